@@ -1,0 +1,163 @@
+// Host and container exporters, plus the optional integration exporters. The textfile volume is
+// where jobs such as the backup leave metrics for node-exporter to publish.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { ServiceContainer } from "./container";
+import { ComponentKey, IntegrationSettings, Limits } from "./settings";
+import { CONTAINER_NAMES, CONTAINER_PORTS } from "../configs/endpoints";
+import { renderBlackboxConfig } from "../configs/blackbox";
+
+export interface ExportersArgs {
+  readonly images: Readonly<Record<ComponentKey, string>>;
+  readonly limits: Readonly<Record<ComponentKey, Limits>>;
+  readonly network: pulumi.Input<string>;
+  /** Networks the integration targets live on (postgres-exporter and redis-exporter join them). */
+  readonly extraNetworks?: readonly string[];
+  readonly integrations: IntegrationSettings;
+}
+
+export const TEXTFILE_DIR = "/textfile";
+
+/** Mount points node-exporter should not report: pseudo and container filesystems. */
+const FS_EXCLUDE = "^/(dev|proc|run|sys|var/lib/docker/.+|var/lib/containers/.+)($|/)";
+
+export class Exporters extends pulumi.ComponentResource {
+  readonly textfileVolume: docker.Volume;
+  readonly nodeExporter: ServiceContainer;
+  readonly cadvisor: ServiceContainer;
+  readonly postgresExporter?: ServiceContainer;
+  readonly redisExporter?: ServiceContainer;
+  readonly blackboxExporter?: ServiceContainer;
+
+  constructor(name: string, args: ExportersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:index:Exporters", name, {}, opts);
+    const common = { network: args.network };
+
+    this.textfileVolume = new docker.Volume(
+      `${name}-textfile`,
+      { name: "node-exporter-textfile", labels: [{ label: "service", value: CONTAINER_NAMES.nodeExporter }] },
+      { parent: this },
+    );
+
+    this.nodeExporter = new ServiceContainer(
+      `${name}-node-exporter`,
+      {
+        ...common,
+        service: CONTAINER_NAMES.nodeExporter,
+        image: args.images.nodeExporter,
+        limits: args.limits.nodeExporter,
+        command: [
+          "--path.rootfs=/host",
+          `--collector.textfile.directory=${TEXTFILE_DIR}`,
+          `--collector.filesystem.mount-points-exclude=${FS_EXCLUDE}`,
+        ],
+        pidMode: "host",
+        hostMounts: [{ type: "bind", source: "/", target: "/host", readOnly: true, bindOptions: { propagation: "rslave" } }],
+        sharedVolumes: [{ volume: this.textfileVolume, containerPath: TEXTFILE_DIR, readOnly: true }],
+        healthcheck: ["wget", "-q", "--spider", `http://localhost:${CONTAINER_PORTS.nodeExporter}/`],
+      },
+      { parent: this },
+    );
+
+    this.cadvisor = new ServiceContainer(
+      `${name}-cadvisor`,
+      {
+        ...common,
+        service: CONTAINER_NAMES.cadvisor,
+        image: args.images.cadvisor,
+        limits: args.limits.cadvisor,
+        // Fewer series: only Docker containers, only the `service` label, and none of the
+        // per-CPU / scheduler / TCP families the rules and dashboards never read.
+        command: [
+          "--docker_only=true",
+          "--store_container_labels=false",
+          "--whitelisted_container_labels=service",
+          "--housekeeping_interval=15s",
+          "--disable_metrics=percpu,sched,tcp,udp,advtcp,hugetlb,referenced_memory,cpu_topology,resctrl,process,memory_numa",
+        ],
+        privileged: true,
+        devices: ["/dev/kmsg"],
+        hostMounts: [
+          { type: "bind", source: "/", target: "/rootfs", readOnly: true },
+          { type: "bind", source: "/var/run", target: "/var/run", readOnly: true },
+          { type: "bind", source: "/sys", target: "/sys", readOnly: true },
+          { type: "bind", source: "/var/lib/docker", target: "/var/lib/docker", readOnly: true },
+          { type: "bind", source: "/dev/disk", target: "/dev/disk", readOnly: true },
+        ],
+        healthcheck: ["wget", "-q", "--spider", `http://localhost:${CONTAINER_PORTS.cadvisor}/healthz`],
+      },
+      { parent: this },
+    );
+
+    const integrationNetworks = { extraNetworks: args.extraNetworks };
+    const pg = args.integrations.postgres;
+    if (pg) {
+      // The DSN holds a password: it arrives as a file and only the exporter process sees it.
+      this.postgresExporter = new ServiceContainer(
+        `${name}-postgres-exporter`,
+        {
+          ...common,
+          ...integrationNetworks,
+          service: CONTAINER_NAMES.postgresExporter,
+          image: args.images.postgresExporter,
+          limits: args.limits.postgresExporter,
+          entrypoint: ["/bin/sh", "-c", 'DATA_SOURCE_NAME="$(cat /run/secrets/postgres_dsn)" exec /bin/postgres_exporter'],
+          files: [
+            { path: "/run/secrets/postgres_dsn", content: pulumi.secret(pg.dataSourceName), mode: "0400", owner: NOBODY },
+          ],
+          healthcheck: ["wget", "-q", "--spider", `http://localhost:${CONTAINER_PORTS.postgresExporter}/`],
+        },
+        { parent: this },
+      );
+    }
+
+    const redis = args.integrations.redis;
+    if (redis) {
+      const passwordFile = "/run/secrets/redis_passwords.json";
+      this.redisExporter = new ServiceContainer(
+        `${name}-redis-exporter`,
+        {
+          ...common,
+          ...integrationNetworks,
+          service: CONTAINER_NAMES.redisExporter,
+          image: args.images.redisExporter,
+          limits: args.limits.redisExporter,
+          command: [`--redis.addr=redis://${redis.address}`, ...(redis.password ? [`--redis.password-file=${passwordFile}`] : [])],
+          files: redis.password
+            ? [
+                {
+                  path: passwordFile,
+                  content: pulumi.secret(redis.password.apply((p) => JSON.stringify({ [`redis://${redis.address}`]: p }))),
+                  mode: "0400",
+                  owner: NOBODY,
+                },
+              ]
+            : [],
+        },
+        { parent: this },
+      );
+    }
+
+    if (args.integrations.blackbox) {
+      this.blackboxExporter = new ServiceContainer(
+        `${name}-blackbox-exporter`,
+        {
+          ...common,
+          ...integrationNetworks,
+          service: CONTAINER_NAMES.blackboxExporter,
+          image: args.images.blackboxExporter,
+          limits: args.limits.blackboxExporter,
+          command: ["--config.file=/etc/blackbox_exporter/config.yml"],
+          files: [{ path: "/etc/blackbox_exporter/config.yml", content: renderBlackboxConfig() }],
+          healthcheck: ["wget", "-q", "--spider", `http://localhost:${CONTAINER_PORTS.blackboxExporter}/-/healthy`],
+        },
+        { parent: this },
+      );
+    }
+
+    this.registerOutputs({ textfileVolume: this.textfileVolume.name });
+  }
+}
+
+/** prom-style images run as nobody. */
+const NOBODY = { uid: 65534, gid: 65534 };

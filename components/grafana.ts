@@ -1,0 +1,105 @@
+// Grafana: provisioned datasources and dashboards, a generated admin password delivered as a
+// file (never as plaintext env), and a data volume for its SQLite database.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ServiceContainer } from "./container";
+import { Limits } from "./settings";
+import { CONTAINER_NAMES, Endpoints } from "../configs/endpoints";
+import {
+  GRAFANA_ADMIN_PASSWORD_FILE,
+  GRAFANA_DASHBOARD_PROVIDER_PATH,
+  GRAFANA_DATA_DIR,
+  GRAFANA_DATASOURCES_PATH,
+  GRAFANA_HTTP_PORT,
+  GRAFANA_USER,
+  dashboardFilePath,
+  grafanaEnv,
+  renderDashboardProvider,
+  renderGrafanaDatasources,
+} from "../configs/grafana";
+
+export interface GrafanaStackArgs {
+  readonly image: string;
+  readonly limits: Limits;
+  readonly network: pulumi.Input<string>;
+  readonly adminUser: string;
+  /** Where the UI (3000) is published on the host. */
+  readonly port: { readonly external: number; readonly ip: string };
+  /** Relative path ("Overview/overview.json") → dashboard JSON. Default none. */
+  readonly dashboards?: Readonly<Record<string, string>>;
+  readonly endpoints: Endpoints;
+  /** Prometheus scrape interval, Grafana's minimum query step. Default unset (Grafana's 15s). */
+  readonly scrapeInterval?: string;
+  /** Public URL (GF_SERVER_ROOT_URL); https also marks cookies Secure. Default unset. */
+  readonly rootUrl?: string;
+}
+
+export class GrafanaStack extends pulumi.ComponentResource {
+  readonly container: ServiceContainer;
+  readonly adminUser: pulumi.Output<string>;
+  /** Secret. Applies only when Grafana's database is first created (see README). */
+  readonly adminPassword: pulumi.Output<string>;
+  /** The published address as bound, e.g. http://127.0.0.1:3000 (0.0.0.0 on EC2: use the public address). */
+  readonly url: pulumi.Output<string>;
+  /** http://grafana:3000 on the stack network. */
+  readonly internalUrl: string;
+
+  constructor(name: string, args: GrafanaStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:index:GrafanaStack", name, {}, opts);
+
+    const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
+    this.adminPassword = pulumi.secret(password.result);
+
+    const dashboards = args.dashboards ?? {};
+    const dashboardFiles = Object.keys(dashboards)
+      .sort()
+      .map((rel) => ({ path: dashboardFilePath(rel), content: dashboards[rel] }));
+
+    this.container = new ServiceContainer(
+      `${name}-grafana`,
+      {
+        service: CONTAINER_NAMES.grafana,
+        image: args.image,
+        limits: args.limits,
+        network: args.network,
+        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl }),
+        // The __FILE password only seeds a new database, and the data volume outlives
+        // `pulumi destroy`: re-apply it on every start so the exported password is the real one.
+        // On a brand-new database the reset finds no admin yet and the server creates it.
+        entrypoint: [
+          "/bin/sh",
+          "-c",
+          `grafana cli --homepath "$GF_PATHS_HOME" --config "$GF_PATHS_CONFIG" admin reset-admin-password ` +
+            `--password-from-stdin < ${GRAFANA_ADMIN_PASSWORD_FILE} >/dev/null 2>&1 || true; exec /run.sh`,
+        ],
+        files: [
+          // 0440 owned by grafana (472) and group 0, the image user's primary group.
+          { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: GRAFANA_USER },
+          {
+            path: GRAFANA_DATASOURCES_PATH,
+            content: renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval }),
+          },
+          { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: renderDashboardProvider() },
+          ...dashboardFiles,
+        ],
+        volumes: [{ name: "data", containerPath: GRAFANA_DATA_DIR }],
+        ports: [{ internal: GRAFANA_HTTP_PORT, external: args.port.external, ip: args.port.ip }],
+        healthcheck: ["wget", "-q", "--spider", `http://localhost:${GRAFANA_HTTP_PORT}/api/health`],
+        stateful: true,
+      },
+      { parent: this },
+    );
+
+    this.adminUser = pulumi.output(args.adminUser);
+    this.url = pulumi.interpolate`http://${args.port.ip}:${args.port.external}`;
+    this.internalUrl = `http://${args.endpoints.grafana}`;
+
+    this.registerOutputs({
+      adminUser: this.adminUser,
+      adminPassword: this.adminPassword,
+      url: this.url,
+      internalUrl: this.internalUrl,
+      containerName: this.container.containerName,
+    });
+  }
+}

@@ -1,0 +1,213 @@
+// The prod target's object storage: one bucket for Loki's chunks and index, one for backups.
+// Both are private, TLS-only, versioned and encrypted, owned by this account only, and clean up
+// after themselves with lifecycle rules. The instance reaches them through its instance profile
+// (see host/ec2.ts); there are no access keys anywhere.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+/** Noncurrent (overwritten or deleted) versions are kept this long: a week to notice a mistake. */
+export const NONCURRENT_VERSION_DAYS = 7;
+/** Parts of uploads that never completed cost money and are invisible in listings. */
+export const ABORT_MULTIPART_DAYS = 1;
+
+export interface StorageArgs {
+  /** Stack name: part of the bucket names and the `observability-stack:stack` tag. */
+  readonly stack: string;
+  /** Days a backup object is kept before it expires (then NONCURRENT_VERSION_DAYS more as a noncurrent version). */
+  readonly backupRetentionDays: pulumi.Input<number>;
+  /**
+   * Protect both buckets (`protect: true`): `pulumi destroy`, or a change that would replace or
+   * delete a bucket, fails until the protection is lifted with `pulumi state unprotect`.
+   */
+  readonly protect: boolean;
+  /**
+   * AWS region for the buckets. When set, the component uses its own `${name}-aws` provider in
+   * that region (use the same region as the EC2 host: Loki is configured with it). Default: the
+   * provider passed in `opts`, else the default provider (`aws:region`).
+   */
+  readonly region?: string;
+}
+
+/** The parts of a bucket name derived from the stack: lowercase letters, digits and `-`. */
+export function bucketPrefix(stack: string, purpose: string): string {
+  // S3 limits a bucket_prefix to 37 characters (a 26-character unique suffix follows).
+  const budget = 37 - "obs--".length - purpose.length - 1;
+  const safe =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/-+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, budget)
+      .replace(/-$/, "") || "stack";
+  return `obs-${safe}-${purpose}-`;
+}
+
+/** Bucket policy that denies every request not made over TLS, whoever makes it. */
+export function tlsOnlyPolicy(bucketArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+}
+
+interface SecureBucketArgs {
+  readonly stack: string;
+  readonly purpose: string;
+  readonly protect: boolean;
+  readonly rules: pulumi.Input<aws.types.input.s3.BucketLifecycleConfigurationRule>[];
+  readonly provider?: aws.Provider;
+}
+
+export class Storage extends pulumi.ComponentResource {
+  public readonly lokiBucketName: pulumi.Output<string>;
+  public readonly lokiBucketArn: pulumi.Output<string>;
+  public readonly backupBucketName: pulumi.Output<string>;
+  public readonly backupBucketArn: pulumi.Output<string>;
+
+  constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:storage:Storage", name, {}, opts);
+
+    const provider = args.region ? new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this }) : undefined;
+    const abortMultipart = { daysAfterInitiation: ABORT_MULTIPART_DAYS };
+    const noncurrent = { noncurrentDays: NONCURRENT_VERSION_DAYS };
+
+    // Loki's compactor deletes chunks itself (retention); versioning keeps a deleted chunk for a
+    // week in case the compactor misbehaves, then it goes for good. The delete marker left behind
+    // is removed too, so listings stay fast.
+    const loki = this.secureBucket(name, {
+      stack: args.stack,
+      purpose: "loki",
+      protect: args.protect,
+      provider,
+      rules: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: noncurrent,
+          abortIncompleteMultipartUpload: abortMultipart,
+          expiration: { expiredObjectDeleteMarker: true },
+        },
+      ],
+    });
+
+    // Backups expire by age. With `days` set, S3 also removes the expired delete markers
+    // (ExpiredObjectDeleteMarker may not be combined with days).
+    const backup = this.secureBucket(name, {
+      stack: args.stack,
+      purpose: "backup",
+      protect: args.protect,
+      provider,
+      rules: [
+        {
+          id: "expire-backups",
+          status: "Enabled",
+          filter: {},
+          expiration: { days: args.backupRetentionDays },
+          noncurrentVersionExpiration: noncurrent,
+          abortIncompleteMultipartUpload: abortMultipart,
+        },
+      ],
+    });
+
+    this.lokiBucketName = loki.bucket;
+    this.lokiBucketArn = loki.arn;
+    this.backupBucketName = backup.bucket;
+    this.backupBucketArn = backup.arn;
+
+    this.registerOutputs({
+      lokiBucketName: this.lokiBucketName,
+      lokiBucketArn: this.lokiBucketArn,
+      backupBucketName: this.backupBucketName,
+      backupBucketArn: this.backupBucketArn,
+    });
+  }
+
+  private secureBucket(name: string, a: SecureBucketArgs): aws.s3.Bucket {
+    const id = `${name}-${a.purpose}`;
+    const child = { parent: this, provider: a.provider };
+
+    // protect, not retainOnDelete: with protect, `pulumi destroy` (or a change that would replace
+    // the bucket) stops with an error naming the bucket, and someone has to decide. retainOnDelete
+    // would let destroy "succeed" and silently orphan a bucket full of logs and backups outside
+    // Pulumi's state, and a replacement would quietly switch Loki to an empty bucket.
+    // forceDestroy stays false, so even an unprotected bucket is never emptied by Pulumi: deleting a
+    // non-empty bucket fails instead of losing data.
+    const bucket = new aws.s3.Bucket(
+      id,
+      {
+        bucketPrefix: bucketPrefix(a.stack, a.purpose),
+        forceDestroy: false,
+        tags: { Name: id, "observability-stack:stack": a.stack },
+      },
+      { ...child, protect: a.protect },
+    );
+
+    // No ACLs: the bucket owner owns every object, whoever wrote it.
+    new aws.s3.BucketOwnershipControls(
+      `${id}-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      child,
+    );
+
+    // SSE-S3 (AES256), not SSE-KMS. The only key SSE-KMS could use without more moving parts is
+    // the AWS managed aws/s3 key, which adds no control over who may decrypt (its key policy cannot
+    // be changed) and costs a KMS request per uncached object access; Loki reads and writes many
+    // small objects. A customer managed key would need its own key policy and kms:* grants in the
+    // instance profile, outside the exact S3 permissions it has today. Revisit with a CMK if a
+    // compliance regime requires key-level audit or separation of duties.
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${id}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      child,
+    );
+
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${id}-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      child,
+    );
+
+    // After the public access block: S3 rejects concurrent changes to a bucket's policy and its
+    // public access block ("OperationAborted").
+    new aws.s3.BucketPolicy(
+      `${id}-tls-only`,
+      { bucket: bucket.id, policy: bucket.arn.apply(tlsOnlyPolicy) },
+      { ...child, dependsOn: [publicAccess] },
+    );
+
+    const versioning = new aws.s3.BucketVersioning(
+      `${id}-versioning`,
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      child,
+    );
+
+    // Noncurrent-version rules only mean something once versioning is on.
+    new aws.s3.BucketLifecycleConfiguration(
+      `${id}-lifecycle`,
+      { bucket: bucket.id, rules: a.rules },
+      { ...child, dependsOn: [versioning] },
+    );
+
+    return bucket;
+  }
+}

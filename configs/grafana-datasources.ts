@@ -1,0 +1,9 @@
+// Fixed datasource uids: provisioned datasources and every dashboard panel refer to these.
+export const DATASOURCE_UIDS = {
+  prometheus: "prometheus",
+  loki: "loki",
+  alertmanager: "alertmanager",
+} as const;
+
+/** Where Grafana's file provider reads dashboards inside the container. */
+export const DASHBOARDS_DIR = "/etc/grafana/dashboards";

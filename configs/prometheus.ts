@@ -1,0 +1,116 @@
+// prometheus.yml from plain values. Job names are part of the metric contract the rules and
+// dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
+import * as yaml from "js-yaml";
+import { Endpoints } from "./endpoints";
+import { EnabledIntegrations, ServiceSettings } from "./types";
+
+export interface PrometheusConfigInput {
+  readonly scrapeInterval: string;
+  readonly evaluationInterval: string;
+  readonly endpoints: Endpoints;
+  readonly services: readonly ServiceSettings[];
+  readonly integrations: EnabledIntegrations;
+  /** Paths of the rule files as Prometheus sees them. */
+  readonly ruleFiles: readonly string[];
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Whether the stack runs a log agent / Grafana / Loki to scrape (the live test has none). */
+  readonly components?: Partial<Record<"grafana" | "loki" | "logAgent" | "cadvisor", boolean>>;
+}
+
+interface ScrapeConfig {
+  job_name: string;
+  metrics_path?: string;
+  scheme?: string;
+  params?: Record<string, string[]>;
+  static_configs: { targets: string[]; labels?: Record<string, string> }[];
+  relabel_configs?: Record<string, unknown>[];
+}
+
+/** Jobs of the stack's own components, named after the component. */
+export const STACK_JOBS = {
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  grafana: "grafana",
+  loki: "loki",
+  logAgent: "log-agent",
+  nodeExporter: "node-exporter",
+  cadvisor: "cadvisor",
+  postgresExporter: "postgres-exporter",
+  redisExporter: "redis-exporter",
+  rabbitmq: "rabbitmq",
+  blackbox: "blackbox",
+} as const;
+
+export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
+  const e = input.endpoints;
+  const on = { grafana: true, loki: true, logAgent: true, cadvisor: true, ...input.components };
+  const job = (name: string, target: string): ScrapeConfig => ({ job_name: name, static_configs: [{ targets: [target] }] });
+  const jobs: ScrapeConfig[] = [job(STACK_JOBS.prometheus, e.prometheus), job(STACK_JOBS.alertmanager, e.alertmanager)];
+  if (on.grafana) jobs.push(job(STACK_JOBS.grafana, e.grafana));
+  if (on.loki) jobs.push(job(STACK_JOBS.loki, e.loki));
+  if (on.logAgent) jobs.push(job(STACK_JOBS.logAgent, e.logAgent));
+  jobs.push(job(STACK_JOBS.nodeExporter, e.nodeExporter));
+  if (on.cadvisor) jobs.push(job(STACK_JOBS.cadvisor, e.cadvisor));
+  const i = input.integrations;
+  if (i.postgres) jobs.push(job(STACK_JOBS.postgresExporter, e.postgresExporter));
+  if (i.redis) jobs.push(job(STACK_JOBS.redisExporter, e.redisExporter));
+  if (i.rabbitmq) {
+    jobs.push({ job_name: STACK_JOBS.rabbitmq, static_configs: [{ targets: [...i.rabbitmq.targets] }] });
+  }
+  if (i.blackbox) {
+    // The probed URL becomes `instance`; the exporter itself is only the transport.
+    jobs.push({
+      job_name: STACK_JOBS.blackbox,
+      metrics_path: "/probe",
+      params: { module: ["http_2xx"] },
+      static_configs: [{ targets: [...i.blackbox.httpTargets] }],
+      relabel_configs: [
+        { source_labels: ["__address__"], target_label: "__param_target" },
+        { source_labels: ["__param_target"], target_label: "instance" },
+        { target_label: "module", replacement: "http_2xx" },
+        { target_label: "__address__", replacement: e.blackboxExporter },
+      ],
+    });
+  }
+  for (const s of input.services) {
+    jobs.push({
+      job_name: s.name,
+      metrics_path: s.metricsPath,
+      scheme: s.scheme,
+      static_configs: [{ targets: [...s.targets], labels: { ...s.labels, service: s.name, tier: "app" } }],
+    });
+  }
+  return jobs;
+}
+
+export function renderPrometheusConfig(input: PrometheusConfigInput): string {
+  const config = {
+    global: {
+      scrape_interval: input.scrapeInterval,
+      evaluation_interval: input.evaluationInterval,
+      // Keep the scrape from overrunning the interval it belongs to.
+      scrape_timeout: minDuration(input.scrapeInterval, "10s"),
+      ...(input.externalLabels && Object.keys(input.externalLabels).length > 0
+        ? { external_labels: { ...input.externalLabels } }
+        : {}),
+    },
+    alerting: {
+      alertmanagers: [{ static_configs: [{ targets: [input.endpoints.alertmanager] }] }],
+    },
+    rule_files: [...input.ruleFiles],
+    scrape_configs: scrapeConfigs(input),
+  };
+  return yaml.dump(config, { lineWidth: -1, noRefs: true });
+}
+
+/** Seconds in a Prometheus duration (y, w, d, h, m, s, ms). */
+export function durationSeconds(d: string): number {
+  const units: Record<string, number> = { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  for (const m of d.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(m[1]) * units[m[2]];
+  return total;
+}
+
+function minDuration(a: string, b: string): string {
+  return durationSeconds(a) <= durationSeconds(b) ? a : b;
+}

@@ -1,0 +1,100 @@
+// Which rule files a stack loads, and the one rewrite they get on the way: the runbook links
+// point at the stack's own runbook base. The files in rules/ stay the reviewed source.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { EnabledIntegrations } from "./types";
+import { durationSeconds } from "./prometheus";
+
+export const RULES_DIR = path.join(__dirname, "..", "rules");
+export const LOKI_RULES_DIR = path.join(RULES_DIR, "loki");
+
+/** The base every committed runbook_url starts with. */
+export const COMMITTED_RUNBOOK_BASE =
+  "https://github.com/observability-stack/observability-stack/blob/main/docs/runbooks.md";
+
+/** Areas loaded on every stack, in load order. */
+export const CORE_RULE_AREAS = [
+  "meta",
+  "service-health",
+  "errors",
+  "latency",
+  "resources",
+  "system",
+  "prometheus",
+  "alertmanager",
+  "loki",
+  "log-agent",
+] as const;
+
+/** Areas that only make sense with their integration on; loading them otherwise fires "down" alerts. */
+export const OPTIONAL_RULE_AREAS = {
+  database: (i: RuleSelection) => i.integrations.postgres,
+  cache: (i: RuleSelection) => i.integrations.redis,
+  messaging: (i: RuleSelection) => i.integrations.rabbitmq !== undefined,
+  probes: (i: RuleSelection) => i.integrations.blackbox !== undefined,
+  backup: (i: RuleSelection) => i.backup,
+} as const;
+
+export interface RuleSelection {
+  readonly integrations: EnabledIntegrations;
+  readonly backup: boolean;
+}
+
+export function ruleAreas(sel: RuleSelection): string[] {
+  const optional = Object.entries(OPTIONAL_RULE_AREAS)
+    .filter(([, enabled]) => enabled(sel))
+    .map(([area]) => area);
+  return [...CORE_RULE_AREAS, ...optional];
+}
+
+export interface RuleRenderOptions {
+  readonly runbookBaseUrl: string;
+  /**
+   * Divides every `for:` by this factor. Only the live test uses it, to see a 10m alert in
+   * seconds; deployed stacks always render with 1.
+   */
+  readonly timeScale?: number;
+}
+
+interface RuleGroupFile {
+  groups: { name: string; interval?: string; rules: Record<string, unknown>[] }[];
+}
+
+export function renderRuleFile(text: string, opts: RuleRenderOptions): string {
+  const doc = yaml.load(text) as RuleGroupFile;
+  const scale = opts.timeScale ?? 1;
+  for (const group of doc.groups) {
+    for (const rule of group.rules) {
+      const annotations = rule.annotations as Record<string, string> | undefined;
+      const url = annotations?.runbook_url;
+      if (annotations && typeof url === "string" && url.startsWith(COMMITTED_RUNBOOK_BASE)) {
+        annotations.runbook_url = opts.runbookBaseUrl + url.slice(COMMITTED_RUNBOOK_BASE.length);
+      }
+      if (scale !== 1 && typeof rule.for === "string") {
+        rule.for = `${Math.max(1, Math.round((durationSeconds(rule.for) / scale) * 1000))}ms`;
+      }
+    }
+  }
+  return yaml.dump(doc, { lineWidth: -1, noRefs: true });
+}
+
+/** File name → rendered content, for the areas this stack loads. */
+export function renderRuleFiles(sel: RuleSelection, opts: RuleRenderOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const area of ruleAreas(sel)) {
+    const file = `${area}.yml`;
+    out[file] = renderRuleFile(fs.readFileSync(path.join(RULES_DIR, file), "utf8"), opts);
+  }
+  return out;
+}
+
+/** Loki ruler files (LogQL), all loaded: they only need the log agent, which is always on. */
+export function renderLokiRuleFiles(opts: RuleRenderOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(LOKI_RULES_DIR)) return out;
+  for (const file of fs.readdirSync(LOKI_RULES_DIR).filter((f) => f.endsWith(".yml")).sort()) {
+    out[file] = renderRuleFile(fs.readFileSync(path.join(LOKI_RULES_DIR, file), "utf8"), opts);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// Datasource references and the `$datasource`-style variables every dashboard carries.
+// Panels never name a datasource directly: they point at a dashboard variable whose default is
+// the uid provisioned by configs/grafana-datasources.ts, so the dashboards work out of the box
+// and can still be pointed at another Prometheus/Loki from the variable picker.
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { DATASOURCE_UIDS } from "../../configs/grafana-datasources";
+
+export type DatasourceKind = "prometheus" | "loki";
+
+/** Name of the variable holding the metrics datasource. */
+export const PROMETHEUS_VARIABLE = "datasource";
+/** Name of the variable holding the logs datasource. */
+export const LOKI_VARIABLE = "loki_datasource";
+
+export interface DatasourceRef {
+  readonly type: DatasourceKind;
+  readonly uid: string;
+}
+
+export const PROMETHEUS: DatasourceRef = { type: "prometheus", uid: `\${${PROMETHEUS_VARIABLE}}` };
+export const LOKI: DatasourceRef = { type: "loki", uid: `\${${LOKI_VARIABLE}}` };
+
+/** The variable for Prometheus; defaults to the provisioned Prometheus datasource. */
+export function prometheusDatasourceVariable(): dashboard.DatasourceVariableBuilder {
+  return new dashboard.DatasourceVariableBuilder(PROMETHEUS_VARIABLE)
+    .label("Metrics")
+    .type("prometheus")
+    .current({ selected: true, text: "Prometheus", value: DATASOURCE_UIDS.prometheus })
+    .regex("")
+    .multi(false)
+    .includeAll(false);
+}
+
+/** The variable for Loki; defaults to the provisioned Loki datasource. */
+export function lokiDatasourceVariable(): dashboard.DatasourceVariableBuilder {
+  return new dashboard.DatasourceVariableBuilder(LOKI_VARIABLE)
+    .label("Logs")
+    .type("loki")
+    .current({ selected: true, text: "Loki", value: DATASOURCE_UIDS.loki })
+    .regex("")
+    .multi(false)
+    .includeAll(false);
+}

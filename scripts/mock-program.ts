@@ -1,0 +1,186 @@
+// Runs the real program (index.ts) under Pulumi's mocks and records every resource with its
+// inputs. Unit tests assert on the recording; `npm run render` writes the uploads it contains,
+// so users review exactly the files each container would receive.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../components/settings";
+
+export const ROOT = path.join(__dirname, "..");
+
+/** Pulumi's marker for a secret value inside resource inputs (sdk/nodejs/runtime/rpc.ts). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  /** Inputs with secrets unwrapped to their values. */
+  readonly inputs: Record<string, unknown>;
+  /** Dotted paths of inputs that arrived as secrets. */
+  readonly secretPaths: string[];
+  readonly provider?: string;
+}
+
+export interface ProgramRun {
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, { value: unknown; secret: boolean }>;
+  readonly invokes: { token: string; args: Record<string, unknown> }[];
+  byType(type: string): RecordedResource[];
+  one(type: string, name: string): RecordedResource;
+}
+
+export interface RunOptions {
+  readonly stack: string;
+  /** Stack file whose config is used (default Pulumi.<stack>.yaml); secure values are skipped. */
+  readonly stackFile?: string;
+  /** Extra or overriding settings, without the project prefix. */
+  readonly config?: Record<string, unknown>;
+  /** Secret settings, without the project prefix. */
+  readonly secrets?: Record<string, string>;
+}
+
+/** Config of a committed stack file, as `project:key` → string (what Pulumi hands the program). */
+export function stackConfig(file: string): Record<string, string> {
+  const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(doc.config ?? {})) {
+    if (typeof value === "object" && value !== null && "secure" in value) continue;
+    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+function unwrap(value: unknown, at: string, secrets: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}[${i}]`, secrets));
+  if (typeof value === "object" && value !== null) {
+    const obj = value as Record<string, unknown>;
+    if (obj[SECRET_SIG] === SECRET_VALUE) {
+      secrets.push(at);
+      return unwrap(obj.value, at, []);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = unwrap(v, at ? `${at}.${k}` : k, secrets);
+    return out;
+  }
+  return value;
+}
+
+/** Plausible provider outputs for the resources the program reads back. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "docker:index/remoteImage:RemoteImage":
+      return { ...inputs, imageId: `sha256:${Buffer.from(String(inputs.name)).toString("hex").slice(0, 32)}` };
+    case "random:index/randomPassword:RandomPassword":
+      return { ...inputs, result: pulumi.secret("mock-password-0123456789abcdef") };
+    case "aws:s3/bucket:Bucket": {
+      const bucket = `${String(inputs.bucketPrefix ?? name)}mock`;
+      return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };
+    }
+    case "aws:ec2/instance:Instance":
+      return { ...inputs, publicIp: "203.0.113.10", privateIp: "10.0.0.10", arn: `arn:aws:ec2:::instance/i-mock` };
+    case "aws:ec2/eip:Eip":
+      return { ...inputs, publicIp: "198.51.100.20", allocationId: "eipalloc-mock" };
+    case "aws:iam/role:Role":
+    case "aws:iam/instanceProfile:InstanceProfile":
+      return { ...inputs, arn: `arn:aws:iam::123456789012:${type.endsWith("Role") ? "role" : "instance-profile"}/${name}`, name };
+    default:
+      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:mock:::${name}` };
+  }
+}
+
+function mockInvoke(token: string, args: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:ec2/getAmi:getAmi":
+      return { id: "ami-0123456789abcdef0", name: "al2023-ami-2023.9.20251101.0-kernel-6.1-x86_64", architecture: "x86_64" };
+    case "aws:ec2/getVpc:getVpc":
+      return { id: "vpc-0123456789abcdef0", cidrBlock: "172.31.0.0/16" };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
+    case "aws:index/getRegion:getRegion":
+      return { name: String(args.name ?? "eu-west-1"), region: String(args.region ?? "eu-west-1") };
+    default:
+      return args;
+  }
+}
+
+/**
+ * Loads index.ts under mocks and waits until no new resource has been registered for a while.
+ * Call once per process (jest: once per test file): Pulumi's runtime state is global.
+ */
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  const resources: RecordedResource[] = [];
+  const invokes: { token: string; args: Record<string, unknown> }[] = [];
+  let counter = 0;
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const secretPaths: string[] = [];
+        const inputs = unwrap(args.inputs, "", secretPaths) as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, inputs, secretPaths, provider: args.provider });
+        counter++;
+        return { id: `${args.name}-id`, state: mockState(args.type, args.name, inputs) };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        const a = unwrap(args.inputs, "", []) as Record<string, unknown>;
+        invokes.push({ token: args.token, args: a });
+        return mockInvoke(args.token, a);
+      },
+    },
+    PROJECT,
+    opts.stack,
+    false,
+  );
+
+  const config = stackConfig(opts.stackFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`));
+  for (const [k, v] of Object.entries(opts.config ?? {})) config[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  const secretKeys: string[] = [];
+  for (const [k, v] of Object.entries(opts.secrets ?? {})) {
+    config[`${PROJECT}:${k}`] = v;
+    secretKeys.push(`${PROJECT}:${k}`);
+  }
+  pulumi.runtime.setAllConfig(config, secretKeys);
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks.
+  const program = require(path.join(ROOT, "index")) as Record<string, unknown>;
+
+  const outputs: ProgramRun["outputs"] = {};
+  for (const [key, value] of Object.entries(program)) {
+    if (value === undefined) continue;
+    const out = pulumi.output(value);
+    const resolved = await new Promise<unknown>((resolve) => out.apply((v) => resolve(v)));
+    // Output.isSecret is internal API; the recording needs it to prove secrets stay secret.
+    const secret = await (out as unknown as { isSecret: Promise<boolean> }).isSecret;
+    outputs[key] = { value: resolved, secret };
+  }
+  // Resources register asynchronously after their inputs resolve: wait for a quiet period.
+  let last = -1;
+  for (let i = 0; i < 200 && last !== counter; i++) {
+    last = counter;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+
+  return {
+    resources,
+    outputs,
+    invokes,
+    byType: (type) => resources.filter((r) => r.type === type),
+    one(type, name) {
+      const found = resources.filter((r) => r.type === type && r.name === name);
+      if (found.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
+      }
+      return found[0];
+    },
+  };
+}
+
+/** The files a container receives through `uploads`, path → content. */
+export function uploadsOf(container: RecordedResource): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const u of (container.inputs.uploads as { file: string; content?: string }[] | undefined) ?? []) {
+    out[u.file] = u.content ?? "";
+  }
+  return out;
+}

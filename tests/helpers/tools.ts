@@ -1,0 +1,36 @@
+// Runs the real Prometheus tools installed by scripts/fetch-prometheus-tools.sh.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const TOOLS_BIN = path.join(__dirname, "..", "..", ".tools", "bin");
+
+export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager" | "node_exporter" | "blackbox_exporter"): string {
+  const p = path.join(TOOLS_BIN, name);
+  if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run tools\` (scripts/fetch-prometheus-tools.sh)`);
+  return p;
+}
+
+export interface ToolResult {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+export function run(name: Parameters<typeof tool>[0], args: string[], cwd?: string): ToolResult {
+  const r = spawnSync(tool(name), args, { cwd, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `obs-${prefix}-`));
+}
+
+/** Writes files (absolute container paths) under root, returning root-relative placement. */
+export function writeTree(root: string, files: Record<string, string>): void {
+  for (const [p, content] of Object.entries(files)) {
+    const dest = path.join(root, p);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(dest, content);
+  }
+}

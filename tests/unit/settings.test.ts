@@ -1,0 +1,203 @@
+// Every bad stack setting is refused before anything is deployed, with a message that names the
+// key, shows the bad value and says what is accepted; good settings come out typed.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigSource, DEFAULT_IMAGES, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
+import { checkPinnedImage } from "../../components/validate";
+import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/settings-docs";
+
+const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
+const EC2_BASE = { target: "ec2", sshPublicKey: EC2_KEY, sshAllowedCidrs: ["198.51.100.7/32"] };
+
+function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {
+  return {
+    get: (k) => (values[k] === undefined ? undefined : typeof values[k] === "string" ? (values[k] as string) : JSON.stringify(values[k])),
+    getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
+  };
+}
+
+function load(values: Record<string, unknown>, secrets: Record<string, string> = {}) {
+  return loadSettings(source(values, secrets), "test", { SSH_AUTH_SOCK: "/tmp/agent.sock" });
+}
+
+function failure(values: Record<string, unknown>, secrets: Record<string, string> = {}): string {
+  try {
+    load(values, secrets);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SettingsError);
+    return (e as Error).message;
+  }
+  throw new Error(`settings ${JSON.stringify(values)} were accepted`);
+}
+
+describe("defaults", () => {
+  test("an empty stack is a valid local stack with the documented defaults", () => {
+    const s = loadSettings(source({}), "dev", {});
+    expect(s.target).toBe("local");
+    expect(s.dockerHost).toBe("unix:///var/run/docker.sock");
+    expect(s.grafanaBindAddress).toBe("127.0.0.1");
+    expect(s.ports).toEqual({ grafana: 3000, prometheus: 9090, alertmanager: 9093, loki: 3100 });
+    expect(s.prometheus).toEqual({ scrapeInterval: "15s", evaluationInterval: "15s", retentionTime: "30d", retentionSize: "50GB" });
+    expect(s.loki.retentionPeriod).toBe("30d");
+    expect(s.limits.prometheus).toEqual({ cpus: 2, memoryMb: 2048 });
+    expect(s.limits.loki).toEqual({ cpus: 1, memoryMb: 1024 });
+    expect(s.limits.grafana).toEqual({ cpus: 0.5, memoryMb: 512 });
+    expect(s.limits.alertmanager).toEqual({ cpus: 0.2, memoryMb: 256 });
+    expect(s.limits.alloy).toEqual({ cpus: 0.2, memoryMb: 128 });
+    expect(s.limits.nodeExporter).toEqual({ cpus: 0.1, memoryMb: 64 });
+    expect(s.limits.cadvisor).toEqual({ cpus: 0.3, memoryMb: 256 });
+    expect(s.receivers).toEqual({});
+    expect(s.integrations).toEqual({});
+    expect(s.aws).toBeUndefined();
+  });
+
+  test("DOCKER_HOST is honoured when dockerHost is not set", () => {
+    expect(loadSettings(source({}), "dev", { DOCKER_HOST: "tcp://10.0.0.2:2376" }).dockerHost).toBe("tcp://10.0.0.2:2376");
+  });
+
+  test("every default image is pinned", () => {
+    for (const image of Object.values(DEFAULT_IMAGES)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
+  });
+
+  test("a full ec2 stack parses into typed settings", () => {
+    const s = load(
+      {
+        ...EC2_BASE,
+        grafanaAllowedCidrs: ["203.0.113.0/24"],
+        receivers: ["slack", "pagerduty", "email", "webhook", "heartbeat"],
+        emailTo: "oncall@example.com",
+        emailFrom: "alerts@example.com",
+        smtpSmarthost: "smtp.example.com:587",
+        smtpUsername: "alerts",
+        integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
+        redisAddress: "redis:6379",
+        rabbitmqTargets: ["rabbitmq:15692"],
+        blackboxTargets: ["https://example.com/health"],
+        services: [{ name: "api", targets: ["api:8080"], labels: { team: "core" } }],
+        kpis: [{ title: "Signups", expr: "sum(rate(signups_total[5m]))", unit: "short", thresholds: [{ value: 1, color: "green" }] }],
+        prometheusMilliCpus: 1500,
+      },
+      {
+        slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
+        pagerdutyRoutingKey: "key",
+        smtpPassword: "pw",
+        webhookUrl: "https://hooks.example.com/a",
+        heartbeatUrl: "https://hb.example.com/b",
+        postgresDataSourceName: "postgresql://u:p@db:5432/app",
+      },
+    );
+    expect(s.target).toBe("ec2");
+    expect(s.grafanaBindAddress).toBe("0.0.0.0");
+    expect(s.aws?.sshAllowedCidrs).toEqual(["198.51.100.7/32"]);
+    expect(s.aws?.sshAgentSocket).toBe("/tmp/agent.sock");
+    expect(Object.keys(s.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
+    expect(s.receivers.email).toMatchObject({ to: "oncall@example.com", username: "alerts", requireTls: true });
+    expect(s.integrations.redis?.address).toBe("redis:6379");
+    expect(s.integrations.blackbox?.httpTargets).toEqual(["https://example.com/health"]);
+    expect(s.services).toEqual([{ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: { team: "core" } }]);
+    expect(s.kpis[0].title).toBe("Signups");
+    expect(s.limits.prometheus.cpus).toBe(1.5);
+  });
+});
+
+// [what, settings, secrets, fragments every message must contain]
+const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][] = [
+  ["unknown target", { target: "kubernetes" }, {}, ["observability-stack:target", '"kubernetes"', "local, ec2"]],
+  ["bad Docker host", { dockerHost: "/var/run/docker.sock" }, {}, ["dockerHost", "/var/run/docker.sock", "unix://"]],
+  ["bad bind address", { grafanaBindAddress: "localhost" }, {}, ["grafanaBindAddress", '"localhost"', "IPv4"]],
+  ["port out of range", { grafanaPort: 70000 }, {}, ["grafanaPort", "70000", "1 to 65535"]],
+  ["port not a number", { prometheusPort: "ninety" }, {}, ["prometheusPort", "ninety", "whole number"]],
+  ["port used twice", { lokiPort: 3000 }, {}, ["lokiPort", "3000", "already used by grafanaPort"]],
+  ["malformed duration", { scrapeInterval: "15 seconds" }, {}, ["scrapeInterval", '"15 seconds"', "15s"]],
+  ["zero duration", { evaluationInterval: "0s" }, {}, ["evaluationInterval", '"0s"', "positive"]],
+  ["bad retention time", { prometheusRetentionTime: "thirty days" }, {}, ["prometheusRetentionTime", "thirty days", "30d"]],
+  ["bad retention size", { prometheusRetentionSize: "50 gigs" }, {}, ["prometheusRetentionSize", "50 gigs", "GB"]],
+  ["loki retention not whole days", { lokiRetentionPeriod: "36h" }, {}, ["lokiRetentionPeriod", '"36h"', "whole number of days"]],
+  ["unpinned image (latest)", { prometheusImage: "prom/prometheus:latest" }, {}, ["prometheusImage", "prom/prometheus:latest", "exact version"]],
+  ["unpinned image (no tag)", { grafanaImage: "grafana/grafana" }, {}, ["grafanaImage", "grafana/grafana", "never \"latest\""]],
+  ["cpu limit out of range", { lokiMilliCpus: 0 }, {}, ["lokiMilliCpus", "0", "10 to 64000"]],
+  ["memory limit not an integer", { grafanaMemoryMb: 512.5 }, {}, ["grafanaMemoryMb", "512.5", "whole number"]],
+  ["bad admin user", { grafanaAdminUser: "ad min" }, {}, ["grafanaAdminUser", "ad min", "letters"]],
+  ["backup interval beyond BackupTooOld", { backupIntervalHours: 12 }, {}, ["backupIntervalHours", "12", "1 to 7"]],
+  ["bad network name", { networks: ["My Net"] }, {}, ["networks", "My Net", "lower-case"]],
+  ["unknown receiver", { receivers: ["teams"] }, {}, ["receivers", '"teams"', "slack, email, pagerduty, webhook, heartbeat"]],
+  ["slack without its webhook", { receivers: ["slack"] }, {}, ["receivers", "slack is enabled but its credential is missing", "slackWebhookUrl"]],
+  ["pagerduty without its key", { receivers: ["pagerduty"] }, {}, ["pagerdutyRoutingKey", "--secret"]],
+  ["webhook without its url", { receivers: ["webhook"] }, {}, ["webhookUrl"]],
+  ["heartbeat without its url", { receivers: ["heartbeat"] }, {}, ["heartbeatUrl"]],
+  ["secret without its receiver", {}, { slackWebhookUrl: "https://x" }, ["slackWebhookUrl", "receiver slack is not enabled"]],
+  ["email without recipients", { receivers: ["email"] }, {}, ["emailTo", "emailFrom", "smtpSmarthost"]],
+  ["email with a bad address", { receivers: ["email"], emailTo: "oncall", emailFrom: "a@example.com", smtpSmarthost: "smtp:25" }, {}, ["emailTo", '"oncall"', "email address"]],
+  ["smtp user without password", { receivers: ["email"], emailTo: "a@example.com", emailFrom: "b@example.com", smtpSmarthost: "smtp:25", smtpUsername: "u" }, {}, ["smtpUsername", "smtpPassword"]],
+  ["bad slack channel", { slackChannelCritical: "alerts" }, {}, ["slackChannelCritical", '"alerts"', "#alerts-critical"]],
+  ["unknown integration", { integrations: ["mysql"] }, {}, ["integrations", '"mysql"', "postgres, redis, rabbitmq, blackbox"]],
+  ["postgres without its DSN", { integrations: ["postgres"] }, {}, ["integrations", "postgresDataSourceName"]],
+  ["redis without an address", { integrations: ["redis"] }, {}, ["redisAddress", "host:port"]],
+  ["redis address malformed", { integrations: ["redis"], redisAddress: "redis" }, {}, ["redisAddress", '"redis"', "host:port"]],
+  ["rabbitmq without targets", { integrations: ["rabbitmq"] }, {}, ["rabbitmqTargets", "15692"]],
+  ["blackbox with a bad URL", { integrations: ["blackbox"], blackboxTargets: ["example.com"] }, {}, ["blackboxTargets", "example.com", "https://"]],
+  ["blackbox targets without the integration", { blackboxTargets: ["https://example.com"] }, {}, ["blackboxTargets", "not enabled"]],
+  ["service without targets", { services: [{ name: "api", targets: [] }] }, {}, ["services[0].targets", "non-empty list"]],
+  ["service with a bad target", { services: [{ name: "api", targets: ["api"] }] }, {}, ["services[0].targets", '"api"', "host:port"]],
+  ["service without a name", { services: [{ targets: ["api:80"] }] }, {}, ["services[0].name", "(missing)"]],
+  ["service named like a stack job", { services: [{ name: "prometheus", targets: ["x:1"] }] }, {}, ["services[0].name", "reserved"]],
+  ["two services with one name", { services: [{ name: "api", targets: ["a:1"] }, { name: "api", targets: ["b:1"] }] }, {}, ["services[1].name", "unique"]],
+  ["service label the stack owns", { services: [{ name: "api", targets: ["a:1"], labels: { tier: "x" } }] }, {}, ["services[0].labels.tier", "set by the stack"]],
+  ["service with an unknown key", { services: [{ name: "api", targets: ["a:1"], port: 80 }] }, {}, ["services[0].port", "accepted keys are name, targets"]],
+  ["services not a list", { services: { name: "api" } }, {}, ["services", "list of {name, targets"]],
+  ["kpi without an expression", { kpis: [{ title: "Revenue" }] }, {}, ["kpis[0].expr", "PromQL"]],
+  ["kpi thresholds not ascending", { kpis: [{ title: "x", expr: "up", thresholds: [{ value: 2, color: "red" }, { value: 1, color: "green" }] }] }, {}, ["kpis[0].thresholds", "ascending"]],
+  ["aws setting on a local stack", { instanceType: "t3.large" }, {}, ["instanceType", "only used with target ec2"]],
+  ["ec2 without an SSH key", { target: "ec2", sshAllowedCidrs: ["198.51.100.7/32"] }, {}, ["sshPublicKey", "is missing"]],
+  ["ec2 with a bad SSH key", { ...EC2_BASE, sshPublicKey: "not-a-key" }, {}, ["sshPublicKey", '"not-a-key"', "public key"]],
+  ["ec2 without SSH CIDRs", { target: "ec2", sshPublicKey: EC2_KEY }, {}, ["sshAllowedCidrs", "is empty"]],
+  ["SSH open to the world", { ...EC2_BASE, sshAllowedCidrs: ["0.0.0.0/0"] }, {}, ["sshAllowedCidrs", "0.0.0.0/0", "your own addresses"]],
+  ["malformed CIDR", { ...EC2_BASE, grafanaAllowedCidrs: ["10.0.0.0/33"] }, {}, ["grafanaAllowedCidrs", "10.0.0.0/33", "CIDR"]],
+  ["CIDR without prefix", { ...EC2_BASE, grafanaAllowedCidrs: ["10.0.0.1"] }, {}, ["grafanaAllowedCidrs", "10.0.0.1", "CIDR"]],
+  ["bad region", { ...EC2_BASE, awsRegion: "europe" }, {}, ["awsRegion", '"europe"', "us-east-1"]],
+  ["bad instance type", { ...EC2_BASE, instanceType: "large" }, {}, ["instanceType", '"large"', "t3.xlarge"]],
+  ["root volume too small", { ...EC2_BASE, rootVolumeGb: 8 }, {}, ["rootVolumeGb", "8", "30 to 16384"]],
+  ["subnet without VPC", { ...EC2_BASE, subnetId: "subnet-0123456789abcdef0" }, {}, ["subnetId", "vpcId"]],
+  ["dockerHost on ec2", { ...EC2_BASE, dockerHost: "unix:///var/run/docker.sock" }, {}, ["dockerHost", "only used with target local"]],
+  ["bad runbook base", { runbookBaseUrl: "docs/runbooks.md" }, {}, ["runbookBaseUrl", "docs/runbooks.md", "https://"]],
+  ["list setting given a string", { receivers: "slack" }, {}, ["receivers", '"slack"', "list of strings"]],
+];
+
+describe.each(BAD)("refuses %s", (_what, values, secrets, fragments) => {
+  test("with a message naming the key, the value and what is accepted", () => {
+    const message = failure(values, secrets);
+    for (const f of fragments) expect(message).toContain(f);
+  });
+});
+
+test("reports every problem at once", () => {
+  const message = failure({ target: "moon", grafanaPort: 0, scrapeInterval: "soon" });
+  expect(message).toMatch(/Invalid stack settings \(3\)/);
+});
+
+describe("Pulumi.yaml and README stay in step with the settings table", () => {
+  test("Pulumi.yaml declares every setting with its type and default", () => {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+    expect(text).toBe(renderPulumiYaml(text));
+    const config = (yaml.load(text) as { config: Record<string, { type: string; default: unknown }> }).config;
+    expect(Object.keys(config).sort()).toEqual(Object.keys(SETTINGS).sort());
+  });
+
+  test("the README settings table is generated from the same table", () => {
+    const text = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    expect(text).toBe(renderReadme(text));
+  });
+
+  test("the committed stack files use only declared settings", () => {
+    for (const stack of ["dev", "prod"]) {
+      const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+      for (const key of Object.keys(doc.config)) {
+        const [ns, name] = key.split(":");
+        if (ns !== "observability-stack") continue;
+        expect({ key, declared: name in SETTINGS || ["services", "kpis"].includes(name) }).toEqual({ key, declared: true });
+      }
+    }
+  });
+});
