@@ -22,6 +22,7 @@ const endpoints = dockerEndpoints();
 const integrations: EnabledIntegrations = {
   postgres: settings.integrations.postgres !== undefined,
   redis: settings.integrations.redis !== undefined,
+  redisAddress: settings.integrations.redis?.address,
   rabbitmq: settings.integrations.rabbitmq,
   blackbox: settings.integrations.blackbox,
 };

@@ -92,7 +92,10 @@ export class Exporters extends pulumi.ComponentResource {
     const integrationNetworks = { extraNetworks: args.extraNetworks };
     const pg = args.integrations.postgres;
     if (pg) {
-      // The DSN holds a password: it arrives as a file and only the exporter process sees it.
+      // The exporter reads host, user and password from files (DATA_SOURCE_*_FILE); the DSN is
+      // split at deploy time so no part of it is ever an environment value.
+      const parts = pg.dataSourceName.apply(splitPostgresDsn);
+      const dir = "/run/secrets";
       this.postgresExporter = new ServiceContainer(
         `${name}-postgres-exporter`,
         {
@@ -101,11 +104,16 @@ export class Exporters extends pulumi.ComponentResource {
           service: CONTAINER_NAMES.postgresExporter,
           image: args.images.postgresExporter,
           limits: args.limits.postgresExporter,
-          entrypoint: ["/bin/sh", "-c", 'DATA_SOURCE_NAME="$(cat /run/secrets/postgres_dsn)" exec /bin/postgres_exporter'],
+          env: {
+            DATA_SOURCE_URI_FILE: `${dir}/postgres_uri`,
+            DATA_SOURCE_USER_FILE: `${dir}/postgres_user`,
+            DATA_SOURCE_PASS_FILE: `${dir}/postgres_password`,
+          },
           files: [
-            { path: "/run/secrets/postgres_dsn", content: pulumi.secret(pg.dataSourceName), mode: "0400", owner: NOBODY },
+            { path: `${dir}/postgres_uri`, content: pulumi.secret(parts.uri), mode: "0400", owner: NOBODY },
+            { path: `${dir}/postgres_user`, content: pulumi.secret(parts.user), mode: "0400", owner: NOBODY },
+            { path: `${dir}/postgres_password`, content: pulumi.secret(parts.password), mode: "0400", owner: NOBODY },
           ],
-          healthcheck: ["wget", "-q", "--spider", `http://localhost:${CONTAINER_PORTS.postgresExporter}/`],
         },
         { parent: this },
       );
@@ -113,6 +121,8 @@ export class Exporters extends pulumi.ComponentResource {
 
     const redis = args.integrations.redis;
     if (redis) {
+      // Multi-target mode: Prometheus scrapes /scrape?target=redis://<address>, which is also
+      // the only mode in which the exporter reads passwords from a file.
       const passwordFile = "/run/secrets/redis_passwords.json";
       this.redisExporter = new ServiceContainer(
         `${name}-redis-exporter`,
@@ -122,14 +132,14 @@ export class Exporters extends pulumi.ComponentResource {
           service: CONTAINER_NAMES.redisExporter,
           image: args.images.redisExporter,
           limits: args.limits.redisExporter,
-          command: [`--redis.addr=redis://${redis.address}`, ...(redis.password ? [`--redis.password-file=${passwordFile}`] : [])],
+          command: redis.password ? [`--redis.password-file=${passwordFile}`] : [],
           files: redis.password
             ? [
                 {
                   path: passwordFile,
                   content: pulumi.secret(redis.password.apply((p) => JSON.stringify({ [`redis://${redis.address}`]: p }))),
                   mode: "0400",
-                  owner: NOBODY,
+                  owner: REDIS_EXPORTER_USER,
                 },
               ]
             : [],
@@ -159,5 +169,24 @@ export class Exporters extends pulumi.ComponentResource {
   }
 }
 
-/** prom-style images run as nobody. */
+/** prom-style images run as nobody; redis_exporter's scratch image as 59000. */
 const NOBODY = { uid: 65534, gid: 65534 };
+const REDIS_EXPORTER_USER = { uid: 59000, gid: 59000 };
+
+/** postgresql://user:pass@host:5432/db?sslmode=require → the exporter's three parts. */
+export function splitPostgresDsn(dsn: string): { uri: string; user: string; password: string } {
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    throw new Error("observability-stack:postgresDataSourceName: is not a URL; use postgresql://user:pass@host:5432/db?sslmode=require");
+  }
+  if (!["postgres:", "postgresql:"].includes(url.protocol) || !url.hostname || !url.username) {
+    throw new Error("observability-stack:postgresDataSourceName: use postgresql://user:pass@host:5432/db?sslmode=require (user and host are required)");
+  }
+  return {
+    uri: `${url.host}${url.pathname}${url.search}`,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
+}

@@ -69,7 +69,7 @@ export const DEFAULT_IMAGES: Record<ComponentKey, string> = {
   postgresExporter: "prometheuscommunity/postgres-exporter:v0.20.1",
   redisExporter: "oliver006/redis_exporter:v1.91.1",
   blackboxExporter: "prom/blackbox-exporter:v0.29.1",
-  backup: "amazon/aws-cli:2.27.0",
+  backup: "amazon/aws-cli:2.37.12",
 };
 
 export interface Limits {

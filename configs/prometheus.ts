@@ -53,7 +53,19 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   if (on.cadvisor) jobs.push(job(STACK_JOBS.cadvisor, e.cadvisor));
   const i = input.integrations;
   if (i.postgres) jobs.push(job(STACK_JOBS.postgresExporter, e.postgresExporter));
-  if (i.redis) jobs.push(job(STACK_JOBS.redisExporter, e.redisExporter));
+  if (i.redis) {
+    // Multi-target: the Redis URI is the target, the exporter only the transport.
+    jobs.push({
+      job_name: STACK_JOBS.redisExporter,
+      metrics_path: "/scrape",
+      static_configs: [{ targets: [`redis://${i.redisAddress ?? "redis:6379"}`] }],
+      relabel_configs: [
+        { source_labels: ["__address__"], target_label: "__param_target" },
+        { source_labels: ["__param_target"], target_label: "instance" },
+        { target_label: "__address__", replacement: e.redisExporter },
+      ],
+    });
+  }
   if (i.rabbitmq) {
     jobs.push({ job_name: STACK_JOBS.rabbitmq, static_configs: [{ targets: [...i.rabbitmq.targets] }] });
   }

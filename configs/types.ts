@@ -14,6 +14,8 @@ export interface ServiceSettings {
 export interface EnabledIntegrations {
   readonly postgres: boolean;
   readonly redis: boolean;
+  /** host:port of Redis, scraped through redis-exporter's /scrape endpoint. */
+  readonly redisAddress?: string;
   readonly rabbitmq?: { readonly targets: readonly string[] };
   readonly blackbox?: { readonly httpTargets: readonly string[] };
 }

@@ -61,6 +61,8 @@ export interface PanelOptions {
   readonly links?: readonly Link[];
   readonly noValue?: string;
   readonly mappings?: readonly { readonly value: string; readonly text: string; readonly color: string }[];
+  /** Fixed colours for series by display name, e.g. {critical: "red"}. */
+  readonly seriesColors?: Readonly<Record<string, string>>;
 }
 
 /** refIds A, B, C, ... in target order. */
@@ -130,6 +132,7 @@ interface CommonBuilder {
   min(min: number): unknown;
   max(max: number): unknown;
   noValue(noValue: string): unknown;
+  overrideByName(name: string, properties: dashboard.DynamicConfigValue[]): unknown;
 }
 
 function apply<B extends CommonBuilder>(
@@ -157,6 +160,9 @@ function apply<B extends CommonBuilder>(
     const options: Record<string, dashboard.ValueMappingResult> = {};
     o.mappings.forEach((m, index) => (options[m.value] = { text: m.text, color: m.color, index }));
     b.mappings([{ type: dashboard.MappingType.ValueToText, options }]);
+  }
+  for (const [name, color] of Object.entries(o.seriesColors ?? {})) {
+    b.overrideByName(name, [{ id: "color", value: { mode: "fixed", fixedColor: color } }]);
   }
   return b;
 }
@@ -253,8 +259,9 @@ export interface TableColumn {
   readonly unit?: string;
   readonly decimals?: number;
   readonly links?: readonly Link[];
-  /** Colour the cell background by the panel thresholds. */
-  readonly colored?: boolean;
+  /** Colour the value by these thresholds (base colour first, then ascending steps). */
+  readonly thresholds?: readonly ThresholdStep[];
+  readonly baseColor?: string;
   readonly width?: number;
 }
 
@@ -290,7 +297,13 @@ export function tablePanel(title: string, queries: readonly PromQuery[], o: Tabl
     if (c.unit) props.push({ id: "unit", value: c.unit });
     if (c.decimals !== undefined) props.push({ id: "decimals", value: c.decimals });
     if (c.width !== undefined) props.push({ id: "custom.width", value: c.width });
-    if (c.colored) props.push({ id: "custom.cellOptions", value: { type: "color-background", mode: "basic" } });
+    if (c.thresholds) {
+      props.push({
+        id: "thresholds",
+        value: { mode: "absolute", steps: [{ value: null, color: c.baseColor ?? "green" }, ...c.thresholds] },
+      });
+      props.push({ id: "custom.cellOptions", value: { type: "color-text" } });
+    }
     if (c.links) props.push({ id: "links", value: c.links.map((l) => ({ title: l.title, url: l.url, targetBlank: l.targetBlank ?? false })) });
     if (props.length > 0) b.overrideByName(c.field, props);
   }

@@ -1,0 +1,38 @@
+// `npm run render -- <stack> <dir>`: writes every file each container of a committed stack
+// receives, by running the real program under mocks (the same code path as `pulumi up`).
+// Secret files are written with a placeholder: their values never leave Pulumi.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runProgram } from "./mock-program";
+
+export const REDACTED = "<secret: delivered by Pulumi at deploy time>\n";
+
+async function main(): Promise<void> {
+  const [stack, dir] = process.argv.slice(2);
+  if (!stack || !dir) {
+    console.error("usage: npm run render -- <stack> <output dir>   (stacks: dev, prod)");
+    process.exit(2);
+  }
+  if (!fs.existsSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`))) {
+    console.error(`no Pulumi.${stack}.yaml in the project`);
+    process.exit(2);
+  }
+  const program = await runProgram({ stack });
+  let count = 0;
+  for (const c of program.byType("docker:index/container:Container")) {
+    const uploads = (c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? [];
+    uploads.forEach((u, i) => {
+      const secret = c.secretPaths.some((p) => p === "uploads" || p === `uploads[${i}]` || p === `uploads[${i}].content`);
+      const dest = path.join(dir, String(c.inputs.name), u.file);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, secret ? REDACTED : (u.content ?? ""));
+      count++;
+    });
+  }
+  console.log(`wrote ${count} files for stack ${stack} under ${dir}/<container>/`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

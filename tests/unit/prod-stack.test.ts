@@ -1,0 +1,193 @@
+// The committed prod stack (plus every receiver and integration), run as the program under
+// mocks: the EC2 host and buckets, containers over the SSH provider, S3 for Loki and backups,
+// secrets kept secret from config to container, and the rendered files checked by real tools.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../scripts/mock-program";
+import { run, tempDir, writeTree } from "../helpers/tools";
+
+const SECRETS = {
+  slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
+  pagerdutyRoutingKey: "secret-pagerduty-routing-key-0001",
+  webhookUrl: "https://hooks.example.com/secret-webhook-path",
+  heartbeatUrl: "https://heartbeat.example.com/secret-heartbeat-id",
+  smtpPassword: "secret-smtp-password",
+  postgresDataSourceName: "postgresql://app:secret-db-password@db:5432/app?sslmode=require",
+  redisPassword: "secret-redis-password",
+};
+
+const CONTAINER = "docker:index/container:Container";
+let prog: ProgramRun;
+let containers: Record<string, RecordedResource>;
+
+beforeAll(async () => {
+  prog = await runProgram({
+    stack: "prod",
+    config: {
+      receivers: ["slack", "email", "pagerduty", "webhook", "heartbeat"],
+      emailTo: "oncall@example.com",
+      emailFrom: "alerts@example.com",
+      smtpSmarthost: "smtp.example.com:587",
+      smtpUsername: "alerts",
+      integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
+      redisAddress: "redis:6379",
+      rabbitmqTargets: ["rabbitmq:15692"],
+      services: [{ name: "api", targets: ["api:8080"] }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
+      networks: ["app_default"],
+    },
+    secrets: SECRETS,
+  });
+  containers = {};
+  for (const c of prog.byType(CONTAINER)) containers[String(c.inputs.name)] = c;
+});
+
+test("creates the EC2 host, its security group, IAM and both buckets", () => {
+  const count = (t: string) => prog.byType(t).length;
+  expect(count("aws:s3/bucket:Bucket")).toBe(2);
+  expect(count("aws:ec2/instance:Instance")).toBe(1);
+  expect(count("aws:ec2/securityGroup:SecurityGroup")).toBe(1);
+  expect(count("aws:iam/role:Role")).toBe(1);
+  expect(count("aws:iam/instanceProfile:InstanceProfile")).toBe(1);
+  expect(count("command:remote:Command")).toBe(1);
+  const instance = prog.byType("aws:ec2/instance:Instance")[0].inputs;
+  expect(instance.instanceType).toBe("t3.xlarge");
+  expect(instance.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+  expect(instance.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3", volumeSize: 100 });
+});
+
+test("the security group lets in only Grafana from its CIDRs and SSH from the SSH CIDRs", () => {
+  const sg = prog.byType("aws:ec2/securityGroup:SecurityGroup")[0].inputs;
+  const ingress = (sg.ingress as { fromPort: number; toPort: number; cidrBlocks: string[] }[]).map((r) => ({
+    from: r.fromPort,
+    to: r.toPort,
+    cidrs: r.cidrBlocks,
+  }));
+  expect(ingress.sort((a, b) => a.from - b.from)).toEqual([
+    { from: 22, to: 22, cidrs: ["198.51.100.7/32"] },
+    { from: 3000, to: 3000, cidrs: ["203.0.113.0/24"] },
+  ]);
+});
+
+test("the instance role may use exactly the two buckets", () => {
+  const policies = prog.byType("aws:iam/rolePolicy:RolePolicy");
+  expect(policies).toHaveLength(1);
+  const doc = JSON.parse(String(policies[0].inputs.policy)) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
+  const buckets = prog.byType("aws:s3/bucket:Bucket").map((b) => `arn:aws:s3:::${String(b.inputs.bucketPrefix)}mock`);
+  const resources = new Set(doc.Statement.flatMap((s) => [s.Resource].flat()));
+  expect([...resources].sort()).toEqual([...buckets, ...buckets.map((b) => `${b}/*`)].sort());
+  const actions = new Set(doc.Statement.flatMap((s) => [s.Action].flat()));
+  expect([...actions].sort()).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+});
+
+test("containers reach Docker over SSH on the host, after cloud-init", () => {
+  const providers = prog.byType("pulumi:providers:docker");
+  expect(providers).toHaveLength(1);
+  expect(providers[0].inputs.host).toBe("ssh://ec2-user@198.51.100.20");
+  for (const c of Object.values(containers)) expect(c.provider).toContain("host-docker");
+});
+
+test("runs the integration exporters and publishes only Grafana beyond loopback", () => {
+  expect(Object.keys(containers).sort()).toEqual(
+    ["alertmanager", "alloy", "backup", "blackbox-exporter", "cadvisor", "grafana", "loki", "node-exporter", "postgres-exporter", "prometheus", "redis-exporter"].sort(),
+  );
+  for (const [name, c] of Object.entries(containers)) {
+    for (const p of (c.inputs.ports as { ip: string }[] | undefined) ?? []) {
+      expect({ name, ip: p.ip }).toEqual({ name, ip: name === "grafana" ? "0.0.0.0" : "127.0.0.1" });
+    }
+  }
+  expect((containers.prometheus.inputs.networksAdvanced as { name: string }[]).map((n) => n.name)).toEqual(["observability", "app_default"]);
+});
+
+test("Loki keeps chunks in the Loki bucket through the instance profile", () => {
+  const files = uploadsOf(containers.loki);
+  const text = Object.entries(files).find(([p]) => p === "/etc/loki/config.yaml")![1];
+  const lokiBucket = prog.outputs.lokiBucket.value as string;
+  expect(text).toContain(lokiBucket);
+  expect(text).toContain("eu-west-1");
+  expect(text).not.toMatch(/access_key|secret_access|AKIA/i);
+});
+
+test("the backup job copies to the backup bucket", () => {
+  const script = Object.values(uploadsOf(containers.backup))[0];
+  expect(script).toContain(`s3://'${prog.outputs.backupBucket.value as string}'`);
+  expect(script).toContain("/api/v1/admin/tsdb/snapshot");
+});
+
+test("Prometheus scrapes the services and integrations and loads their rule files", () => {
+  const files = uploadsOf(containers.prometheus);
+  const cfg = yaml.load(files["/etc/prometheus/prometheus.yml"]) as {
+    rule_files: string[];
+    scrape_configs: { job_name: string; metrics_path?: string; static_configs: { labels?: Record<string, string> }[] }[];
+  };
+  const jobs = cfg.scrape_configs.map((j) => j.job_name);
+  expect(jobs).toEqual(expect.arrayContaining(["postgres-exporter", "redis-exporter", "rabbitmq", "blackbox", "api", "web"]));
+  const web = cfg.scrape_configs.find((j) => j.job_name === "web")!;
+  expect(web.metrics_path).toBe("/internal/metrics");
+  expect(web.static_configs[0].labels).toEqual({ service: "web", tier: "app" });
+  for (const area of ["database", "cache", "messaging", "probes", "backup"]) expect(cfg.rule_files).toContain(`/etc/prometheus/rules/${area}.yml`);
+
+  const dir = tempDir("prod-prom");
+  writeTree(dir, files);
+  const cfgPath = path.join(dir, "etc/prometheus/prometheus.yml");
+  fs.writeFileSync(cfgPath, files["/etc/prometheus/prometheus.yml"].split("/etc/prometheus/rules/").join(`${dir}/etc/prometheus/rules/`));
+  const r = run("promtool", ["check", "config", cfgPath]);
+  expect(r.output).toContain("SUCCESS");
+  expect(r.status).toBe(0);
+});
+
+test("Alertmanager routes every severity to its receiver, checked by amtool", () => {
+  const files = uploadsOf(containers.alertmanager);
+  const dir = tempDir("prod-am");
+  const cfgText = files["/etc/alertmanager/alertmanager.yml"].split("/etc/alertmanager/secrets/").join(`${dir}/secrets/`);
+  writeTree(dir, Object.fromEntries(Object.entries(files).map(([p, c]) => [p.replace("/etc/alertmanager/", "/"), c])));
+  const cfg = path.join(dir, "alertmanager.yml");
+  fs.writeFileSync(cfg, cfgText);
+  const check = run("amtool", ["check-config", cfg]);
+  expect(check.output).toContain("SUCCESS");
+  const cases: [string[], string][] = [
+    [["alertname=Watchdog", "severity=none"], "heartbeat"],
+    [["alertname=ServiceDown", "severity=critical", "service=api"], "critical"],
+    [["alertname=HighLatencyP95", "severity=warning", "service=api"], "warning"],
+    [["alertname=SomethingInformational", "severity=info"], "info"],
+    [["alertname=Unlabelled"], "default"],
+  ];
+  for (const [labels, receiver] of cases) {
+    const r = run("amtool", ["config", "routes", "test", `--config.file=${cfg}`, `--verify.receivers=${receiver}`, ...labels]);
+    expect({ labels, status: r.status }).toEqual({ labels, status: 0 });
+  }
+});
+
+test("every secret reaches its container only as a secret file, never in env or plain inputs", () => {
+  for (const [key, value] of Object.entries(SECRETS)) {
+    const places: string[] = [];
+    for (const r of prog.resources) {
+      const visit = (v: unknown, at: string) => {
+        if (typeof v === "string" && v.includes(value)) places.push(`${r.name}:${at}`);
+        else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
+        else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) visit(x, at ? `${at}.${k}` : k);
+      };
+      visit(r.inputs, "");
+      for (const place of places.filter((p) => p.startsWith(`${r.name}:`))) {
+        const at = place.slice(r.name.length + 1);
+        const covered = r.secretPaths.some((s) => at === s || at.startsWith(`${s}.`) || at.startsWith(`${s}[`));
+        expect({ key, place, covered }).toEqual({ key, place, covered: true });
+        expect(at.startsWith("envs")).toBe(false);
+      }
+    }
+    expect({ key, delivered: places.length > 0 }).toEqual({ key, delivered: true });
+  }
+});
+
+test("exports URLs, credentials, buckets and the instance", () => {
+  const o = prog.outputs;
+  expect(o.grafanaUrl.value).toBe("http://198.51.100.20:3000");
+  expect(o.prometheusUrl.value).toBe("http://127.0.0.1:9090");
+  expect(o.alertmanagerUrl.value).toBe("http://127.0.0.1:9093");
+  expect(o.grafanaAdminPassword.secret).toBe(true);
+  expect(String(o.lokiBucket.value)).toMatch(/loki/);
+  expect(String(o.backupBucket.value)).toMatch(/backup/);
+  expect(o.instanceId.value).toBeTruthy();
+  expect(o.publicIp.value).toBe("198.51.100.20");
+  expect(String(o.sshTunnelCommand.value)).toContain("-L 9090:127.0.0.1:9090");
+});
