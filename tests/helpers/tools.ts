@@ -14,12 +14,14 @@ export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager"
 
 export interface ToolResult {
   readonly status: number | null;
+  readonly stdout: string;
+  /** stdout and stderr together, for messages. */
   readonly output: string;
 }
 
 export function run(name: Parameters<typeof tool>[0], args: string[], cwd?: string): ToolResult {
   const r = spawnSync(tool(name), args, { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  return { status: r.status, stdout: r.stdout ?? "", output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
 export function tempDir(prefix: string): string {

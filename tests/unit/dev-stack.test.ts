@@ -136,7 +136,7 @@ test("Alertmanager with no receivers configured routes everything to the default
   const cfg = path.join(dir, "alertmanager.yml");
   fs.writeFileSync(cfg, files["/etc/alertmanager/alertmanager.yml"]);
   expect(run("amtool", ["check-config", cfg]).status).toBe(0);
-  const route = (labels: string[]) => run("amtool", ["config", "routes", "test", `--config.file=${cfg}`, ...labels]).output.trim().split("\n").pop();
+  const route = (labels: string[]) => run("amtool", ["config", "routes", "test", `--config.file=${cfg}`, ...labels]).stdout.trim();
   expect(route(["alertname=Watchdog", "severity=none"])).toBe("heartbeat");
   expect(route(["alertname=ServiceDown", "severity=critical", "service=api"])).toBe("default");
   expect(route(["alertname=DiskSpaceLow", "severity=warning"])).toBe("default");

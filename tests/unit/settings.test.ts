@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigSource, DEFAULT_IMAGES, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
 import { checkPinnedImage } from "../../components/validate";
-import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/settings-docs";
+import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/docs";
 
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
 const EC2_BASE = { target: "ec2", sshPublicKey: EC2_KEY, sshAllowedCidrs: ["198.51.100.7/32"] };

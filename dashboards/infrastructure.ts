@@ -1,0 +1,222 @@
+// Infrastructure: the Docker host (node-exporter) and every container on it (cAdvisor).
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
+import { PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
+import { barGauge, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
+import {
+  containerCpuCores,
+  containerCpuLimitCores,
+  containerMemoryBytes,
+  containerMemoryLimitBytes,
+  containerRestarts,
+  RANGE_WINDOW,
+  RATE_WINDOW,
+} from "./lib/promql";
+
+export const INFRASTRUCTURE: DashboardMeta = {
+  uid: "infrastructure",
+  title: "Infrastructure",
+  description: "Host CPU, memory, disks, network and load (node-exporter); CPU, memory, network and restarts per container (cAdvisor).",
+  tags: ["infrastructure", "host", "containers"],
+};
+
+/** Usage thresholds: green below 80 %, yellow below 90 %, red from 90 %. */
+export const USAGE_STEPS = [
+  { value: 0.8, color: "yellow" },
+  { value: 0.9, color: "red" },
+];
+
+/** Real filesystems only: pseudo and container-layer filesystems would crowd the panels. */
+const FS = `fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs|fuse.lxcfs|autofs|devtmpfs"`;
+const NET = `device!~"lo|veth.*|docker.*|br-.*|virbr.*"`;
+const CPU_COUNT = `count(count by (cpu) (node_cpu_seconds_total))`;
+const CONTAINERS = `name=~"$container"`;
+
+function containerVariable(): dashboard.QueryVariableBuilder {
+  const query = `label_values(container_memory_working_set_bytes{name!=""}, name)`;
+  return new dashboard.QueryVariableBuilder("container")
+    .label("Container")
+    .datasource(PROMETHEUS)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".+")
+    .current({ selected: true, text: ["All"], value: ["$__all"] });
+}
+
+function hostPanels(): PanelBuilder[] {
+  const diskUsage = `1 - node_filesystem_avail_bytes{${FS}} / node_filesystem_size_bytes{${FS}}`;
+  return [
+    statPanel("CPU busy", [{ expr: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[${RATE_WINDOW}]))` }], {
+      unit: "percentunit",
+      thresholds: USAGE_STEPS,
+      sparkline: true,
+      w: 4,
+    }),
+    statPanel("Memory used", [{ expr: `1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes)` }], {
+      unit: "percentunit",
+      thresholds: USAGE_STEPS,
+      sparkline: true,
+      w: 4,
+    }),
+    statPanel("Root filesystem used", [{ expr: `max(1 - node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"})` }], {
+      unit: "percentunit",
+      thresholds: USAGE_STEPS,
+      w: 4,
+    }),
+    statPanel("Load (1m) per core", [{ expr: `sum(node_load1) / ${CPU_COUNT}` }], {
+      description: "Above 1 means runnable tasks are waiting for a CPU.",
+      decimals: 2,
+      thresholds: [
+        { value: 1, color: "yellow" },
+        { value: 2, color: "red" },
+      ],
+      w: 4,
+    }),
+    statPanel("CPU cores", [{ expr: CPU_COUNT }], { w: 4 }),
+    statPanel("Uptime", [{ expr: `time() - max(node_boot_time_seconds)` }], { unit: "s", w: 4 }),
+    timeSeries(
+      "CPU usage by mode",
+      [{ expr: `avg by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${RATE_WINDOW}]))`, legend: "{{mode}}" }],
+      { unit: "percentunit", stack: true, min: 0, max: 1 },
+    ),
+    timeSeries(
+      "Memory",
+      [
+        { expr: `sum(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes)`, legend: "used" },
+        { expr: `sum(node_memory_Cached_bytes + node_memory_Buffers_bytes)`, legend: "page cache and buffers" },
+        { expr: `sum(node_memory_SwapTotal_bytes - node_memory_SwapFree_bytes)`, legend: "swap used" },
+        { expr: `sum(node_memory_MemTotal_bytes)`, legend: "total limit" },
+      ],
+      { unit: "bytes", min: 0, limitSeries: "/limit$/" },
+    ),
+    barGauge("Disk usage per mount", [{ expr: diskUsage, legend: "{{mountpoint}}" }], {
+      description: "Green below 80 %, yellow below 90 %, red from 90 %.",
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      thresholds: USAGE_STEPS,
+    }),
+    timeSeries("Disk usage over time", [{ expr: diskUsage, legend: "{{mountpoint}}" }], {
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      thresholds: USAGE_STEPS,
+      showThresholds: true,
+    }),
+    timeSeries(
+      "Disk I/O",
+      [
+        { expr: `sum by (device) (rate(node_disk_read_bytes_total[${RATE_WINDOW}]))`, legend: "{{device}} read" },
+        { expr: `sum by (device) (rate(node_disk_written_bytes_total[${RATE_WINDOW}]))`, legend: "{{device}} written" },
+      ],
+      { description: "Writes are drawn below the axis.", unit: "Bps", negativeSeries: "/written$/" },
+    ),
+    timeSeries(
+      "Network I/O",
+      [
+        { expr: `sum by (device) (rate(node_network_receive_bytes_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} received" },
+        { expr: `sum by (device) (rate(node_network_transmit_bytes_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} sent" },
+      ],
+      { description: "Physical interfaces; sent traffic is drawn below the axis.", unit: "Bps", negativeSeries: "/sent$/" },
+    ),
+    timeSeries(
+      "Load average",
+      [
+        { expr: `sum(node_load1)`, legend: "1m" },
+        { expr: `sum(node_load5)`, legend: "5m" },
+        { expr: `sum(node_load15)`, legend: "15m" },
+        { expr: CPU_COUNT, legend: "CPU cores limit" },
+      ],
+      { decimals: 2, min: 0, limitSeries: "/limit$/" },
+    ),
+    timeSeries(
+      "Network errors and drops",
+      [
+        { expr: `sum by (device) (rate(node_network_receive_errs_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive errors" },
+        { expr: `sum by (device) (rate(node_network_transmit_errs_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} transmit errors" },
+        { expr: `sum by (device) (rate(node_network_receive_drop_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive drops" },
+      ],
+      { unit: "pps", min: 0 },
+    ),
+  ];
+}
+
+function containerPanels(): PanelBuilder[] {
+  return [
+    timeSeries("CPU by container", [{ expr: containerCpuCores(CONTAINERS), legend: "{{name}}" }], {
+      description: "CPU in cores.",
+      unit: "short",
+      decimals: 2,
+      min: 0,
+    }),
+    timeSeries(
+      "CPU against limit",
+      [{ expr: `${containerCpuCores(CONTAINERS)} / ${containerCpuLimitCores(CONTAINERS)}`, legend: "{{name}}" }],
+      {
+        description: "CPU used as a share of the container's CPU limit; containers without a limit are not shown.",
+        unit: "percentunit",
+        min: 0,
+        thresholds: USAGE_STEPS,
+        showThresholds: true,
+      },
+    ),
+    timeSeries("Memory by container", [{ expr: containerMemoryBytes(CONTAINERS), legend: "{{name}}" }], {
+      description: "Working set.",
+      unit: "bytes",
+      min: 0,
+    }),
+    timeSeries(
+      "Memory against limit",
+      [{ expr: `${containerMemoryBytes(CONTAINERS)} / ${containerMemoryLimitBytes(CONTAINERS)}`, legend: "{{name}}" }],
+      {
+        description: "Working set as a share of the memory limit; containers without a limit are not shown.",
+        unit: "percentunit",
+        min: 0,
+        thresholds: USAGE_STEPS,
+        showThresholds: true,
+      },
+    ),
+    timeSeries(
+      "Network by container",
+      [
+        {
+          expr: `max by (name) (sum without (interface) (rate(container_network_receive_bytes_total{${CONTAINERS}}[${RATE_WINDOW}])))`,
+          legend: "{{name}} received",
+        },
+        {
+          expr: `max by (name) (sum without (interface) (rate(container_network_transmit_bytes_total{${CONTAINERS}}[${RATE_WINDOW}])))`,
+          legend: "{{name}} sent",
+        },
+      ],
+      { description: "Sent traffic is drawn below the axis.", unit: "Bps", negativeSeries: "/sent$/" },
+    ),
+    tablePanel(
+      "Restarts and OOM kills",
+      [
+        { expr: containerRestarts(CONTAINERS) },
+        { expr: `max by (name) (increase(container_oom_events_total{${CONTAINERS}}[${RANGE_WINDOW}]))` },
+      ],
+      {
+        description: "Container starts (restart policy or re-creation) and out-of-memory kills within the time range.",
+        merge: true,
+        rename: { name: "Container", "Value #A": "Restarts", "Value #B": "OOM kills" },
+        sortBy: { field: "Restarts", desc: true },
+        columns: [
+          { field: "Restarts", decimals: 0, thresholds: [{ value: 1, color: "orange" }, { value: 3, color: "red" }] },
+          { field: "OOM kills", decimals: 0, thresholds: [{ value: 1, color: "red" }] },
+        ],
+      },
+    ),
+  ];
+}
+
+export function buildInfrastructureDashboard(): dashboard.Dashboard {
+  const d = newDashboard(INFRASTRUCTURE, [prometheusDatasourceVariable(), containerVariable()], [alertAnnotation()]);
+  addRow(d, "Host", hostPanels());
+  addRow(d, "Containers", containerPanels());
+  return finalize(d);
+}

@@ -1,0 +1,137 @@
+// The alert catalogue as data: conventions every alert must meet, a runbook section for each,
+// a promtool test on both sides of every `for:`, and every LogQL rule parsed by Loki's grammar.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { parser as logqlParser } from "@grafana/lezer-logql";
+import { parser as promqlParser } from "@prometheus-io/lezer-promql";
+import { Tree } from "@lezer/common";
+import { alerts, allAreas, catalogue } from "../../scripts/catalogue";
+import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
+import { durationSeconds } from "../../configs/prometheus";
+
+const ROOT = path.join(__dirname, "..", "..");
+const RUNBOOKS = path.join(ROOT, "docs", "runbooks.md");
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes, -N for repeats. */
+export function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const line of markdown.split("\n")) {
+    const m = /^#{1,6}\s+(.*?)\s*$/.exec(line);
+    if (!m) continue;
+    const base = m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+function parseErrors(tree: Tree, text: string): string[] {
+  const errors: string[] = [];
+  tree.iterate({
+    enter: (node) => {
+      if (node.type.isError) errors.push(`at ${node.from}: ${JSON.stringify(text.slice(Math.max(0, node.from - 10), node.to + 10))}`);
+    },
+  });
+  return errors;
+}
+
+export function promqlErrors(expr: string): string[] {
+  return parseErrors(promqlParser.parse(expr), expr);
+}
+export function logqlErrors(expr: string): string[] {
+  return parseErrors(logqlParser.parse(expr), expr);
+}
+
+const all = alerts();
+
+test("the catalogue has at least 69 alerts, each name once", () => {
+  expect(all.length).toBeGreaterThanOrEqual(69);
+  const names = all.map((a) => a.rule.alert);
+  expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+});
+
+test("every area has its rule file and its tests; no stray files", () => {
+  const files = fs.readdirSync(RULES_DIR).filter((f) => f.endsWith(".yml"));
+  expect(files.sort()).toEqual(allAreas().map((a) => `${a}.yml`).sort());
+  for (const area of [...CORE_RULE_AREAS, ...Object.keys(OPTIONAL_RULE_AREAS)]) {
+    expect(fs.existsSync(path.join(RULES_DIR, "tests", `${area}.test.yml`))).toBe(true);
+  }
+});
+
+test("groups are named after their area; recording rules follow level:metric:operations in *.rules groups", () => {
+  for (const e of catalogue()) {
+    if (e.engine === "loki") continue;
+    if (e.rule.record) {
+      expect({ rule: e.rule.record, group: e.group }).toEqual({ rule: e.rule.record, group: `${e.area}.rules` });
+      expect(e.rule.record).toMatch(/^[a-z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$/);
+    } else {
+      expect({ alert: e.rule.alert, group: e.group }).toEqual({ alert: e.rule.alert, group: e.area });
+    }
+  }
+});
+
+describe.each(all.map((a) => [a.rule.alert, a] as const))("%s", (name, e) => {
+  const { labels = {}, annotations = {} } = e.rule;
+
+  test("has a severity, a static summary, a templated description and a runbook link", () => {
+    if (name === "Watchdog") expect(labels.severity).toBe("none");
+    else expect(["critical", "warning", "info"]).toContain(labels.severity);
+    expect(annotations.summary).toBeTruthy();
+    expect(annotations.summary).not.toContain("{{");
+    expect(annotations.description).toMatch(/\{\{.*\}\}/);
+    expect(annotations.runbook_url).toBe(`${COMMITTED_RUNBOOK_BASE}#${name.toLowerCase()}`);
+  });
+
+  test("its runbook section exists with the five parts", () => {
+    const md = fs.readFileSync(RUNBOOKS, "utf8");
+    expect(anchors(md).has(name.toLowerCase())).toBe(true);
+    const start = md.indexOf(`\n### ${name}\n`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const next = md.indexOf("\n### ", start + 5);
+    const section = md.slice(start, next < 0 ? undefined : next);
+    for (const part of ["What it means", "Why it fired", "How to investigate", "How to resolve", "Escalation"]) {
+      expect({ name, part, present: section.includes(part) }).toEqual({ name, part, present: true });
+    }
+  });
+
+  test("its expression parses", () => {
+    const errors = e.engine === "loki" ? logqlErrors(e.rule.expr) : promqlErrors(e.rule.expr);
+    expect(errors).toEqual([]);
+  });
+
+  if (e.engine === "prometheus") {
+    test("its promtool tests cover both sides of for:", () => {
+      const tests = yaml.load(fs.readFileSync(path.join(RULES_DIR, "tests", `${e.area}.test.yml`), "utf8")) as {
+        evaluation_interval?: string;
+        tests: { alert_rule_tests?: { eval_time: string; alertname: string; exp_alerts: unknown[] }[] }[];
+      };
+      const cases = tests.tests.flatMap((t) => t.alert_rule_tests ?? []).filter((c) => c.alertname === name);
+      const silent = cases.filter((c) => (c.exp_alerts ?? []).length === 0).map((c) => durationSeconds(c.eval_time));
+      const firing = cases.filter((c) => (c.exp_alerts ?? []).length > 0).map((c) => durationSeconds(c.eval_time));
+      expect({ name, firing: firing.length > 0 }).toEqual({ name, firing: true });
+      expect({ name, silent: silent.length > 0 }).toEqual({ name, silent: true });
+      const forSeconds = durationSeconds(e.rule.for ?? "0s");
+      if (forSeconds > 0 && name !== "Watchdog") {
+        // Some silent case must sit before a firing case and within one `for:` of it.
+        const boundary = firing.some((f) => silent.some((s) => s < f && f - s <= forSeconds));
+        expect({ name, boundaryChecked: boundary }).toEqual({ name, boundaryChecked: true });
+      }
+    });
+  }
+});
+
+test("the checker itself rejects broken queries", () => {
+  expect(promqlErrors("sum(rate(http_requests_total[5m])")).not.toEqual([]);
+  expect(logqlErrors('sum by (service) (count_over_time({service="x"} |= "error" [5m])')).not.toEqual([]);
+  expect(promqlErrors('sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))')).toEqual([]);
+});
+
+test("the runbook has no section for an alert that does not exist", () => {
+  const md = fs.readFileSync(RUNBOOKS, "utf8");
+  const sections = [...md.matchAll(/^### (\S+)\s*$/gm)].map((m) => m[1]);
+  const names = new Set(all.map((a) => a.rule.alert));
+  expect(sections.filter((s) => !names.has(s))).toEqual([]);
+});

@@ -1,0 +1,39 @@
+// Every rule file passes `promtool check rules`, every test file `promtool test rules`, and a
+// deliberately wrong expectation makes promtool fail (so these tests can fail).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { RULES_DIR } from "../../configs/rules";
+import { allAreas } from "../../scripts/catalogue";
+import { run, tempDir } from "../helpers/tools";
+
+const areas = allAreas();
+
+test.each(areas)("promtool check rules %s.yml", (area) => {
+  const r = run("promtool", ["check", "rules", path.join(RULES_DIR, `${area}.yml`)]);
+  expect(r.output).toContain("SUCCESS");
+  expect(r.status).toBe(0);
+});
+
+test.each(areas)("promtool test rules tests/%s.test.yml", (area) => {
+  const r = run("promtool", ["test", "rules", `${area}.test.yml`], path.join(RULES_DIR, "tests"));
+  if (r.status !== 0) console.error(r.output);
+  expect(r.status).toBe(0);
+  expect(r.output).toContain("SUCCESS");
+});
+
+test("promtool fails a test whose expected labels are wrong", () => {
+  const dir = tempDir("mutated-rules");
+  const testFile = path.join(RULES_DIR, "tests", "service-health.test.yml");
+  const doc = yaml.load(fs.readFileSync(testFile, "utf8")) as {
+    rule_files: string[];
+    tests: { alert_rule_tests?: { exp_alerts: { exp_labels: Record<string, string> }[] }[] }[];
+  };
+  doc.rule_files = doc.rule_files.map((f) => path.resolve(path.dirname(testFile), f));
+  const firing = doc.tests.flatMap((t) => t.alert_rule_tests ?? []).find((c) => c.exp_alerts.length > 0)!;
+  firing.exp_alerts[0].exp_labels.severity = "mutated";
+  const mutated = path.join(dir, "mutated.test.yml");
+  fs.writeFileSync(mutated, yaml.dump(doc));
+  const r = run("promtool", ["test", "rules", mutated]);
+  expect(r.status).not.toBe(0);
+});
