@@ -66,6 +66,17 @@ export const INHIBIT_RULES = [
     equal: ["service"],
   },
   {
+    // The app or Grafana being down already says its target is unreachable.
+    source_matchers: ['alertname=~"ServiceDown|GrafanaDown|PostgresExporterDown|RabbitMQDown"'],
+    target_matchers: ['alertname="TargetUnreachable"', 'instance=~".+"'],
+    equal: ["job", "instance"],
+  },
+  {
+    source_matchers: ['alertname="HighLatencyP99"'],
+    target_matchers: ['alertname="HighLatencyP95"', 'service=~".+"'],
+    equal: ["service"],
+  },
+  {
     source_matchers: ['alertname="DiskSpaceCritical"'],
     target_matchers: ['alertname=~"DiskSpaceLow|DiskWillFillIn24Hours"'],
     equal: ["instance", "mountpoint"],

@@ -101,10 +101,10 @@ export function renderDashboardProvider(): string {
  */
 export function dashboardFilePath(relative: string): string {
   const parts = relative.split("/");
-  const okPart = (p: string) => /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(p) && p !== "." && p !== "..";
+  const okPart = (p: string) => /^[A-Za-z0-9][A-Za-z0-9 ,._-]*$/.test(p) && p !== "." && p !== "..";
   if (parts.length > 2 || !parts.every(okPart) || !relative.endsWith(".json")) {
     throw new Error(
-      `Dashboard path ${JSON.stringify(relative)} is not accepted; use "<file>.json" or "<Folder>/<file>.json" (letters, digits, space, ".", "_", "-")`,
+      `Dashboard path ${JSON.stringify(relative)} is not accepted; use "<file>.json" or "<Folder>/<file>.json" (letters, digits, space, ",", ".", "_", "-")`,
     );
   }
   return `${DASHBOARDS_DIR}/${relative}`;

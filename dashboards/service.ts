@@ -201,6 +201,7 @@ function containerPanels(): PanelBuilder[] {
       ],
       colorBackground: true,
       w: 4,
+      h: 8,
     }),
     statPanel(
       "CPU throttling",
@@ -221,6 +222,7 @@ function containerPanels(): PanelBuilder[] {
           { value: 0.25, color: "red" },
         ],
         w: 4,
+        h: 8,
       },
     ),
   ];

@@ -109,6 +109,17 @@ export function addRow(
 /** Builds the dashboard and numbers every panel (rows and nested panels included). */
 export function finalize(d: dashboard.DashboardBuilder): dashboard.Dashboard {
   const built = d.build();
+  // The SDK files annotation toggles and links under the controls menu; show them inline.
+  for (const a of built.annotations?.list ?? []) delete a.placement;
+  for (const l of built.links ?? []) delete l.placement;
+  const panels = (built.panels ?? []).flatMap((p) => (p.type === "row" ? [p, ...((p as dashboard.RowPanel).panels ?? [])] : [p]));
+  for (const p of panels) {
+    const withLinks = p as { links?: dashboard.DashboardLink[] };
+    // Panel links only use title, url and targetBlank.
+    if (withLinks.links) {
+      withLinks.links = withLinks.links.map((l) => ({ title: l.title, url: l.url, targetBlank: l.targetBlank }) as dashboard.DashboardLink);
+    }
+  }
   let id = 1;
   for (const p of built.panels ?? []) {
     p.id = id++;

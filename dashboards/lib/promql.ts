@@ -25,13 +25,14 @@ export function firingAlerts(extra = ""): string {
   return `ALERTS{alertstate="firing", ${NOT_HEARTBEAT}${extra ? `, ${extra}` : ""}}`;
 }
 
-function by(labels: readonly string[]): string {
-  return labels.length > 0 ? ` by (${labels.join(", ")})` : "";
+/** `sum` or `sum by (a, b) `, ready to be followed by "(". */
+function sum(labels: readonly string[]): string {
+  return labels.length > 0 ? `sum by (${labels.join(", ")}) ` : "sum";
 }
 
 /** Requests per second from http_requests_total. */
 export function requestRate(matchers: string, groupBy: readonly string[] = [], window = RATE_WINDOW): string {
-  return `sum${by(groupBy)} (rate(http_requests_total{${matchers}}[${window}]))`;
+  return `${sum(groupBy)}(rate(http_requests_total{${matchers}}[${window}]))`;
 }
 
 /** Share of requests whose status matches `statusRegex` (e.g. "5.."), 0..1. */
@@ -42,8 +43,8 @@ export function statusRatio(
   window = RATE_WINDOW,
 ): string {
   return (
-    `sum${by(groupBy)} (rate(http_requests_total{${matchers}, status=~"${statusRegex}"}[${window}]))` +
-    ` / sum${by(groupBy)} (rate(http_requests_total{${matchers}}[${window}]))`
+    `${sum(groupBy)}(rate(http_requests_total{${matchers}, status=~"${statusRegex}"}[${window}]))` +
+    ` / ${sum(groupBy)}(rate(http_requests_total{${matchers}}[${window}]))`
   );
 }
 

@@ -24,6 +24,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A timeout for Promise.race that does not keep the event loop (and jest) alive. */
+function deadline(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export function makeTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 }
@@ -152,10 +157,10 @@ export class ManagedProcess {
     if (!this.child || !this.running) return;
     const exited = this.exited!;
     this.child.kill("SIGTERM");
-    const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+    const done = await Promise.race([exited.then(() => true), deadline(graceMs).then(() => false)]);
     if (!done) {
       this.child.kill("SIGKILL");
-      await Promise.race([exited, sleep(5000)]);
+      await Promise.race([exited, deadline(5000)]);
     }
   }
 

@@ -103,6 +103,15 @@ beforeAll(async () => {
 }, 90000);
 
 afterAll(async () => {
+  // What else the real rules did with real data during the run (informational).
+  if (stack?.prometheus.running) {
+    const firing = await stack.prom.alerts().catch(() => []);
+    log(`alerts active in Prometheus at the end: ${[...new Set(firing.map((a) => `${a.labels.alertname}(${a.state})`))].sort().join(", ")}`);
+  }
+  if (hooks) {
+    const seen = [...new Set(hooks.notifications.map((n) => `${n.receiver}:${n.alertnames.join("+")}:${n.status}`))].sort();
+    log(`notifications received (${hooks.notifications.length}): ${seen.join(", ")}`);
+  }
   await stack?.stopAll();
   await shop?.stop();
   await hooks?.stop();

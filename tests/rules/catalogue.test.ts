@@ -106,9 +106,9 @@ describe.each(all.map((a) => [a.rule.alert, a] as const))("%s", (name, e) => {
     test("its promtool tests cover both sides of for:", () => {
       const tests = yaml.load(fs.readFileSync(path.join(RULES_DIR, "tests", `${e.area}.test.yml`), "utf8")) as {
         evaluation_interval?: string;
-        tests: { alert_rule_tests?: { eval_time: string; alertname: string; exp_alerts: unknown[] }[] }[];
+        tests: { alert_rule_test?: { eval_time: string; alertname: string; exp_alerts: unknown[] }[] }[];
       };
-      const cases = tests.tests.flatMap((t) => t.alert_rule_tests ?? []).filter((c) => c.alertname === name);
+      const cases = tests.tests.flatMap((t) => t.alert_rule_test ?? []).filter((c) => c.alertname === name);
       const silent = cases.filter((c) => (c.exp_alerts ?? []).length === 0).map((c) => durationSeconds(c.eval_time));
       const firing = cases.filter((c) => (c.exp_alerts ?? []).length > 0).map((c) => durationSeconds(c.eval_time));
       expect({ name, firing: firing.length > 0 }).toEqual({ name, firing: true });

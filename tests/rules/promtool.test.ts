@@ -27,10 +27,10 @@ test("promtool fails a test whose expected labels are wrong", () => {
   const testFile = path.join(RULES_DIR, "tests", "service-health.test.yml");
   const doc = yaml.load(fs.readFileSync(testFile, "utf8")) as {
     rule_files: string[];
-    tests: { alert_rule_tests?: { exp_alerts: { exp_labels: Record<string, string> }[] }[] }[];
+    tests: { alert_rule_test?: { exp_alerts: { exp_labels: Record<string, string> }[] }[] }[];
   };
   doc.rule_files = doc.rule_files.map((f) => path.resolve(path.dirname(testFile), f));
-  const firing = doc.tests.flatMap((t) => t.alert_rule_tests ?? []).find((c) => c.exp_alerts.length > 0)!;
+  const firing = doc.tests.flatMap((t) => t.alert_rule_test ?? []).find((c) => c.exp_alerts.length > 0)!;
   firing.exp_alerts[0].exp_labels.severity = "mutated";
   const mutated = path.join(dir, "mutated.test.yml");
   fs.writeFileSync(mutated, yaml.dump(doc));

@@ -1,0 +1,36 @@
+// `npm run render -- <stack> <dir>` writes the files each container receives, from the same
+// program run as `pulumi up`, with secret files redacted.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { tempDir } from "../helpers/tools";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+test("renders the dev stack's files per container", () => {
+  const dir = tempDir("render");
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", "dev", dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/wrote \d+ files for stack dev/);
+  const prom = yaml.load(fs.readFileSync(path.join(dir, "prometheus/etc/prometheus/prometheus.yml"), "utf8")) as { scrape_configs: unknown[] };
+  expect(prom.scrape_configs.length).toBeGreaterThanOrEqual(7);
+  expect(fs.existsSync(path.join(dir, "alertmanager/etc/alertmanager/alertmanager.yml"))).toBe(true);
+  expect(fs.existsSync(path.join(dir, "loki/etc/loki/config.yaml"))).toBe(true);
+  expect(fs.readdirSync(path.join(dir, "alloy/etc/alloy"))).toContain("config.alloy");
+  expect(fs.readFileSync(path.join(dir, "grafana/run/secrets/grafana_admin_password"), "utf8")).toContain("<secret");
+});
+
+test("refuses an unknown stack", () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", "staging", tempDir("render-x")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain("Pulumi.staging.yaml");
+});
