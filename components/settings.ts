@@ -718,7 +718,7 @@ function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv): AwsSettings
   if (subnetId !== "" && vpcId === "") r.fail("subnetId", "is set without vpcId; set both (the security group lives in the VPC)");
   if (sshPrivateKey === undefined && !env.SSH_AUTH_SOCK) {
     // Not fatal for preview: the key may be in an agent by the time `up` runs. Pulumi warns.
-    pulumi.log.warn(`${PROJECT}: neither sshPrivateKey nor SSH_AUTH_SOCK is set; `pulumi up` needs your key in an SSH agent or ~/.ssh to reach the ec2 host`);
+    pulumi.log.warn(`${PROJECT}: neither sshPrivateKey nor SSH_AUTH_SOCK is set; 'pulumi up' needs your key in an SSH agent or ~/.ssh to reach the ec2 host`);
   }
   return {
     region,

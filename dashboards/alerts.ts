@@ -1,7 +1,6 @@
 // Alerts: what fires now and what fired before (Prometheus' ALERTS series), and whether
 // Alertmanager delivers the notifications (per integration), plus silences.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { DATASOURCE_UIDS } from "../configs/grafana-datasources";
 import { STACK_JOBS } from "../configs/prometheus";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";
@@ -112,9 +111,10 @@ function alertmanagerPanels(): PanelBuilder[] {
       { unit: "s", min: 0, w: 8 },
     ),
     statPanel("Active silences", [{ expr: `sum(alertmanager_silences{${AM}, state="active"})` }], {
+      description: "Silences in force now. The link opens Grafana's silence list; pick the Alertmanager data source there.",
       noValue: "0",
       thresholds: [{ value: 1, color: "blue" }],
-      links: [{ title: "Silences in Alertmanager", url: `/alerting/silences?alertmanager=${DATASOURCE_UIDS.alertmanager}`, targetBlank: true }],
+      links: [{ title: "Silences in Alertmanager", url: "/alerting/silences", targetBlank: true }],
       w: 6,
     }),
     timeSeries("Silences by state", [{ expr: `sum by (state) (alertmanager_silences{${AM}})`, legend: "{{state}}" }], {

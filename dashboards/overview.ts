@@ -247,7 +247,7 @@ function probePanels(): PanelBuilder[] {
 export function buildOverviewDashboard(input: DashboardInput): dashboard.Dashboard {
   const d = newDashboard(OVERVIEW, [prometheusDatasourceVariable()], [alertAnnotation()]);
   addRow(d, "Summary", summaryPanels());
-  addRow(d, "Services", [servicesTable(), ...trendPanels()]);
+  addRow(d, "All services", [servicesTable(), ...trendPanels()]);
   if (input.integrations.blackbox) addRow(d, "Endpoint probes", probePanels());
   const collapse = input.services.length > EXPANDED_SERVICE_ROWS;
   for (const s of input.services) addRow(d, `Service: ${s.name}`, servicePanels(s), collapse);

@@ -142,7 +142,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   }
   pulumi.runtime.setAllConfig(config, secretKeys);
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks.
+  // Required here, not imported: the program must load after setMocks.
   const program = require(path.join(ROOT, "index")) as Record<string, unknown>;
 
   const outputs: ProgramRun["outputs"] = {};

@@ -5,6 +5,7 @@
 // contains an error node is a syntax error.
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import { parser as logqlParser } from "@grafana/lezer-logql";
+import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
 
 export type QueryKind = "prometheus" | "loki";
 
@@ -105,36 +106,14 @@ export function substituteVariables(text: string, extra: Readonly<Record<string,
   );
 }
 
-/** The part of a lezer Tree used here (the two grammars may resolve different @lezer/common copies). */
-interface ParseTree {
-  iterate(spec: { enter(node: { type: { isError: boolean }; from: number; to: number }): void }): void;
-}
-
-function errorsIn(tree: ParseTree, text: string): string[] {
-  const errors: string[] = [];
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) {
-        const from = Math.max(0, node.from - 20);
-        errors.push(`syntax error at ${node.from}: …${text.slice(from, node.to + 20)}…`);
-      }
-    },
-  });
-  return errors;
-}
-
 /** Syntax errors in a PromQL expression (after variable substitution); empty when it parses. */
 export function promqlErrors(expr: string): string[] {
-  const text = substituteVariables(expr);
-  if (text.trim() === "") return ["empty expression"];
-  return errorsIn(promqlParser.parse(text), text);
+  return promqlSyntaxErrors(substituteVariables(expr));
 }
 
 /** Syntax errors in a LogQL expression (after variable substitution); empty when it parses. */
 export function logqlErrors(expr: string): string[] {
-  const text = substituteVariables(expr);
-  if (text.trim() === "") return ["empty expression"];
-  return errorsIn(logqlParser.parse(text), text);
+  return logqlSyntaxErrors(substituteVariables(expr));
 }
 
 export function queryErrors(q: FoundQuery): string[] {
@@ -227,4 +206,44 @@ export function collectQueries(d: DashboardJson): FoundQuery[] {
     if (kind === "loki" && sel) out.push({ kind, expr: sel[1], where: `${dash} › variable ${v.name}` });
   }
   return out;
+}
+
+/** Label names used in the stream selectors (`{...}`) of a LogQL expression. */
+export function logqlStreamLabels(expr: string): string[] {
+  const text = substituteVariables(expr);
+  const labels = new Set<string>();
+  logqlParser.parse(text).iterate({
+    enter(node) {
+      if (node.type.name !== "Matcher") return;
+      for (let up = node.node.parent; up; up = up.parent) {
+        if (up.type.name === "LabelFilter") return;
+        if (up.type.name === "Selector") break;
+      }
+      const id = node.node.firstChild;
+      if (id && id.type.name === "Identifier") labels.add(text.slice(id.from, id.to));
+    },
+  });
+  return [...labels].sort();
+}
+
+/** Values matched against the `level` stream label (exact or alternatives of a regex). */
+export function logqlLevelValues(expr: string): string[] {
+  const values = new Set<string>();
+  for (const m of expr.matchAll(/\{[^}]*\blevel\s*=~?\s*"([^"]*)"/g)) {
+    for (const v of m[1].split("|")) if (/^[a-z]+$/.test(v)) values.add(v);
+  }
+  return [...values].sort();
+}
+
+/** Grafana's built-in variables the dashboards may use. */
+export const GLOBAL_VARIABLES = new Set(Object.keys(GLOBAL_VALUES));
+
+/** Names of the template variables a text refers to (`$x`, `${x}`, `${x:fmt}`, `[[x]]`), regex capture refs excluded. */
+export function variableReferences(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\$\{([\w.]+)(?::[\w]+)?\}|\[\[([\w.]+)(?::\w+)?\]\]|\$(\w+)/g)) {
+    const name = m[1] ?? m[2] ?? m[3];
+    if (name && !/^\d+$/.test(name)) names.add(name);
+  }
+  return [...names].sort();
 }

@@ -3,9 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { parser as logqlParser } from "@grafana/lezer-logql";
-import { parser as promqlParser } from "@prometheus-io/lezer-promql";
-import { Tree } from "@lezer/common";
+import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
 import { alerts, allAreas, catalogue } from "../../scripts/catalogue";
 import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
 import { durationSeconds } from "../../configs/prometheus";
@@ -28,22 +26,8 @@ export function anchors(markdown: string): Set<string> {
   return out;
 }
 
-function parseErrors(tree: Tree, text: string): string[] {
-  const errors: string[] = [];
-  tree.iterate({
-    enter: (node) => {
-      if (node.type.isError) errors.push(`at ${node.from}: ${JSON.stringify(text.slice(Math.max(0, node.from - 10), node.to + 10))}`);
-    },
-  });
-  return errors;
-}
-
-export function promqlErrors(expr: string): string[] {
-  return parseErrors(promqlParser.parse(expr), expr);
-}
-export function logqlErrors(expr: string): string[] {
-  return parseErrors(logqlParser.parse(expr), expr);
-}
+const promqlErrors = promqlSyntaxErrors;
+const logqlErrors = logqlSyntaxErrors;
 
 const all = alerts();
 

@@ -1,0 +1,231 @@
+// Allow-list of every metric name the generated dashboards query, with the component that
+// exposes it. tests/dashboards checks both directions: every metric a panel selects is listed
+// here, and every name listed here is used. Names marked `live` are also checked against the
+// real binaries (node_exporter, prometheus, alertmanager, blackbox_exporter) in
+// tests/dashboards/exporters.test.ts; the others were checked against the upstream source
+// named in `source` (the components are containers we cannot run in the unit tests).
+import { STACK_JOBS } from "../configs/prometheus";
+
+export type Exporter =
+  | "application"
+  | "prometheus"
+  | "alertmanager"
+  | "grafana"
+  | "loki"
+  | "alloy"
+  | "promtail"
+  | "node-exporter"
+  | "cadvisor"
+  | "postgres-exporter"
+  | "redis-exporter"
+  | "rabbitmq"
+  | "blackbox-exporter";
+
+/**
+ * How a name is known to exist:
+ * - `live`: found in the /metrics output of the real binary by the exporter test;
+ * - `synthetic`: written by Prometheus itself (per target or by rule evaluation), found through
+ *   the live Prometheus' query API by the exporter test;
+ * - `source`: read from the exporter's source (see `source`);
+ * - `contract`: the application metric contract every service must follow (README).
+ */
+export type Verification = "live" | "synthetic" | "source" | "contract";
+
+export interface MetricSource {
+  readonly exporter: Exporter;
+  /** Scrape job that carries the series ("<service>" for application metrics). */
+  readonly job: string;
+  readonly verification: Verification;
+  /** Where the name is defined upstream. */
+  readonly source: string;
+  /** When the series exists only under a condition. */
+  readonly note?: string;
+}
+
+const SOURCES = {
+  application: "metric contract: http_requests_total{service,method,route,status}, http_request_duration_seconds{...,le}",
+  prometheus: "prometheus/prometheus (checked against the prometheus binary)",
+  synthetic: "prometheus/prometheus: scrape loop (up, scrape_*) and rule manager (ALERTS)",
+  alertmanager: "prometheus/alertmanager (checked against the alertmanager binary)",
+  nodeExporter: "prometheus/node_exporter (checked against the node_exporter binary)",
+  blackbox: "prometheus/blackbox_exporter prober/http.go (checked against the blackbox_exporter binary)",
+  cadvisor: "google/cadvisor metrics/prometheus.go (container_* families, label `name`, container_label_<label>)",
+  postgres: "prometheus-community/postgres_exporter collector/pg_stat_database.go, pg_database.go, pg_locks.go; pg_up and pg_settings_* from cmd/postgres_exporter",
+  redis: "oliver006/redis_exporter exporter/exporter.go (metricMapGauges, metricMapCounters, db_keys, up)",
+  rabbitmq:
+    "rabbitmq/rabbitmq-server deps/rabbitmq_prometheus: collectors/prometheus_rabbitmq_core_metrics_collector.erl (aggregated /metrics) and rabbit_global_counters (rabbitmq_global_*, asserted in rabbit_prometheus_http_SUITE)",
+  loki: "grafana/loki pkg/distributor (distributor_*_received_total), pkg/validation (discarded_samples_total), dskit server instrumentation (loki_request_duration_seconds)",
+  alloy: "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total)",
+  promtail: "grafana/loki clients/pkg/promtail/client/metrics (promtail_*; only when the opt-in Promtail agent runs)",
+  grafana: "grafana/grafana pkg/middleware request metrics (grafana_http_request_duration_seconds{handler,method,status_code})",
+} as const;
+
+function group(
+  exporter: Exporter,
+  job: string,
+  verification: Verification,
+  source: string,
+  names: readonly string[],
+  note?: string,
+): [string, MetricSource][] {
+  return names.map((n) => [n, { exporter, job, verification, source, ...(note ? { note } : {}) }]);
+}
+
+export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
+  ...group("application", "<service>", "contract", SOURCES.application, [
+    "http_requests_total",
+    "http_request_duration_seconds_bucket",
+  ]),
+
+  ...group("prometheus", "<every job>", "synthetic", SOURCES.synthetic, ["up", "scrape_duration_seconds"]),
+  ...group("prometheus", STACK_JOBS.prometheus, "synthetic", SOURCES.synthetic, ["ALERTS"], "series written by rule evaluation for every pending or firing alert"),
+  ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
+    "prometheus_config_last_reload_successful",
+    "prometheus_notifications_alertmanagers_discovered",
+    "prometheus_notifications_dropped_total",
+    "prometheus_notifications_errors_total",
+    "prometheus_notifications_sent_total",
+    "prometheus_rule_evaluation_failures_total",
+    "prometheus_rule_group_interval_seconds",
+    "prometheus_rule_group_iterations_missed_total",
+    "prometheus_rule_group_last_duration_seconds",
+    "prometheus_target_scrapes_exceeded_sample_limit_total",
+    "prometheus_target_scrapes_sample_duplicate_timestamp_total",
+    "prometheus_target_scrapes_sample_out_of_order_total",
+    "prometheus_tsdb_compactions_failed_total",
+    "prometheus_tsdb_head_samples_appended_total",
+    "prometheus_tsdb_head_series",
+    "prometheus_tsdb_storage_blocks_bytes",
+  ]),
+
+  ...group("alertmanager", STACK_JOBS.alertmanager, "live", SOURCES.alertmanager, [
+    "alertmanager_alerts",
+    "alertmanager_alerts_invalid_total",
+    "alertmanager_alerts_received_total",
+    "alertmanager_config_last_reload_successful",
+    "alertmanager_notification_latency_seconds_bucket",
+    "alertmanager_notifications_failed_total",
+    "alertmanager_notifications_total",
+    "alertmanager_silences",
+  ]),
+
+  ...group("node-exporter", STACK_JOBS.nodeExporter, "live", SOURCES.nodeExporter, [
+    "node_boot_time_seconds",
+    "node_cpu_seconds_total",
+    "node_disk_read_bytes_total",
+    "node_disk_written_bytes_total",
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "node_load1",
+    "node_load5",
+    "node_load15",
+    "node_memory_Buffers_bytes",
+    "node_memory_Cached_bytes",
+    "node_memory_MemAvailable_bytes",
+    "node_memory_MemTotal_bytes",
+    "node_memory_SwapFree_bytes",
+    "node_memory_SwapTotal_bytes",
+    "node_network_receive_bytes_total",
+    "node_network_receive_drop_total",
+    "node_network_receive_errs_total",
+    "node_network_transmit_bytes_total",
+    "node_network_transmit_errs_total",
+  ]),
+
+  ...group("blackbox-exporter", STACK_JOBS.blackbox, "live", SOURCES.blackbox, ["probe_success", "probe_duration_seconds"]),
+  ...group("blackbox-exporter", STACK_JOBS.blackbox, "source", SOURCES.blackbox, ["probe_ssl_earliest_cert_expiry"], "HTTPS targets only"),
+
+  ...group("cadvisor", STACK_JOBS.cadvisor, "source", SOURCES.cadvisor, [
+    "container_cpu_cfs_periods_total",
+    "container_cpu_cfs_throttled_periods_total",
+    "container_cpu_usage_seconds_total",
+    "container_memory_working_set_bytes",
+    "container_network_receive_bytes_total",
+    "container_network_transmit_bytes_total",
+    "container_spec_cpu_period",
+    "container_spec_cpu_quota",
+    "container_spec_memory_limit_bytes",
+    "container_start_time_seconds",
+  ]),
+  ...group("cadvisor", STACK_JOBS.cadvisor, "source", SOURCES.cadvisor, ["container_oom_events_total"], "oom_event metrics, enabled by default"),
+
+  ...group("postgres-exporter", STACK_JOBS.postgresExporter, "source", SOURCES.postgres, [
+    "pg_database_size_bytes",
+    "pg_locks_count",
+    "pg_settings_max_connections",
+    "pg_stat_database_blks_hit",
+    "pg_stat_database_blks_read",
+    "pg_stat_database_deadlocks",
+    "pg_stat_database_numbackends",
+    "pg_stat_database_temp_bytes",
+    "pg_stat_database_tup_deleted",
+    "pg_stat_database_tup_fetched",
+    "pg_stat_database_tup_inserted",
+    "pg_stat_database_tup_updated",
+    "pg_stat_database_xact_commit",
+    "pg_stat_database_xact_rollback",
+    "pg_up",
+  ]),
+
+  ...group("redis-exporter", STACK_JOBS.redisExporter, "source", SOURCES.redis, [
+    "redis_blocked_clients",
+    "redis_commands_processed_total",
+    "redis_connected_clients",
+    "redis_db_keys",
+    "redis_evicted_keys_total",
+    "redis_expired_keys_total",
+    "redis_keyspace_hits_total",
+    "redis_keyspace_misses_total",
+    "redis_memory_max_bytes",
+    "redis_memory_used_bytes",
+    "redis_rejected_connections_total",
+    "redis_up",
+  ]),
+
+  ...group("rabbitmq", STACK_JOBS.rabbitmq, "source", SOURCES.rabbitmq, [
+    "rabbitmq_channels",
+    "rabbitmq_connections",
+    "rabbitmq_consumers",
+    "rabbitmq_disk_space_available_bytes",
+    "rabbitmq_disk_space_available_limit_bytes",
+    "rabbitmq_global_messages_acknowledged_total",
+    "rabbitmq_global_messages_delivered_total",
+    "rabbitmq_global_messages_received_total",
+    "rabbitmq_global_messages_redelivered_total",
+    "rabbitmq_global_messages_unroutable_dropped_total",
+    "rabbitmq_process_resident_memory_bytes",
+    "rabbitmq_queue_messages_ready",
+    "rabbitmq_queue_messages_unacked",
+    "rabbitmq_queues",
+    "rabbitmq_resident_memory_limit_bytes",
+  ]),
+
+  ...group("loki", STACK_JOBS.loki, "source", SOURCES.loki, [
+    "loki_discarded_samples_total",
+    "loki_distributor_bytes_received_total",
+    "loki_distributor_lines_received_total",
+    "loki_request_duration_seconds_bucket",
+    "loki_request_duration_seconds_count",
+  ]),
+
+  ...group("alloy", STACK_JOBS.logAgent, "source", SOURCES.alloy, [
+    "loki_source_docker_target_entries_total",
+    "loki_write_dropped_entries_total",
+    "loki_write_request_duration_seconds_bucket",
+    "loki_write_sent_entries_total",
+  ]),
+  ...group("promtail", STACK_JOBS.logAgent, "source", SOURCES.promtail, ["promtail_dropped_entries_total", "promtail_sent_entries_total"]),
+
+  ...group("grafana", STACK_JOBS.grafana, "source", SOURCES.grafana, [
+    "grafana_http_request_duration_seconds_bucket",
+    "grafana_http_request_duration_seconds_count",
+  ]),
+]);
+
+/** Names listed for one exporter (e.g. to check them against its /metrics). */
+export function metricsOf(exporter: Exporter, verification?: Verification): string[] {
+  return Object.entries(METRICS)
+    .filter(([, m]) => m.exporter === exporter && (verification === undefined || m.verification === verification))
+    .map(([name]) => name)
+    .sort();
+}

@@ -1,0 +1,116 @@
+// Time from an application dying to the critical notification, with PRODUCTION timings:
+// scrape and evaluation every 15s, the rendered rules unscaled (ServiceDown `for: 1m`), the
+// rendered alertmanager.yml unchanged (critical group_wait 10s), Prometheus's default resend
+// delay. Real Prometheus and Alertmanager (.tools/bin), a fake service and a webhook receiver
+// on 127.0.0.1.
+//
+//   npx ts-node scripts/bench-notify.ts [runs]       (default 3; or BENCH_NOTIFY_RUNS)
+//
+// Every run starts from a clean state: fresh Prometheus/Alertmanager processes on fresh data
+// directories and a fresh service. The service is killed at a random phase of the 15s scrape
+// cycle once Prometheus has scraped it successfully. The last line is
+//   time_to_notify_seconds=<median> floor_seconds=<scrape interval + for + group_wait>
+import * as yaml from "js-yaml";
+import * as fs from "node:fs";
+import { durationSeconds } from "../configs/prometheus";
+import { FakeService, WebhookReceiver, carries, sleep, waitFor } from "../tests/live/harness";
+import { LiveStack } from "../tests/live/stack";
+
+const SCRAPE = "15s";
+const EVAL = "15s";
+
+interface Timings {
+  scrape: number;
+  forSeconds: number;
+  groupWait: number;
+}
+
+/** The timings that bound the result, read from the files the stack actually loaded. */
+function renderedTimings(stack: LiveStack): Timings {
+  const rules = yaml.load(fs.readFileSync(stack.files["rules/service-health.yml"], "utf8")) as {
+    groups: { rules: { alert?: string; for?: string }[] }[];
+  };
+  const sd = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === "ServiceDown");
+  if (!sd?.for) throw new Error("ServiceDown or its `for` not found in the rendered rules");
+  const am = yaml.load(fs.readFileSync(stack.files.alertmanager, "utf8")) as {
+    route: { group_wait?: string; routes: { receiver: string; group_wait?: string }[] };
+  };
+  const critical = am.route.routes.find((r) => r.receiver === "critical");
+  const gw = critical?.group_wait ?? am.route.group_wait;
+  if (!gw) throw new Error("no group_wait for the critical route");
+  return { scrape: durationSeconds(SCRAPE), forSeconds: durationSeconds(sd.for), groupWait: durationSeconds(gw) };
+}
+
+async function run(i: number): Promise<{ seconds: number; timings: Timings }> {
+  const hooks = new WebhookReceiver();
+  await hooks.start();
+  const shop = new FakeService("shop");
+  await shop.start();
+  const stack = await LiveStack.create({
+    name: `bench-notify-${i}`,
+    scrapeInterval: SCRAPE,
+    evaluationInterval: EVAL,
+    timeScale: 1,
+    routeTimings: "production",
+    services: [{ name: "shop", targets: [`127.0.0.1:${shop.port}`], metricsPath: "/metrics", scheme: "http", labels: {} }],
+    integrations: { postgres: false, redis: false, blackbox: { httpTargets: [`http://127.0.0.1:${shop.port}/health`] } },
+    backup: false,
+    components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
+    run: { nodeExporter: true, blackbox: true, alertmanager: true },
+    webhookUrl: hooks.url("/webhook"),
+    heartbeatUrl: hooks.url("/heartbeat"),
+  });
+  try {
+    const timings = renderedTimings(stack);
+    await stack.startAll();
+    await waitFor("shop scraped successfully", async () => (await stack.prom.query('up{job="shop"} == 1')).length > 0, 60000, 500);
+    // Kill at a random phase of the scrape/evaluation cycle.
+    await sleep(Math.random() * timings.scrape * 1000);
+    const killedAt = Date.now();
+    await shop.stop();
+    const n = await hooks.waitFor(
+      "ServiceDown at the critical receiver",
+      (x) => x.receiver === "critical" && carries(x, "ServiceDown", "firing", { service: "shop" }),
+      (timings.scrape * 2 + timings.forSeconds + timings.groupWait + 120) * 1000,
+      killedAt,
+    );
+    return { seconds: (n.at - killedAt) / 1000, timings };
+  } catch (e) {
+    console.error(stack.logTails(30));
+    throw e;
+  } finally {
+    await stack.stopAll();
+    await shop.stop();
+    await hooks.stop();
+    stack.cleanup();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? process.env.BENCH_NOTIFY_RUNS ?? 3);
+  if (!(runs >= 1)) throw new Error("runs must be >= 1");
+  const results: number[] = [];
+  let timings: Timings | undefined;
+  for (let i = 1; i <= runs; i++) {
+    const r = await run(i);
+    timings = r.timings;
+    results.push(r.seconds);
+    console.log(`run=${i} time_to_notify_seconds=${r.seconds.toFixed(1)}`);
+  }
+  const t = timings!;
+  console.log(`scrape_interval=${t.scrape}s evaluation_interval=${durationSeconds(EVAL)}s for=${t.forSeconds}s critical_group_wait=${t.groupWait}s`);
+  console.log(`time_to_notify_seconds=${median(results).toFixed(1)} floor_seconds=${t.scrape + t.forSeconds + t.groupWait}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
