@@ -54,6 +54,17 @@ export const ROUTE_TIMINGS = {
  * labels that make it "the same thing"; targets require those labels, because Alertmanager
  * treats two missing labels as equal.
  */
+/** Alerts that name the target that is down; each makes TargetUnreachable for it redundant. */
+export const TARGET_DOWN_ALERTS = [
+  "ServiceDown",
+  "GrafanaDown",
+  "AlertmanagerDown",
+  "LokiDown",
+  "LogAgentDown",
+  "PostgresExporterDown",
+  "RabbitMQDown",
+] as const;
+
 export const INHIBIT_RULES = [
   {
     source_matchers: ['severity="critical"'],
@@ -66,8 +77,9 @@ export const INHIBIT_RULES = [
     equal: ["service"],
   },
   {
-    // The app or Grafana being down already says its target is unreachable.
-    source_matchers: ['alertname=~"ServiceDown|GrafanaDown|PostgresExporterDown|RabbitMQDown"'],
+    // A component's own "down" alert already says its target is unreachable; the generic
+    // warning would only repeat it.
+    source_matchers: [`alertname=~"${TARGET_DOWN_ALERTS.join("|")}"`],
     target_matchers: ['alertname="TargetUnreachable"', 'instance=~".+"'],
     equal: ["job", "instance"],
   },

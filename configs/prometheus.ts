@@ -75,7 +75,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
       job_name: STACK_JOBS.blackbox,
       metrics_path: "/probe",
       params: { module: ["http_2xx"] },
-      static_configs: [{ targets: [...i.blackbox.httpTargets] }],
+      static_configs: probeStaticConfigs(i.blackbox.httpTargets, input.services),
       relabel_configs: [
         { source_labels: ["__address__"], target_label: "__param_target" },
         { source_labels: ["__param_target"], target_label: "instance" },
@@ -93,6 +93,36 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
     });
   }
   return jobs;
+}
+
+/** `host:port` of a URL, with the scheme's default port made explicit. */
+function urlAddress(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === "https:" ? "443" : u.protocol === "http:" ? "80" : "");
+    return port ? `${u.hostname}:${port}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Probes of an application service's own address carry its `service` label, so that while
+ * ServiceDown fires the probe's EndpointDown is inhibited instead of paging a second time.
+ */
+function probeStaticConfigs(urls: readonly string[], services: PrometheusConfigInput["services"]): { targets: string[]; labels?: Record<string, string> }[] {
+  const unowned: string[] = [];
+  const owned = new Map<string, string[]>();
+  for (const url of urls) {
+    const address = urlAddress(url);
+    const owner = services.find((s) => address !== undefined && s.targets.includes(address));
+    if (owner) owned.set(owner.name, [...(owned.get(owner.name) ?? []), url]);
+    else unowned.push(url);
+  }
+  return [
+    ...(unowned.length > 0 ? [{ targets: unowned }] : []),
+    ...[...owned].map(([service, targets]) => ({ targets, labels: { service } })),
+  ];
 }
 
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {

@@ -285,6 +285,13 @@ export class PrometheusApi {
     return (await this.get<{ resultType: string; result: PromSample[] }>(`/api/v1/query?${q}`)).result;
   }
 
+  /** A query whose failure is a result, not an exception: status, error and result count. */
+  async queryRaw(expr: string): Promise<{ status: string; error?: string; resultCount: number }> {
+    const res = await fetch(`${this.baseUrl}/api/v1/query?${new URLSearchParams({ query: expr })}`, { signal: AbortSignal.timeout(5000) });
+    const body = (await res.json()) as { status: string; error?: string; data?: { result?: unknown[] } };
+    return { status: body.status, error: body.error, resultCount: body.data?.result?.length ?? 0 };
+  }
+
   async reload(): Promise<void> {
     const res = await fetch(`${this.baseUrl}/-/reload`, { method: "POST", signal: AbortSignal.timeout(10000) });
     if (!res.ok) throw new Error(`reload: HTTP ${res.status} ${await res.text()}`);

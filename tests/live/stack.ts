@@ -9,7 +9,7 @@ import * as yaml from "js-yaml";
 import { renderAlertmanagerConfig, SECRET_FILES } from "../../configs/alertmanager";
 import { Endpoints } from "../../configs/endpoints";
 import { renderPrometheusConfig } from "../../configs/prometheus";
-import { RULES_DIR, renderRuleFile, ruleAreas } from "../../configs/rules";
+import { RuleSelection, renderRuleFiles } from "../../configs/rules";
 import { EnabledIntegrations, ServiceSettings } from "../../configs/types";
 import {
   AlertmanagerApi,
@@ -55,34 +55,11 @@ export function applySuiteRouteTimings(alertmanagerYaml: string): string {
 export interface RenderedRules {
   /** file name -> rendered YAML */
   files: Record<string, string>;
-  /** areas whose rules/<area>.yml does not exist (yet) */
-  skipped: string[];
 }
 
-/**
- * The rule areas this selection loads, rendered like the deployed stack does (with `timeScale`
- * dividing every `for:`). TEMPORARY leniency while rules/ is being written: an area whose file
- * is missing is skipped with a warning instead of failing (configs/rules.ts renderRuleFiles
- * would throw). Set LIVE_STRICT_RULES=1 to fail instead.
- */
-export function renderRules(
-  sel: { integrations: EnabledIntegrations; backup: boolean },
-  timeScale: number,
-): RenderedRules {
-  const files: Record<string, string> = {};
-  const skipped: string[] = [];
-  for (const area of ruleAreas(sel)) {
-    const file = `${area}.yml`;
-    const p = path.join(RULES_DIR, file);
-    if (!fs.existsSync(p)) {
-      if (process.env.LIVE_STRICT_RULES === "1") throw new Error(`rule file ${p} is missing`);
-      console.warn(`live stack: rules/${file} does not exist yet, area "${area}" skipped`);
-      skipped.push(area);
-      continue;
-    }
-    files[file] = renderRuleFile(fs.readFileSync(p, "utf8"), { runbookBaseUrl: RUNBOOK_BASE, timeScale });
-  }
-  return { files, skipped };
+/** The rule areas this selection loads, rendered as the deployed stack does, `for:` divided by `timeScale`. */
+export function renderRules(sel: RuleSelection, timeScale: number): RenderedRules {
+  return { files: renderRuleFiles(sel, { runbookBaseUrl: RUNBOOK_BASE, timeScale }) };
 }
 
 export interface LiveStackOptions {
@@ -143,6 +120,28 @@ export class LiveStack {
     return path.join(this.dir, "logs", `${name}.log`);
   }
 
+  private ruleFiles: string[] = [];
+
+  private writePrometheusConfig(scrapeInterval: string): void {
+    const o = this.opts;
+    const promYml = renderPrometheusConfig({
+      scrapeInterval,
+      evaluationInterval: o.evaluationInterval,
+      endpoints: this.endpoints,
+      services: o.services,
+      integrations: o.integrations,
+      ruleFiles: this.ruleFiles,
+      components: o.components,
+    });
+    fs.writeFileSync(this.files.prometheus, promYml);
+  }
+
+  /** Re-renders prometheus.yml with another scrape interval and reloads Prometheus (lifecycle API). */
+  async reloadWithScrapeInterval(scrapeInterval: string): Promise<void> {
+    this.writePrometheusConfig(scrapeInterval);
+    await this.prom.reload();
+  }
+
   private async render(): Promise<void> {
     const o = this.opts;
     const port = async (k: keyof Endpoints) => o.endpointOverrides?.[k] ?? `127.0.0.1:${await freePort()}`;
@@ -165,17 +164,9 @@ export class LiveStack {
       this.files[`rules/${file}`] = p;
     }
 
-    const promYml = renderPrometheusConfig({
-      scrapeInterval: o.scrapeInterval,
-      evaluationInterval: o.evaluationInterval,
-      endpoints: e,
-      services: o.services,
-      integrations: o.integrations,
-      ruleFiles,
-      components: o.components,
-    });
+    this.ruleFiles = ruleFiles;
     this.files.prometheus = path.join(this.dir, "prometheus.yml");
-    fs.writeFileSync(this.files.prometheus, promYml);
+    this.writePrometheusConfig(o.scrapeInterval);
 
     // Secrets are files, as in the deployed stack.
     const secretsDir = path.join(this.dir, "secrets");

@@ -96,7 +96,8 @@ describe.each(all.map((a) => [a.rule.alert, a] as const))("%s", (name, e) => {
       const silent = cases.filter((c) => (c.exp_alerts ?? []).length === 0).map((c) => durationSeconds(c.eval_time));
       const firing = cases.filter((c) => (c.exp_alerts ?? []).length > 0).map((c) => durationSeconds(c.eval_time));
       expect({ name, firing: firing.length > 0 }).toEqual({ name, firing: true });
-      expect({ name, silent: silent.length > 0 }).toEqual({ name, silent: true });
+      // Watchdog fires by design at every evaluation: it has no healthy case to test.
+      if (name !== "Watchdog") expect({ name, silent: silent.length > 0 }).toEqual({ name, silent: true });
       const forSeconds = durationSeconds(e.rule.for ?? "0s");
       if (forSeconds > 0 && name !== "Watchdog") {
         // Some silent case must sit before a firing case and within one `for:` of it.

@@ -3,7 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { AlertmanagerReceivers, SECRET_FILES, renderAlertmanagerConfig } from "../../configs/alertmanager";
+import { AlertmanagerReceivers, SECRET_FILES, TARGET_DOWN_ALERTS, renderAlertmanagerConfig } from "../../configs/alertmanager";
+import { alerts } from "../../scripts/catalogue";
 import { run, tempDir } from "../helpers/tools";
 
 const CHANNELS = { critical: "#crit", warning: "#warn", info: "#info" };
@@ -97,4 +98,24 @@ test("inhibition: critical mutes the same alert's warning, ServiceDown mutes the
     target_matchers: ['alertname!="ServiceDown"', 'service=~".+"'],
     equal: ["service"],
   });
+});
+
+test("every alert an inhibit rule names exists in the catalogue", () => {
+  const { config } = render({});
+  const rules = config.inhibit_rules as { source_matchers: string[]; target_matchers: string[] }[];
+  const known = new Set(alerts().map((a) => a.rule.alert));
+  const named = rules
+    .flatMap((r) => [...r.source_matchers, ...r.target_matchers])
+    .flatMap((m) => /^alertname(?:=|=~|!=)"(.*)"$/.exec(m)?.[1].split("|") ?? []);
+  expect(named.length).toBeGreaterThan(10);
+  expect(named.filter((n) => !known.has(n))).toEqual([]);
+});
+
+test("each alert that makes TargetUnreachable redundant keeps the target's job and instance", () => {
+  // The inhibition compares job and instance, so the source alert must be built on `up` for
+  // that job (absent() branches aside, which carry no instance and inhibit nothing).
+  const byName = new Map(alerts().map((a) => [a.rule.alert, a.rule.expr]));
+  for (const name of TARGET_DOWN_ALERTS) {
+    expect({ name, expr: byName.get(name) }).toEqual({ name, expr: expect.stringMatching(/^up\{[^}]*\} == 0/) });
+  }
 });
