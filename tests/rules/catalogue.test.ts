@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
-import { alerts, allAreas, catalogue } from "../../scripts/catalogue";
+import { alerts, allAreas, catalogue, readRuleFile } from "../../scripts/catalogue";
 import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
 import { durationSeconds } from "../../configs/prometheus";
 
@@ -42,6 +42,20 @@ test("every area has its rule file and its tests; no stray files", () => {
   expect(files.sort()).toEqual(allAreas().map((a) => `${a}.yml`).sort());
   for (const area of [...CORE_RULE_AREAS, ...Object.keys(OPTIONAL_RULE_AREAS)]) {
     expect(fs.existsSync(path.join(RULES_DIR, "tests", `${area}.test.yml`))).toBe(true);
+  }
+});
+
+test("every test file of an area with recording rules pins the group order, recording rules first", () => {
+  // promtool evaluates groups in a random order unless group_eval_order is set, so a boundary
+  // case that reads a recorded series would pass or fail by chance.
+  for (const area of allAreas()) {
+    const groups = readRuleFile(path.join(RULES_DIR, `${area}.yml`)).groups.map((g) => g.name);
+    if (!groups.some((g) => g.endsWith(".rules"))) continue;
+    const tests = yaml.load(fs.readFileSync(path.join(RULES_DIR, "tests", `${area}.test.yml`), "utf8")) as { group_eval_order?: string[] };
+    const order = tests.group_eval_order ?? [];
+    expect({ area, order: [...order].sort() }).toEqual({ area, order: [...groups].sort() });
+    const firstAlertGroup = order.findIndex((g) => !g.endsWith(".rules"));
+    expect({ area, recordingFirst: order.slice(firstAlertGroup).every((g) => !g.endsWith(".rules")) }).toEqual({ area, recordingFirst: true });
   }
 });
 
