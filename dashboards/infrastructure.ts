@@ -1,7 +1,7 @@
 // Infrastructure: the Docker host (node-exporter) and every container on it (cAdvisor).
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
-import { PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
+import { labelValuesVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
 import { barGauge, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
 import {
   containerCpuCores,
@@ -33,18 +33,7 @@ const CPU_COUNT = `count(count by (cpu) (node_cpu_seconds_total))`;
 const CONTAINERS = `name=~"$container"`;
 
 function containerVariable(): dashboard.QueryVariableBuilder {
-  const query = `label_values(container_memory_working_set_bytes{name!=""}, name)`;
-  return new dashboard.QueryVariableBuilder("container")
-    .label("Container")
-    .datasource(PROMETHEUS)
-    .query(query)
-    .definition(query)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue(".+")
-    .current({ selected: true, text: ["All"], value: ["$__all"] });
+  return labelValuesVariable("container", "Container", PROMETHEUS, `label_values(container_memory_working_set_bytes{name!=""}, name)`, ".+");
 }
 
 function hostPanels(): PanelBuilder[] {

@@ -3,7 +3,7 @@
 // text `$search`. Stream labels (container, service, level) come from the log agent.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { addRow, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
-import { LOKI, lokiDatasourceVariable } from "./lib/datasources";
+import { labelValuesVariable, LOKI, lokiDatasourceVariable } from "./lib/datasources";
 import { exploreLogsUrl } from "./lib/links";
 import { logsPanel, logsTable, logTimeSeries } from "./lib/panels";
 import { ERROR_LEVEL_REGEX, LOG_WINDOW, RANGE_WINDOW } from "./lib/promql";
@@ -25,18 +25,7 @@ export const LEVEL_COLORS = {
 };
 
 function lokiLabelVariable(name: string, label: string, allValue: string): dashboard.QueryVariableBuilder {
-  const query = `label_values(${name})`;
-  return new dashboard.QueryVariableBuilder(name)
-    .label(label)
-    .datasource(LOKI)
-    .query(query)
-    .definition(query)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue(allValue)
-    .current({ selected: true, text: ["All"], value: ["$__all"] });
+  return labelValuesVariable(name, label, LOKI, `label_values(${name})`, allValue);
 }
 
 function searchVariable(): dashboard.TextBoxVariableBuilder {

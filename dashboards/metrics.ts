@@ -1,5 +1,5 @@
-// Allow-list of every metric name the generated dashboards query, with the component that
-// exposes it. tests/dashboards checks both directions: every metric a panel selects is listed
+// Allow-list of every metric name the generated dashboards query (METRICS) and the alert rules
+// select besides (RULE_ONLY_METRICS), with the component that exposes it. tests/dashboards checks both directions: every metric a panel selects is listed
 // here, and every name listed here is used. Names marked `live` are also checked against the
 // real binaries (node_exporter, prometheus, alertmanager, blackbox_exporter) in
 // tests/dashboards/exporters.test.ts; the others were checked against the upstream source
@@ -13,7 +13,6 @@ export type Exporter =
   | "grafana"
   | "loki"
   | "alloy"
-  | "promtail"
   | "node-exporter"
   | "cadvisor"
   | "postgres-exporter"
@@ -54,9 +53,9 @@ const SOURCES = {
   redis: "oliver006/redis_exporter exporter/exporter.go (metricMapGauges, metricMapCounters, db_keys, up)",
   rabbitmq:
     "rabbitmq/rabbitmq-server deps/rabbitmq_prometheus: collectors/prometheus_rabbitmq_core_metrics_collector.erl (aggregated /metrics) and rabbit_global_counters (rabbitmq_global_*, asserted in rabbit_prometheus_http_SUITE)",
-  loki: "grafana/loki pkg/distributor (distributor_*_received_total), pkg/validation (discarded_samples_total), dskit server instrumentation (loki_request_duration_seconds)",
-  alloy: "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total)",
-  promtail: "grafana/loki clients/pkg/promtail/client/metrics (promtail_*; only when the opt-in Promtail agent runs)",
+  loki: "grafana/loki pkg/distributor (distributor_*_received_total), pkg/validation (discarded_samples_total), dskit server instrumentation (loki_request_duration_seconds), pkg/compactor (retention/compaction last-run timestamps), pkg/ruler (loki_prometheus_rule_evaluation_failures_total)",
+  alloy: "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total), internal/runtime component controller (alloy_component_controller_running_components)",
+  backup: "configs/backup.ts (the backup job's script, run by tests/unit/backup-script.test.ts)",
   grafana: "grafana/grafana pkg/middleware request metrics (grafana_http_request_duration_seconds{handler,method,status_code})",
 } as const;
 
@@ -214,7 +213,6 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
     "loki_write_request_duration_seconds_bucket",
     "loki_write_sent_entries_total",
   ]),
-  ...group("promtail", STACK_JOBS.logAgent, "source", SOURCES.promtail, ["promtail_dropped_entries_total", "promtail_sent_entries_total"]),
 
   ...group("grafana", STACK_JOBS.grafana, "source", SOURCES.grafana, [
     "grafana_http_request_duration_seconds_bucket",
@@ -222,9 +220,65 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
   ]),
 ]);
 
-/** Names listed for one exporter (e.g. to check them against its /metrics). */
+/**
+ * Metrics the alert rules select that no dashboard shows. Same checks as METRICS (the `live`
+ * ones against the real binaries); tests/rules checks that every rule's metric is listed here,
+ * in METRICS or recorded by a rule.
+ */
+export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
+  ...group("application", "<service>", "contract", SOURCES.application, [
+    "db_connection_errors_total",
+    "websocket_connections_active",
+    "websocket_disconnections_total",
+  ], "optional part of the metric contract (README)"),
+  ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
+    "process_start_time_seconds",
+    "prometheus_notifications_queue_capacity",
+    "prometheus_notifications_queue_length",
+    "prometheus_target_scrape_pool_exceeded_label_limits_total",
+    "prometheus_target_scrape_pool_exceeded_target_limit_total",
+    "prometheus_target_scrapes_exceeded_body_size_limit_total",
+    "prometheus_tsdb_head_chunks_storage_size_bytes",
+    "prometheus_tsdb_retention_limit_bytes",
+    "prometheus_tsdb_wal_corruptions_total",
+    "prometheus_tsdb_wal_storage_size_bytes",
+  ]),
+  ...group("node-exporter", STACK_JOBS.nodeExporter, "live", SOURCES.nodeExporter, [
+    "node_filesystem_files",
+    "node_filesystem_files_free",
+    "node_filesystem_readonly",
+    "node_network_receive_packets_total",
+    "node_network_transmit_packets_total",
+    "node_timex_maxerror_seconds",
+    "node_timex_offset_seconds",
+    "node_timex_sync_status",
+    "node_vmstat_oom_kill",
+  ]),
+  ...group("node-exporter", STACK_JOBS.nodeExporter, "source", SOURCES.backup, [
+    "observability_backup_last_run_success",
+    "observability_backup_last_run_timestamp_seconds",
+    "observability_backup_last_success_timestamp_seconds",
+  ], "written by the backup job into the textfile collector"),
+  ...group("postgres-exporter", STACK_JOBS.postgresExporter, "source", SOURCES.postgres, ["pg_stat_activity_count"]),
+  ...group("rabbitmq", STACK_JOBS.rabbitmq, "source", SOURCES.rabbitmq, [
+    "rabbitmq_alarms_file_descriptor_limit",
+    "rabbitmq_alarms_free_disk_space_watermark",
+    "rabbitmq_alarms_memory_used_watermark",
+  ]),
+  ...group("loki", STACK_JOBS.loki, "source", SOURCES.loki, [
+    "loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds",
+    "loki_compactor_apply_retention_last_successful_run_timestamp_seconds",
+    "loki_prometheus_rule_evaluation_failures_total",
+  ]),
+  ...group("alloy", STACK_JOBS.logAgent, "source", SOURCES.alloy, [
+    "alloy_component_controller_running_components",
+    "loki_write_request_duration_seconds_count",
+  ]),
+]);
+
+/** Names listed for one exporter, dashboards' and rules' (e.g. to check them against its /metrics). */
 export function metricsOf(exporter: Exporter, verification?: Verification): string[] {
-  return Object.entries(METRICS)
+  return Object.entries({ ...METRICS, ...RULE_ONLY_METRICS })
     .filter(([, m]) => m.exporter === exporter && (verification === undefined || m.verification === verification))
     .map(([name]) => name)
     .sort();

@@ -5,7 +5,7 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { DashboardInput } from "../configs/types";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
-import { lokiDatasourceVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
+import { labelValuesVariable, lokiDatasourceVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
 import { exploreLogsUrl, SERVICE_DASHBOARD_UID } from "./lib/links";
 import { heatmapPanel, logsPanel, logTimeSeries, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
 import {
@@ -35,16 +35,7 @@ const M = `service="$service"`;
 const CONTAINER = `container_label_service="$service"`;
 
 function serviceVariable(input: DashboardInput): dashboard.QueryVariableBuilder {
-  const query = `label_values(up{tier="app"}, service)`;
-  const v = new dashboard.QueryVariableBuilder("service")
-    .label("Service")
-    .datasource(PROMETHEUS)
-    .query(query)
-    .definition(query)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(false)
-    .includeAll(false);
+  const v = labelValuesVariable("service", "Service", PROMETHEUS, `label_values(up{tier="app"}, service)`);
   const first = input.services[0];
   if (first) v.current({ selected: true, text: first.name, value: first.name });
   return v;

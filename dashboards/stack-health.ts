@@ -232,24 +232,14 @@ function logAgentPanels(): PanelBuilder[] {
       "Entries read vs sent",
       [
         { expr: `sum(rate(loki_source_docker_target_entries_total{${AGENT}}[${RATE_WINDOW}]))`, legend: "read from Docker" },
-        {
-          expr:
-            `sum(rate(loki_write_sent_entries_total{${AGENT}}[${RATE_WINDOW}]))` +
-            ` or sum(rate(promtail_sent_entries_total{${AGENT}}[${RATE_WINDOW}]))`,
-          legend: "sent to Loki",
-        },
+        { expr: `sum(rate(loki_write_sent_entries_total{${AGENT}}[${RATE_WINDOW}]))`, legend: "sent to Loki" },
       ],
       { description: "Read and sent should track each other; a gap means lines pile up or get lost.", min: 0, w: 8 },
     ),
     timeSeries(
       "Entries dropped",
       [
-        {
-          expr:
-            `sum by (reason) (rate(loki_write_dropped_entries_total{${AGENT}}[${RATE_WINDOW}]))` +
-            ` or sum by (reason) (rate(promtail_dropped_entries_total{${AGENT}}[${RATE_WINDOW}]))`,
-          legend: "{{reason}}",
-        },
+        { expr: `sum by (reason) (rate(loki_write_dropped_entries_total{${AGENT}}[${RATE_WINDOW}]))`, legend: "{{reason}}" },
       ],
       { description: "Lines given up on after all retries.", min: 0, w: 8 },
     ),

@@ -14,7 +14,7 @@ import * as yaml from "js-yaml";
 import * as fs from "node:fs";
 import { durationSeconds } from "../configs/prometheus";
 import { FakeService, WebhookReceiver, carries, sleep, waitFor } from "../tests/live/harness";
-import { LiveStack } from "../tests/live/stack";
+import { LiveStack, oneServiceStack } from "../tests/live/stack";
 
 const SCRAPE = "15s";
 const EVAL = "15s";
@@ -52,13 +52,7 @@ async function run(i: number): Promise<{ seconds: number; timings: Timings }> {
     evaluationInterval: EVAL,
     timeScale: 1,
     routeTimings: "production",
-    services: [{ name: "shop", targets: [`127.0.0.1:${shop.port}`], metricsPath: "/metrics", scheme: "http", labels: {} }],
-    integrations: { postgres: false, redis: false, blackbox: { httpTargets: [`http://127.0.0.1:${shop.port}/health`] } },
-    backup: false,
-    components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
-    run: { nodeExporter: true, blackbox: true, alertmanager: true },
-    webhookUrl: hooks.url("/webhook"),
-    heartbeatUrl: hooks.url("/heartbeat"),
+    ...oneServiceStack("shop", shop.port, { webhookUrl: hooks.url("/webhook"), heartbeatUrl: hooks.url("/heartbeat") }),
   });
   try {
     const timings = renderedTimings(stack);

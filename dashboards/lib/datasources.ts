@@ -41,3 +41,27 @@ export function lokiDatasourceVariable(): dashboard.DatasourceVariableBuilder {
     .multi(false)
     .includeAll(false);
 }
+
+/**
+ * A `label_values(...)` variable refreshed with the time range. With `allValue` it is
+ * multi-select with an "All" option matching that regex, selected by default.
+ */
+export function labelValuesVariable(
+  name: string,
+  label: string,
+  datasource: DatasourceRef,
+  query: string,
+  allValue?: string,
+): dashboard.QueryVariableBuilder {
+  const v = new dashboard.QueryVariableBuilder(name)
+    .label(label)
+    .datasource(datasource)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(allValue !== undefined)
+    .includeAll(allValue !== undefined);
+  if (allValue !== undefined) v.allValue(allValue).current({ selected: true, text: ["All"], value: ["$__all"] });
+  return v;
+}

@@ -36,3 +36,15 @@ export function writeTree(root: string, files: Record<string, string>): void {
     fs.writeFileSync(dest, content);
   }
 }
+
+/**
+ * Writes the files uploaded into the Prometheus container to a temp tree, points the absolute
+ * rule_files paths into it, and runs `promtool check config` (which also checks the rules).
+ */
+export function promtoolCheckUploads(files: Record<string, string>, label: string): ToolResult {
+  const dir = tempDir(label);
+  writeTree(dir, files);
+  const cfgPath = path.join(dir, "etc/prometheus/prometheus.yml");
+  fs.writeFileSync(cfgPath, files["/etc/prometheus/prometheus.yml"].split("/etc/prometheus/rules/").join(`${dir}/etc/prometheus/rules/`));
+  return run("promtool", ["check", "config", cfgPath]);
+}

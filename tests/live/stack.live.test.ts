@@ -23,7 +23,7 @@ import {
   sleep,
   waitFor,
 } from "./harness";
-import { LiveStack, RUNBOOK_BASE } from "./stack";
+import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "./stack";
 import { buildDashboards } from "../../dashboards";
 import { metricsOf } from "../../dashboards/metrics";
 import { DashboardInput } from "../../configs/types";
@@ -90,13 +90,7 @@ beforeAll(async () => {
     timeScale: TIME_SCALE,
     routeTimings: "suite",
     resendDelay: "2s",
-    services: [{ name: SHOP, targets: [`127.0.0.1:${shop.port}`], metricsPath: "/metrics", scheme: "http", labels: {} }],
-    integrations: { postgres: false, redis: false, blackbox: { httpTargets: [`http://127.0.0.1:${shop.port}/health`] } },
-    backup: false,
-    components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
-    run: { nodeExporter: true, blackbox: true, alertmanager: true },
-    webhookUrl: hooks.url("/webhook"),
-    heartbeatUrl: hooks.url("/heartbeat"),
+    ...oneServiceStack(SHOP, shop.port, { webhookUrl: hooks.url("/webhook"), heartbeatUrl: hooks.url("/heartbeat") }),
   });
   // A textfile metric, like the backup job writes, so the textfile collector has real input.
   fs.writeFileSync(path.join(stack.textfileDir, "live.prom"), "# TYPE live_suite_marker gauge\nlive_suite_marker 1\n");

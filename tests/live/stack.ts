@@ -84,6 +84,26 @@ export interface LiveStackOptions {
   readonly heartbeatUrl: string;
 }
 
+/**
+ * The part of the options shared by the live suite and bench:notify: one application service
+ * (also probed by blackbox), the real node_exporter, blackbox_exporter and Alertmanager, and no
+ * Grafana, Loki, log agent or cAdvisor.
+ */
+export function oneServiceStack(
+  name: string,
+  port: number,
+  receiverUrls: { webhookUrl: string; heartbeatUrl: string },
+): Pick<LiveStackOptions, "services" | "integrations" | "backup" | "components" | "run" | "webhookUrl" | "heartbeatUrl"> {
+  return {
+    services: [{ name, targets: [`127.0.0.1:${port}`], metricsPath: "/metrics", scheme: "http", labels: {} }],
+    integrations: { postgres: false, redis: false, blackbox: { httpTargets: [`http://127.0.0.1:${port}/health`] } },
+    backup: false,
+    components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
+    run: { nodeExporter: true, blackbox: true, alertmanager: true },
+    ...receiverUrls,
+  };
+}
+
 /** The rendered stack on loopback, with one ManagedProcess per real component. */
 export class LiveStack {
   readonly dir: string;

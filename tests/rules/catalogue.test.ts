@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
+import { promqlMetricNames } from "../dashboards/query-check";
+import { METRICS, RULE_ONLY_METRICS } from "../../dashboards/metrics";
 import { alerts, allAreas, catalogue, readRuleFile } from "../../scripts/catalogue";
 import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
 import { durationSeconds } from "../../configs/prometheus";
@@ -120,6 +122,21 @@ describe.each(all.map((a) => [a.rule.alert, a] as const))("%s", (name, e) => {
       }
     });
   }
+});
+
+test("every metric a rule selects is produced by a deployed exporter, the metric contract or a recording rule", () => {
+  const recorded = new Set(catalogue().flatMap((e) => (e.rule.record ? [e.rule.record] : [])));
+  const unknown = new Set<string>();
+  for (const e of catalogue()) {
+    if (e.engine !== "prometheus") continue;
+    const { names, unnamed } = promqlMetricNames(e.rule.expr);
+    for (const n of names) if (!recorded.has(n) && !(n in METRICS) && !(n in RULE_ONLY_METRICS)) unknown.add(`${e.area}: ${n}`);
+    for (const u of unnamed) unknown.add(`${e.area}: selector without a metric name ${u}`);
+  }
+  expect([...unknown].sort()).toEqual([]);
+  // And every rule-only name is really used by a rule.
+  const used = new Set(catalogue().flatMap((e) => (e.engine === "prometheus" ? promqlMetricNames(e.rule.expr).names : [])));
+  expect(Object.keys(RULE_ONLY_METRICS).filter((n) => !used.has(n))).toEqual([]);
 });
 
 test("the checker itself rejects broken queries", () => {

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../scripts/mock-program";
 import { DEFAULT_IMAGES, DEFAULT_LIMITS } from "../../components/settings";
 import { CORE_RULE_AREAS } from "../../configs/rules";
-import { run, tempDir, writeTree } from "../helpers/tools";
+import { promtoolCheckUploads, run, tempDir} from "../helpers/tools";
 
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;
@@ -118,13 +118,7 @@ test("Prometheus gets its config, the core rule files only, retention and the li
 });
 
 test("the rendered Prometheus config and rules pass promtool", () => {
-  const dir = tempDir("dev-prom");
-  const files = uploadsOf(containers.prometheus);
-  writeTree(dir, files);
-  // rule_files are absolute container paths: point them into the temp tree.
-  const cfgPath = path.join(dir, "etc/prometheus/prometheus.yml");
-  fs.writeFileSync(cfgPath, files["/etc/prometheus/prometheus.yml"].split("/etc/prometheus/rules/").join(`${dir}/etc/prometheus/rules/`));
-  const r = run("promtool", ["check", "config", cfgPath]);
+  const r = promtoolCheckUploads(uploadsOf(containers.prometheus), "dev-prom");
   expect(r.output).toContain("SUCCESS");
   expect(r.status).toBe(0);
 });

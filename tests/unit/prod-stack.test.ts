@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../scripts/mock-program";
-import { run, tempDir, writeTree } from "../helpers/tools";
+import { promtoolCheckUploads, run, tempDir, writeTree } from "../helpers/tools";
 
 const SECRETS = {
   slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
@@ -127,11 +127,7 @@ test("Prometheus scrapes the services and integrations and loads their rule file
   expect(web.static_configs[0].labels).toEqual({ service: "web", tier: "app" });
   for (const area of ["database", "cache", "messaging", "probes", "backup"]) expect(cfg.rule_files).toContain(`/etc/prometheus/rules/${area}.yml`);
 
-  const dir = tempDir("prod-prom");
-  writeTree(dir, files);
-  const cfgPath = path.join(dir, "etc/prometheus/prometheus.yml");
-  fs.writeFileSync(cfgPath, files["/etc/prometheus/prometheus.yml"].split("/etc/prometheus/rules/").join(`${dir}/etc/prometheus/rules/`));
-  const r = run("promtool", ["check", "config", cfgPath]);
+  const r = promtoolCheckUploads(files, "prod-prom");
   expect(r.output).toContain("SUCCESS");
   expect(r.status).toBe(0);
 });
