@@ -33,6 +33,7 @@ beforeAll(async () => {
       integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
       redisAddress: "redis:6379",
       rabbitmqTargets: ["rabbitmq:15692"],
+      blackboxTargets: ["https://example.com/", "http://web:3000/health"],
       services: [{ name: "api", targets: ["api:8080"] }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
       networks: ["app_default"],
     },
@@ -125,6 +126,9 @@ test("Prometheus scrapes the services and integrations and loads their rule file
   const web = cfg.scrape_configs.find((j) => j.job_name === "web")!;
   expect(web.metrics_path).toBe("/internal/metrics");
   expect(web.static_configs[0].labels).toEqual({ service: "web", tier: "app" });
+  // A probe of a service's own address carries its service label (so ServiceDown inhibits it).
+  const probes = cfg.scrape_configs.find((j) => j.job_name === "blackbox")!.static_configs as { targets: string[]; labels?: Record<string, string> }[];
+  expect(probes).toEqual([{ targets: ["https://example.com/"] }, { targets: ["http://web:3000/health"], labels: { service: "web" } }]);
   for (const area of ["database", "cache", "messaging", "probes", "backup"]) expect(cfg.rule_files).toContain(`/etc/prometheus/rules/${area}.yml`);
 
   const r = promtoolCheckUploads(files, "prod-prom");
