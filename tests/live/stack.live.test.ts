@@ -106,7 +106,7 @@ afterAll(async () => {
     log(`alerts active in Prometheus at the end: ${[...new Set(firing.map((a) => `${a.labels.alertname}(${a.state})`))].sort().join(", ")}`);
   }
   if (hooks) {
-    const seen = [...new Set(hooks.notifications.map((n) => `${n.receiver}:${n.alertnames.join("+")}:${n.status}`))].sort();
+    const seen = [...new Set(hooks.notifications.map((n) => `${n.receiver}:${n.alertnames.join("+")}{job=${[...new Set(n.alerts.map((a) => a.labels.job))].join("|")}}:${n.status}`))].sort();
     log(`notifications received (${hooks.notifications.length}): ${seen.join(", ")}`);
   }
   await stack?.stopAll();
