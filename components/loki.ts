@@ -87,8 +87,9 @@ export class LokiStack extends pulumi.ComponentResource {
         ],
         volumes: [{ name: "data", containerPath: LOKI_DATA_DIR }],
         ports: [{ internal: lokiPort, external: args.lokiPort.external, ip: args.lokiPort.ip }],
-        // The image is distroless/static:debug: busybox (with wget) lives in /busybox.
-        healthcheck: ["/busybox/wget", "-q", "--spider", `http://localhost:${lokiPort}/ready`],
+        // Since 3.6 the image has no shell, busybox or wget (grafana/loki#20149); the binary
+        // checks /ready itself with -health (grafana/loki#20313).
+        healthcheck: ["/usr/bin/loki", "-health", `-health.url=http://localhost:${lokiPort}/ready`],
         user: LOKI_USER,
         stateful: true,
       },

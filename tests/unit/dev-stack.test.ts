@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../scripts/mock-program";
 import { DEFAULT_IMAGES, DEFAULT_LIMITS } from "../../components/settings";
 import { CORE_RULE_AREAS } from "../../configs/rules";
-import { promtoolCheckUploads, run, tempDir} from "../helpers/tools";
+import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
 
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;
@@ -56,6 +56,25 @@ test("every container follows the conventions: pinned image, limits, restart, lo
     const image = Object.values(images).find((i) => `sha256:${Buffer.from(String(i.name)).toString("hex").slice(0, 32)}` === c.inputs.image);
     expect({ name, image: image?.name }).toEqual({ name, image: DEFAULT_IMAGES[key] });
   }
+});
+
+test("healthchecks run only tools their images ship, in exec form", () => {
+  // Busybox-based images (quay.io/prometheus/busybox, alpine) have wget; Loki's image is
+  // distroless since 3.6 and checks itself; Alloy and the backup job get none.
+  const checks = Object.fromEntries(
+    Object.entries(containers).map(([name, c]) => [name, (c.inputs.healthcheck as { tests?: string[] } | undefined)?.tests]),
+  );
+  const wget = (url: string) => ["CMD", "wget", "-q", "--spider", url];
+  expect(checks).toEqual({
+    prometheus: wget("http://localhost:9090/-/healthy"),
+    alertmanager: wget("http://localhost:9093/-/healthy"),
+    grafana: wget("http://localhost:3000/api/health"),
+    loki: ["CMD", "/usr/bin/loki", "-health", "-health.url=http://localhost:3100/ready"],
+    "node-exporter": wget("http://localhost:9100/"),
+    cadvisor: wget("http://localhost:8080/healthz"),
+    alloy: undefined,
+    backup: undefined,
+  });
 });
 
 test("only Grafana, Prometheus, Alertmanager and Loki publish ports, all on 127.0.0.1 locally", () => {
