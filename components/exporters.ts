@@ -36,7 +36,8 @@ export class Exporters extends pulumi.ComponentResource {
     this.textfileVolume = new docker.Volume(
       `${name}-textfile`,
       { name: "node-exporter-textfile", labels: [{ label: "service", value: CONTAINER_NAMES.nodeExporter }] },
-      { parent: this },
+      // Holds the backup job's last-success timestamps: losing them would fire BackupTooOld.
+      { parent: this, retainOnDelete: true },
     );
 
     this.nodeExporter = new ServiceContainer(

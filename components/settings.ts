@@ -156,7 +156,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   backupIntervalHours: { type: "integer", default: 6, description: "Hours between backups (1-7; BackupTooOld fires at 8h)." },
   backupRetentionDays: { type: "integer", default: 30, description: "Days backups are kept (S3 lifecycle on ec2, pruning on local)." },
   awsRegion: { type: "string", default: "us-east-1", description: "AWS region (target ec2)." },
-  instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type; 4 vCPU / 16 GiB fits the ~4.3 CPU / ~4.2 GB of limits with room for the OS and page cache." },
+  instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type; 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },
   rootVolumeGb: { type: "integer", default: 100, description: "Encrypted gp3 root volume size in GB (Prometheus's retention size plus headroom)." },
   vpcId: { type: "string", default: "", description: "VPC for the host; empty means the default VPC." },
   subnetId: { type: "string", default: "", description: "Subnet for the host; empty lets AWS choose in the VPC." },

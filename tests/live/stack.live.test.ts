@@ -5,7 +5,7 @@
 // Time scale of this suite (production values in brackets; bench-notify uses production):
 //   - scrape_interval and evaluation_interval 1s                          [15s]
 //   - every rule `for:` divided by TIME_SCALE = 30 (ServiceDown 2s)        [1m]
-//   - Alertmanager: group_wait at most 1s, group_interval 2s              [10s-5m, 5m]
+//   - Alertmanager: group_wait at most 1s, group_interval 2s              [0s-5m, 1m-30m]
 //     (tests/live/stack.ts SUITE_ROUTE_TIMINGS; routes/receivers/inhibitions unchanged)
 //   - Prometheus --rules.alert.resend-delay=2s                            [1m]
 // Everything else (routing tree, receivers, matchers, inhibit rules, rule expressions,
