@@ -49,11 +49,6 @@ export const ROUTE_TIMINGS = {
   heartbeat: { group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
 } as const;
 
-/**
- * Inhibitions: a louder alert about the same thing mutes the quieter one. `equal` names the
- * labels that make it "the same thing"; targets require those labels, because Alertmanager
- * treats two missing labels as equal.
- */
 /** Alerts that name the target that is down; each makes TargetUnreachable for it redundant. */
 export const TARGET_DOWN_ALERTS = [
   "ServiceDown",
@@ -65,6 +60,11 @@ export const TARGET_DOWN_ALERTS = [
   "RabbitMQDown",
 ] as const;
 
+/**
+ * Inhibitions: a louder alert about the same thing mutes the quieter one. `equal` names the
+ * labels that make it "the same thing"; targets require those labels, because Alertmanager
+ * treats two missing labels as equal.
+ */
 export const INHIBIT_RULES = [
   {
     source_matchers: ['severity="critical"'],

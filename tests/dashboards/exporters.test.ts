@@ -161,6 +161,19 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * Names on a binary's /metrics once all of `expected` are there; if they never all appear
+ * before the wait ends, the names of the last scrape (so the test reports what is missing).
+ */
+async function exposedWhenComplete(name: string, port: number, expected: string[]): Promise<Set<string>> {
+  const url = `http://127.0.0.1:${port}/metrics`;
+  return waitFor(`${name} metrics`, name, async () => {
+    const body = await text(url);
+    const names = body ? exposed(body) : undefined;
+    return names && missing(expected, names).length === 0 ? names : undefined;
+  }).catch(async () => exposed((await text(url)) ?? ""));
+}
+
 describe("dashboards against the real binaries", () => {
   it("node_exporter exposes every node_* metric of the allow-list", async () => {
     const body = await waitFor("node_exporter /metrics", "node_exporter", () => text(`http://127.0.0.1:${nodePort}/metrics`));
@@ -182,22 +195,12 @@ describe("dashboards against the real binaries", () => {
   it("alertmanager exposes every alertmanager_* metric of the allow-list", async () => {
     const expected = metricsOf("alertmanager", "live");
     // Some counters appear only once Prometheus has sent the test alert.
-    const got = await waitFor("alertmanager metrics", "alertmanager", async () => {
-      const body = await text(`http://127.0.0.1:${amPort}/metrics`);
-      const names = body ? exposed(body) : undefined;
-      return names && missing(expected, names).length === 0 ? names : undefined;
-    }).catch(async () => exposed((await text(`http://127.0.0.1:${amPort}/metrics`)) ?? ""));
-    expect(missing(expected, got)).toEqual([]);
+    expect(missing(expected, await exposedWhenComplete("alertmanager", amPort, expected))).toEqual([]);
   });
 
   it("prometheus exposes every prometheus_* metric of the allow-list", async () => {
     const expected = metricsOf("prometheus", "live");
-    const got = await waitFor("prometheus metrics", "prometheus", async () => {
-      const body = await text(`http://127.0.0.1:${promPort}/metrics`);
-      const names = body ? exposed(body) : undefined;
-      return names && missing(expected, names).length === 0 ? names : undefined;
-    }).catch(async () => exposed((await text(`http://127.0.0.1:${promPort}/metrics`)) ?? ""));
-    expect(missing(expected, got)).toEqual([]);
+    expect(missing(expected, await exposedWhenComplete("prometheus", promPort, expected))).toEqual([]);
   });
 
   it("prometheus writes the synthetic series the dashboards read (up, scrape_*, ALERTS)", async () => {

@@ -94,7 +94,7 @@ beforeAll(async () => {
   });
   // A textfile metric, like the backup job writes, so the textfile collector has real input.
   fs.writeFileSync(path.join(stack.textfileDir, "live.prom"), "# TYPE live_suite_marker gauge\nlive_suite_marker 1\n");
-  log(`stack in ${stack.dir}; areas loaded: ${Object.keys(stack.rules.files).join(", ")}`);
+  log(`stack in ${stack.dir}; areas loaded: ${Object.keys(stack.rules).join(", ")}`);
   await stack.startAll();
   log("all processes ready");
 }, 90000);
@@ -145,7 +145,7 @@ live("(1) every target is up and every rule group evaluates with health ok", asy
   expect(shopTarget.labels).toMatchObject({ service: SHOP, tier: "app" });
 
   // Every rule of every rendered group has been evaluated at least once.
-  const renderedGroups = Object.values(stack.rules.files).flatMap(
+  const renderedGroups = Object.values(stack.rules).flatMap(
     (text) => (yaml.load(text) as { groups: { name: string }[] }).groups.map((g) => g.name),
   );
   const groups = await waitFor<PromRuleGroup[]>(

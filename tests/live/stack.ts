@@ -52,14 +52,9 @@ export function applySuiteRouteTimings(alertmanagerYaml: string): string {
   return yaml.dump(doc, { lineWidth: -1, noRefs: true });
 }
 
-export interface RenderedRules {
-  /** file name -> rendered YAML */
-  files: Record<string, string>;
-}
-
-/** The rule areas this selection loads, rendered as the deployed stack does, `for:` divided by `timeScale`. */
-export function renderRules(sel: RuleSelection, timeScale: number): RenderedRules {
-  return { files: renderRuleFiles(sel, { runbookBaseUrl: RUNBOOK_BASE, timeScale }) };
+/** File name → YAML of the rule areas this selection loads, as deployed, `for:` divided by `timeScale`. */
+export function renderRules(sel: RuleSelection, timeScale: number): Record<string, string> {
+  return renderRuleFiles(sel, { runbookBaseUrl: RUNBOOK_BASE, timeScale });
 }
 
 export interface LiveStackOptions {
@@ -117,7 +112,8 @@ export class LiveStack {
   blackbox?: ManagedProcess;
   prom!: PrometheusApi;
   am!: AlertmanagerApi;
-  rules!: RenderedRules;
+  /** file name -> rendered rule YAML */
+  rules!: Record<string, string>;
   readonly files: Record<string, string> = {};
 
   private constructor(readonly opts: LiveStackOptions) {
@@ -177,7 +173,7 @@ export class LiveStack {
     // Rules, rendered from rules/*.yml exactly like the deployed stack (plus the time scale).
     this.rules = renderRules({ integrations: o.integrations, backup: o.backup ?? false }, o.timeScale);
     const ruleFiles: string[] = [];
-    for (const [file, text] of Object.entries(this.rules.files)) {
+    for (const [file, text] of Object.entries(this.rules)) {
       const p = path.join(this.dir, "rules", file);
       fs.writeFileSync(p, text);
       ruleFiles.push(p);
