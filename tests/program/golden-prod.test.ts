@@ -1,0 +1,10 @@
+// The prod scenario's resource graph and files equal the committed golden record (see helpers/graph.ts).
+import { runProgram } from "../../scripts/mock-program";
+import { GOLDEN_SCENARIOS, graphRecord, readGolden, writeGolden } from "../helpers/graph";
+import { expectGraphsEqual } from "../helpers/graph-compare";
+
+test("the prod resource graph matches the golden record", async () => {
+  const record = graphRecord(await runProgram(GOLDEN_SCENARIOS["prod"]));
+  if (process.env.UPDATE_GOLDEN === "1") writeGolden("prod", record);
+  expectGraphsEqual(record, readGolden("prod"));
+});
