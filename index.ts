@@ -2,37 +2,32 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { loadSettings } from "./components/settings";
+import { ComponentKey, dockerEndpoints } from "./components/catalog";
+import { Placement } from "./components/container";
 import { LocalHost } from "./components/host/local";
 import { Ec2Host } from "./components/host/ec2";
 import { DockerHost } from "./components/host/types";
-import { Storage } from "./components/storage";
+import { Storage, VOLUME_STORE } from "./components/storage";
 import { Exporters } from "./components/exporters";
 import { AlertingStack } from "./components/alerting";
 import { PrometheusStack } from "./components/prometheus";
 import { LokiStack } from "./components/loki";
 import { GrafanaStack } from "./components/grafana";
 import { BackupJob } from "./components/backup";
-import { dockerEndpoints, CONTAINER_PORTS } from "./configs/endpoints";
+import { STACK_TAG } from "./configs/docker";
 import { renderLokiRuleFiles, renderRuleFiles } from "./configs/rules";
-import { EnabledIntegrations } from "./configs/types";
 import { buildDashboards } from "./dashboards";
 
 const settings = loadSettings(new pulumi.Config(), pulumi.getStack());
+const { integrations } = settings;
 const endpoints = dockerEndpoints();
-const integrations: EnabledIntegrations = {
-  postgres: settings.integrations.postgres !== undefined,
-  redis: settings.integrations.redis !== undefined,
-  redisAddress: settings.integrations.redis?.address,
-  rabbitmq: settings.integrations.rabbitmq,
-  blackbox: settings.integrations.blackbox,
-};
 /** Internal UIs are published on the host's loopback only; reach them locally or via an SSH tunnel. */
 const LOOPBACK = "127.0.0.1";
 
 let host: DockerHost;
 let storage: Storage | undefined;
 let ec2: Ec2Host | undefined;
-if (settings.target === "ec2" && settings.aws) {
+if (settings.aws) {
   storage = new Storage("storage", {
     stack: settings.stack,
     backupRetentionDays: settings.backup.retentionDays,
@@ -44,29 +39,43 @@ if (settings.target === "ec2" && settings.aws) {
     aws: settings.aws,
     grafanaPort: settings.ports.grafana,
     bucketArns: [storage.lokiBucketArn, storage.backupBucketArn],
-    region: settings.aws.region,
-    agentSocketPath: settings.aws.sshAgentSocket,
   });
   host = ec2;
 } else {
   host = new LocalHost("host", { dockerHost: settings.dockerHost });
 }
+// The one decision between buckets (ec2) and volumes (local) for data that must outlive the host.
+const stores = storage ? { loki: storage.lokiStore, backup: storage.backupStore } : { loki: VOLUME_STORE, backup: VOLUME_STORE };
 
 const dockerOpts: pulumi.ComponentResourceOptions = { providers: [host.provider], dependsOn: host.ready };
 const network = new docker.Network(
   "network",
-  { name: "observability", driver: "bridge", labels: [{ label: "observability-stack/stack", value: settings.stack }] },
+  { name: "observability", driver: "bridge", labels: [{ label: STACK_TAG, value: settings.stack }] },
   { provider: host.provider, dependsOn: host.ready },
 );
+
+/** Image and limits from the settings (catalogue defaults), on the stack network. */
+function placement(key: ComponentKey, options: { readonly appNetworks?: boolean } = {}): Placement {
+  return {
+    image: settings.images[key],
+    limits: settings.limits[key],
+    network: network.name,
+    extraNetworks: options.appNetworks ? settings.networks : undefined,
+  };
+}
 
 const exporters = new Exporters(
   "exporters",
   {
-    images: settings.images,
-    limits: settings.limits,
-    network: network.name,
-    extraNetworks: settings.networks,
-    integrations: settings.integrations,
+    placements: {
+      nodeExporter: placement("nodeExporter"),
+      cadvisor: placement("cadvisor"),
+      postgresExporter: placement("postgresExporter", { appNetworks: true }),
+      redisExporter: placement("redisExporter", { appNetworks: true }),
+      blackboxExporter: placement("blackboxExporter", { appNetworks: true }),
+    },
+    integrations,
+    secrets: settings.secrets.integrations,
   },
   dockerOpts,
 );
@@ -75,11 +84,10 @@ const alertmanagerUrl = `http://${LOOPBACK}:${settings.ports.alertmanager}`;
 const alerting = new AlertingStack(
   "alerting",
   {
-    image: settings.images.alertmanager,
-    limits: settings.limits.alertmanager,
-    network: network.name,
-    port: { internal: CONTAINER_PORTS.alertmanager, external: settings.ports.alertmanager, ip: LOOPBACK },
+    placement: placement("alertmanager"),
+    published: { external: settings.ports.alertmanager, ip: LOOPBACK },
     receivers: settings.receivers,
+    secrets: settings.secrets.receivers,
     externalUrl: alertmanagerUrl,
   },
   dockerOpts,
@@ -89,11 +97,8 @@ const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl };
 const prometheus = new PrometheusStack(
   "prometheus",
   {
-    image: settings.images.prometheus,
-    limits: settings.limits.prometheus,
-    network: network.name,
-    extraNetworks: settings.networks,
-    port: { internal: CONTAINER_PORTS.prometheus, external: settings.ports.prometheus, ip: LOOPBACK },
+    placement: placement("prometheus", { appNetworks: true }),
+    published: { external: settings.ports.prometheus, ip: LOOPBACK },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
     evaluationInterval: settings.prometheus.evaluationInterval,
@@ -110,19 +115,12 @@ const prometheus = new PrometheusStack(
 const logs = new LokiStack(
   "logs",
   {
-    lokiImage: settings.images.loki,
-    alloyImage: settings.images.alloy,
-    lokiLimits: settings.limits.loki,
-    alloyLimits: settings.limits.alloy,
-    network: network.name,
+    placements: { loki: placement("loki"), alloy: placement("alloy") },
     retentionPeriod: settings.loki.retentionPeriod,
-    storage:
-      storage && settings.aws
-        ? { kind: "s3", bucket: storage.lokiBucketName, region: settings.aws.region }
-        : { kind: "filesystem" },
+    store: stores.loki,
     alertmanagerUrl: `http://${endpoints.alertmanager}`,
     ruleFiles: renderLokiRuleFiles(ruleOptions),
-    lokiPort: { external: settings.ports.loki, ip: LOOPBACK },
+    published: { external: settings.ports.loki, ip: LOOPBACK },
   },
   dockerOpts,
 );
@@ -130,11 +128,9 @@ const logs = new LokiStack(
 const grafana = new GrafanaStack(
   "grafana",
   {
-    image: settings.images.grafana,
-    limits: settings.limits.grafana,
-    network: network.name,
+    placement: placement("grafana"),
     adminUser: settings.grafana.adminUser,
-    port: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
+    published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
     dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis }),
@@ -146,9 +142,7 @@ if (settings.backup.enabled) {
   new BackupJob(
     "backup",
     {
-      image: settings.images.backup,
-      limits: settings.limits.backup,
-      network: network.name,
+      placement: placement("backup"),
       intervalHours: settings.backup.intervalHours,
       retentionDays: settings.backup.retentionDays,
       prometheusUrl: `http://${endpoints.prometheus}`,
@@ -158,14 +152,13 @@ if (settings.backup.enabled) {
         grafana: grafana.container.volumes.data,
         alertmanager: alerting.container.volumes.data,
       },
-      destination:
-        storage && settings.aws ? { kind: "s3", bucket: storage.backupBucketName, region: settings.aws.region } : { kind: "volume" },
+      destination: stores.backup,
     },
     dockerOpts,
   );
 }
 
-const grafanaHost = settings.target === "ec2" ? host.publicAddress : pulumi.output(settings.grafanaBindAddress === "0.0.0.0" ? "localhost" : settings.grafanaBindAddress);
+const grafanaHost = ec2 ? ec2.publicAddress : pulumi.output(settings.grafanaBindAddress === "0.0.0.0" ? "localhost" : settings.grafanaBindAddress);
 
 export const grafanaUrl = pulumi.interpolate`http://${grafanaHost}:${settings.ports.grafana}`;
 export const prometheusUrl = `http://${LOOPBACK}:${settings.ports.prometheus}`;

@@ -3,16 +3,14 @@
 // the instance profile), reporting each outcome as metrics via node-exporter's textfile collector.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { ServiceContainer } from "./container";
-import { Limits } from "./settings";
-import { CONTAINER_NAMES } from "../configs/endpoints";
+import { Placement, ServiceContainer } from "./container";
+import { CATALOG } from "./catalog";
+import { DataStore } from "./storage";
 import { renderBackupScript } from "../configs/backup";
 import { TEXTFILE_DIR } from "./exporters";
 
 export interface BackupJobArgs {
-  readonly image: string;
-  readonly limits: Limits;
-  readonly network: pulumi.Input<string>;
+  readonly placement: Placement;
   /** Default 6. */
   readonly intervalHours?: number;
   /** Default 30; only pruned here for the volume destination (S3 uses a lifecycle rule). */
@@ -20,9 +18,8 @@ export interface BackupJobArgs {
   readonly prometheusUrl: string;
   readonly textfileVolume: docker.Volume;
   readonly volumes: { readonly prometheus: docker.Volume; readonly grafana: docker.Volume; readonly alertmanager: docker.Volume };
-  readonly destination:
-    | { readonly kind: "volume" }
-    | { readonly kind: "s3"; readonly bucket: pulumi.Input<string>; readonly region: string };
+  /** Where archives go: a volume of this job's own, or the backup bucket. */
+  readonly destination: DataStore;
 }
 
 const SOURCES = { prometheus: "/data/prometheus", grafana: "/data/grafana", alertmanager: "/data/alertmanager" };
@@ -31,7 +28,6 @@ const SCRIPT_PATH = "/backup/backup.sh";
 
 export class BackupJob extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
-  readonly script: pulumi.Output<string>;
 
   constructor(name: string, args: BackupJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:BackupJob", name, {}, opts);
@@ -43,7 +39,7 @@ export class BackupJob extends pulumi.ComponentResource {
       textfileDir: TEXTFILE_DIR,
       sources: SOURCES,
     };
-    this.script =
+    const script =
       dest.kind === "s3"
         ? pulumi
             .output(dest.bucket)
@@ -53,12 +49,10 @@ export class BackupJob extends pulumi.ComponentResource {
     this.container = new ServiceContainer(
       `${name}-job`,
       {
-        service: CONTAINER_NAMES.backup,
-        image: args.image,
-        limits: args.limits,
-        network: args.network,
+        ...args.placement,
+        service: CATALOG.backup.container,
         entrypoint: ["/bin/sh", SCRIPT_PATH],
-        files: [{ path: SCRIPT_PATH, content: this.script, mode: "0555" }],
+        files: [{ path: SCRIPT_PATH, content: script, mode: "0555" }],
         volumes: dest.kind === "volume" ? [{ name: "archive", containerPath: ARCHIVE_DIR }] : [],
         sharedVolumes: [
           { volume: args.textfileVolume, containerPath: TEXTFILE_DIR },

@@ -4,7 +4,8 @@
 // volumes that outlive the container.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Limits } from "./settings";
+import { Limits } from "./catalog";
+import { LOG_ROTATION } from "../configs/docker";
 
 export interface ContainerFile {
   /** Absolute path inside the container. */
@@ -23,21 +24,32 @@ export interface ContainerVolume {
   readonly readOnly?: boolean;
 }
 
-export interface PublishedPort {
-  readonly internal: number;
+/** Where on the host a container port is published. */
+export interface HostPort {
   readonly external: number;
   /** Host address to bind; 127.0.0.1 keeps internal UIs off the network. */
   readonly ip: string;
 }
 
-export interface ServiceContainerArgs {
-  /** Container name, DNS name on the network and value of the `service` label. */
-  readonly service: string;
+export interface PublishedPort extends HostPort {
+  readonly internal: number;
+}
+
+/**
+ * Where and how big a container runs, decided by the composition root from the catalogue and
+ * the settings; components pass it through to their ServiceContainer unchanged.
+ */
+export interface Placement {
   readonly image: string;
   readonly limits: Limits;
   readonly network: pulumi.Input<string>;
   /** Extra (external) Docker networks to join, e.g. to reach application services by name. */
   readonly extraNetworks?: readonly string[];
+}
+
+export interface ServiceContainerArgs extends Placement {
+  /** Container name, DNS name on the network and value of the `service` label. */
+  readonly service: string;
   readonly command?: pulumi.Input<string>[];
   readonly entrypoint?: pulumi.Input<string>[];
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -57,9 +69,6 @@ export interface ServiceContainerArgs {
   readonly devices?: readonly string[];
   readonly pidMode?: string;
 }
-
-/** Log rotation for every container: the json-file driver grows without bound otherwise. */
-export const LOG_OPTS = { "max-size": "10m", "max-file": "3" };
 
 export class ServiceContainer extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -96,7 +105,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         // No swap beyond the limit: a swapping Prometheus is slower than a restarted one.
         memorySwap: args.limits.memoryMb,
         logDriver: "json-file",
-        logOpts: LOG_OPTS,
+        logOpts: LOG_ROTATION,
         labels: [
           { label: "service", value: args.service },
           { label: "org.opencontainers.image.vendor", value: "observability-stack" },

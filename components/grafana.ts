@@ -2,16 +2,13 @@
 // file (never as plaintext env), and a data volume for its SQLite database.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ServiceContainer } from "./container";
-import { Limits } from "./settings";
-import { CONTAINER_NAMES, Endpoints } from "../configs/endpoints";
+import { HostPort, Placement, ServiceContainer } from "./container";
+import { CATALOG, Endpoints } from "./catalog";
 import {
   GRAFANA_ADMIN_PASSWORD_FILE,
   GRAFANA_DASHBOARD_PROVIDER_PATH,
   GRAFANA_DATA_DIR,
   GRAFANA_DATASOURCES_PATH,
-  GRAFANA_HTTP_PORT,
-  GRAFANA_USER,
   dashboardFilePath,
   grafanaEnv,
   renderDashboardProvider,
@@ -19,12 +16,10 @@ import {
 } from "../configs/grafana";
 
 export interface GrafanaStackArgs {
-  readonly image: string;
-  readonly limits: Limits;
-  readonly network: pulumi.Input<string>;
+  readonly placement: Placement;
   readonly adminUser: string;
-  /** Where the UI (3000) is published on the host. */
-  readonly port: { readonly external: number; readonly ip: string };
+  /** Where the UI is published on the host. */
+  readonly published: HostPort;
   /** Relative path ("Overview/overview.json") → dashboard JSON. Default none. */
   readonly dashboards?: Readonly<Record<string, string>>;
   readonly endpoints: Endpoints;
@@ -39,10 +34,6 @@ export class GrafanaStack extends pulumi.ComponentResource {
   readonly adminUser: pulumi.Output<string>;
   /** Secret. Applies only when Grafana's database is first created (see README). */
   readonly adminPassword: pulumi.Output<string>;
-  /** The published address as bound, e.g. http://127.0.0.1:3000 (0.0.0.0 on EC2: use the public address). */
-  readonly url: pulumi.Output<string>;
-  /** http://grafana:3000 on the stack network. */
-  readonly internalUrl: string;
 
   constructor(name: string, args: GrafanaStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:GrafanaStack", name, {}, opts);
@@ -58,10 +49,8 @@ export class GrafanaStack extends pulumi.ComponentResource {
     this.container = new ServiceContainer(
       `${name}-grafana`,
       {
-        service: CONTAINER_NAMES.grafana,
-        image: args.image,
-        limits: args.limits,
-        network: args.network,
+        ...args.placement,
+        service: CATALOG.grafana.container,
         env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl }),
         // The __FILE password only seeds a new database, and the data volume outlives
         // `pulumi destroy`: re-apply it on every start so the exported password is the real one.
@@ -74,7 +63,7 @@ export class GrafanaStack extends pulumi.ComponentResource {
         ],
         files: [
           // 0440 owned by grafana (472) and group 0, the image user's primary group.
-          { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: GRAFANA_USER },
+          { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user },
           {
             path: GRAFANA_DATASOURCES_PATH,
             content: renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval }),
@@ -83,22 +72,18 @@ export class GrafanaStack extends pulumi.ComponentResource {
           ...dashboardFiles,
         ],
         volumes: [{ name: "data", containerPath: GRAFANA_DATA_DIR }],
-        ports: [{ internal: GRAFANA_HTTP_PORT, external: args.port.external, ip: args.port.ip }],
-        healthcheck: ["wget", "-q", "--spider", `http://localhost:${GRAFANA_HTTP_PORT}/api/health`],
+        ports: [{ internal: CATALOG.grafana.port, ...args.published }],
+        healthcheck: ["wget", "-q", "--spider", `http://localhost:${CATALOG.grafana.port}/api/health`],
         stateful: true,
       },
       { parent: this },
     );
 
     this.adminUser = pulumi.output(args.adminUser);
-    this.url = pulumi.interpolate`http://${args.port.ip}:${args.port.external}`;
-    this.internalUrl = `http://${args.endpoints.grafana}`;
 
     this.registerOutputs({
       adminUser: this.adminUser,
       adminPassword: this.adminPassword,
-      url: this.url,
-      internalUrl: this.internalUrl,
       containerName: this.container.containerName,
     });
   }

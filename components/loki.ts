@@ -1,72 +1,43 @@
 // Logs: Loki (single binary, storage on the volume or in S3, ruler for LogQL alerts) and the
 // Alloy agent that tails every container on the Docker host through its socket.
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceContainer } from "./container";
-import { Limits } from "./settings";
-import { CONTAINER_NAMES, CONTAINER_PORTS } from "../configs/endpoints";
-import {
-  LOKI_CONFIG_PATH,
-  LOKI_DATA_DIR,
-  LokiStorage,
-  lokiRuleFilePath,
-  renderLokiConfig,
-} from "../configs/loki";
-import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, ALLOY_DOCKER_HOST, ALLOY_HTTP_PORT, renderAlloyConfig } from "../configs/alloy";
-
-export type LokiStorageArgs =
-  | { readonly kind: "filesystem" }
-  | {
-      readonly kind: "s3";
-      /** Bucket name (usually the output of the storage component). */
-      readonly bucket: pulumi.Input<string>;
-      readonly region: string;
-    };
+import { HostPort, Placement, ServiceContainer } from "./container";
+import { CATALOG, userSpec } from "./catalog";
+import { DataStore } from "./storage";
+import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, LokiStorage, lokiRuleFilePath, renderLokiConfig } from "../configs/loki";
+import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, ALLOY_DOCKER_HOST, renderAlloyConfig } from "../configs/alloy";
 
 export interface LokiStackArgs {
-  readonly lokiImage: string;
-  readonly alloyImage: string;
-  readonly lokiLimits: Limits;
-  readonly alloyLimits: Limits;
-  readonly network: pulumi.Input<string>;
+  readonly placements: { readonly loki: Placement; readonly alloy: Placement };
   /** Loki retention, whole days, e.g. "30d". */
   readonly retentionPeriod: string;
-  readonly storage: LokiStorageArgs;
+  /** Where chunks and index live: the data volume, or an S3 bucket. */
+  readonly store: DataStore;
   /** Where the Loki ruler sends alerts, e.g. http://alertmanager:9093. */
   readonly alertmanagerUrl: string;
   /** LogQL rule files (file name → content) for the single tenant. Default none. */
   readonly ruleFiles?: Readonly<Record<string, string>>;
-  /** Where Loki's API (3100) is published on the host. */
-  readonly lokiPort: { readonly external: number; readonly ip: string };
+  /** Where Loki's API is published on the host. */
+  readonly published: HostPort;
   /** Docker socket on the host, mounted read-only into Alloy. Default /var/run/docker.sock. */
   readonly dockerSocket?: string;
 }
 
-/** grafana/loki runs as loki (10001:10001); its /loki directory, copied into the fresh volume, is owned by it. */
-const LOKI_USER = "10001:10001";
-
 export class LokiStack extends pulumi.ComponentResource {
-  /** http://loki:3100 on the stack network. */
-  readonly lokiUrl: string;
   readonly containers: { readonly loki: ServiceContainer; readonly alloy: ServiceContainer };
-  readonly lokiConfigText: pulumi.Output<string>;
-  readonly alloyConfigText: string;
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:LokiStack", name, {}, opts);
 
-    const lokiHost = CONTAINER_NAMES.loki;
-    const lokiPort = CONTAINER_PORTS.loki;
-    this.lokiUrl = `http://${lokiHost}:${lokiPort}`;
+    const lokiPort = CATALOG.loki.port;
+    const lokiUrl = `http://${CATALOG.loki.container}:${lokiPort}`;
 
-    const st = args.storage;
-    let storage: pulumi.Output<LokiStorage>;
-    if (st.kind === "s3") {
-      const region = st.region;
-      storage = pulumi.output(st.bucket).apply((bucket): LokiStorage => ({ kind: "s3", bucket, region }));
-    } else {
-      storage = pulumi.output<LokiStorage>({ kind: "filesystem" });
-    }
-    this.lokiConfigText = storage.apply((s) =>
+    const st = args.store;
+    const storage: pulumi.Output<LokiStorage> =
+      st.kind === "s3"
+        ? pulumi.output(st.bucket).apply((bucket): LokiStorage => ({ kind: "s3", bucket, region: st.region }))
+        : pulumi.output<LokiStorage>({ kind: "filesystem" });
+    const lokiConfig = storage.apply((s) =>
       renderLokiConfig({ storage: s, retentionPeriod: args.retentionPeriod, alertmanagerUrl: args.alertmanagerUrl }),
     );
 
@@ -76,43 +47,38 @@ export class LokiStack extends pulumi.ComponentResource {
     const loki = new ServiceContainer(
       `${name}-loki`,
       {
-        service: lokiHost,
-        image: args.lokiImage,
-        limits: args.lokiLimits,
-        network: args.network,
+        ...args.placements.loki,
+        service: CATALOG.loki.container,
         command: [`-config.file=${LOKI_CONFIG_PATH}`, "-target=all"],
         files: [
-          { path: LOKI_CONFIG_PATH, content: this.lokiConfigText },
+          { path: LOKI_CONFIG_PATH, content: lokiConfig },
           ...ruleNames.map((f) => ({ path: lokiRuleFilePath(f), content: ruleFiles[f] })),
         ],
         volumes: [{ name: "data", containerPath: LOKI_DATA_DIR }],
-        ports: [{ internal: lokiPort, external: args.lokiPort.external, ip: args.lokiPort.ip }],
+        ports: [{ internal: lokiPort, ...args.published }],
         // Since 3.6 the image has no shell, busybox or wget (grafana/loki#20149); the binary
         // checks /ready itself with -health (grafana/loki#20313).
         healthcheck: ["/usr/bin/loki", "-health", `-health.url=http://localhost:${lokiPort}/ready`],
-        user: LOKI_USER,
+        // The image's own user, which owns its /loki directory copied into the fresh volume.
+        user: userSpec(CATALOG.loki.user),
         stateful: true,
       },
       { parent: this },
     );
 
-    this.alloyConfigText = renderAlloyConfig({ lokiPushUrl: `${this.lokiUrl}/loki/api/v1/push` });
-
     const alloy = new ServiceContainer(
       `${name}-alloy`,
       {
-        service: CONTAINER_NAMES.logAgent,
-        image: args.alloyImage,
-        limits: args.alloyLimits,
-        network: args.network,
+        ...args.placements.alloy,
+        service: CATALOG.alloy.container,
         command: [
           "run",
           ALLOY_CONFIG_PATH,
-          `--server.http.listen-addr=0.0.0.0:${ALLOY_HTTP_PORT}`,
+          `--server.http.listen-addr=0.0.0.0:${CATALOG.alloy.port}`,
           `--storage.path=${ALLOY_DATA_DIR}`,
           "--disable-reporting",
         ],
-        files: [{ path: ALLOY_CONFIG_PATH, content: this.alloyConfigText }],
+        files: [{ path: ALLOY_CONFIG_PATH, content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push` }) }],
         // Positions live here: without it a replaced agent re-sends every container's log.
         volumes: [{ name: "data", containerPath: ALLOY_DATA_DIR }],
         hostMounts: [
@@ -133,10 +99,6 @@ export class LokiStack extends pulumi.ComponentResource {
 
     this.containers = { loki, alloy };
 
-    this.registerOutputs({
-      lokiUrl: this.lokiUrl,
-      lokiContainerName: loki.containerName,
-      alloyContainerName: alloy.containerName,
-    });
+    this.registerOutputs({ lokiContainerName: loki.containerName, alloyContainerName: alloy.containerName });
   }
 }

@@ -1,18 +1,15 @@
 // Prometheus: scrape config, the rule files for the enabled areas, retention and a data volume.
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceContainer, PublishedPort } from "./container";
-import { Limits } from "./settings";
-import { Endpoints, CONTAINER_NAMES, CONTAINER_PORTS } from "../configs/endpoints";
+import { HostPort, Placement, ServiceContainer } from "./container";
+import { CATALOG, Endpoints } from "./catalog";
 import { renderPrometheusConfig } from "../configs/prometheus";
 import { EnabledIntegrations, ServiceSettings } from "../configs/types";
 
 export interface PrometheusStackArgs {
-  readonly image: string;
-  readonly limits: Limits;
-  readonly network: pulumi.Input<string>;
-  /** External Docker networks of the application services, so targets resolve by name. */
-  readonly extraNetworks?: readonly string[];
-  readonly port: PublishedPort;
+  /** Placement; its extraNetworks are the application services' networks, so targets resolve by name. */
+  readonly placement: Placement;
+  /** Host address and port the API and UI are published on. */
+  readonly published: HostPort;
   readonly endpoints: Endpoints;
   /** Default 15s. */
   readonly scrapeInterval?: string;
@@ -34,15 +31,12 @@ export const PROMETHEUS_RULES_DIR = "/etc/prometheus/rules";
 
 export class PrometheusStack extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
-  /** http://prometheus:9090 on the stack network. */
-  readonly internalUrl: string;
-  readonly configText: string;
 
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:PrometheusStack", name, {}, opts);
 
     const ruleNames = Object.keys(args.ruleFiles).sort();
-    this.configText = renderPrometheusConfig({
+    const config = renderPrometheusConfig({
       scrapeInterval: args.scrapeInterval ?? "15s",
       evaluationInterval: args.evaluationInterval ?? "15s",
       endpoints: args.endpoints,
@@ -55,11 +49,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
     this.container = new ServiceContainer(
       `${name}-server`,
       {
-        service: CONTAINER_NAMES.prometheus,
-        image: args.image,
-        limits: args.limits,
-        network: args.network,
-        extraNetworks: args.extraNetworks,
+        ...args.placement,
+        service: CATALOG.prometheus.container,
         // Retention stays on flags: Prometheus 3.8+ also reads it from prometheus.yml, but the
         // flags work on every 3.x and keep the file checkable by older promtool builds.
         command: [
@@ -71,18 +62,17 @@ export class PrometheusStack extends pulumi.ComponentResource {
           "--web.enable-admin-api",
         ],
         files: [
-          { path: PROMETHEUS_CONFIG_PATH, content: this.configText },
+          { path: PROMETHEUS_CONFIG_PATH, content: config },
           ...ruleNames.map((f) => ({ path: `${PROMETHEUS_RULES_DIR}/${f}`, content: args.ruleFiles[f] })),
         ],
         volumes: [{ name: "data", containerPath: "/prometheus" }],
-        ports: [args.port],
-        healthcheck: ["wget", "-q", "--spider", `http://localhost:${CONTAINER_PORTS.prometheus}/-/healthy`],
+        ports: [{ internal: CATALOG.prometheus.port, ...args.published }],
+        healthcheck: ["wget", "-q", "--spider", `http://localhost:${CATALOG.prometheus.port}/-/healthy`],
         stateful: true,
       },
       { parent: this },
     );
-    this.internalUrl = `http://${args.endpoints.prometheus}`;
 
-    this.registerOutputs({ containerName: this.container.containerName, internalUrl: this.internalUrl });
+    this.registerOutputs({ containerName: this.container.containerName });
   }
 }

@@ -4,6 +4,8 @@
 // (see host/ec2.ts); there are no access keys anywhere.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { STACK_TAG } from "../configs/docker";
+import { bucketPrefix, tlsOnlyPolicy } from "../configs/aws-policies";
 
 /** Noncurrent (overwritten or deleted) versions are kept this long: a week to notice a mistake. */
 export const NONCURRENT_VERSION_DAYS = 7;
@@ -11,7 +13,7 @@ export const NONCURRENT_VERSION_DAYS = 7;
 export const ABORT_MULTIPART_DAYS = 1;
 
 export interface StorageArgs {
-  /** Stack name: part of the bucket names and the `observability-stack:stack` tag. */
+  /** Stack name: part of the bucket names and the STACK_TAG tag. */
   readonly stack: string;
   /** Days a backup object is kept before it expires (then NONCURRENT_VERSION_DAYS more as a noncurrent version). */
   readonly backupRetentionDays: pulumi.Input<number>;
@@ -21,51 +23,28 @@ export interface StorageArgs {
    */
   readonly protect: boolean;
   /**
-   * AWS region for the buckets. When set, the component uses its own `${name}-aws` provider in
-   * that region (use the same region as the EC2 host: Loki is configured with it). Default: the
-   * provider passed in `opts`, else the default provider (`aws:region`).
+   * AWS region for the buckets. The component uses its own `${name}-aws` provider in that region
+   * (the same region as the EC2 host: Loki and the backup job are configured with it).
    */
-  readonly region?: string;
+  readonly region: string;
 }
 
-/** The parts of a bucket name derived from the stack: lowercase letters, digits and `-`. */
-export function bucketPrefix(stack: string, purpose: string): string {
-  // S3 limits a bucket_prefix to 37 characters (a 26-character unique suffix follows).
-  const budget = 37 - "obs--".length - purpose.length - 1;
-  const safe =
-    stack
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .replace(/-+/g, "-")
-      .replace(/^-|-$/g, "")
-      .slice(0, budget)
-      .replace(/-$/, "") || "stack";
-  return `obs-${safe}-${purpose}-`;
-}
+/**
+ * Where a stateful component keeps the data it must not lose with the host: on a Docker volume
+ * (local target) or in one of this component's buckets (ec2 target). Decided once, here.
+ */
+export type DataStore =
+  | { readonly kind: "volume" }
+  | { readonly kind: "s3"; readonly bucket: pulumi.Input<string>; readonly region: string };
 
-/** Bucket policy that denies every request not made over TLS, whoever makes it. */
-export function tlsOnlyPolicy(bucketArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
-}
+export const VOLUME_STORE: DataStore = { kind: "volume" };
 
 interface SecureBucketArgs {
   readonly stack: string;
   readonly purpose: string;
   readonly protect: boolean;
   readonly rules: pulumi.Input<aws.types.input.s3.BucketLifecycleConfigurationRule>[];
-  readonly provider?: aws.Provider;
+  readonly provider: aws.Provider;
 }
 
 export class Storage extends pulumi.ComponentResource {
@@ -73,11 +52,15 @@ export class Storage extends pulumi.ComponentResource {
   public readonly lokiBucketArn: pulumi.Output<string>;
   public readonly backupBucketName: pulumi.Output<string>;
   public readonly backupBucketArn: pulumi.Output<string>;
+  /** Loki's chunks and index. */
+  public readonly lokiStore: DataStore;
+  /** The backup job's destination. */
+  public readonly backupStore: DataStore;
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:storage:Storage", name, {}, opts);
 
-    const provider = args.region ? new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this }) : undefined;
+    const provider = new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this });
     const abortMultipart = { daysAfterInitiation: ABORT_MULTIPART_DAYS };
     const noncurrent = { noncurrentDays: NONCURRENT_VERSION_DAYS };
 
@@ -124,6 +107,8 @@ export class Storage extends pulumi.ComponentResource {
     this.lokiBucketArn = loki.arn;
     this.backupBucketName = backup.bucket;
     this.backupBucketArn = backup.arn;
+    this.lokiStore = { kind: "s3", bucket: loki.bucket, region: args.region };
+    this.backupStore = { kind: "s3", bucket: backup.bucket, region: args.region };
 
     this.registerOutputs({
       lokiBucketName: this.lokiBucketName,
@@ -148,7 +133,7 @@ export class Storage extends pulumi.ComponentResource {
       {
         bucketPrefix: bucketPrefix(a.stack, a.purpose),
         forceDestroy: false,
-        tags: { Name: id, "observability-stack:stack": a.stack },
+        tags: { Name: id, [STACK_TAG]: a.stack },
       },
       { ...child, protect: a.protect },
     );

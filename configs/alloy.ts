@@ -13,7 +13,6 @@ export const ALLOY_STREAM_LABELS = ["container", "service", "level"] as const;
 export const ALLOY_DOCKER_HOST = "unix:///var/run/docker.sock";
 export const ALLOY_CONFIG_PATH = "/etc/alloy/config.alloy";
 export const ALLOY_DATA_DIR = "/var/lib/alloy/data";
-export const ALLOY_HTTP_PORT = 12345;
 
 /**
  * Canonical level → spellings seen in JSON logs (compared lower-cased; the numbers are

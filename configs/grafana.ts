@@ -1,7 +1,8 @@
 // Grafana provisioning (datasources with fixed uids, one file provider for dashboards) and the
 // container environment. The admin password only ever travels as a file. Pure: no Pulumi here.
 import * as yaml from "js-yaml";
-import { Endpoints } from "./endpoints";
+import { Endpoints } from "../components/catalog";
+import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "./patterns";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "./grafana-datasources";
 
 export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";
@@ -9,9 +10,6 @@ export const GRAFANA_DATASOURCES_PATH = `${GRAFANA_PROVISIONING_DIR}/datasources
 export const GRAFANA_DASHBOARD_PROVIDER_PATH = `${GRAFANA_PROVISIONING_DIR}/dashboards/dashboards.yaml`;
 export const GRAFANA_ADMIN_PASSWORD_FILE = "/run/secrets/grafana_admin_password";
 export const GRAFANA_DATA_DIR = "/var/lib/grafana";
-export const GRAFANA_HTTP_PORT = 3000;
-/** grafana/grafana runs as uid 472 with primary group 0 (root). */
-export const GRAFANA_USER = { uid: 472, gid: 0 } as const;
 /** Name of the file provider; shown in Grafana as the dashboards' provisioning source. */
 export const DASHBOARD_PROVIDER_NAME = "observability-stack";
 
@@ -123,8 +121,8 @@ export interface GrafanaEnvOptions {
  * image's `__FILE` support; setting GF_SECURITY_ADMIN_PASSWORD as well makes the image exit.
  */
 export function grafanaEnv(adminUser: string, options: GrafanaEnvOptions = {}): Record<string, string> {
-  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(adminUser)) {
-    throw new Error(`Grafana admin user ${JSON.stringify(adminUser)} is not accepted; use 1-64 letters, digits, ".", "_", "@" or "-"`);
+  if (!ADMIN_USER_PATTERN.test(adminUser)) {
+    throw new Error(`Grafana admin user ${JSON.stringify(adminUser)} is not accepted; use ${ADMIN_USER_ACCEPTED}`);
   }
   const env: Record<string, string> = {
     GF_SECURITY_ADMIN_USER: adminUser,

@@ -2,11 +2,12 @@
 // S3 through the instance profile (prod), retention by the compactor, and the ruler for the
 // LogQL alert rules in rules/loki/. Pure: no Pulumi here.
 import * as yaml from "js-yaml";
+import { CATALOG } from "../components/catalog";
+import { AWS_REGION_PATTERN } from "./patterns";
 
 /** Where the data volume is mounted; `common.path_prefix` derives the index/compactor dirs. */
 export const LOKI_DATA_DIR = "/loki";
 export const LOKI_CONFIG_PATH = "/etc/loki/config.yaml";
-export const LOKI_HTTP_PORT = 3100;
 /** With auth disabled every request belongs to this tenant. */
 export const LOKI_TENANT = "fake";
 /**
@@ -59,7 +60,7 @@ export function renderLokiConfig(input: LokiConfigInput): string {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3.bucket)) {
       throw new Error(`Loki S3 bucket ${JSON.stringify(s3.bucket)} is not a valid bucket name`);
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(s3.region)) {
+    if (!AWS_REGION_PATTERN.test(s3.region)) {
       throw new Error(`Loki S3 region ${JSON.stringify(s3.region)} is not an AWS region such as eu-west-1`);
     }
   }
@@ -74,7 +75,7 @@ export function renderLokiConfig(input: LokiConfigInput): string {
   const config = {
     auth_enabled: false,
     server: {
-      http_listen_port: LOKI_HTTP_PORT,
+      http_listen_port: CATALOG.loki.port,
       grpc_listen_port: 9096,
       log_level: input.logLevel ?? "info",
     },

@@ -1,7 +1,7 @@
 // prometheus.yml from plain values. Job names are part of the metric contract the rules and
 // dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
 import * as yaml from "js-yaml";
-import { Endpoints } from "./endpoints";
+import { Endpoints, STACK_JOBS } from "../components/catalog";
 import { EnabledIntegrations, ServiceSettings } from "./types";
 
 export interface PrometheusConfigInput {
@@ -14,7 +14,7 @@ export interface PrometheusConfigInput {
   readonly ruleFiles: readonly string[];
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Whether the stack runs a log agent / Grafana / Loki to scrape (the live test has none). */
-  readonly components?: Partial<Record<"grafana" | "loki" | "logAgent" | "cadvisor", boolean>>;
+  readonly components?: Partial<Record<"grafana" | "loki" | "alloy" | "cadvisor", boolean>>;
 }
 
 interface ScrapeConfig {
@@ -26,29 +26,14 @@ interface ScrapeConfig {
   relabel_configs?: Record<string, unknown>[];
 }
 
-/** Jobs of the stack's own components, named after the component. */
-export const STACK_JOBS = {
-  prometheus: "prometheus",
-  alertmanager: "alertmanager",
-  grafana: "grafana",
-  loki: "loki",
-  logAgent: "log-agent",
-  nodeExporter: "node-exporter",
-  cadvisor: "cadvisor",
-  postgresExporter: "postgres-exporter",
-  redisExporter: "redis-exporter",
-  rabbitmq: "rabbitmq",
-  blackbox: "blackbox",
-} as const;
-
 export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   const e = input.endpoints;
-  const on = { grafana: true, loki: true, logAgent: true, cadvisor: true, ...input.components };
+  const on = { grafana: true, loki: true, alloy: true, cadvisor: true, ...input.components };
   const job = (name: string, target: string): ScrapeConfig => ({ job_name: name, static_configs: [{ targets: [target] }] });
   const jobs: ScrapeConfig[] = [job(STACK_JOBS.prometheus, e.prometheus), job(STACK_JOBS.alertmanager, e.alertmanager)];
   if (on.grafana) jobs.push(job(STACK_JOBS.grafana, e.grafana));
   if (on.loki) jobs.push(job(STACK_JOBS.loki, e.loki));
-  if (on.logAgent) jobs.push(job(STACK_JOBS.logAgent, e.logAgent));
+  if (on.alloy) jobs.push(job(STACK_JOBS.alloy, e.alloy));
   jobs.push(job(STACK_JOBS.nodeExporter, e.nodeExporter));
   if (on.cadvisor) jobs.push(job(STACK_JOBS.cadvisor, e.cadvisor));
   const i = input.integrations;
@@ -72,7 +57,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   if (i.blackbox) {
     // The probed URL becomes `instance`; the exporter itself is only the transport.
     jobs.push({
-      job_name: STACK_JOBS.blackbox,
+      job_name: STACK_JOBS.blackboxExporter,
       metrics_path: "/probe",
       params: { module: ["http_2xx"] },
       static_configs: probeStaticConfigs(i.blackbox.httpTargets, input.services),

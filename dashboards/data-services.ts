@@ -2,7 +2,7 @@
 // RabbitMQ (its built-in Prometheus plugin). One row per enabled integration; no dashboard at
 // all when none is enabled.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { STACK_JOBS } from "../configs/prometheus";
+import { STACK_JOBS } from "../components/catalog";
 import { EnabledIntegrations } from "../configs/types";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";

@@ -4,7 +4,7 @@
 // real binaries (node_exporter, prometheus, alertmanager, blackbox_exporter) in
 // tests/dashboards/exporters.test.ts; the others were checked against the upstream source
 // named in `source` (the components are containers we cannot run in the unit tests).
-import { STACK_JOBS } from "../configs/prometheus";
+import { STACK_JOBS } from "../components/catalog";
 
 export type Exporter =
   | "application"
@@ -131,8 +131,8 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
     "node_network_transmit_errs_total",
   ]),
 
-  ...group("blackbox-exporter", STACK_JOBS.blackbox, "live", SOURCES.blackbox, ["probe_success", "probe_duration_seconds"]),
-  ...group("blackbox-exporter", STACK_JOBS.blackbox, "source", SOURCES.blackbox, ["probe_ssl_earliest_cert_expiry"], "HTTPS targets only"),
+  ...group("blackbox-exporter", STACK_JOBS.blackboxExporter, "live", SOURCES.blackbox, ["probe_success", "probe_duration_seconds"]),
+  ...group("blackbox-exporter", STACK_JOBS.blackboxExporter, "source", SOURCES.blackbox, ["probe_ssl_earliest_cert_expiry"], "HTTPS targets only"),
 
   ...group("cadvisor", STACK_JOBS.cadvisor, "source", SOURCES.cadvisor, [
     "container_cpu_cfs_periods_total",
@@ -207,7 +207,7 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
     "loki_request_duration_seconds_count",
   ]),
 
-  ...group("alloy", STACK_JOBS.logAgent, "source", SOURCES.alloy, [
+  ...group("alloy", STACK_JOBS.alloy, "source", SOURCES.alloy, [
     "loki_source_docker_target_entries_total",
     "loki_write_dropped_entries_total",
     "loki_write_request_duration_seconds_bucket",
@@ -270,7 +270,7 @@ export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.
     "loki_compactor_apply_retention_last_successful_run_timestamp_seconds",
     "loki_prometheus_rule_evaluation_failures_total",
   ]),
-  ...group("alloy", STACK_JOBS.logAgent, "source", SOURCES.alloy, [
+  ...group("alloy", STACK_JOBS.alloy, "source", SOURCES.alloy, [
     "alloy_component_controller_running_components",
     "loki_write_request_duration_seconds_count",
   ]),

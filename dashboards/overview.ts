@@ -4,7 +4,7 @@
 // the top lists whatever Prometheus scrapes with tier="app", so a service added later shows up
 // there without regenerating anything.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { STACK_JOBS } from "../configs/prometheus";
+import { STACK_JOBS } from "../components/catalog";
 import { DashboardInput, ServiceSettings } from "../configs/types";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";
@@ -210,7 +210,7 @@ function servicePanels(s: ServiceSettings): PanelBuilder[] {
 }
 
 function probePanels(): PanelBuilder[] {
-  const m = `job="${STACK_JOBS.blackbox}"`;
+  const m = `job="${STACK_JOBS.blackboxExporter}"`;
   return [
     statPanel("Endpoint probes", [{ expr: `probe_success{${m}}`, legend: "{{instance}}" }], {
       description: "Blackbox HTTP probes of the configured URLs (module http_2xx).",

@@ -2,8 +2,7 @@
 // ingestion, rule evaluation, notifications), Loki (ingestion, requests, errors), the log
 // agent, Alertmanager, Grafana, and the stack containers' CPU and memory against their limits.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { CONTAINER_NAMES } from "../configs/endpoints";
-import { STACK_JOBS } from "../configs/prometheus";
+import { CATALOG, COMPONENTS, STACK_JOBS } from "../components/catalog";
 import { EnabledIntegrations } from "../configs/types";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { lokiDatasourceVariable, prometheusDatasourceVariable } from "./lib/datasources";
@@ -29,7 +28,7 @@ export const STACK_HEALTH: DashboardMeta = {
 
 const PROM = `job="${STACK_JOBS.prometheus}"`;
 const LOKI_JOB = `job="${STACK_JOBS.loki}"`;
-const AGENT = `job="${STACK_JOBS.logAgent}"`;
+const AGENT = `job="${STACK_JOBS.alloy}"`;
 const AM = `job="${STACK_JOBS.alertmanager}"`;
 const GRAFANA = `job="${STACK_JOBS.grafana}"`;
 
@@ -40,19 +39,19 @@ export function stackJobs(integrations: EnabledIntegrations): string[] {
     STACK_JOBS.alertmanager,
     STACK_JOBS.grafana,
     STACK_JOBS.loki,
-    STACK_JOBS.logAgent,
+    STACK_JOBS.alloy,
     STACK_JOBS.nodeExporter,
     STACK_JOBS.cadvisor,
   ];
   if (integrations.postgres) jobs.push(STACK_JOBS.postgresExporter);
   if (integrations.redis) jobs.push(STACK_JOBS.redisExporter);
   if (integrations.rabbitmq) jobs.push(STACK_JOBS.rabbitmq);
-  if (integrations.blackbox) jobs.push(STACK_JOBS.blackbox);
+  if (integrations.blackbox) jobs.push(STACK_JOBS.blackboxExporter);
   return jobs;
 }
 
 /** Container names of the stack (also their `service` label, which the log agent keys on). */
-export const STACK_CONTAINERS: readonly string[] = Object.values(CONTAINER_NAMES);
+export const STACK_CONTAINERS: readonly string[] = COMPONENTS.map((k) => CATALOG[k].container);
 
 function targetPanels(integrations: EnabledIntegrations): PanelBuilder[] {
   const jobs = `job=~"${stackJobs(integrations).join("|")}"`;

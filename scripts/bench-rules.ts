@@ -473,7 +473,7 @@ async function benchSize(n: number): Promise<string> {
       blackbox: { httpTargets: Array.from({ length: 5 }, (_, i) => `http://${apps}/health?probe=${i}`) },
     },
     backup: true,
-    components: { grafana: false, loki: false, logAgent: false, cadvisor: true },
+    components: { grafana: false, loki: false, alloy: false, cadvisor: true },
     run: { nodeExporter: false, blackbox: true, alertmanager: true },
     endpointOverrides: { nodeExporter: node, cadvisor, postgresExporter: postgres, redisExporter: redis },
     webhookUrl: hooks.url("/webhook"),

@@ -3,7 +3,7 @@
 // Secret files are written with a placeholder: their values never leave Pulumi.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runProgram } from "./mock-program";
+import { runProgram } from "../tests/helpers/mock-program";
 
 export const REDACTED = "<secret: delivered by Pulumi at deploy time>\n";
 

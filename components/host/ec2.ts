@@ -5,80 +5,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import * as yaml from "js-yaml";
 import { AwsSettings } from "../settings";
 import { DockerHost } from "./types";
+import { EC2_ASSUME_ROLE_POLICY, bucketAccessPolicy } from "../../configs/aws-policies";
+import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
+import { STACK_TAG } from "../../configs/docker";
 
 export interface Ec2HostArgs {
-  /** Stack name, for the `observability-stack:stack` tag. */
+  /** Stack name, for the STACK_TAG tag. */
   readonly stack: string;
   readonly aws: AwsSettings;
   /** Published Grafana port, opened to `aws.grafanaAllowedCidrs` (no rule when that list is empty). */
   readonly grafanaPort: number;
   /** Buckets the instance profile may use (list, get, put, delete objects); no policy when empty. */
   readonly bucketArns: pulumi.Input<string>[];
-  /** Region of the `${name}-aws` provider every AWS resource here uses. Default: `aws.region`. */
-  readonly region?: string;
-  /**
-   * SSH agent socket for the wait command when `aws.sshPrivateKey` is not set. Default: the
-   * command provider's own default, the SSH_AUTH_SOCK of the `pulumi` process.
-   */
-  readonly agentSocketPath?: pulumi.Input<string>;
-}
-
-/** Json-file rotation for containers that set no log options of their own. */
-export const DOCKER_DAEMON_CONFIG = {
-  "log-driver": "json-file",
-  "log-opts": { "max-size": "10m", "max-file": "3" },
-};
-
-/** cloud-init user data: install Docker, rotate its logs, start it, let the SSH user use it. */
-export function renderCloudConfig(sshUser: string): string {
-  const config = {
-    packages: ["docker"],
-    // write_files runs before packages are installed; the AL2023 docker package ships no
-    // daemon.json, so this one is in place when Docker first starts.
-    write_files: [
-      {
-        path: "/etc/docker/daemon.json",
-        owner: "root:root",
-        permissions: "0644",
-        content: JSON.stringify(DOCKER_DAEMON_CONFIG, null, 2) + "\n",
-      },
-    ],
-    // runcmd runs after the packages module, so the docker group exists by then.
-    runcmd: [
-      ["systemctl", "enable", "--now", "docker"],
-      ["usermod", "-aG", "docker", sshUser],
-    ],
-  };
-  return "#cloud-config\n" + yaml.dump(config, { lineWidth: -1 });
-}
-
-/**
- * Waits until cloud-init is done and Docker answers for the SSH user. `cloud-init status --wait`
- * exits 2 for "done with recoverable errors" (deprecation warnings on newer releases): that is
- * still done, and `docker info` decides. This SSH session began before cloud-init added the user
- * to the docker group, so its group list is stale: `sg docker` runs docker info with the group the
- * Docker provider's own (new) sessions will have.
- */
-export const WAIT_FOR_DOCKER =
-  "{ cloud-init status --wait >/dev/null || test $? -eq 2; } && sg docker -c 'docker info >/dev/null'";
-
-/** Inline policy for the instance role: exactly these S3 actions on exactly these buckets. */
-export function bucketAccessPolicy(bucketArns: readonly string[]): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...bucketArns] },
-      {
-        Sid: "ReadWriteObjects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        Resource: bucketArns.map((arn) => `${arn}/*`),
-      },
-    ],
-  });
 }
 
 export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
@@ -95,9 +35,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     super("observability:host:Ec2Host", name, {}, opts);
 
     const settings = args.aws;
-    const tags = (n: string): Record<string, string> => ({ Name: n, "observability-stack:stack": args.stack });
+    const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
 
-    this.awsProvider = new aws.Provider(`${name}-aws`, { region: args.region ?? settings.region }, { parent: this });
+    this.awsProvider = new aws.Provider(`${name}-aws`, { region: settings.region }, { parent: this });
     const child = { parent: this, provider: this.awsProvider };
 
     const ami = aws.ec2.getAmiOutput(
@@ -164,10 +104,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       `${name}-role`,
       {
         description: "Observability stack host: Loki chunks and backups in S3",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
+        assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
         tags: tags(`${name}-role`),
       },
       child,
@@ -204,7 +141,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
         // Grafana's database, Alertmanager silences). If the instance is terminated or replaced,
         // the volume stays behind, tagged with the stack, and can be attached elsewhere to recover
         // the data. The price: after a deliberate `pulumi destroy` the volume has to be deleted by
-        // hand (find it by the observability-stack:stack tag).
+        // hand (find it by the STACK_TAG tag, observability-stack/stack).
         rootBlockDevice: {
           encrypted: true,
           volumeType: "gp3",
@@ -241,7 +178,8 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
           host: eip.publicIp,
           user: settings.sshUser,
           privateKey: settings.sshPrivateKey,
-          agentSocketPath: settings.sshPrivateKey ? undefined : args.agentSocketPath,
+          // Without a key, the agent of the `pulumi` process (SSH_AUTH_SOCK) signs.
+          agentSocketPath: settings.sshPrivateKey ? undefined : settings.sshAgentSocket,
           // sshd comes up some time after the instance is "running"; retry for a few minutes.
           dialErrorLimit: 60,
         },

@@ -6,8 +6,8 @@ import { DATASOURCE_UIDS } from "../../configs/grafana-datasources";
 import { buildDashboards, FOLDERS, generatedDashboards } from "../../dashboards";
 import { DEFAULT_REFRESH, DEFAULT_TIME, STACK_TAG } from "../../dashboards/lib/dashboard";
 import { DashboardInput } from "../../configs/types";
-import { allPanels, DashboardJson, datasourceKind, panelLinks, PanelJson, exploreQueries } from "./query-check";
-import { emptyDir, EMPTY_INPUT, FULL_INPUT, INPUTS, MANY_SERVICES_INPUT } from "./fixtures";
+import { allPanels, DashboardJson, datasourceKind, panelLinks, PanelJson, exploreQueries } from "../helpers/query-check";
+import { emptyDir, EMPTY_INPUT, FULL_INPUT, INPUTS, MANY_SERVICES_INPUT } from "../helpers/dashboard-fixtures";
 
 const PROVISIONED = new Set<string>(Object.values(DATASOURCE_UIDS));
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildDashboards, customDashboards, DEFAULT_DASHBOARDS_DIR, FOLDERS } from "../../dashboards";
-import { EMPTY_INPUT } from "./fixtures";
+import { EMPTY_INPUT } from "../helpers/dashboard-fixtures";
 
 let dir: string;
 

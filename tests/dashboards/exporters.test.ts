@@ -9,8 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { buildDashboards } from "../../dashboards";
 import { metricsOf } from "../../dashboards/metrics";
-import { emptyDir, FULL_INPUT, MANY_SERVICES_INPUT } from "./fixtures";
-import { collectQueries, DashboardJson, promqlMetricNames, substituteVariables } from "./query-check";
+import { emptyDir, FULL_INPUT, MANY_SERVICES_INPUT } from "../helpers/dashboard-fixtures";
+import { collectQueries, DashboardJson, promqlMetricNames, substituteVariables } from "../helpers/query-check";
 
 const BIN = path.resolve(__dirname, "../../.tools/bin");
 const STARTUP_TIMEOUT_MS = 10_000;

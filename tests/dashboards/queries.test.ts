@@ -4,7 +4,7 @@
 // labels the log agent produces.
 import * as fs from "fs";
 import { ALLOY_STREAM_LABELS, LEVEL_ALIASES } from "../../configs/alloy";
-import { STACK_JOBS } from "../../configs/prometheus";
+import { STACK_JOBS } from "../../components/catalog";
 import { buildDashboards } from "../../dashboards";
 import { METRICS } from "../../dashboards/metrics";
 import {
@@ -20,8 +20,8 @@ import {
   GLOBAL_VARIABLES,
   substituteVariables,
   variableReferences,
-} from "./query-check";
-import { emptyDir, INPUTS, FULL_INPUT } from "./fixtures";
+} from "../helpers/query-check";
+import { emptyDir, INPUTS, FULL_INPUT } from "../helpers/dashboard-fixtures";
 
 function dashboardsFor(input: (typeof INPUTS)[number][1]): DashboardJson[] {
   const dir = emptyDir();

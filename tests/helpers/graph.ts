@@ -4,7 +4,7 @@
 // and visible in review (`UPDATE_GOLDEN=1 npx jest tests/program/golden` rewrites the records).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ProgramRun, RunOptions } from "../../scripts/mock-program";
+import { ProgramRun, RunOptions } from "./mock-program";
 
 export const GOLDEN_DIR = path.join(__dirname, "..", "program", "golden");
 

@@ -27,7 +27,7 @@ import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "./stack";
 import { buildDashboards } from "../../dashboards";
 import { metricsOf } from "../../dashboards/metrics";
 import { DashboardInput } from "../../configs/types";
-import { DashboardJson, collectQueries, promqlMetricNames, substituteVariables } from "../dashboards/query-check";
+import { DashboardJson, collectQueries, promqlMetricNames, substituteVariables } from "../helpers/query-check";
 
 const TIME_SCALE = 30;
 const SHOP = "shop";

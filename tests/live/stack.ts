@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as childProcess from "node:child_process";
 import * as yaml from "js-yaml";
 import { renderAlertmanagerConfig, SECRET_FILES } from "../../configs/alertmanager";
-import { Endpoints } from "../../configs/endpoints";
+import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { RuleSelection, renderRuleFiles } from "../../configs/rules";
 import { EnabledIntegrations, ServiceSettings } from "../../configs/types";
@@ -70,7 +70,7 @@ export interface LiveStackOptions {
   readonly services: readonly ServiceSettings[];
   readonly integrations: EnabledIntegrations;
   readonly backup?: boolean;
-  readonly components: Partial<Record<"grafana" | "loki" | "logAgent" | "cadvisor", boolean>>;
+  readonly components: Partial<Record<"grafana" | "loki" | "alloy" | "cadvisor", boolean>>;
   /** Which real exporters to run; endpoints of the others come from `endpointOverrides`. */
   readonly run: { readonly nodeExporter: boolean; readonly blackbox: boolean; readonly alertmanager: boolean };
   readonly endpointOverrides?: Partial<Endpoints>;
@@ -93,7 +93,7 @@ export function oneServiceStack(
     services: [{ name, targets: [`127.0.0.1:${port}`], metricsPath: "/metrics", scheme: "http", labels: {} }],
     integrations: { postgres: false, redis: false, blackbox: { httpTargets: [`http://127.0.0.1:${port}/health`] } },
     backup: false,
-    components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
+    components: { grafana: false, loki: false, alloy: false, cadvisor: false },
     run: { nodeExporter: true, blackbox: true, alertmanager: true },
     ...receiverUrls,
   };
@@ -162,10 +162,7 @@ export class LiveStack {
     const o = this.opts;
     const port = async (k: keyof Endpoints) => o.endpointOverrides?.[k] ?? `127.0.0.1:${await freePort()}`;
     const e = {} as Record<keyof Endpoints, string>;
-    for (const k of [
-      "prometheus", "alertmanager", "grafana", "loki", "logAgent", "nodeExporter", "cadvisor",
-      "postgresExporter", "redisExporter", "blackboxExporter",
-    ] as (keyof Endpoints)[]) {
+    for (const k of NETWORK_COMPONENTS) {
       e[k] = await port(k);
     }
     this.endpoints = e;

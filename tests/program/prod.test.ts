@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../scripts/mock-program";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
 import { promtoolCheckUploads, run, tempDir, writeTree } from "../helpers/tools";
 
 const SECRETS = {

@@ -3,8 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../scripts/mock-program";
-import { DEFAULT_IMAGES, DEFAULT_LIMITS } from "../../components/settings";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { CORE_RULE_AREAS } from "../../configs/rules";
 import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
 
@@ -33,28 +33,19 @@ test("runs exactly the core containers, backup included", () => {
 
 test("every container follows the conventions: pinned image, limits, restart, logs, label, network", () => {
   const images = Object.fromEntries(prog.byType("docker:index/remoteImage:RemoteImage").map((i) => [i.name, i.inputs]));
-  const keyOf: Record<string, keyof typeof DEFAULT_LIMITS> = {
-    prometheus: "prometheus",
-    alertmanager: "alertmanager",
-    grafana: "grafana",
-    loki: "loki",
-    alloy: "alloy",
-    "node-exporter": "nodeExporter",
-    cadvisor: "cadvisor",
-    backup: "backup",
-  };
+  const keyOf = Object.fromEntries(COMPONENTS.map((k) => [CATALOG[k].container, k]));
   for (const [name, c] of Object.entries(containers)) {
     const key = keyOf[name];
     expect({ name, restart: c.inputs.restart }).toEqual({ name, restart: "unless-stopped" });
-    expect({ name, memory: c.inputs.memory }).toEqual({ name, memory: DEFAULT_LIMITS[key].memoryMb });
-    expect({ name, cpus: c.inputs.cpus }).toEqual({ name, cpus: String(DEFAULT_LIMITS[key].cpus) });
+    expect({ name, memory: c.inputs.memory }).toEqual({ name, memory: CATALOG[key].limits.memoryMb });
+    expect({ name, cpus: c.inputs.cpus }).toEqual({ name, cpus: String(CATALOG[key].limits.cpus) });
     expect(c.inputs.logDriver).toBe("json-file");
     expect(c.inputs.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
     expect(c.inputs.labels).toContainEqual({ label: "service", value: name });
     const nets = c.inputs.networksAdvanced as { name: string; aliases?: string[] }[];
     expect(nets[0]).toEqual({ name: "observability", aliases: [name] });
     const image = Object.values(images).find((i) => `sha256:${Buffer.from(String(i.name)).toString("hex").slice(0, 32)}` === c.inputs.image);
-    expect({ name, image: image?.name }).toEqual({ name, image: DEFAULT_IMAGES[key] });
+    expect({ name, image: image?.name }).toEqual({ name, image: CATALOG[key].image });
   }
 });
 

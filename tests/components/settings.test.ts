@@ -4,8 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigSource, DEFAULT_IMAGES, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
-import { checkPinnedImage } from "../../components/validate";
+import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
+import { checkPinnedImage } from "../../components/settings/checks";
+import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/docs";
 
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
@@ -49,7 +50,8 @@ describe("defaults", () => {
     expect(s.limits.nodeExporter).toEqual({ cpus: 0.1, memoryMb: 64 });
     expect(s.limits.cadvisor).toEqual({ cpus: 0.3, memoryMb: 256 });
     expect(s.receivers).toEqual({});
-    expect(s.integrations).toEqual({});
+    expect(s.integrations).toEqual({ postgres: false, redis: false, redisAddress: undefined, rabbitmq: undefined, blackbox: undefined });
+    expect(s.secrets).toEqual({ receivers: {}, integrations: {} });
     expect(s.aws).toBeUndefined();
   });
 
@@ -58,7 +60,7 @@ describe("defaults", () => {
   });
 
   test("every default image is pinned", () => {
-    for (const image of Object.values(DEFAULT_IMAGES)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
+    for (const image of COMPONENTS.map((k) => CATALOG[k].image)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
   });
 
   test("a full ec2 stack parses into typed settings", () => {
@@ -94,7 +96,12 @@ describe("defaults", () => {
     expect(s.aws?.sshAgentSocket).toBe("/tmp/agent.sock");
     expect(Object.keys(s.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
     expect(s.receivers.email).toMatchObject({ to: "oncall@example.com", username: "alerts", requireTls: true });
-    expect(s.integrations.redis?.address).toBe("redis:6379");
+    expect(Object.keys(s.secrets.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
+    expect(JSON.stringify(s.receivers)).not.toMatch(/hooks|pw/);
+    expect(s.integrations.redis).toBe(true);
+    expect(s.integrations.redisAddress).toBe("redis:6379");
+    expect(s.integrations.postgres).toBe(true);
+    expect(Object.keys(s.secrets.integrations)).toEqual(["postgresDataSourceName"]);
     expect(s.integrations.blackbox?.httpTargets).toEqual(["https://example.com/health"]);
     expect(s.services).toEqual([{ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: { team: "core" } }]);
     expect(s.kpis[0].title).toBe("Signups");

@@ -5,7 +5,7 @@
 // contains an error node is a syntax error.
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import { parser as logqlParser } from "@grafana/lezer-logql";
-import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
+import { logqlSyntaxErrors, promqlSyntaxErrors } from "./grammars";
 
 export type QueryKind = "prometheus" | "loki";
 

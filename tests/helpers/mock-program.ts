@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../components/settings";
+import { PROJECT } from "../../components/settings";
 
-export const ROOT = path.join(__dirname, "..");
+export const ROOT = path.join(__dirname, "..", "..");
 
 /** Pulumi's marker for a secret value inside resource inputs (sdk/nodejs/runtime/rpc.ts). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";

@@ -1,7 +1,7 @@
 // configs/grafana.ts: datasource uids and types, the dashboard provider, and an environment
 // that carries the admin password only as a file.
 import * as yaml from "js-yaml";
-import { dockerEndpoints } from "../../configs/endpoints";
+import { dockerEndpoints } from "../../components/catalog";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "../../configs/grafana-datasources";
 import {
   GRAFANA_ADMIN_PASSWORD_FILE,

@@ -1,5 +1,5 @@
-// Checks for single setting values. Each returns an error sentence (without the key) or
-// undefined, so settings.ts can name the key and collect every problem before throwing.
+// Checks for setting values. Each returns an error sentence (without the key) or undefined,
+// so the reader can name the key and collect every problem before throwing.
 
 const DURATION = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 const SIZE = /^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB)$/;
@@ -42,13 +42,6 @@ export function checkCidr(value: unknown): Problem {
   const [ip, prefix, ...rest] = value.split("/");
   if (rest.length > 0 || prefix === undefined || !/^\d{1,2}$/.test(prefix) || Number(prefix) > 32 || !isIPv4(ip)) {
     return bad;
-  }
-  return undefined;
-}
-
-export function checkPositiveNumber(value: unknown, max: number): Problem {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > max) {
-    return `${show(value)} is not accepted; use a number greater than 0 and at most ${max}`;
   }
   return undefined;
 }
@@ -110,4 +103,32 @@ function isIPv4(value: string): boolean {
 
 export function show(value: unknown): string {
   return value === undefined ? "(missing)" : JSON.stringify(value);
+}
+
+/** Applies a check to every element of a list; the first problem wins. */
+export function each(check: (v: unknown) => Problem): (v: readonly string[]) => Problem {
+  return (list) => {
+    for (const x of list) {
+      const p = check(x);
+      if (p) return p;
+    }
+    return undefined;
+  };
+}
+
+export function oneOf(accepted: readonly string[]): (v: unknown) => Problem {
+  return (v) => (typeof v === "string" && accepted.includes(v) ? undefined : `${show(v)} is not accepted; use one of ${accepted.join(", ")}`);
+}
+
+export function range(min: number, max: number, unit: string): (v: number) => Problem {
+  return (v) => (v >= min && v <= max ? undefined : `${show(v)} is not accepted; use a whole number of ${unit} from ${min} to ${max}`);
+}
+
+export function unique(list: readonly string[]): Problem {
+  const dup = list.find((x, i) => list.indexOf(x) !== i);
+  return dup === undefined ? undefined : `${show(dup)} is listed twice`;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -1,0 +1,178 @@
+// The catalogue: every container this program can run, described once. Settings (image and
+// limit keys with their defaults), container and DNS names, the ports the images listen on,
+// Prometheus job names, the reserved job list and the users secret files are owned by all
+// derive from here. Adding a container = one entry here plus its component.
+//
+// Plain data with no Pulumi import, so the renderers in configs/, the dashboards and the live
+// test harness read the same names and ports the program deploys.
+
+export interface Limits {
+  /** CPU cores (Docker --cpus). */
+  readonly cpus: number;
+  /** Memory limit in MB (Docker's unit for `memory`). */
+  readonly memoryMb: number;
+}
+
+/** A numeric uid:gid, as the image runs it (owner of the secret files it must read). */
+export interface ImageUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface CatalogEntry {
+  /** Container name, its DNS name on the stack network and the value of its `service` label. */
+  readonly container: string;
+  /** How settings descriptions and messages name it. */
+  readonly title: string;
+  /** Default image, pinned to an exact tag (the `<key>Image` setting overrides it). */
+  readonly image: string;
+  /** Default limits (the `<key>MilliCpus` and `<key>MemoryMb` settings override them). */
+  readonly limits: Limits;
+  /** Port the image listens on inside its container (none for the backup job). */
+  readonly port?: number;
+  /** Prometheus job that scrapes it; part of the metric contract the rules rely on. */
+  readonly job?: string;
+  /** The user the image runs as. */
+  readonly user?: ImageUser;
+}
+
+/** prom/* images (busybox based) run as nobody. */
+const NOBODY: ImageUser = { uid: 65534, gid: 65534 };
+
+/**
+ * In README order. Limits come from the source design's resource table: about 4.3 cores and
+ * 4.2 GB for the core stack.
+ */
+export const CATALOG = {
+  prometheus: {
+    container: "prometheus",
+    title: "Prometheus",
+    image: "prom/prometheus:v3.13.3",
+    limits: { cpus: 2, memoryMb: 2048 },
+    port: 9090,
+    job: "prometheus",
+    user: NOBODY,
+  },
+  alertmanager: {
+    container: "alertmanager",
+    title: "Alertmanager",
+    image: "prom/alertmanager:v0.34.0",
+    limits: { cpus: 0.2, memoryMb: 256 },
+    port: 9093,
+    job: "alertmanager",
+    user: NOBODY,
+  },
+  grafana: {
+    container: "grafana",
+    title: "Grafana",
+    image: "grafana/grafana:13.2.0",
+    limits: { cpus: 0.5, memoryMb: 512 },
+    port: 3000,
+    job: "grafana",
+    // uid 472 with primary group 0 (root).
+    user: { uid: 472, gid: 0 },
+  },
+  loki: {
+    container: "loki",
+    title: "Loki",
+    image: "grafana/loki:3.7.8",
+    limits: { cpus: 1, memoryMb: 1024 },
+    port: 3100,
+    job: "loki",
+    user: { uid: 10001, gid: 10001 },
+  },
+  alloy: {
+    container: "alloy",
+    title: "the Alloy log agent",
+    image: "grafana/alloy:v1.18.1",
+    limits: { cpus: 0.2, memoryMb: 128 },
+    port: 12345,
+    job: "log-agent",
+  },
+  nodeExporter: {
+    container: "node-exporter",
+    title: "node-exporter",
+    image: "prom/node-exporter:v1.12.1",
+    limits: { cpus: 0.1, memoryMb: 64 },
+    port: 9100,
+    job: "node-exporter",
+    user: NOBODY,
+  },
+  cadvisor: {
+    container: "cadvisor",
+    title: "cAdvisor",
+    image: "ghcr.io/google/cadvisor:v0.60.6",
+    limits: { cpus: 0.3, memoryMb: 256 },
+    port: 8080,
+    job: "cadvisor",
+  },
+  postgresExporter: {
+    container: "postgres-exporter",
+    title: "postgres-exporter (integration postgres)",
+    image: "prometheuscommunity/postgres-exporter:v0.20.1",
+    limits: { cpus: 0.1, memoryMb: 64 },
+    port: 9187,
+    job: "postgres-exporter",
+    user: NOBODY,
+  },
+  redisExporter: {
+    container: "redis-exporter",
+    title: "redis-exporter (integration redis)",
+    image: "oliver006/redis_exporter:v1.91.1",
+    limits: { cpus: 0.1, memoryMb: 64 },
+    port: 9121,
+    job: "redis-exporter",
+    // A scratch image whose binary runs as 59000.
+    user: { uid: 59000, gid: 59000 },
+  },
+  blackboxExporter: {
+    container: "blackbox-exporter",
+    title: "blackbox-exporter (integration blackbox)",
+    image: "prom/blackbox-exporter:v0.29.1",
+    limits: { cpus: 0.1, memoryMb: 64 },
+    port: 9115,
+    job: "blackbox",
+    user: NOBODY,
+  },
+  backup: {
+    container: "backup",
+    title: "the backup job",
+    image: "amazon/aws-cli:2.37.12",
+    limits: { cpus: 0.25, memoryMb: 256 },
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ComponentKey = keyof typeof CATALOG;
+/** Every component, in catalogue (README) order. */
+export const COMPONENTS = Object.keys(CATALOG) as ComponentKey[];
+
+/** Components that listen on a port: the ones something else reaches over the network. */
+export type NetworkComponent = { [K in ComponentKey]: (typeof CATALOG)[K] extends { port: number } ? K : never }[ComponentKey];
+export const NETWORK_COMPONENTS = COMPONENTS.filter((k) => "port" in CATALOG[k]) as NetworkComponent[];
+
+/** Components scraped by a job of their own. */
+export type ScrapedComponent = { [K in ComponentKey]: (typeof CATALOG)[K] extends { job: string } ? K : never }[ComponentKey];
+
+/**
+ * Every job name the stack scrapes itself: one per scraped component, plus RabbitMQ, which is
+ * scraped directly (its Prometheus plugin) and so has a job but no container of ours.
+ */
+export const STACK_JOBS = {
+  ...(Object.fromEntries(COMPONENTS.flatMap((k) => ("job" in CATALOG[k] ? [[k, CATALOG[k].job]] : []))) as Record<ScrapedComponent, string>),
+  rabbitmq: "rabbitmq",
+} as const;
+
+/** Job names a user's service may not take. */
+export const RESERVED_JOBS: readonly string[] = Object.values(STACK_JOBS);
+
+/** `host:port` of each networked component on the stack network (container names resolve there). */
+export type Endpoints = Readonly<Record<NetworkComponent, string>>;
+
+export function dockerEndpoints(): Endpoints {
+  return Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, `${CATALOG[k].container}:${CATALOG[k].port}`])) as Record<NetworkComponent, string>;
+}
+
+/** `user` as Docker's `uid:gid` string. */
+export function userSpec(u: ImageUser): string {
+  return `${u.uid}:${u.gid}`;
+}

@@ -1,0 +1,86 @@
+// The ec2 target's settings: region, instance, network and who may reach the host. Rejected
+// on the local target, where they would silently do nothing.
+import * as pulumi from "@pulumi/pulumi";
+import { AWS_REGION_PATTERN } from "../../configs/patterns";
+import { checkCidr, each, range, show } from "./checks";
+import { Reader } from "./reader";
+import { PROJECT, Target } from "./schema";
+
+export interface AwsSettings {
+  readonly region: string;
+  readonly instanceType: string;
+  readonly rootVolumeGb: number;
+  readonly vpcId?: string;
+  readonly subnetId?: string;
+  readonly sshPublicKey: string;
+  readonly sshUser: string;
+  /** Optional; without it the SSH agent is used. */
+  readonly sshPrivateKey?: pulumi.Output<string>;
+  readonly sshAgentSocket?: string;
+  readonly grafanaAllowedCidrs: readonly string[];
+  readonly sshAllowedCidrs: readonly string[];
+  readonly protectBuckets: boolean;
+}
+
+const AWS_KEYS = [
+  "awsRegion",
+  "instanceType",
+  "rootVolumeGb",
+  "vpcId",
+  "subnetId",
+  "sshPublicKey",
+  "grafanaAllowedCidrs",
+  "sshAllowedCidrs",
+  "protectBuckets",
+];
+
+export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv): AwsSettings | undefined {
+  const region = r.value<string>("awsRegion", (v) => (AWS_REGION_PATTERN.test(v) ? undefined : `${show(v)} is not an AWS region; use e.g. us-east-1 or eu-west-1`));
+  const instanceType = r.value<string>("instanceType", (v) => (/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(v) ? undefined : `${show(v)} is not an EC2 instance type; use e.g. t3.xlarge`));
+  const rootVolumeGb = r.value<number>("rootVolumeGb", range(30, 16384, "GB"));
+  const vpcId = r.value<string>("vpcId", (v) => (v === "" || /^vpc-[0-9a-f]{8,17}$/.test(v) ? undefined : `${show(v)} is not a VPC id; use vpc-0123456789abcdef0`));
+  const subnetId = r.value<string>("subnetId", (v) => (v === "" || /^subnet-[0-9a-f]{8,17}$/.test(v) ? undefined : `${show(v)} is not a subnet id; use subnet-0123456789abcdef0`));
+  const sshPublicKey = r.value<string>("sshPublicKey", (v) =>
+    v === "" || /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(v.trim())
+      ? undefined
+      : `${show(v)} is not an SSH public key; use the one line from ~/.ssh/id_ed25519.pub`,
+  );
+  // Amazon Linux 2023 installs the key pair for this user only.
+  const sshUser = "ec2-user";
+  const grafanaAllowedCidrs = r.value<readonly string[]>("grafanaAllowedCidrs", each(checkCidr));
+  const sshAllowedCidrs = r.value<readonly string[]>("sshAllowedCidrs", (v) =>
+    each(checkCidr)(v) ??
+    (v.includes("0.0.0.0/0") ? `"0.0.0.0/0" is not accepted: the Docker API is reached over SSH, so allow only your own addresses` : undefined),
+  );
+  const protectBuckets = r.value<boolean>("protectBuckets");
+  const sshPrivateKey = r.secret("sshPrivateKey");
+
+  if (target !== "ec2") {
+    const stray = AWS_KEYS.filter((k) => r.isSet(k));
+    if (stray.length > 0) r.fail(stray[0], `is only used with target ec2 (this stack's target is ${target}); remove ${stray.join(", ")} or set target to ec2`);
+    return undefined;
+  }
+  if (sshPublicKey === "") r.fail("sshPublicKey", "is missing; target ec2 needs your SSH public key (the line from ~/.ssh/id_ed25519.pub)");
+  if (sshAllowedCidrs.length === 0 && !r.problems.some((p) => p.includes(":sshAllowedCidrs:"))) {
+    r.fail("sshAllowedCidrs", "is empty; target ec2 reaches Docker on the host over SSH, so allow at least your own address (e.g. [203.0.113.7/32])");
+  }
+  if (subnetId !== "" && vpcId === "") r.fail("subnetId", "is set without vpcId; set both (the security group lives in the VPC)");
+  if (sshPrivateKey === undefined && !env.SSH_AUTH_SOCK) {
+    // Not fatal for preview: the key may be in an agent by the time `up` runs. Pulumi warns.
+    pulumi.log.warn(`${PROJECT}: neither sshPrivateKey nor SSH_AUTH_SOCK is set; 'pulumi up' needs your key in an SSH agent or ~/.ssh to reach the ec2 host`);
+  }
+  return {
+    region,
+    instanceType,
+    rootVolumeGb,
+    vpcId: vpcId || undefined,
+    subnetId: subnetId || undefined,
+    sshPublicKey: sshPublicKey.trim(),
+    sshUser,
+    sshPrivateKey,
+    sshAgentSocket: env.SSH_AUTH_SOCK,
+    grafanaAllowedCidrs,
+    sshAllowedCidrs,
+    protectBuckets,
+  };
+}

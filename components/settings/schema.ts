@@ -1,0 +1,99 @@
+// The settings table: every key a stack file may set, with its type, default and description.
+// Settings are flat keys of simple types because that is what Pulumi.yaml's `config:` schema
+// can declare (string, integer, boolean, array of those); `npm run docs` writes this table into
+// Pulumi.yaml and the README, and a test keeps them in step.
+import { CATALOG, COMPONENTS } from "../catalog";
+import { COMMITTED_RUNBOOK_BASE } from "../../configs/rules";
+
+export const PROJECT = "observability-stack";
+
+export const TARGETS = ["local", "ec2"] as const;
+export type Target = (typeof TARGETS)[number];
+export const RECEIVER_KINDS = ["slack", "email", "pagerduty", "webhook", "heartbeat"] as const;
+export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
+export const INTEGRATION_KINDS = ["postgres", "redis", "rabbitmq", "blackbox"] as const;
+export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
+
+/** Secret settings (never in the typed schema: they have no default and are optional). */
+export const SECRET_KEYS = {
+  slackWebhookUrl: "Slack incoming-webhook URL (receiver slack)",
+  pagerdutyRoutingKey: "PagerDuty Events v2 routing key (receiver pagerduty)",
+  webhookUrl: "URL of a generic webhook that receives every alert (receiver webhook)",
+  heartbeatUrl: "Dead man's switch URL that receives Watchdog every minute (receiver heartbeat)",
+  smtpPassword: "SMTP password (receiver email with smtpUsername)",
+  postgresDataSourceName: "postgresql://user:pass@host:5432/db?sslmode=... (integration postgres)",
+  redisPassword: "Redis password, if Redis requires one (integration redis)",
+  sshPrivateKey: "Private key for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
+} as const;
+export type SecretKey = keyof typeof SECRET_KEYS;
+
+export type SimpleType = "string" | "integer" | "boolean" | "array";
+export interface SettingSpec {
+  readonly type: SimpleType;
+  readonly default: string | number | boolean | readonly string[];
+  readonly description: string;
+}
+
+/** The typed settings, in README order. Each is declared in Pulumi.yaml with this default. */
+export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
+  target: { type: "string", default: "local", description: "Where the stack runs: local (a Docker host) or ec2 (an EC2 host this program creates)." },
+  dockerHost: { type: "string", default: "", description: "Docker host for target local; empty means $DOCKER_HOST or unix:///var/run/docker.sock." },
+  grafanaBindAddress: { type: "string", default: "", description: "Host address Grafana's port is published on; empty means 127.0.0.1 on local and 0.0.0.0 on ec2 (where the security group limits it)." },
+  grafanaPort: { type: "integer", default: 3000, description: "Published Grafana port." },
+  prometheusPort: { type: "integer", default: 9090, description: "Published Prometheus port (always on 127.0.0.1)." },
+  alertmanagerPort: { type: "integer", default: 9093, description: "Published Alertmanager port (always on 127.0.0.1)." },
+  lokiPort: { type: "integer", default: 3100, description: "Published Loki port (always on 127.0.0.1)." },
+  grafanaAdminUser: { type: "string", default: "admin", description: "Grafana admin user; its password is generated and exported as a secret." },
+  scrapeInterval: { type: "string", default: "15s", description: "Prometheus scrape interval." },
+  evaluationInterval: { type: "string", default: "15s", description: "Prometheus rule evaluation interval." },
+  prometheusRetentionTime: { type: "string", default: "30d", description: "How long Prometheus keeps samples." },
+  prometheusRetentionSize: { type: "string", default: "50GB", description: "Most disk Prometheus's TSDB may use; oldest blocks go first." },
+  lokiRetentionPeriod: { type: "string", default: "30d", description: "How long Loki keeps logs (a whole number of days)." },
+  ...componentSettings(),
+  networks: { type: "array", default: [], description: "Existing Docker networks Prometheus (and the integration exporters) join to reach application services by name." },
+  receivers: { type: "array", default: [], description: `Alert receivers to enable: any of ${RECEIVER_KINDS.join(", ")}; each needs its secret.` },
+  slackChannelCritical: { type: "string", default: "#alerts-critical", description: "Slack channel for critical alerts." },
+  slackChannelWarning: { type: "string", default: "#alerts-warning", description: "Slack channel for warnings." },
+  slackChannelInfo: { type: "string", default: "#alerts-info", description: "Slack channel for info alerts." },
+  emailTo: { type: "string", default: "", description: "Recipient of alert email (receiver email)." },
+  emailFrom: { type: "string", default: "", description: "Sender of alert email (receiver email)." },
+  smtpSmarthost: { type: "string", default: "", description: "SMTP server host:port (receiver email)." },
+  smtpUsername: { type: "string", default: "", description: "SMTP user; empty means no authentication." },
+  smtpRequireTls: { type: "boolean", default: true, description: "Require STARTTLS to the SMTP server." },
+  integrations: { type: "array", default: [], description: `Optional integrations: any of ${INTEGRATION_KINDS.join(", ")}.` },
+  redisAddress: { type: "string", default: "", description: "Redis host:port (integration redis)." },
+  rabbitmqTargets: { type: "array", default: [], description: "RabbitMQ Prometheus-plugin targets, host:15692 (integration rabbitmq)." },
+  blackboxTargets: { type: "array", default: [], description: "URLs to probe over HTTP(S) (integration blackbox)." },
+  runbookBaseUrl: { type: "string", default: COMMITTED_RUNBOOK_BASE, description: "Base URL of the runbooks; every alert links to <base>#<alertname>." },
+  backupEnabled: { type: "boolean", default: true, description: "Run the backup job (Prometheus snapshot, Grafana and Alertmanager data)." },
+  backupIntervalHours: { type: "integer", default: 6, description: "Hours between backups (1-7; BackupTooOld fires at 8h)." },
+  backupRetentionDays: { type: "integer", default: 30, description: "Days backups are kept (S3 lifecycle on ec2, pruning on local)." },
+  awsRegion: { type: "string", default: "us-east-1", description: "AWS region (target ec2)." },
+  instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type; 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },
+  rootVolumeGb: { type: "integer", default: 100, description: "Encrypted gp3 root volume size in GB (Prometheus's retention size plus headroom)." },
+  vpcId: { type: "string", default: "", description: "VPC for the host; empty means the default VPC." },
+  subnetId: { type: "string", default: "", description: "Subnet for the host; empty lets AWS choose in the VPC." },
+  sshPublicKey: { type: "string", default: "", description: "SSH public key installed on the host (required for ec2)." },
+  grafanaAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to reach Grafana on ec2; empty means only through an SSH tunnel." },
+  sshAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to SSH to the host (required for ec2: the Docker API is reached over SSH)." },
+  protectBuckets: { type: "boolean", default: true, description: "Protect the S3 buckets from deletion by pulumi destroy." },
+};
+
+function componentSettings(): Record<string, SettingSpec> {
+  const out: Record<string, SettingSpec> = {};
+  for (const c of COMPONENTS) {
+    out[`${c}Image`] = { type: "string", default: CATALOG[c].image, description: `Image of ${CATALOG[c].title}, pinned to an exact tag.` };
+  }
+  for (const c of COMPONENTS) {
+    out[`${c}MilliCpus`] = { type: "integer", default: Math.round(CATALOG[c].limits.cpus * 1000), description: `CPU limit of ${CATALOG[c].title} in thousandths of a core.` };
+    out[`${c}MemoryMb`] = { type: "integer", default: CATALOG[c].limits.memoryMb, description: `Memory limit of ${CATALOG[c].title} in MB.` };
+  }
+  return out;
+}
+
+/** Structured settings Pulumi's schema cannot type (lists of objects); documented in README. */
+export const STRUCTURED_SETTINGS = {
+  services: "Application services to scrape: a list of {name, targets, metricsPath?, scheme?, labels?}.",
+  kpis: "Business KPI panels: a list of {title, expr, unit?, thresholds?}.",
+} as const;
+

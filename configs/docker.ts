@@ -1,0 +1,16 @@
+// Docker conventions shared by the containers and the EC2 host's daemon configuration.
+
+/** Log rotation for every container: the json-file driver grows without bound otherwise. */
+export const LOG_ROTATION = { "max-size": "10m", "max-file": "3" } as const;
+
+/**
+ * Label (Docker) and tag (AWS) key carrying the stack name on everything this program creates,
+ * so `docker volume ls --filter label=...` and the AWS console find a stack's resources.
+ */
+export const STACK_TAG = "observability-stack/stack";
+
+/** /etc/docker/daemon.json on the EC2 host: rotation for containers that set no log options. */
+export const DOCKER_DAEMON_CONFIG = {
+  "log-driver": "json-file",
+  "log-opts": LOG_ROTATION,
+};

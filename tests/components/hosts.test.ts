@@ -1,0 +1,278 @@
+// The hosts on their own, under Pulumi's mocks: the EC2 instance with its network, IAM and
+// readiness wait, the Docker provider over SSH, and the local Docker host.
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import type { AwsSettings } from "../../components/settings";
+import type { Ec2Host as Ec2HostT } from "../../components/host/ec2";
+import type { LocalHost as LocalHostT } from "../../components/host/local";
+import { STACK_TAG } from "../../configs/docker";
+import {
+  AMI_ID,
+  DEFAULT_VPC,
+  calls,
+  constructed,
+  inputs,
+  isSecret,
+  one,
+  optsOf,
+  record,
+  registered,
+  setComponentMocks,
+  settled,
+  unwrap,
+  valueOf,
+} from "../helpers/component-mocks";
+
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx1bfF0d6C5Cq3mZ5ZVn1rY0eAq5Wl7gD2wIu9mRk5y ops@example";
+const PROD_AWS: AwsSettings = {
+  region: "eu-west-1",
+  instanceType: "t3.xlarge",
+  rootVolumeGb: 120,
+  sshPublicKey: SSH_KEY,
+  sshUser: "ec2-user",
+  grafanaAllowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+  sshAllowedCidrs: ["198.51.100.7/32"],
+  protectBuckets: true,
+};
+const ALT_AWS: AwsSettings = {
+  ...PROD_AWS,
+  vpcId: "vpc-0123456789abcdef0",
+  subnetId: "subnet-0123456789abcdef0",
+  grafanaAllowedCidrs: [],
+  sshPrivateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n"),
+  protectBuckets: false,
+};
+
+const BUCKET_ARNS = {
+  prod: ["arn:aws:s3:::obs-prod-loki-x", "arn:aws:s3:::obs-prod-backup-x"],
+  alt: ["arn:aws:s3:::obs-alt-loki-x", "arn:aws:s3:::obs-alt-backup-x"],
+};
+
+let host: Ec2HostT;
+let altHost: Ec2HostT;
+let local: LocalHostT;
+const resolved: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  await setComponentMocks();
+  const { Ec2Host } = require("../../components/host/ec2") as typeof import("../../components/host/ec2");
+  const { LocalHost } = require("../../components/host/local") as typeof import("../../components/host/local");
+  host = new Ec2Host(
+    "prod-host",
+    { stack: "prod", aws: { ...PROD_AWS, sshAgentSocket: "/run/user/1000/ssh-agent.sock" }, grafanaPort: 3000, bucketArns: BUCKET_ARNS.prod },
+    { transformations: [record] },
+  );
+  altHost = new Ec2Host("alt-host", { stack: "alt", aws: ALT_AWS, grafanaPort: 3001, bucketArns: BUCKET_ARNS.alt }, { transformations: [record] });
+  local = new LocalHost("dev-host", { dockerHost: "unix:///var/run/docker.sock" }, { transformations: [record] });
+  Object.assign(resolved, {
+    lokiBucketArn: BUCKET_ARNS.prod[0],
+    backupBucketArn: BUCKET_ARNS.prod[1],
+    altLokiBucketArn: BUCKET_ARNS.alt[0],
+    altBackupBucketArn: BUCKET_ARNS.alt[1],
+    publicIp: await valueOf(host.publicIp),
+    publicAddress: await valueOf(host.publicAddress),
+    instanceId: await valueOf(host.instanceId),
+    localAddress: await valueOf(local.publicAddress),
+  });
+  await settled();
+});
+
+describe("Ec2Host", () => {
+  const AWS_TYPES_TAGGED = [
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/keyPair:KeyPair",
+    "aws:iam/role:Role",
+    "aws:iam/instanceProfile:InstanceProfile",
+    "aws:ec2/instance:Instance",
+    "aws:ec2/eip:Eip",
+  ];
+
+  it("uses its own AWS provider in the configured region for every AWS resource and lookup", () => {
+    expect(inputs("pulumi:providers:aws", "prod-host-aws").region).toBe("eu-west-1");
+    const own = registered.filter((r) => r.type.startsWith("aws:") && r.name.startsWith("prod-host"));
+    expect(own.length).toBeGreaterThanOrEqual(7);
+    for (const r of own) expect(r.provider).toMatch(/pulumi:providers:aws::prod-host-aws::/);
+    const amiCalls = calls.filter((c) => c.token === "aws:ec2/getAmi:getAmi");
+    expect(amiCalls).toHaveLength(2);
+    expect(amiCalls.some((c) => /::prod-host-aws::/.test(c.provider ?? ""))).toBe(true);
+  });
+
+  it("tags every taggable resource with its name and the stack", () => {
+    for (const type of AWS_TYPES_TAGGED) {
+      const r = registered.filter((x) => x.type === type && x.name.startsWith("prod-host"));
+      expect(r).toHaveLength(1);
+      expect(unwrap(r[0].inputs)).toEqual(expect.objectContaining({ tags: { Name: r[0].name, [STACK_TAG]: "prod" } }));
+    }
+  });
+
+  it("looks up the newest Amazon Linux 2023 x86_64 AMI from Amazon", () => {
+    const c = calls.find((x) => x.token === "aws:ec2/getAmi:getAmi");
+    expect(c?.inputs).toEqual({
+      owners: ["amazon"],
+      mostRecent: true,
+      filters: [
+        { name: "name", values: ["al2023-ami-2023.*-x86_64"] },
+        { name: "architecture", values: ["x86_64"] },
+      ],
+    });
+    expect(inputs("aws:ec2/instance:Instance", "prod-host-instance").ami).toBe(AMI_ID);
+    // A newer AMI must not replace the host (and its data) on the next `up`.
+    expect(optsOf("prod-host-instance").ignoreChanges).toEqual(["ami"]);
+  });
+
+  it("grants the instance exactly ListBucket on the two buckets and object read/write/delete in them", () => {
+    const p = inputs("aws:iam/rolePolicy:RolePolicy", "prod-host-s3");
+    expect(p.role).toBe("prod-host-role-1a2b3c");
+    const arns = [resolved.lokiBucketArn, resolved.backupBucketArn];
+    expect(JSON.parse(p.policy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: arns },
+        {
+          Sid: "ReadWriteObjects",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+          Resource: arns.map((a) => `${a}/*`),
+        },
+      ],
+    });
+    const alt = JSON.parse(inputs("aws:iam/rolePolicy:RolePolicy", "alt-host-s3").policy as string);
+    expect(alt.Statement[0].Resource).toEqual([resolved.altLokiBucketArn, resolved.altBackupBucketArn]);
+    // No other policy is attached to the role.
+    expect(registered.filter((r) => r.type.startsWith("aws:iam/rolePolicyAttachment") || r.type.startsWith("aws:iam/policy:"))).toEqual([]);
+  });
+
+  it("lets only EC2 assume the role, and hands it to the instance through an instance profile", () => {
+    const role = inputs("aws:iam/role:Role", "prod-host-role");
+    expect(JSON.parse(role.assumeRolePolicy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    expect(inputs("aws:iam/instanceProfile:InstanceProfile", "prod-host-profile").role).toBe("prod-host-role-1a2b3c");
+    expect(inputs("aws:ec2/instance:Instance", "prod-host-instance").iamInstanceProfile).toBe("prod-host-profile-1a2b3c");
+  });
+
+  it("opens only Grafana to the Grafana CIDRs and SSH to the SSH CIDRs", () => {
+    const sg = inputs<{ vpcId: string; ingress: Record<string, unknown>[]; egress: Record<string, unknown>[] }>(
+      "aws:ec2/securityGroup:SecurityGroup",
+      "prod-host-sg",
+    );
+    expect(sg.vpcId).toBe(DEFAULT_VPC);
+    const rules = sg.ingress.map(({ description: _d, ...rest }) => rest);
+    expect(rules).toEqual([
+      { protocol: "tcp", fromPort: 3000, toPort: 3000, cidrBlocks: ["203.0.113.0/24", "198.51.100.0/24"] },
+      { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["198.51.100.7/32"] },
+    ]);
+    expect(sg.egress).toEqual([expect.objectContaining({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] })]);
+    // Nothing outside the group's inline rules.
+    expect(registered.filter((r) => /securityGroupRule|SecurityGroupIngressRule/.test(r.type))).toEqual([]);
+  });
+
+  it("omits the Grafana rule when no Grafana CIDR is allowed, and uses the configured VPC and subnet", () => {
+    const sg = inputs<{ vpcId: string; ingress: Record<string, unknown>[] }>("aws:ec2/securityGroup:SecurityGroup", "alt-host-sg");
+    expect(sg.vpcId).toBe("vpc-0123456789abcdef0");
+    expect(sg.ingress.map((r) => [r.fromPort, r.toPort, r.cidrBlocks])).toEqual([[22, 22, ["198.51.100.7/32"]]]);
+    expect(inputs("aws:ec2/instance:Instance", "alt-host-instance").subnetId).toBe("subnet-0123456789abcdef0");
+    expect(inputs("aws:ec2/instance:Instance", "prod-host-instance").subnetId).toBeUndefined();
+    // The default VPC is looked up only when no VPC is configured.
+    expect(calls.filter((c) => c.token === "aws:ec2/getVpc:getVpc").map((c) => c.inputs)).toEqual([{ default: true }]);
+  });
+
+  it("registers the SSH public key as the instance's key pair", () => {
+    expect(inputs("aws:ec2/keyPair:KeyPair", "prod-host-key").publicKey).toBe(SSH_KEY);
+    expect(inputs("aws:ec2/instance:Instance", "prod-host-instance").keyName).toBe("prod-host-key-1a2b3c");
+  });
+
+  it("requires IMDSv2 with a hop limit of 2 and runs the configured instance type with monitoring", () => {
+    const i = inputs("aws:ec2/instance:Instance", "prod-host-instance");
+    expect(i.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+    expect(i.instanceType).toBe("t3.xlarge");
+    expect(i.monitoring).toBe(true);
+    expect(i.vpcSecurityGroupIds).toEqual(["sg-prod-host-sg"]);
+  });
+
+  it("has an encrypted gp3 root volume of the configured size that outlives the instance", () => {
+    const i = inputs("aws:ec2/instance:Instance", "prod-host-instance");
+    expect(i.rootBlockDevice).toEqual({
+      encrypted: true,
+      volumeType: "gp3",
+      volumeSize: 120,
+      deleteOnTermination: false,
+      tags: { Name: "prod-host-root", [STACK_TAG]: "prod" },
+    });
+  });
+
+  it("installs, configures and starts Docker with cloud-init, without replacing the host on a change", () => {
+    const i = inputs("aws:ec2/instance:Instance", "prod-host-instance");
+    const userData = i.userData as string;
+    expect(userData.split("\n")[0]).toBe("#cloud-config");
+    const cfg = yaml.load(userData) as {
+      packages: string[];
+      runcmd: string[][];
+      write_files: { path: string; content: string }[];
+    };
+    expect(cfg.packages).toContain("docker");
+    expect(cfg.runcmd).toContainEqual(["systemctl", "enable", "--now", "docker"]);
+    expect(cfg.runcmd).toContainEqual(["usermod", "-aG", "docker", "ec2-user"]);
+    const daemon = cfg.write_files.find((f) => f.path === "/etc/docker/daemon.json");
+    expect(JSON.parse(daemon?.content ?? "{}")).toEqual({ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } });
+    expect(i.userDataReplaceOnChange).toBe(false);
+  });
+
+  it("gives the host a stable Elastic IP and exposes it", () => {
+    const eip = inputs("aws:ec2/eip:Eip", "prod-host-eip");
+    expect(eip.domain).toBe("vpc");
+    expect(eip.instance).toBe(resolved.instanceId);
+    expect(resolved.publicIp).toBe("203.0.113.10");
+    expect(resolved.publicAddress).toBe("203.0.113.10");
+    expect(resolved.instanceId).toMatch(/^i-/);
+  });
+
+  it("waits over SSH (agent) for cloud-init and Docker, again whenever the instance changes", () => {
+    const w = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>("command:remote:Command", "prod-host-wait-docker");
+    expect(w.connection).toEqual(
+      expect.objectContaining({ host: "203.0.113.10", user: "ec2-user", agentSocketPath: "/run/user/1000/ssh-agent.sock" }),
+    );
+    expect(w.connection.privateKey).toBeUndefined();
+    expect(w.create).toContain("cloud-init status --wait");
+    // docker info with the docker group, which this (older) SSH session does not have yet.
+    expect(w.create).toContain("sg docker -c 'docker info >/dev/null'");
+    expect(w.triggers).toEqual([resolved.instanceId]);
+    expect(host.ready).toHaveLength(1);
+    expect(constructed.find((c) => c.name === "prod-host-wait-docker")?.resource).toBe(host.ready[0]);
+  });
+
+  it("uses the private key as a secret when one is configured", () => {
+    const raw = one("command:remote:Command", "alt-host-wait-docker").inputs.connection as Record<string, unknown>;
+    const conn = unwrap(raw) as Record<string, unknown>;
+    expect(conn.privateKey).toContain("BEGIN OPENSSH PRIVATE KEY");
+    expect(conn.agentSocketPath).toBeUndefined();
+    expect(isSecret(raw) || isSecret(raw.privateKey)).toBe(true);
+  });
+
+  it("points the Docker provider at ssh://ec2-user@<eip>, only after the wait", () => {
+    const p = inputs("pulumi:providers:docker", "prod-host-docker");
+    expect(p.host).toBe("ssh://ec2-user@203.0.113.10");
+    expect(JSON.parse(p.sshOpts as string)).toEqual(["-o", "StrictHostKeyChecking=accept-new", "-o", "ServerAliveInterval=30"]);
+    expect(optsOf("prod-host-docker").dependsOn).toEqual([host.ready[0]]);
+    expect(constructed.find((c) => c.name === "prod-host-docker")?.resource).toBe(host.provider);
+    expect(inputs("pulumi:providers:docker", "alt-host-docker").host).toBe("ssh://ec2-user@203.0.113.20");
+    expect(altHost.ready).toHaveLength(1);
+  });
+
+  it("parents every child to its component", () => {
+    for (const c of constructed.filter((x) => /^(prod|alt)-host-/.test(x.name))) {
+      const parent = c.opts.parent as pulumi.Resource | undefined;
+      expect(parent).toBeDefined();
+      expect([host, altHost]).toContain(parent);
+    }
+  });
+});
+
+describe("LocalHost", () => {
+  it("is a Docker provider for the given host with nothing to wait for", () => {
+    expect(inputs("pulumi:providers:docker", "dev-host-docker").host).toBe("unix:///var/run/docker.sock");
+    expect(local.ready).toEqual([]);
+    expect(resolved.localAddress).toBe("localhost");
+  });
+});
