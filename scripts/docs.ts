@@ -1,4 +1,4 @@
-// Generated documentation: the settings table (components/settings.ts SETTINGS) into Pulumi.yaml's
+// Generated documentation: the settings table (components/settings/schema.ts SETTINGS) into Pulumi.yaml's
 // `config:` schema and the README, and the alert catalogue (rules/) into the README.
 // `npm run docs` rewrites them; unit tests fail when either drifts from the code or the rules.
 import * as fs from "node:fs";
@@ -31,7 +31,7 @@ export function renderPulumiYaml(current: string): string {
   const doc = yaml.load(current) as Record<string, unknown>;
   doc.config = pulumiConfigSchema();
   const header =
-    "# Project file. The config schema below is generated from components/settings.ts\n" +
+    "# Project file. The config schema below is generated from components/settings/schema.ts\n" +
     "# (npm run docs). Structured settings (" +
     Object.keys(STRUCTURED_SETTINGS).join(", ") +
     ") and secrets (" +
@@ -73,5 +73,5 @@ if (require.main === module) {
   fs.writeFileSync(pulumiYaml, renderPulumiYaml(fs.readFileSync(pulumiYaml, "utf8")));
   const readme = path.join(ROOT, "README.md");
   if (fs.existsSync(readme)) fs.writeFileSync(readme, renderReadme(fs.readFileSync(readme, "utf8")));
-  console.log("Pulumi.yaml and README.md are in step with components/settings.ts and rules/");
+  console.log("Pulumi.yaml and README.md are in step with components/settings/schema.ts and rules/");
 }

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProgramRun, RunOptions } from "./mock-program";
+import { ALL_SECRETS, FULL_PROD_CONFIG } from "./stack-fixtures";
 
 export const GOLDEN_DIR = path.join(__dirname, "..", "program", "golden");
 
@@ -12,32 +13,7 @@ export const GOLDEN_DIR = path.join(__dirname, "..", "program", "golden");
 export const GOLDEN_SCENARIOS: Readonly<Record<string, RunOptions>> = {
   dev: { stack: "dev" },
   prod: { stack: "prod" },
-  "prod-full": {
-    stack: "prod",
-    config: {
-      receivers: ["slack", "email", "pagerduty", "webhook", "heartbeat"],
-      emailTo: "oncall@example.com",
-      emailFrom: "alerts@example.com",
-      smtpSmarthost: "smtp.example.com:587",
-      smtpUsername: "alerts",
-      integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
-      redisAddress: "redis:6379",
-      rabbitmqTargets: ["rabbitmq:15692"],
-      blackboxTargets: ["https://example.com/", "http://web:3000/health"],
-      services: [{ name: "api", targets: ["api:8080"], labels: { team: "payments" } }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
-      kpis: [{ title: "Orders per minute", expr: "sum(rate(orders_total[5m])) * 60", unit: "short" }],
-      networks: ["app_default"],
-    },
-    secrets: {
-      slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
-      pagerdutyRoutingKey: "secret-pagerduty-routing-key-0001",
-      webhookUrl: "https://hooks.example.com/secret-webhook-path",
-      heartbeatUrl: "https://heartbeat.example.com/secret-heartbeat-id",
-      smtpPassword: "secret-smtp-password",
-      postgresDataSourceName: "postgresql://app:secret-db-password@db:5432/app?sslmode=require",
-      redisPassword: "secret-redis-password",
-    },
-  },
+  "prod-full": { stack: "prod", config: FULL_PROD_CONFIG, secrets: ALL_SECRETS },
 };
 
 export interface GraphRecord {

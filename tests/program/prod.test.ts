@@ -6,16 +6,9 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
 import { promtoolCheckUploads, run, tempDir, writeTree } from "../helpers/tools";
+import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
-const SECRETS = {
-  slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
-  pagerdutyRoutingKey: "secret-pagerduty-routing-key-0001",
-  webhookUrl: "https://hooks.example.com/secret-webhook-path",
-  heartbeatUrl: "https://heartbeat.example.com/secret-heartbeat-id",
-  smtpPassword: "secret-smtp-password",
-  postgresDataSourceName: "postgresql://app:secret-db-password@db:5432/app?sslmode=require",
-  redisPassword: "secret-redis-password",
-};
+const SECRETS = ALL_SECRETS;
 
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;
@@ -24,19 +17,7 @@ let containers: Record<string, RecordedResource>;
 beforeAll(async () => {
   prog = await runProgram({
     stack: "prod",
-    config: {
-      receivers: ["slack", "email", "pagerduty", "webhook", "heartbeat"],
-      emailTo: "oncall@example.com",
-      emailFrom: "alerts@example.com",
-      smtpSmarthost: "smtp.example.com:587",
-      smtpUsername: "alerts",
-      integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
-      redisAddress: "redis:6379",
-      rabbitmqTargets: ["rabbitmq:15692"],
-      blackboxTargets: ["https://example.com/", "http://web:3000/health"],
-      services: [{ name: "api", targets: ["api:8080"] }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
-      networks: ["app_default"],
-    },
+    config: FULL_PROD_CONFIG,
     secrets: SECRETS,
   });
   containers = {};

@@ -1,0 +1,25 @@
+// cloud-init for the EC2 host and the readiness command.
+import * as yaml from "js-yaml";
+import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
+import { LOG_ROTATION } from "../../configs/docker";
+
+test("installs Docker with log rotation, starts it and lets the SSH user use it", () => {
+  const text = renderCloudConfig("ec2-user");
+  expect(text.split("\n")[0]).toBe("#cloud-config");
+  const cfg = yaml.load(text) as { packages: string[]; runcmd: string[][]; write_files: { path: string; content: string; permissions: string }[] };
+  expect(cfg.packages).toEqual(["docker"]);
+  expect(cfg.runcmd).toEqual([
+    ["systemctl", "enable", "--now", "docker"],
+    ["usermod", "-aG", "docker", "ec2-user"],
+  ]);
+  const daemon = cfg.write_files.find((f) => f.path === "/etc/docker/daemon.json");
+  expect(daemon?.permissions).toBe("0644");
+  // The daemon's default rotation is the one every container of the stack gets.
+  expect(JSON.parse(daemon?.content ?? "{}")).toEqual({ "log-driver": "json-file", "log-opts": LOG_ROTATION });
+});
+
+test("the wait accepts cloud-init's 'done with recoverable errors' and checks Docker with the new group", () => {
+  expect(WAIT_FOR_DOCKER).toContain("cloud-init status --wait");
+  expect(WAIT_FOR_DOCKER).toContain("test $? -eq 2");
+  expect(WAIT_FOR_DOCKER).toContain("sg docker -c 'docker info >/dev/null'");
+});

@@ -1,0 +1,27 @@
+// Settings shared by the program tests: the prod stack with every receiver, integration and
+// structured setting on, and a value for every secret (each easy to search for in the graph).
+
+export const FULL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
+  receivers: ["slack", "email", "pagerduty", "webhook", "heartbeat"],
+  emailTo: "oncall@example.com",
+  emailFrom: "alerts@example.com",
+  smtpSmarthost: "smtp.example.com:587",
+  smtpUsername: "alerts",
+  integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
+  redisAddress: "redis:6379",
+  rabbitmqTargets: ["rabbitmq:15692"],
+  blackboxTargets: ["https://example.com/", "http://web:3000/health"],
+  services: [{ name: "api", targets: ["api:8080"], labels: { team: "payments" } }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
+  kpis: [{ title: "Orders per minute", expr: "sum(rate(orders_total[5m])) * 60", unit: "short" }],
+  networks: ["app_default"],
+};
+
+export const ALL_SECRETS: Readonly<Record<string, string>> = {
+  slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
+  pagerdutyRoutingKey: "secret-pagerduty-routing-key-0001",
+  webhookUrl: "https://hooks.example.com/secret-webhook-path",
+  heartbeatUrl: "https://heartbeat.example.com/secret-heartbeat-id",
+  smtpPassword: "secret-smtp-password",
+  postgresDataSourceName: "postgresql://app:secret-db-password@db:5432/app?sslmode=require",
+  redisPassword: "secret-redis-password",
+};
