@@ -58,7 +58,9 @@ export class Storage extends pulumi.ComponentResource {
   public readonly backupStore: DataStore;
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("observability:storage:Storage", name, {}, opts);
+    // Registered as "observability:storage:Storage" until the tokens were unified: the alias keeps existing stacks
+    // (and every child, whose URN includes this type) from being replaced.
+    super("observability:index:Storage", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:storage:Storage" }] });
 
     const provider = new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this });
     const abortMultipart = { daysAfterInitiation: ABORT_MULTIPART_DAYS };

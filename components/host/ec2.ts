@@ -32,7 +32,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
   public readonly awsProvider: aws.Provider;
 
   constructor(name: string, args: Ec2HostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("observability:host:Ec2Host", name, {}, opts);
+    // Registered as "observability:host:Ec2Host" until the tokens were unified: the alias keeps existing stacks
+    // (and every child, whose URN includes this type) from being replaced.
+    super("observability:index:Ec2Host", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:host:Ec2Host" }] });
 
     const settings = args.aws;
     const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
