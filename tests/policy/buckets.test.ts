@@ -2,7 +2,7 @@
 // the engine's property dependencies (known during a preview) or by the bucket's name.
 import { BUCKET_POLICIES, bucketsEncrypted, bucketsPrivate, bucketsTlsOnly, bucketsVersioned } from "../../policy/buckets";
 import { TYPES } from "../../policy/types";
-import { stackResource, stackViolations } from "./fake";
+import { stackResource, stackViolations } from "../helpers/policy-args";
 
 const ARN = "arn:aws:s3:::obs-prod-loki-abc";
 const tlsOnly = JSON.stringify({

@@ -1,7 +1,7 @@
 // Container and image policies: each with a resource that passes and one that violates.
 import { containerLimits, loopbackPorts, noPrivileged, noSecretEnv, pinnedImages, unpinnedReason } from "../../policy/containers";
 import { TYPES } from "../../policy/types";
-import { violations } from "./fake";
+import { violations } from "../helpers/policy-args";
 
 const container = (props: Record<string, unknown>) => ({
   name: "prometheus",

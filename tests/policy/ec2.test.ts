@@ -1,7 +1,7 @@
 // IMDSv2 and encrypted root volume policies.
 import { encryptedRootVolume, imdsv2Required } from "../../policy/ec2";
 import { TYPES } from "../../policy/types";
-import { violations } from "./fake";
+import { violations } from "../helpers/policy-args";
 
 const instance = (props: Record<string, unknown>) => ({
   instanceType: "t3.xlarge",

@@ -2,7 +2,7 @@
 import { parseCidr, unionSize } from "../../policy/cidr";
 import { narrowIngress } from "../../policy/network";
 import { TYPES } from "../../policy/types";
-import { violations } from "./fake";
+import { violations } from "../helpers/policy-args";
 
 const sg = (...ingress: Record<string, unknown>[]) => ({ ingress });
 const rule = (fromPort: number, cidrBlocks: string[], extra: Record<string, unknown> = {}) => ({ protocol: "tcp", fromPort, toPort: fromPort, cidrBlocks, ...extra });

@@ -1,8 +1,8 @@
 // Every policy of the pack over the committed dev stack (Pulumi.dev.yaml) under the mocks: the
 // program as committed must satisfy its own policies.
-import { ProgramRun, runProgram } from "../../scripts/mock-program";
+import { ProgramRun, runProgram } from "../helpers/mock-program";
 import { TYPES } from "../../policy/types";
-import { runPolicies } from "./over-stack";
+import { runPolicies } from "../helpers/policy-over-stack";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 // Runs every policy of the pack over a program run recorded under the mocks, the way the engine
 // would during `pulumi preview --policy-pack policy`: each resource policy on each resource's
 // inputs, each stack policy on all resources at once.
-import type { ProgramRun } from "../../scripts/mock-program";
+import type { ProgramRun } from "./mock-program";
 import type { StackResource } from "../../policy/buckets";
 import { RESOURCE_POLICIES, STACK_POLICIES } from "../../policy/policies";
-import { resourceArgs } from "./fake";
+import { resourceArgs } from "./policy-args";
 
 
 /** The id mock-program's newResource gives every resource (`${name}-id`): what `bucket: b.id` resolves to. */
