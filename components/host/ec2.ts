@@ -196,6 +196,13 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       {
         host: pulumi.interpolate`ssh://${settings.sshUser}@${eip.publicIp}`,
         sshOpts: ["-o", "StrictHostKeyChecking=accept-new", "-o", "ServerAliveInterval=30"],
+        // No daemon ping when the provider makes its client, so `pulumi preview` (CI has no SSH
+        // key or route to the host) never dials ssh://: nothing else does on a preview without
+        // --refresh (the client is made only to create, read, update or delete). Set on every
+        // run rather than only when pulumi.runtime.isDryRun(): a value that differed between
+        // preview and up would show the provider as changed in every preview. The daemon is still
+        // proven before any container exists: waitForDocker runs `docker info` on the host.
+        disableDockerDaemonCheck: true,
       },
       { parent: this, dependsOn: [waitForDocker] },
     );

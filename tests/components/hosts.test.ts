@@ -260,6 +260,13 @@ describe("Ec2Host", () => {
     expect(altHost.ready).toHaveLength(1);
   });
 
+  it("skips the Docker daemon check, so a preview needs no SSH to the host (the local provider keeps it)", () => {
+    // Provider inputs reach the mocks as strings.
+    expect(inputs("pulumi:providers:docker", "prod-host-docker").disableDockerDaemonCheck).toBe("true");
+    expect(inputs("pulumi:providers:docker", "alt-host-docker").disableDockerDaemonCheck).toBe("true");
+    expect(inputs("pulumi:providers:docker", "dev-host-docker").disableDockerDaemonCheck).toBeUndefined();
+  });
+
   it("parents every child to its component", () => {
     for (const c of constructed.filter((x) => /^(prod|alt)-host-/.test(x.name))) {
       const parent = c.opts.parent as pulumi.Resource | undefined;

@@ -1,0 +1,73 @@
+// Security-group ingress: nothing is opened to more than a /8 of IPv4 (a /32 of IPv6), counting the
+// union of a rule's blocks, except HTTP/HTTPS, which the TLS proxy serves to everyone.
+import { ParsedCidr, blockSize, parseCidr, unionSize } from "./cidr";
+import { ResourcePolicy, TYPES } from "./types";
+
+/** Widest IPv4 and IPv6 blocks one rule may open (prefix lengths). */
+export const WIDEST_PREFIX = { 4: 8, 6: 32 } as const;
+/** Ports the TLS proxy serves to the world: the ACME challenge and redirect, and HTTPS. */
+export const WORLD_PORTS = [80, 443];
+
+interface IngressRule {
+  readonly what: string;
+  readonly protocol: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly cidrs: string[];
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" ? [v] : [];
+}
+
+/** The ingress rules a resource opens, in one shape whatever the resource type. */
+export function ingressRules(type: string, props: Record<string, unknown>): IngressRule[] {
+  if (type === TYPES.securityGroup) {
+    const rules = Array.isArray(props.ingress) ? (props.ingress as Record<string, unknown>[]) : [];
+    return rules.map((r, i) => ({
+      what: `ingress[${i}]${r.description ? ` (${String(r.description)})` : ""}`,
+      protocol: String(r.protocol ?? ""),
+      fromPort: Number(r.fromPort),
+      toPort: Number(r.toPort),
+      cidrs: [...strings(r.cidrBlocks), ...strings(r.ipv6CidrBlocks)],
+    }));
+  }
+  if (type === TYPES.securityGroupRule && props.type === "ingress") {
+    return [{ what: "rule", protocol: String(props.protocol ?? ""), fromPort: Number(props.fromPort), toPort: Number(props.toPort), cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)] }];
+  }
+  if (type === TYPES.vpcIngressRule) {
+    return [{ what: "rule", protocol: String(props.ipProtocol ?? ""), fromPort: Number(props.fromPort), toPort: Number(props.toPort), cidrs: [...strings(props.cidrIpv4), ...strings(props.cidrIpv6)] }];
+  }
+  return [];
+}
+
+function isWorldPortRule(r: IngressRule): boolean {
+  const tcp = r.protocol === "tcp" || r.protocol === "6";
+  return tcp && r.fromPort === r.toPort && WORLD_PORTS.includes(r.fromPort);
+}
+
+export const narrowIngress: ResourcePolicy = {
+  name: "ingress-narrower-than-slash-8",
+  description:
+    "No security-group ingress rule opens more than a /8 of IPv4 or a /32 of IPv6 (union of its blocks), except tcp 80 and 443 for the TLS proxy.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    for (const rule of ingressRules(args.type, args.props)) {
+      if (isWorldPortRule(rule)) continue;
+      const parsed: ParsedCidr[] = [];
+      for (const c of rule.cidrs) {
+        const p = parseCidr(c);
+        if (p) parsed.push(p);
+        else report(`${args.name}: ${rule.what} has ${JSON.stringify(c)}, which is not a CIDR block.`);
+      }
+      for (const family of [4, 6] as const) {
+        const blocks = parsed.filter((p) => p.family === family);
+        const limit = blockSize(family, WIDEST_PREFIX[family]);
+        if (unionSize(blocks) > limit) {
+          const list = rule.cidrs.filter((c) => parseCidr(c)?.family === family).join(", ");
+          report(`${args.name}: ${rule.what} opens ports ${rule.fromPort}-${rule.toPort} to ${list}, more than a /${WIDEST_PREFIX[family]}; only tcp 80/443 may be that wide.`);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,32 @@
+// Every policy of the pack over the committed dev stack (Pulumi.dev.yaml) under the mocks: the
+// program as committed must satisfy its own policies.
+import { ProgramRun, runProgram } from "../helpers/mock-program";
+import { TYPES } from "../../policy/types";
+import { runPolicies } from "../helpers/policy-over-stack";
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram({ stack: "dev" });
+});
+
+test("the dev stack violates no policy", () => {
+  expect(run.byType(TYPES.container).length).toBeGreaterThanOrEqual(7);
+  expect(run.byType(TYPES.remoteImage).length).toBe(run.byType(TYPES.container).length);
+  expect(runPolicies(run)).toEqual([]);
+});
+
+test("the same run with a privileged, unpinned, public container is caught (the check is live)", () => {
+  const bad = run.resources.map((r) =>
+    r.type === TYPES.container && r.inputs.name === "prometheus"
+      ? { ...r, inputs: { ...r.inputs, privileged: true, ports: [{ internal: 9090, external: 9090, ip: "0.0.0.0" }] } }
+      : r.type === TYPES.remoteImage && String(r.inputs.name).startsWith("prom/prometheus")
+        ? { ...r, inputs: { ...r.inputs, name: "prom/prometheus:latest" } }
+        : r,
+  );
+  const found = runPolicies({ ...run, resources: bad });
+  expect(found).toEqual([
+    expect.stringMatching(/^images-pinned: .*"prom\/prometheus:latest"/),
+    expect.stringMatching(/^no-privileged-containers: .*container prometheus is privileged/),
+    expect.stringMatching(/^internal-ports-on-loopback: .*publishes port 9090 on 0\.0\.0\.0/),
+  ]);
+});

@@ -1,0 +1,25 @@
+// Every policy of the pack over prod with every option and every secret set (the golden
+// prod-full scenario): integrations, receivers and their secrets must not trip a policy either,
+// and no secret value may reach a container's environment.
+import { ProgramRun, runProgram } from "../helpers/mock-program";
+import { GOLDEN_SCENARIOS } from "../helpers/graph";
+import { TYPES } from "../../policy/types";
+import { runPolicies } from "../helpers/policy-over-stack";
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram(GOLDEN_SCENARIOS["prod-full"]);
+});
+
+test("prod with every option violates no policy", () => {
+  expect(run.byType(TYPES.container).length).toBeGreaterThanOrEqual(10);
+  expect(runPolicies(run)).toEqual([]);
+});
+
+test("no secret value appears in any container's environment", () => {
+  const secrets = Object.values(GOLDEN_SCENARIOS["prod-full"].secrets ?? {});
+  for (const c of run.byType(TYPES.container)) {
+    const envs = JSON.stringify(c.inputs.envs ?? []);
+    for (const s of secrets) expect({ container: c.inputs.name, leaks: envs.includes(s) }).toEqual({ container: c.inputs.name, leaks: false });
+  }
+});
