@@ -1,0 +1,126 @@
+// The rule files keep their thresholds as literals (promtool, Prometheus and Loki read them as
+// they are); configs/thresholds.ts names each one. These tests hold the two together in both
+// directions: every number an alert compares with is a named threshold of that alert, every
+// named threshold is used by its alert, and a threshold an annotation states in words is one of
+// them too. Annotations keep stating thresholds in words on purpose: the summary is static by
+// convention and $value holds the measured value, not the threshold, so prose is the only place
+// an on-call reader sees it; this test keeps that prose honest.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { ALERT_THRESHOLDS, dashboardOnly } from "../../configs/thresholds";
+import { comparedNumbers, sameNumber, statedThresholds } from "../helpers/rule-numbers";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly annotations?: Record<string, string>;
+  readonly language: "promql" | "logql";
+  readonly file: string;
+}
+
+/** Every alert of rules/*.yml (PromQL) and rules/loki/*.yml (LogQL), read straight from the files. */
+export function ruleFileAlerts(): AlertRule[] {
+  const read = (dir: string, language: AlertRule["language"]): AlertRule[] =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".yml"))
+      .sort()
+      .flatMap((f) => {
+        const doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { groups: { rules: Partial<AlertRule>[] }[] };
+        return doc.groups.flatMap((g) => g.rules).flatMap((r) =>
+          typeof r.alert === "string" && typeof r.expr === "string"
+            ? [{ alert: r.alert, expr: r.expr, annotations: r.annotations, language, file: path.relative(ROOT, path.join(dir, f)) }]
+            : [],
+        );
+      });
+  return [...read(path.join(ROOT, "rules"), "promql"), ...read(path.join(ROOT, "rules", "loki"), "logql")];
+}
+
+const alerts = ruleFileAlerts();
+const byName = new Map(alerts.map((a) => [a.alert, a]));
+
+/** Names of an alert's thresholds that equal a value. */
+function namesFor(alert: string, value: number): string[] {
+  return Object.entries(ALERT_THRESHOLDS[alert] ?? {})
+    .filter(([, v]) => sameNumber(v, value))
+    .map(([k]) => k);
+}
+
+describe("the extraction the tests rely on", () => {
+  test("reads constants, folded arithmetic, negative bounds, right-hand factors and predict_linear horizons", () => {
+    const values = (expr: string, language: "promql" | "logql" = "promql") => comparedNumbers(expr, language).map((n) => n.value);
+    expect(values("time() - x > 8 * 3600")).toEqual([28800]);
+    expect(values("x >= 2 * (x offset 10m) and on (s) x > 0.01")).toEqual([2, 0.01]);
+    expect(values("x < -0.05 and deriv(x[5m]) <= 0")).toEqual([0.05]);
+    expect(values("deriv(x[1h]) * 3600 > 100 * 1024 * 1024")).toEqual([104857600]);
+    expect(values("x < 0.4 and predict_linear(x[6h], 24 * 3600) < 0")).toEqual([0.4, 86400]);
+    expect(values("up == 0 or absent(up) and y != 1 and count(z == 1) > 0")).toEqual([]);
+    expect(values("x > bool 1h")).toEqual([3600]);
+    expect(values("sum(count_over_time({a=~\".+\"}[5m])) > 20 and sum(count_over_time({a=~\".+\"}[5m])) > (3 * (sum(count_over_time({a=~\".+\"}[1h])) / 12))", "logql")).toEqual([20, 3]);
+    expect(values("sum(count_over_time({a=\"b\"}[5m])) >= -2", "logql")).toEqual([2]);
+  });
+
+  test("reads thresholds stated in words, and not for: durations, ages or windows", () => {
+    const stated = (s: string) => statedThresholds(s).map((t) => t.value);
+    expect(stated("is {{ $value | humanizeDuration }} over the last 5 minutes (threshold 500ms).")).toEqual([0.5]);
+    expect(stated("more than 90% of maxmemory, within 14 days, (threshold 100k), above 2.0, more than 3 times")).toEqual([0.9, 14 * 86400, 100000, 2, 3]);
+    expect(stated("has failed for more than 2 minutes; failed more than 10 minutes ago; in the last 8 hours")).toEqual([]);
+    expect(stated("has taken more than 2s for 5 minutes")).toEqual([2]);
+  });
+});
+
+describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
+  test("every number its expression compares with is one of its named thresholds", () => {
+    const unnamed = comparedNumbers(a.expr, a.language)
+      .filter((n) => namesFor(name, n.value).length === 0)
+      .map((n) => `${n.text} (${n.value}) in ${a.file}`);
+    expect({ alert: name, unnamed }).toEqual({ alert: name, unnamed: [] });
+  });
+
+  test("every named threshold is used by its expression", () => {
+    const used = comparedNumbers(a.expr, a.language);
+    const unused = Object.entries(ALERT_THRESHOLDS[name] ?? {})
+      .filter(([, v]) => !used.some((n) => sameNumber(n.value, v)))
+      .map(([k, v]) => `${k}: ${v}`);
+    expect({ alert: name, unused }).toEqual({ alert: name, unused: [] });
+  });
+
+  test("a threshold its summary or description states in words is one of its named thresholds", () => {
+    const text = `${a.annotations?.summary ?? ""}\n${a.annotations?.description ?? ""}`;
+    const wrong = statedThresholds(text)
+      .filter((t) => namesFor(name, t.value).length === 0)
+      .map((t) => `"${t.phrase}" (${t.value}); named: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
+    expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
+  });
+});
+
+test("every alert named in configs/thresholds.ts exists in the rule files", () => {
+  expect(Object.keys(ALERT_THRESHOLDS).filter((n) => !byName.has(n))).toEqual([]);
+});
+
+test("named thresholds are positive finite numbers (a bound below zero is written as its size)", () => {
+  const bad = Object.entries(ALERT_THRESHOLDS).flatMap(([alert, t]) =>
+    Object.entries(t).filter(([, v]) => !(Number.isFinite(v) && v > 0)).map(([k, v]) => `${alert}.${k} = ${v}`),
+  );
+  expect(bad).toEqual([]);
+});
+
+test("dashboard-only levels are not alert thresholds in disguise: no alert is keyed there", () => {
+  expect(Object.keys(dashboardOnly).filter((k) => byName.has(k))).toEqual([]);
+});
+
+test("the checks are not vacuous: most alerts have thresholds, and annotations state many of them", () => {
+  const withNumbers = alerts.filter((a) => comparedNumbers(a.expr, a.language).length > 0);
+  expect(withNumbers.length).toBeGreaterThanOrEqual(Object.keys(ALERT_THRESHOLDS).length);
+  const stated = alerts.flatMap((a) => statedThresholds(`${a.annotations?.summary ?? ""}\n${a.annotations?.description ?? ""}`));
+  expect(stated.length).toBeGreaterThanOrEqual(30);
+});
+
+test("a drifted literal or description would fail: the checks catch a changed value", () => {
+  const drifted = byName.get("HighLatencyP95")!.expr.replace("> 0.5", "> 0.75");
+  expect(comparedNumbers(drifted, "promql").filter((n) => namesFor("HighLatencyP95", n.value).length === 0).map((n) => n.value)).toEqual([0.75]);
+  expect(statedThresholds("(threshold 2s)").filter((t) => namesFor("HighLatencyP95", t.value).length === 0)).toHaveLength(1);
+});
