@@ -5,39 +5,9 @@
 // them too. Annotations keep stating thresholds in words on purpose: the summary is static by
 // convention and $value holds the measured value, not the threshold, so prose is the only place
 // an on-call reader sees it; this test keeps that prose honest.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { ALERT_THRESHOLDS, dashboardOnly } from "../../configs/thresholds";
+import { ruleFileAlerts } from "../helpers/rule-files";
 import { comparedNumbers, sameNumber, statedThresholds } from "../helpers/rule-numbers";
-
-const ROOT = path.join(__dirname, "..", "..");
-
-interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly annotations?: Record<string, string>;
-  readonly language: "promql" | "logql";
-  readonly file: string;
-}
-
-/** Every alert of rules/*.yml (PromQL) and rules/loki/*.yml (LogQL), read straight from the files. */
-export function ruleFileAlerts(): AlertRule[] {
-  const read = (dir: string, language: AlertRule["language"]): AlertRule[] =>
-    fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith(".yml"))
-      .sort()
-      .flatMap((f) => {
-        const doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { groups: { rules: Partial<AlertRule>[] }[] };
-        return doc.groups.flatMap((g) => g.rules).flatMap((r) =>
-          typeof r.alert === "string" && typeof r.expr === "string"
-            ? [{ alert: r.alert, expr: r.expr, annotations: r.annotations, language, file: path.relative(ROOT, path.join(dir, f)) }]
-            : [],
-        );
-      });
-  return [...read(path.join(ROOT, "rules"), "promql"), ...read(path.join(ROOT, "rules", "loki"), "logql")];
-}
 
 const alerts = ruleFileAlerts();
 const byName = new Map(alerts.map((a) => [a.alert, a]));
