@@ -141,6 +141,9 @@ const PROSE_UNITS: Readonly<Record<string, number>> = {
   s: 1,
   h: 3600,
   k: 1000,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
   minute: 60,
   minutes: 60,
   hour: 3600,
@@ -152,18 +155,22 @@ const PROSE_UNITS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Thresholds a summary or description states: a number right after "threshold", "more than",
- * "less than", "above", "below" or "within" ("(threshold 500ms)", "more than 90% of maxmemory",
- * "within 14 days"). Not counted: "for more than 2 minutes" (the rule's `for:`), "more than
- * 10 minutes ago" (how long a state has lasted) and numbers inside {{ templates }}.
+ * Thresholds a text states: a number right after "threshold", "more than", "less than", "above",
+ * "below" or "within" ("(threshold 500ms)", "more than 90% of maxmemory", "within 14 days",
+ * "above 100 MiB per hour", "more than 100,000"). Not counted: "for more than 2 minutes" (the
+ * rule's `for:`), "more than 10 minutes ago" (how long a state has lasted), "above 0" (any) and
+ * numbers inside {{ templates }}.
  */
 export function statedThresholds(text: string): StatedThreshold[] {
   const plain = text.replace(/\{\{.*?\}\}/gs, "{{}}").replace(/\s+/g, " ");
-  const re = /(?<!\bfor )\b(threshold|more than|less than|above|below|within) (\d+(?:\.\d+)?) ?(%|ms|s|h|k|minutes?|hours?|days?|times)?(?![\w%])( ago)?/gi;
+  const re =
+    /(?<!\bfor )\b(threshold|more than|less than|above|below|within) (\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?) ?(%|ms|s|h|k|[KMG]iB|minutes?|hours?|days?|times)?(?![\w%])( ago)?/gi;
   const out: StatedThreshold[] = [];
   for (const m of plain.matchAll(re)) {
-    if (m[4]) continue;
-    out.push({ value: Number(m[2]) * PROSE_UNITS[(m[3] ?? "").toLowerCase()], phrase: m[0] });
+    const value = Number(m[2].replace(/,/g, ""));
+    if (m[4] || value === 0) continue;
+    const unit = m[3] ?? "";
+    out.push({ value: value * (PROSE_UNITS[unit] ?? PROSE_UNITS[unit.toLowerCase()]), phrase: m[0].trim() });
   }
   return out;
 }

@@ -16,7 +16,7 @@ import { INPUTS } from "../helpers/dashboard-fixtures";
 import { ROOT, ruleFileAlerts } from "../helpers/rule-files";
 
 /** CamelCase words of the texts that are not alert names, and why they appear. */
-export const NOT_ALERTS: Readonly<Record<string, string>> = {
+const NOT_ALERTS: Readonly<Record<string, string>> = {
   PostgreSQL: "product",
   PgBouncer: "product",
   RabbitMQ: "product",
@@ -40,12 +40,12 @@ const BINARY_UNIT = /^[KMGTPE]iB$/;
 const ALERTNAME_MATCHER = /alertname\s*(?:=~|!~|!=|=)\s*"?([A-Za-z0-9_|]+)"?/g;
 
 /** Words of a prose text that look like alert names. */
-export function alertLikeWords(text: string): string[] {
+function alertLikeWords(text: string): string[] {
   return [...text.matchAll(CAMEL_CASE)].map((m) => m[0]).filter((w) => !PLURAL_ACRONYM.test(w) && !BINARY_UNIT.test(w));
 }
 
 /** Alert names an alertname matcher in a query or command selects. */
-export function matchedAlertNames(text: string): string[] {
+function matchedAlertNames(text: string): string[] {
   return [...text.matchAll(ALERTNAME_MATCHER)].flatMap((m) => m[1].split("|")).filter((w) => /^[A-Za-z]\w*$/.test(w));
 }
 

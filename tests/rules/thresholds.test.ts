@@ -1,16 +1,30 @@
 // The rule files keep their thresholds as literals (promtool, Prometheus and Loki read them as
 // they are); configs/thresholds.ts names each one. These tests hold the two together in both
-// directions: every number an alert compares with is a named threshold of that alert, every
-// named threshold is used by its alert, and a threshold an annotation states in words is one of
-// them too. Annotations keep stating thresholds in words on purpose: the summary is static by
-// convention and $value holds the measured value, not the threshold, so prose is the only place
-// an on-call reader sees it; this test keeps that prose honest.
+// directions: every number an alert compares with is a named threshold of that alert, and every
+// named threshold is used by its alert. A threshold stated in words, in an alert's annotations or
+// in its runbook section, must be one of its named thresholds too. Annotations keep stating
+// thresholds in words on purpose: the summary is static by convention and $value holds the
+// measured value, not the threshold, so prose is the only place an on-call reader sees it; this
+// test keeps that prose honest.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ALERT_THRESHOLDS, dashboardOnly } from "../../configs/thresholds";
-import { ruleFileAlerts } from "../helpers/rule-files";
+import { ROOT, ruleFileAlerts } from "../helpers/rule-files";
 import { comparedNumbers, sameNumber, statedThresholds } from "../helpers/rule-numbers";
 
 const alerts = ruleFileAlerts();
 const byName = new Map(alerts.map((a) => [a.alert, a]));
+const runbooks = fs.readFileSync(path.join(ROOT, "docs", "runbooks.md"), "utf8");
+
+/** The "What it means" and "Why it fired" parts of an alert's runbook section, code spans left out. */
+function runbookReasons(alert: string): string {
+  const start = runbooks.indexOf(`\n### ${alert}\n`);
+  if (start < 0) return "";
+  const next = runbooks.indexOf("\n### ", start + 5);
+  const section = runbooks.slice(start, next < 0 ? undefined : next);
+  const reasons = /\*\*What it means\.\*\*([\s\S]*?)\*\*How to investigate/.exec(section)?.[1] ?? "";
+  return reasons.replace(/`[^`]*`/g, "");
+}
 
 /** Names of an alert's thresholds that equal a value. */
 function namesFor(alert: string, value: number): string[] {
@@ -39,6 +53,7 @@ describe("the extraction the tests rely on", () => {
     expect(stated("more than 90% of maxmemory, within 14 days, (threshold 100k), above 2.0, more than 3 times")).toEqual([0.9, 14 * 86400, 100000, 2, 3]);
     expect(stated("has failed for more than 2 minutes; failed more than 10 minutes ago; in the last 8 hours")).toEqual([]);
     expect(stated("has taken more than 2s for 5 minutes")).toEqual([2]);
+    expect(stated("above 100 MiB per hour; more than 100,000 active series; above 0")).toEqual([100 * 1024 * 1024, 100000]);
   });
 });
 
@@ -65,6 +80,13 @@ describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
       .map((t) => `"${t.phrase}" (${t.value}); named: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
     expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
   });
+
+  test("a threshold its runbook states (what it means, why it fired) is one of its named thresholds", () => {
+    const wrong = statedThresholds(runbookReasons(name))
+      .filter((t) => namesFor(name, t.value).length === 0)
+      .map((t) => `"${t.phrase}" (${t.value}) in docs/runbooks.md; named: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
+    expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
+  });
 });
 
 test("every alert named in configs/thresholds.ts exists in the rule files", () => {
@@ -87,6 +109,8 @@ test("the checks are not vacuous: most alerts have thresholds, and annotations s
   expect(withNumbers.length).toBeGreaterThanOrEqual(Object.keys(ALERT_THRESHOLDS).length);
   const stated = alerts.flatMap((a) => statedThresholds(`${a.annotations?.summary ?? ""}\n${a.annotations?.description ?? ""}`));
   expect(stated.length).toBeGreaterThanOrEqual(30);
+  const inRunbooks = alerts.flatMap((a) => statedThresholds(runbookReasons(a.alert)));
+  expect(inRunbooks.length).toBeGreaterThanOrEqual(45);
 });
 
 test("a drifted literal or description would fail: the checks catch a changed value", () => {
