@@ -67,3 +67,25 @@ test.each([
 ] as const)("%s / %s steps at the named thresholds", (uid, title, expected) => {
   expect(values(steps(uid, title))).toEqual([...expected]);
 });
+
+/** Every step value of every panel and table column of the dashboards. */
+function allStepValues(): number[] {
+  const out: number[] = [];
+  const walk = (v: unknown, key = ""): void => {
+    if (Array.isArray(v)) {
+      if (key === "steps") for (const s of v as Step[]) if (typeof s.value === "number") out.push(s.value);
+      v.forEach((x) => walk(x));
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, x] of Object.entries(v)) walk(x, k);
+    }
+  };
+  for (const d of dashboards.values()) walk(d);
+  return out;
+}
+
+test("every dashboard-only level colours some panel (no dead names in configs/thresholds.ts)", () => {
+  const used = new Set(allStepValues());
+  const leaves = (v: unknown, name: string): [string, number][] =>
+    typeof v === "number" ? [[name, v]] : Object.entries(v as object).flatMap(([k, x]) => leaves(x, `${name}.${k}`));
+  expect(leaves(t.dashboardOnly, "dashboardOnly").filter(([, v]) => !used.has(v))).toEqual([]);
+});

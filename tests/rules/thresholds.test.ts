@@ -8,7 +8,7 @@
 // test keeps that prose honest.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ALERT_THRESHOLDS, dashboardOnly } from "../../configs/thresholds";
+import { ALERT_THRESHOLDS } from "../../configs/thresholds";
 import { ROOT, ruleFileAlerts } from "../helpers/rule-files";
 import { comparedNumbers, sameNumber, statedThresholds } from "../helpers/rule-numbers";
 
@@ -98,10 +98,6 @@ test("named thresholds are positive finite numbers (a bound below zero is writte
     Object.entries(t).filter(([, v]) => !(Number.isFinite(v) && v > 0)).map(([k, v]) => `${alert}.${k} = ${v}`),
   );
   expect(bad).toEqual([]);
-});
-
-test("dashboard-only levels are not alert thresholds in disguise: no alert is keyed there", () => {
-  expect(Object.keys(dashboardOnly).filter((k) => byName.has(k))).toEqual([]);
 });
 
 test("the checks are not vacuous: most alerts have thresholds, and annotations state many of them", () => {
