@@ -6,7 +6,7 @@ import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "
 import { prometheusDatasourceVariable } from "./lib/datasources";
 import { PanelBuilder, stateTimeline, statPanel, tablePanel, timeSeries } from "./lib/panels";
 import { ALWAYS_FIRING_ALERTS, firingAlerts, RANGE_WINDOW, RATE_WINDOW } from "./lib/promql";
-import { SEVERITY_COLORS } from "./overview";
+import { anyOccurrence, SEVERITY_COLORS } from "./lib/steps";
 
 export const ALERTS_DASHBOARD: DashboardMeta = {
   uid: "alerts",
@@ -22,7 +22,7 @@ function alertPanels(): PanelBuilder[] {
     statPanel(`Firing: ${s}`, [{ expr: `count(${firingAlerts(`severity="${s}"`)})` }], {
       noValue: "0",
       baseColor: "green",
-      thresholds: [{ value: 1, color }],
+      thresholds: anyOccurrence(color),
       colorBackground: true,
       w: 4,
     });
@@ -33,7 +33,7 @@ function alertPanels(): PanelBuilder[] {
     statPanel("Pending", [{ expr: `count(ALERTS{alertstate="pending"})` }], {
       description: "Alerts whose condition holds but whose `for` period has not yet elapsed.",
       noValue: "0",
-      thresholds: [{ value: 1, color: "yellow" }],
+      thresholds: anyOccurrence("yellow"),
       w: 4,
     }),
     statPanel("Firing in time range", [{ expr: `count(count by (alertname) (max_over_time(${firingAlerts()}[${RANGE_WINDOW}])))` }], {
@@ -48,7 +48,7 @@ function alertPanels(): PanelBuilder[] {
         description: "The Watchdog alert always fires; if it does not, rule evaluation itself is broken.",
         mappings: [{ value: "1", text: "ALIVE", color: "green" }],
         baseColor: "red",
-        thresholds: [{ value: 1, color: "green" }],
+        thresholds: anyOccurrence("green"),
         noValue: "MISSING",
         colorBackground: true,
         w: 4,
@@ -113,7 +113,7 @@ function alertmanagerPanels(): PanelBuilder[] {
     statPanel("Active silences", [{ expr: `sum(alertmanager_silences{${AM}, state="active"})` }], {
       description: "Silences in force now. The link opens Grafana's silence list; pick the Alertmanager data source there.",
       noValue: "0",
-      thresholds: [{ value: 1, color: "blue" }],
+      thresholds: anyOccurrence("blue"),
       links: [{ title: "Silences in Alertmanager", url: "/alerting/silences", targetBlank: true }],
       w: 6,
     }),

@@ -8,7 +8,13 @@ import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "
 import { prometheusDatasourceVariable } from "./lib/datasources";
 import { PanelBuilder, statPanel, timeSeries } from "./lib/panels";
 import { RANGE_WINDOW, RATE_WINDOW } from "./lib/promql";
-import { USAGE_STEPS } from "./infrastructure";
+import {
+  anyOccurrence,
+  DB_CONNECTION_STEPS,
+  HIT_RATIO_STEPS,
+  READY_MESSAGES_STEPS,
+  REDIS_MEMORY_STEPS,
+} from "./lib/steps";
 
 export const DATA_SERVICES: DashboardMeta = {
   uid: "data-services",
@@ -20,12 +26,6 @@ export const DATA_SERVICES: DashboardMeta = {
 const UP_MAPPINGS = [
   { value: "1", text: "UP", color: "green" },
   { value: "0", text: "DOWN", color: "red" },
-];
-
-/** Hit ratios: red below 80 %, yellow below 95 %, green above. */
-const HIT_RATIO_STEPS = [
-  { value: 0.8, color: "yellow" },
-  { value: 0.95, color: "green" },
 ];
 
 function postgresPanels(): PanelBuilder[] {
@@ -42,7 +42,7 @@ function postgresPanels(): PanelBuilder[] {
     statPanel("Connections used", [{ expr: `sum(pg_stat_database_numbackends{${j}}) / max(pg_settings_max_connections{${j}})` }], {
       description: "Backends connected, as a share of max_connections.",
       unit: "percentunit",
-      thresholds: USAGE_STEPS,
+      thresholds: DB_CONNECTION_STEPS,
       sparkline: true,
       w: 5,
     }),
@@ -54,7 +54,7 @@ function postgresPanels(): PanelBuilder[] {
     statPanel("Deadlocks", [{ expr: `sum(increase(pg_stat_database_deadlocks{${j}}[${RANGE_WINDOW}]))` }], {
       description: "Deadlocks detected within the time range.",
       decimals: 0,
-      thresholds: [{ value: 1, color: "red" }],
+      thresholds: anyOccurrence("red"),
       w: 5,
     }),
     statPanel("Database size", [{ expr: `sum(pg_database_size_bytes{${j}})` }], { unit: "bytes", sparkline: true, w: 5 }),
@@ -114,7 +114,7 @@ function redisPanels(): PanelBuilder[] {
     }),
     statPanel("Memory used of maxmemory", [{ expr: `sum(redis_memory_used_bytes{${j}}) / sum(redis_memory_max_bytes{${j}} > 0)` }], {
       unit: "percentunit",
-      thresholds: USAGE_STEPS,
+      thresholds: REDIS_MEMORY_STEPS,
       noValue: "no maxmemory set",
       w: 5,
     }),
@@ -129,7 +129,7 @@ function redisPanels(): PanelBuilder[] {
     statPanel("Evicted keys", [{ expr: `sum(increase(redis_evicted_keys_total{${j}}[${RANGE_WINDOW}]))` }], {
       description: "Keys evicted to stay under maxmemory within the time range.",
       decimals: 0,
-      thresholds: [{ value: 1, color: "orange" }],
+      thresholds: anyOccurrence("orange"),
       w: 5,
     }),
     timeSeries("Commands/s", [{ expr: rate("redis_commands_processed_total"), legend: "commands" }], { unit: "ops", min: 0, w: 8 }),
@@ -178,7 +178,7 @@ function rabbitmqPanels(): PanelBuilder[] {
     statPanel("Messages ready", [{ expr: sum("rabbitmq_queue_messages_ready") }], {
       description: "Messages waiting for a consumer, all queues.",
       sparkline: true,
-      thresholds: [{ value: 1000, color: "yellow" }, { value: 10000, color: "red" }],
+      thresholds: READY_MESSAGES_STEPS,
       w: 4,
     }),
     statPanel("Messages unacknowledged", [{ expr: sum("rabbitmq_queue_messages_unacked") }], { sparkline: true, w: 4 }),

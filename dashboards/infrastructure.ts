@@ -4,6 +4,16 @@ import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "
 import { labelValuesVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
 import { barGauge, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
 import {
+  anyOccurrence,
+  CONTAINER_CPU_STEPS,
+  CONTAINER_MEMORY_STEPS,
+  DISK_USAGE_STEPS,
+  HOST_MEMORY_STEPS,
+  LOAD_PER_CORE_STEPS,
+  RESTART_STEPS,
+  USAGE_STEPS,
+} from "./lib/steps";
+import {
   containerCpuCores,
   containerCpuLimitCores,
   containerMemoryBytes,
@@ -20,17 +30,18 @@ export const INFRASTRUCTURE: DashboardMeta = {
   tags: ["infrastructure", "host", "containers"],
 };
 
-/** Usage thresholds: green below 80 %, yellow below 90 %, red from 90 %. */
-export const USAGE_STEPS = [
-  { value: 0.8, color: "yellow" },
-  { value: 0.9, color: "red" },
-];
-
 /** Real filesystems only: pseudo and container-layer filesystems would crowd the panels. */
 const FS = `fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs|fuse.lxcfs|autofs|devtmpfs"`;
 const NET = `device!~"lo|veth.*|docker.*|br-.*|virbr.*"`;
 const CPU_COUNT = `count(count by (cpu) (node_cpu_seconds_total))`;
 const CONTAINERS = `name=~"$container"`;
+
+/** The disk colours in words, from the alerts they follow. */
+function diskStepsDescription(): string {
+  const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
+  const [low, critical] = DISK_USAGE_STEPS;
+  return `Green below ${percent(low.value)}, yellow from ${percent(low.value)} (DiskSpaceLow), red from ${percent(critical.value)} (DiskSpaceCritical).`;
+}
 
 function containerVariable(): dashboard.QueryVariableBuilder {
   return labelValuesVariable("container", "Container", PROMETHEUS, `label_values(container_memory_working_set_bytes{name!=""}, name)`, ".+");
@@ -47,22 +58,19 @@ function hostPanels(): PanelBuilder[] {
     }),
     statPanel("Memory used", [{ expr: `1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes)` }], {
       unit: "percentunit",
-      thresholds: USAGE_STEPS,
+      thresholds: HOST_MEMORY_STEPS,
       sparkline: true,
       w: 4,
     }),
     statPanel("Root filesystem used", [{ expr: `max(1 - node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"})` }], {
       unit: "percentunit",
-      thresholds: USAGE_STEPS,
+      thresholds: DISK_USAGE_STEPS,
       w: 4,
     }),
     statPanel("Load (1m) per core", [{ expr: `sum(node_load1) / ${CPU_COUNT}` }], {
       description: "Above 1 means runnable tasks are waiting for a CPU.",
       decimals: 2,
-      thresholds: [
-        { value: 1, color: "yellow" },
-        { value: 2, color: "red" },
-      ],
+      thresholds: LOAD_PER_CORE_STEPS,
       w: 4,
     }),
     statPanel("CPU cores", [{ expr: CPU_COUNT }], { w: 4 }),
@@ -83,17 +91,17 @@ function hostPanels(): PanelBuilder[] {
       { unit: "bytes", min: 0, limitSeries: "/limit$/" },
     ),
     barGauge("Disk usage per mount", [{ expr: diskUsage, legend: "{{mountpoint}}" }], {
-      description: "Green below 80 %, yellow below 90 %, red from 90 %.",
+      description: diskStepsDescription(),
       unit: "percentunit",
       min: 0,
       max: 1,
-      thresholds: USAGE_STEPS,
+      thresholds: DISK_USAGE_STEPS,
     }),
     timeSeries("Disk usage over time", [{ expr: diskUsage, legend: "{{mountpoint}}" }], {
       unit: "percentunit",
       min: 0,
       max: 1,
-      thresholds: USAGE_STEPS,
+      thresholds: DISK_USAGE_STEPS,
       showThresholds: true,
     }),
     timeSeries(
@@ -149,7 +157,7 @@ function containerPanels(): PanelBuilder[] {
         description: "CPU used as a share of the container's CPU limit; containers without a limit are not shown.",
         unit: "percentunit",
         min: 0,
-        thresholds: USAGE_STEPS,
+        thresholds: CONTAINER_CPU_STEPS,
         showThresholds: true,
       },
     ),
@@ -165,7 +173,7 @@ function containerPanels(): PanelBuilder[] {
         description: "Working set as a share of the memory limit; containers without a limit are not shown.",
         unit: "percentunit",
         min: 0,
-        thresholds: USAGE_STEPS,
+        thresholds: CONTAINER_MEMORY_STEPS,
         showThresholds: true,
       },
     ),
@@ -195,8 +203,8 @@ function containerPanels(): PanelBuilder[] {
         rename: { name: "Container", "Value #A": "Restarts", "Value #B": "OOM kills" },
         sortBy: { field: "Restarts", desc: true },
         columns: [
-          { field: "Restarts", decimals: 0, thresholds: [{ value: 1, color: "orange" }, { value: 3, color: "red" }] },
-          { field: "OOM kills", decimals: 0, thresholds: [{ value: 1, color: "red" }] },
+          { field: "Restarts", decimals: 0, thresholds: RESTART_STEPS },
+          { field: "OOM kills", decimals: 0, thresholds: anyOccurrence("red") },
         ],
       },
     ),

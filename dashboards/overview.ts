@@ -11,6 +11,15 @@ import { prometheusDatasourceVariable } from "./lib/datasources";
 import { exploreLogsUrl, serviceDashboardUrl } from "./lib/links";
 import { Link, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
 import {
+  ALL_UP_STEPS,
+  AVAILABILITY_STEPS,
+  CERTIFICATE_STEPS,
+  ERROR_RATIO_STEPS,
+  LATENCY_STEPS,
+  PROBE_DURATION_STEPS,
+  SEVERITY_COLORS,
+} from "./lib/steps";
+import {
   errorLogSelector,
   firingAlerts,
   latencyQuantile,
@@ -31,23 +40,6 @@ const APP = `tier="app"`;
 /** Rows per service are collapsed beyond this many services to keep the page short. */
 const EXPANDED_SERVICE_ROWS = 4;
 
-/** Thresholds shared with the alert rules' intent: 5xx above 1 % is worth a look, 5 % pages. */
-export const ERROR_RATIO_STEPS = [
-  { value: 0.01, color: "yellow" },
-  { value: 0.05, color: "red" },
-];
-/** p95 latency: 1 s is slow, 2 s is the SlowResponseTime alert's threshold. */
-export const LATENCY_STEPS = [
-  { value: 1, color: "yellow" },
-  { value: 2, color: "red" },
-];
-/** Availability (share of successful scrapes): red below 99 %, green from 99.9 %. */
-export const AVAILABILITY_STEPS = [
-  { value: 0.99, color: "yellow" },
-  { value: 0.999, color: "green" },
-];
-export const SEVERITY_COLORS = { critical: "red", warning: "orange", info: "blue" };
-
 /** The two drill-down links every service gets. */
 export function serviceLinks(service: string): Link[] {
   return [
@@ -62,7 +54,7 @@ function summaryPanels(): PanelBuilder[] {
       description: "Share of application scrape targets that answered their last scrape.",
       unit: "percentunit",
       baseColor: "red",
-      thresholds: [{ value: 0.999, color: "green" }],
+      thresholds: ALL_UP_STEPS,
       colorBackground: true,
       noValue: "no services",
       w: 4,
@@ -224,7 +216,7 @@ function probePanels(): PanelBuilder[] {
     }),
     timeSeries("Probe duration", [{ expr: `probe_duration_seconds{${m}}`, legend: "{{instance}}" }], {
       unit: "s",
-      thresholds: [{ value: 2, color: "red" }],
+      thresholds: PROBE_DURATION_STEPS,
       showThresholds: true,
       w: 8,
       h: 6,
@@ -233,10 +225,7 @@ function probePanels(): PanelBuilder[] {
       description: "Only HTTPS targets report a certificate.",
       unit: "s",
       baseColor: "red",
-      thresholds: [
-        { value: 3 * 86400, color: "orange" },
-        { value: 14 * 86400, color: "green" },
-      ],
+      thresholds: CERTIFICATE_STEPS,
       noValue: "no HTTPS targets",
       w: 8,
       h: 6,

@@ -22,7 +22,15 @@ import {
   requestRate,
   statusRatio,
 } from "./lib/promql";
-import { AVAILABILITY_STEPS, ERROR_RATIO_STEPS, LATENCY_STEPS } from "./overview";
+import {
+  AVAILABILITY_STEPS,
+  CLIENT_ERROR_RATIO_STEPS,
+  ERROR_RATIO_STEPS,
+  LATENCY_STEPS,
+  RESTART_STEPS,
+  SERVER_ERROR_LINE,
+  THROTTLING_STEPS,
+} from "./lib/steps";
 
 export const SERVICE: DashboardMeta = {
   uid: SERVICE_DASHBOARD_UID,
@@ -55,7 +63,7 @@ function trafficPanels(): PanelBuilder[] {
       description: "Client errors; a jump usually means a broken client or a changed API.",
       unit: "percentunit",
       decimals: 2,
-      thresholds: [{ value: 0.1, color: "yellow" }],
+      thresholds: CLIENT_ERROR_RATIO_STEPS,
       sparkline: true,
       w: 6,
     }),
@@ -81,7 +89,7 @@ function trafficPanels(): PanelBuilder[] {
       {
         unit: "percentunit",
         min: 0,
-        thresholds: [{ value: 0.05, color: "red" }],
+        thresholds: SERVER_ERROR_LINE,
         showThresholds: true,
         seriesColors: { "4xx": "orange", "5xx": "red" },
       },
@@ -186,10 +194,7 @@ function containerPanels(): PanelBuilder[] {
     statPanel("Container restarts", [{ expr: containerRestarts(CONTAINER), legend: "{{name}}" }], {
       description: "Container starts within the time range (restart policy or re-creation).",
       noValue: "0",
-      thresholds: [
-        { value: 1, color: "orange" },
-        { value: 3, color: "red" },
-      ],
+      thresholds: RESTART_STEPS,
       colorBackground: true,
       w: 4,
       h: 8,
@@ -208,10 +213,7 @@ function containerPanels(): PanelBuilder[] {
         description: "Share of CPU scheduling periods in which the container hit its CPU limit.",
         unit: "percentunit",
         noValue: "no CPU limit",
-        thresholds: [
-          { value: 0.1, color: "yellow" },
-          { value: 0.25, color: "red" },
-        ],
+        thresholds: THROTTLING_STEPS,
         w: 4,
         h: 8,
       },

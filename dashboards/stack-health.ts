@@ -17,7 +17,7 @@ import {
   RANGE_WINDOW,
   RATE_WINDOW,
 } from "./lib/promql";
-import { USAGE_STEPS } from "./infrastructure";
+import { ALERTMANAGERS_DISCOVERED_STEPS, anyOccurrence, CONTAINER_CPU_STEPS, CONTAINER_MEMORY_STEPS, RESTART_STEPS } from "./lib/steps";
 
 export const STACK_HEALTH: DashboardMeta = {
   uid: "stack-health",
@@ -164,11 +164,11 @@ function prometheusPanels(): PanelBuilder[] {
     statPanel(
       "Compactions failed",
       [{ expr: `sum(increase(prometheus_tsdb_compactions_failed_total{${PROM}}[${RANGE_WINDOW}]))` }],
-      { decimals: 0, thresholds: [{ value: 1, color: "red" }], w: 6 },
+      { decimals: 0, thresholds: anyOccurrence("red"), w: 6 },
     ),
     statPanel("Alertmanagers discovered", [{ expr: `min(prometheus_notifications_alertmanagers_discovered{${PROM}})` }], {
       baseColor: "red",
-      thresholds: [{ value: 1, color: "green" }],
+      thresholds: ALERTMANAGERS_DISCOVERED_STEPS,
       colorBackground: true,
       w: 6,
     }),
@@ -310,12 +310,12 @@ function containerPanels(): PanelBuilder[] {
     timeSeries(
       "Stack containers: CPU against limit",
       [{ expr: `${containerCpuCores(m)} / ${containerCpuLimitCores(m)}`, legend: "{{name}}" }],
-      { unit: "percentunit", min: 0, thresholds: USAGE_STEPS, showThresholds: true, w: 12 },
+      { unit: "percentunit", min: 0, thresholds: CONTAINER_CPU_STEPS, showThresholds: true, w: 12 },
     ),
     timeSeries(
       "Stack containers: memory against limit",
       [{ expr: `${containerMemoryBytes(m)} / ${containerMemoryLimitBytes(m)}`, legend: "{{name}}" }],
-      { unit: "percentunit", min: 0, thresholds: USAGE_STEPS, showThresholds: true, w: 12 },
+      { unit: "percentunit", min: 0, thresholds: CONTAINER_MEMORY_STEPS, showThresholds: true, w: 12 },
     ),
     tablePanel(
       "Stack containers: usage and limits",
@@ -343,7 +343,7 @@ function containerPanels(): PanelBuilder[] {
           { field: "CPU limit (cores)", decimals: 2 },
           { field: "Memory", unit: "bytes" },
           { field: "Memory limit", unit: "bytes" },
-          { field: "Restarts", decimals: 0, thresholds: [{ value: 1, color: "orange" }, { value: 3, color: "red" }] },
+          { field: "Restarts", decimals: 0, thresholds: RESTART_STEPS },
         ],
       },
     ),

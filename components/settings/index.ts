@@ -11,7 +11,7 @@ import { checkDuration, checkIPv4, checkName, checkPinnedImage, checkPort, check
 import { IntegrationSecrets, readIntegrations } from "./integrations";
 import { ConfigSource, Reader, SettingsError } from "./reader";
 import { ReceiverSecrets, readReceivers } from "./receivers";
-import { TARGETS, Target } from "./schema";
+import { MAX_BACKUP_INTERVAL_HOURS, TARGETS, Target } from "./schema";
 import { readKpis, readServices } from "./services";
 
 export { PROJECT, SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS, TARGETS } from "./schema";
@@ -110,7 +110,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   };
   const backup = {
     enabled: r.value<boolean>("backupEnabled"),
-    intervalHours: r.value<number>("backupIntervalHours", range(1, 7, "hours")),
+    intervalHours: r.value<number>("backupIntervalHours", range(1, MAX_BACKUP_INTERVAL_HOURS, "hours")),
     retentionDays: r.value<number>("backupRetentionDays", range(1, 3650, "days")),
   };
 

@@ -4,6 +4,7 @@
 // Pulumi.yaml and the README, and a test keeps them in step.
 import { CATALOG, COMPONENTS } from "../catalog";
 import { COMMITTED_RUNBOOK_BASE } from "../../configs/rules";
+import { backup as backupAlerts } from "../../configs/thresholds";
 
 export const PROJECT = "observability-stack";
 
@@ -26,6 +27,11 @@ export const SECRET_KEYS = {
   sshPrivateKey: "Private key for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
+
+/** Age of the newest backup at which BackupTooOld fires, in hours. */
+const BACKUP_TOO_OLD_HOURS = backupAlerts.BackupTooOld.secondsSinceSuccess / 3600;
+/** Backups must run at least an hour more often than BackupTooOld's threshold, or it fires between two good runs. */
+export const MAX_BACKUP_INTERVAL_HOURS = BACKUP_TOO_OLD_HOURS - 1;
 
 export type SimpleType = "string" | "integer" | "boolean" | "array";
 export interface SettingSpec {
@@ -66,7 +72,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   blackboxTargets: { type: "array", default: [], description: "URLs to probe over HTTP(S) (integration blackbox)." },
   runbookBaseUrl: { type: "string", default: COMMITTED_RUNBOOK_BASE, description: "Base URL of the runbooks; every alert links to <base>#<alertname>." },
   backupEnabled: { type: "boolean", default: true, description: "Run the backup job (Prometheus snapshot, Grafana and Alertmanager data)." },
-  backupIntervalHours: { type: "integer", default: 6, description: "Hours between backups (1-7; BackupTooOld fires at 8h)." },
+  backupIntervalHours: { type: "integer", default: 6, description: `Hours between backups (1-${MAX_BACKUP_INTERVAL_HOURS}; BackupTooOld fires at ${BACKUP_TOO_OLD_HOURS}h).` },
   backupRetentionDays: { type: "integer", default: 30, description: "Days backups are kept (S3 lifecycle on ec2, pruning on local)." },
   awsRegion: { type: "string", default: "us-east-1", description: "AWS region (target ec2)." },
   instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type; 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },

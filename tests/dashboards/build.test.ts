@@ -6,6 +6,7 @@ import { DATASOURCE_UIDS } from "../../configs/grafana-datasources";
 import { buildDashboards, FOLDERS, generatedDashboards } from "../../dashboards";
 import { DEFAULT_REFRESH, DEFAULT_TIME, STACK_TAG } from "../../dashboards/lib/dashboard";
 import { DashboardInput } from "../../configs/types";
+import { system } from "../../configs/thresholds";
 import { allPanels, DashboardJson, datasourceKind, panelLinks, PanelJson, exploreQueries } from "../helpers/query-check";
 import { emptyDir, EMPTY_INPUT, FULL_INPUT, INPUTS, MANY_SERVICES_INPUT } from "../helpers/dashboard-fixtures";
 
@@ -262,13 +263,17 @@ describe("dashboard content", () => {
     expect(v?.current?.value).toBe("api");
   });
 
-  it("colours disk usage per mount green < 80 %, yellow < 90 %, red >= 90 %", () => {
+  it("colours disk usage per mount where the disk alerts fire: yellow from 85 % used (DiskSpaceLow), red from 90 % (DiskSpaceCritical)", () => {
     const disk = allPanels(files["Infrastructure/infrastructure.json"]).find((p) => p.title === "Disk usage per mount");
     const fc = disk?.fieldConfig as { defaults: { thresholds: { steps: unknown[] }; unit: string } };
     expect(fc.defaults.unit).toBe("percentunit");
     expect(fc.defaults.thresholds.steps).toEqual([
       { value: null, color: "green" },
-      { value: 0.8, color: "yellow" },
+      { value: 1 - system.DiskSpaceLow.freeRatio, color: "yellow" },
+      { value: 1 - system.DiskSpaceCritical.freeRatio, color: "red" },
+    ]);
+    expect(fc.defaults.thresholds.steps.slice(1)).toEqual([
+      { value: 0.85, color: "yellow" },
       { value: 0.9, color: "red" },
     ]);
   });
