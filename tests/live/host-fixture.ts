@@ -70,6 +70,54 @@ function sampleValue(text: string, metric: string, labels = ""): number {
   throw new Error(`host fixture: no sample ${metric}${labels ? ` with ${labels}` : ""} in ${HOST_TEXTFILE}`);
 }
 
+export interface MetricFamilyShape {
+  help: string;
+  type: string;
+  /** Sorted label names of every sample, deduplicated. */
+  labelSets: string[];
+}
+
+/** HELP, TYPE and label names of every family with samples in an exposition text. */
+export function familyShapes(text: string): Map<string, MetricFamilyShape> {
+  const families = new Map<string, MetricFamilyShape>();
+  const family = (name: string) => {
+    let f = families.get(name);
+    if (!f) families.set(name, (f = { help: "", type: "", labelSets: [] }));
+    return f;
+  };
+  for (const line of text.split("\n")) {
+    const meta = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
+    if (meta) {
+      family(meta[2])[meta[1] === "HELP" ? "help" : "type"] = meta[3];
+      continue;
+    }
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? \S+$/.exec(line);
+    if (!sample) continue;
+    const names = [...(sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((m) => m[1]).sort().join(",");
+    const f = family(sample[1]);
+    if (!f.labelSets.includes(names)) f.labelSets.push(names);
+  }
+  for (const [name, f] of families) if (f.labelSets.length === 0) families.delete(name);
+  return families;
+}
+
+/** The committed host.prom (what stands in for the filesystem and timex collectors). */
+export function committedHostTextfile(): string {
+  return fs.readFileSync(path.join(HOST_FIXTURE_DIR, "textfile", HOST_TEXTFILE), "utf8");
+}
+
+/**
+ * node_exporter flags that export this machine's "/" through the real filesystem and timex
+ * collectors (whatever the root's filesystem type), to compare host.prom's shape with.
+ */
+export const REAL_FILESYSTEM_AND_TIMEX_ARGS = [
+  "--collector.disable-defaults",
+  "--collector.filesystem",
+  "--collector.timex",
+  "--collector.filesystem.mount-points-include=^/$",
+  "--collector.filesystem.fs-types-include=.+",
+];
+
 /** A `Key:   <n> kB` line of /proc/meminfo, in kB. */
 function meminfoKb(text: string, key: string): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, "m").exec(text);

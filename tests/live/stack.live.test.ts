@@ -19,14 +19,18 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import {
   FakeService,
+  ManagedProcess,
   Notification,
   PromRuleGroup,
   WebhookReceiver,
   carries,
+  freePort,
   isZeroTime,
   sleep,
+  toolPath,
   waitFor,
 } from "./harness";
+import { REAL_FILESYSTEM_AND_TIMEX_ARGS, committedHostTextfile, familyShapes } from "./host-fixture";
 import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "./stack";
 import { buildDashboards } from "../../dashboards";
 import { metricsOf } from "../../dashboards/metrics";
@@ -212,6 +216,42 @@ live("(1) every target is up and every rule group evaluates with health ok", asy
   }
   expect(missing).toEqual([]);
 }, 120000);
+
+live("(1b) the fixture's filesystem and timex series have the names, labels, help and type of node_exporter's own collectors", async () => {
+  // host.prom stands in for two collectors that cannot read a fixture; a node_exporter upgrade
+  // that renames a label or a metric must show here, not as a silently dead host alert. Only
+  // the shape of this machine's "/" is compared, never its values.
+  const listen = `127.0.0.1:${await freePort()}`;
+  const real = new ManagedProcess(
+    "node_exporter-real-collectors",
+    toolPath("node_exporter"),
+    [`--web.listen-address=${listen}`, ...REAL_FILESYSTEM_AND_TIMEX_ARGS],
+    path.join(stack.dir, "logs", "node_exporter-real-collectors.log"),
+  );
+  real.start();
+  let text: string;
+  try {
+    text = await waitFor(
+      "node_exporter with the real filesystem and timex collectors",
+      async () => {
+        real.assertRunning();
+        const res = await fetch(`http://${listen}/metrics`, { signal: AbortSignal.timeout(2000) });
+        return res.ok ? res.text() : undefined;
+      },
+      15000,
+    );
+  } finally {
+    await real.stop();
+  }
+  const realShapes = familyShapes(text);
+  const fixture = familyShapes(committedHostTextfile());
+  expect([...fixture.keys()].sort()).toEqual(
+    expect.arrayContaining(metricsOf("node-exporter", "live").filter((n) => /^node_(filesystem|timex)_/.test(n))),
+  );
+  for (const [name, shape] of fixture) {
+    expect({ name, ...realShapes.get(name) }).toEqual({ name, ...shape });
+  }
+}, 30000);
 
 live("(2) Watchdog reaches the heartbeat receiver, and only it", async () => {
   const n = await hooks.waitFor(
