@@ -417,6 +417,73 @@ live("(6) an alert that starts firing while Alertmanager is down is delivered wh
   );
 }, 120000);
 
+// The host alerts, fed by the fixture: (9a) makes the host sick, (9b) makes it healthy again.
+// They run before (7), whose freshly restarted Prometheus takes about 5s to apply its scrape
+// targets: only wall time would be lost.
+const HOST_WARNINGS = ["HighLoadAverage", "HostMemoryLow", "ClockNotSynchronising"];
+const nodeLabels = { job: "node-exporter" };
+let sickAt = 0;
+
+live("(9a) a sick fixture host fires HighLoadAverage, HostMemoryLow, ClockNotSynchronising (warning) and DiskSpaceCritical (critical, DiskSpaceLow inhibited)", async () => {
+  const host = stack.host!;
+  const rootfs = { ...nodeLabels, mountpoint: "/" };
+  sickAt = Date.now();
+  host.setLoadAverage(6, 4, 3); // node_load5 > 2
+  host.setMemoryAvailable(0.05); // < 10% of MemTotal available
+  host.setFilesystemAvailable("/", 0.05); // < 10% free: DiskSpaceCritical, and DiskSpaceLow (< 15%) under it
+  host.setClockSynchronised(false); // unsynchronised, maximum error 16 s
+  const [disk, ...warnings] = await Promise.all([
+    hooks.waitFor("DiskSpaceCritical at the critical receiver", (x) => isCritical(x) && carries(x, "DiskSpaceCritical", "firing", rootfs), 30000, sickAt),
+    ...HOST_WARNINGS.map((a) =>
+      hooks.waitFor(`${a} at the warning receiver`, (x) => isWarning(x) && carries(x, a, "firing", nodeLabels), 45000, sickAt),
+    ),
+  ]);
+  const after = (n: Notification) => `${((n.at - sickAt) / 1000).toFixed(1)}s`;
+  log(`delivered after: DiskSpaceCritical ${after(disk)}, ${HOST_WARNINGS.map((a, i) => `${a} ${after(warnings[i])}`).join(", ")}`);
+  const activeAt = (await stack.prom.alerts()).filter((a) => a.labels.job === "node-exporter").map((a) => `${a.labels.alertname} ${((Date.parse(a.activeAt) - sickAt) / 1000).toFixed(1)}s`);
+  log(`active in Prometheus after: ${activeAt.join(", ")}`);
+  // Each waited out its own `for:` (10m/30 = 20s for the load average): the fixture did not fire them early.
+  expect(disk.at - sickAt).toBeGreaterThanOrEqual(renderedForMs("DiskSpaceCritical"));
+  HOST_WARNINGS.forEach((a, i) => expect(warnings[i].at - sickAt).toBeGreaterThanOrEqual(renderedForMs(a)));
+  const load = warnings[0].alerts.find((a) => a.labels.alertname === "HighLoadAverage")!;
+  expect(load.labels).toMatchObject({ severity: "warning", instance: stack.endpoints.nodeExporter });
+  expect(load.annotations.description).toContain("has been 4 (above 2.0)");
+  expect(disk.alerts.find((a) => a.labels.alertname === "DiskSpaceCritical")!.labels).toMatchObject({ device: "/dev/vda1", fstype: "ext4" });
+
+  // DiskSpaceLow fires in Prometheus too, and Alertmanager holds it back under DiskSpaceCritical.
+  const low = await waitFor(
+    "DiskSpaceLow inhibited by DiskSpaceCritical",
+    async () => {
+      const a = await amAlert("DiskSpaceLow", rootfs);
+      return a && a.status.inhibitedBy.length > 0 ? a : undefined;
+    },
+    15000,
+  );
+  expect(low.status.inhibitedBy).toContain((await amAlert("DiskSpaceCritical", rootfs))!.fingerprint);
+  expect(hooks.find((x) => x.alertnames.includes("DiskSpaceLow"), sickAt)).toEqual([]);
+}, 90000);
+
+live("(9b) the fixture host made healthy again resolves HighLoadAverage, HostMemoryLow, ClockNotSynchronising and DiskSpaceCritical", async () => {
+  expect(sickAt).toBeGreaterThan(0);
+  const healedAt = Date.now();
+  stack.host!.reset();
+  await Promise.all([
+    hooks.waitFor("DiskSpaceCritical resolved", (x) => isCritical(x) && carries(x, "DiskSpaceCritical", "resolved", nodeLabels), 20000, healedAt),
+    ...HOST_WARNINGS.map((a) => hooks.waitFor(`${a} resolved`, (x) => isWarning(x) && carries(x, a, "resolved", nodeLabels), 20000, healedAt)),
+  ]);
+  log(`host alerts resolved ${((Date.now() - healedAt) / 1000).toFixed(1)}s after the fixture was reset`);
+  // Nothing about the host is left pending or firing in Prometheus.
+  await waitFor(
+    "no host alert left in Prometheus",
+    async () => {
+      const left = (await stack.prom.alerts()).filter((a) => a.labels.job === "node-exporter");
+      if (left.length) throw new Error(left.map((a) => `${a.labels.alertname}(${a.state})`).join(", "));
+      return true;
+    },
+    10000,
+  );
+}, 60000);
+
 live("(7) Prometheus restarted on the same data directory keeps its series", async () => {
   // A fixed evaluation time in the past, so no scrape in flight can add samples to it later.
   const at = Math.floor(Date.now() / 1000) - 5;
@@ -482,67 +549,4 @@ live("(8) Overview, Service and Infrastructure panels return data from the servi
   const checked = queries.filter((q) => mustHaveData(q.expr)).length;
   expect(checked).toBeGreaterThan(20);
   log(`${queries.length} dashboard queries executed, ${checked} of them returned data`);
-}, 60000);
-
-// The host alerts, fed by the fixture: (9a) makes the host sick, (9b) makes it healthy again.
-const HOST_WARNINGS = ["HighLoadAverage", "HostMemoryLow", "ClockNotSynchronising"];
-const nodeLabels = { job: "node-exporter" };
-let sickAt = 0;
-
-live("(9a) a sick fixture host fires HighLoadAverage, HostMemoryLow, ClockNotSynchronising (warning) and DiskSpaceCritical (critical, DiskSpaceLow inhibited)", async () => {
-  const host = stack.host!;
-  const rootfs = { ...nodeLabels, mountpoint: "/" };
-  sickAt = Date.now();
-  host.setLoadAverage(6, 4, 3); // node_load5 > 2
-  host.setMemoryAvailable(0.05); // < 10% of MemTotal available
-  host.setFilesystemAvailable("/", 0.05); // < 10% free: DiskSpaceCritical, and DiskSpaceLow (< 15%) under it
-  host.setClockSynchronised(false); // unsynchronised, maximum error 16 s
-  const [disk, ...warnings] = await Promise.all([
-    hooks.waitFor("DiskSpaceCritical at the critical receiver", (x) => isCritical(x) && carries(x, "DiskSpaceCritical", "firing", rootfs), 30000, sickAt),
-    ...HOST_WARNINGS.map((a) =>
-      hooks.waitFor(`${a} at the warning receiver`, (x) => isWarning(x) && carries(x, a, "firing", nodeLabels), 45000, sickAt),
-    ),
-  ]);
-  const after = (n: Notification) => `${((n.at - sickAt) / 1000).toFixed(1)}s`;
-  log(`delivered after: DiskSpaceCritical ${after(disk)}, ${HOST_WARNINGS.map((a, i) => `${a} ${after(warnings[i])}`).join(", ")}`);
-  // Each waited out its own `for:` (10m/30 = 20s for the load average): the fixture did not fire them early.
-  expect(disk.at - sickAt).toBeGreaterThanOrEqual(renderedForMs("DiskSpaceCritical"));
-  HOST_WARNINGS.forEach((a, i) => expect(warnings[i].at - sickAt).toBeGreaterThanOrEqual(renderedForMs(a)));
-  const load = warnings[0].alerts.find((a) => a.labels.alertname === "HighLoadAverage")!;
-  expect(load.labels).toMatchObject({ severity: "warning", instance: stack.endpoints.nodeExporter });
-  expect(load.annotations.description).toContain("has been 4 (above 2.0)");
-  expect(disk.alerts.find((a) => a.labels.alertname === "DiskSpaceCritical")!.labels).toMatchObject({ device: "/dev/vda1", fstype: "ext4" });
-
-  // DiskSpaceLow fires in Prometheus too, and Alertmanager holds it back under DiskSpaceCritical.
-  const low = await waitFor(
-    "DiskSpaceLow inhibited by DiskSpaceCritical",
-    async () => {
-      const a = await amAlert("DiskSpaceLow", rootfs);
-      return a && a.status.inhibitedBy.length > 0 ? a : undefined;
-    },
-    15000,
-  );
-  expect(low.status.inhibitedBy).toContain((await amAlert("DiskSpaceCritical", rootfs))!.fingerprint);
-  expect(hooks.find((x) => x.alertnames.includes("DiskSpaceLow"), sickAt)).toEqual([]);
-}, 90000);
-
-live("(9b) the fixture host made healthy again resolves HighLoadAverage, HostMemoryLow, ClockNotSynchronising and DiskSpaceCritical", async () => {
-  expect(sickAt).toBeGreaterThan(0);
-  const healedAt = Date.now();
-  stack.host!.reset();
-  await Promise.all([
-    hooks.waitFor("DiskSpaceCritical resolved", (x) => isCritical(x) && carries(x, "DiskSpaceCritical", "resolved", nodeLabels), 20000, healedAt),
-    ...HOST_WARNINGS.map((a) => hooks.waitFor(`${a} resolved`, (x) => isWarning(x) && carries(x, a, "resolved", nodeLabels), 20000, healedAt)),
-  ]);
-  log(`host alerts resolved ${((Date.now() - healedAt) / 1000).toFixed(1)}s after the fixture was reset`);
-  // Nothing about the host is left pending or firing in Prometheus.
-  await waitFor(
-    "no host alert left in Prometheus",
-    async () => {
-      const left = (await stack.prom.alerts()).filter((a) => a.labels.job === "node-exporter");
-      if (left.length) throw new Error(left.map((a) => `${a.labels.alertname}(${a.state})`).join(", "));
-      return true;
-    },
-    10000,
-  );
 }, 60000);
