@@ -10,23 +10,32 @@
 //   - Prometheus --rules.alert.resend-delay=2s                            [1m]
 // Everything else (routing tree, receivers, matchers, inhibit rules, rule expressions,
 // labels, annotations, secret files) is the production rendering.
+//
+// node_exporter reads a fixture host (tests/live/host-fixture.ts, tests/live/fixtures/host/),
+// not this machine: a busy CI runner's load, memory or disk writes cannot fire a host alert,
+// and the host cases (9a/9b) make them fire by rewriting the fixture.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import {
   FakeService,
+  ManagedProcess,
   Notification,
   PromRuleGroup,
   WebhookReceiver,
   carries,
+  freePort,
   isZeroTime,
   sleep,
+  toolPath,
   waitFor,
 } from "./harness";
+import { REAL_FILESYSTEM_AND_TIMEX_ARGS, committedHostTextfile, familyShapes } from "./host-fixture";
 import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "./stack";
 import { buildDashboards } from "../../dashboards";
 import { metricsOf } from "../../dashboards/metrics";
 import { DashboardInput } from "../../configs/types";
+import { durationSeconds } from "../../configs/prometheus";
 import { DashboardJson, collectQueries, promqlMetricNames, substituteVariables } from "../helpers/query-check";
 
 const TIME_SCALE = 30;
@@ -62,7 +71,19 @@ function live(name: string, fn: () => Promise<void>, timeoutMs: number): void {
 }
 
 const isCritical = (n: Notification) => n.receiver === "critical" && n.path === "/webhook";
+const isWarning = (n: Notification) => n.receiver === "warning" && n.path === "/webhook";
 const shopLabels = { service: SHOP, job: SHOP };
+
+/** The rendered (time-scaled) `for:` of an alert, in ms. */
+function renderedForMs(alertname: string): number {
+  for (const text of Object.values(stack.rules)) {
+    for (const g of (yaml.load(text) as { groups: { rules: { alert?: string; for?: string }[] }[] }).groups) {
+      const rule = g.rules.find((r) => r.alert === alertname);
+      if (rule) return durationSeconds(rule.for ?? "0s") * 1000;
+    }
+  }
+  throw new Error(`no alert ${alertname} in the rendered rules`);
+}
 
 async function promAlert(alertname: string, labels: Record<string, string>, state: "pending" | "firing") {
   const alerts = await stack.prom.alerts();
@@ -176,6 +197,8 @@ live("(1) every target is up and every rule group evaluates with health ok", asy
       ["blackbox probe of shop", `probe_success{job="blackbox"} == 1`],
       ["node_exporter CPU", `node_cpu_seconds_total{job="node-exporter"}`],
       ["node_exporter textfile", `live_suite_marker{job="node-exporter"} == 1`],
+      // The fixture's 4 GiB, not this machine's memory: node_exporter reads the fixture host.
+      ["node_exporter on the fixture host", `node_memory_MemTotal_bytes{job="node-exporter"} == ${stack.host!.memTotalBytes()}`],
       ["shop latency histogram", `http_request_duration_seconds_bucket{service="${SHOP}",le="+Inf"}`],
     ];
     for (const [what, expr] of checks) {
@@ -183,7 +206,52 @@ live("(1) every target is up and every rule group evaluates with health ok", asy
     }
     return true;
   }, 30000);
+  // Every node_* series a rule or dashboard reads comes from the fixture (real collectors or
+  // its textfile), so no host rule is left without input.
+  const nodeMetrics = metricsOf("node-exporter", "live");
+  expect(nodeMetrics.length).toBeGreaterThan(20);
+  const missing: string[] = [];
+  for (const name of nodeMetrics) {
+    if ((await stack.prom.query(`${name}{job="node-exporter"}`)).length === 0) missing.push(name);
+  }
+  expect(missing).toEqual([]);
 }, 120000);
+
+live("(1b) the fixture's filesystem and timex series have the names, labels, help and type of node_exporter's own collectors", async () => {
+  // host.prom stands in for two collectors that cannot read a fixture; a node_exporter upgrade
+  // that renames a label or a metric must show here, not as a silently dead host alert. Only
+  // the shape of this machine's "/" is compared, never its values.
+  const listen = `127.0.0.1:${await freePort()}`;
+  const real = new ManagedProcess(
+    "node_exporter-real-collectors",
+    toolPath("node_exporter"),
+    [`--web.listen-address=${listen}`, ...REAL_FILESYSTEM_AND_TIMEX_ARGS],
+    path.join(stack.dir, "logs", "node_exporter-real-collectors.log"),
+  );
+  real.start();
+  let text: string;
+  try {
+    text = await waitFor(
+      "node_exporter with the real filesystem and timex collectors",
+      async () => {
+        real.assertRunning();
+        const res = await fetch(`http://${listen}/metrics`, { signal: AbortSignal.timeout(2000) });
+        return res.ok ? res.text() : undefined;
+      },
+      15000,
+    );
+  } finally {
+    await real.stop();
+  }
+  const realShapes = familyShapes(text);
+  const fixture = familyShapes(committedHostTextfile());
+  expect([...fixture.keys()].sort()).toEqual(
+    expect.arrayContaining(metricsOf("node-exporter", "live").filter((n) => /^node_(filesystem|timex)_/.test(n))),
+  );
+  for (const [name, shape] of fixture) {
+    expect({ name, ...realShapes.get(name) }).toEqual({ name, ...shape });
+  }
+}, 30000);
 
 live("(2) Watchdog reaches the heartbeat receiver, and only it", async () => {
   const n = await hooks.waitFor(
@@ -196,11 +264,10 @@ live("(2) Watchdog reaches the heartbeat receiver, and only it", async () => {
 }, 60000);
 
 live("(2b) a healthy stack raises nothing but Watchdog", async () => {
-  // The real rules on real data, at this suite's time scale (a 10m `for:` is 20s here): nothing
-  // may be pending or firing except what this machine explains. Grafana, Loki and the log agent
-  // are not run by the suite, so their absent() alerts are expected; the host clock of a build
-  // container is usually not NTP-disciplined, which node_exporter reports truthfully.
-  const expected = new Set(["Watchdog", "GrafanaDown", "LokiDown", "LogAgentDown", "ClockNotSynchronising"]);
+  // The real rules on the stack's own metrics and the healthy fixture host, at this suite's time
+  // scale (a 10m `for:` is 20s here): nothing may be pending or firing except the absent()
+  // alerts of Grafana, Loki and the log agent, which the suite does not run.
+  const expected = new Set(["Watchdog", "GrafanaDown", "LokiDown", "LogAgentDown"]);
   await sleep(5000);
   const active = await stack.prom.alerts();
   const unexpected = active.filter((a) => !expected.has(a.labels.alertname)).map((a) => `${a.labels.alertname}(${a.state}) ${JSON.stringify(a.labels)}`);
@@ -349,6 +416,73 @@ live("(6) an alert that starts firing while Alertmanager is down is delivered wh
     upAt,
   );
 }, 120000);
+
+// The host alerts, fed by the fixture: (9a) makes the host sick, (9b) makes it healthy again.
+// They run before (7), whose freshly restarted Prometheus takes about 5s to apply its scrape
+// targets: only wall time would be lost.
+const HOST_WARNINGS = ["HighLoadAverage", "HostMemoryLow", "ClockNotSynchronising"];
+const nodeLabels = { job: "node-exporter" };
+let sickAt = 0;
+
+live("(9a) a sick fixture host fires HighLoadAverage, HostMemoryLow, ClockNotSynchronising (warning) and DiskSpaceCritical (critical, DiskSpaceLow inhibited)", async () => {
+  const host = stack.host!;
+  const rootfs = { ...nodeLabels, mountpoint: "/" };
+  sickAt = Date.now();
+  host.setLoadAverage(6, 4, 3); // node_load5 > 2
+  host.setMemoryAvailable(0.05); // < 10% of MemTotal available
+  host.setFilesystemAvailable("/", 0.05); // < 10% free: DiskSpaceCritical, and DiskSpaceLow (< 15%) under it
+  host.setClockSynchronised(false); // unsynchronised, maximum error 16 s
+  const [disk, ...warnings] = await Promise.all([
+    hooks.waitFor("DiskSpaceCritical at the critical receiver", (x) => isCritical(x) && carries(x, "DiskSpaceCritical", "firing", rootfs), 30000, sickAt),
+    ...HOST_WARNINGS.map((a) =>
+      hooks.waitFor(`${a} at the warning receiver`, (x) => isWarning(x) && carries(x, a, "firing", nodeLabels), 45000, sickAt),
+    ),
+  ]);
+  const after = (n: Notification) => `${((n.at - sickAt) / 1000).toFixed(1)}s`;
+  log(`delivered after: DiskSpaceCritical ${after(disk)}, ${HOST_WARNINGS.map((a, i) => `${a} ${after(warnings[i])}`).join(", ")}`);
+  const activeAt = (await stack.prom.alerts()).filter((a) => a.labels.job === "node-exporter").map((a) => `${a.labels.alertname} ${((Date.parse(a.activeAt) - sickAt) / 1000).toFixed(1)}s`);
+  log(`active in Prometheus after: ${activeAt.join(", ")}`);
+  // Each waited out its own `for:` (10m/30 = 20s for the load average): the fixture did not fire them early.
+  expect(disk.at - sickAt).toBeGreaterThanOrEqual(renderedForMs("DiskSpaceCritical"));
+  HOST_WARNINGS.forEach((a, i) => expect(warnings[i].at - sickAt).toBeGreaterThanOrEqual(renderedForMs(a)));
+  const load = warnings[0].alerts.find((a) => a.labels.alertname === "HighLoadAverage")!;
+  expect(load.labels).toMatchObject({ severity: "warning", instance: stack.endpoints.nodeExporter });
+  expect(load.annotations.description).toContain("has been 4 (above 2.0)");
+  expect(disk.alerts.find((a) => a.labels.alertname === "DiskSpaceCritical")!.labels).toMatchObject({ device: "/dev/vda1", fstype: "ext4" });
+
+  // DiskSpaceLow fires in Prometheus too, and Alertmanager holds it back under DiskSpaceCritical.
+  const low = await waitFor(
+    "DiskSpaceLow inhibited by DiskSpaceCritical",
+    async () => {
+      const a = await amAlert("DiskSpaceLow", rootfs);
+      return a && a.status.inhibitedBy.length > 0 ? a : undefined;
+    },
+    15000,
+  );
+  expect(low.status.inhibitedBy).toContain((await amAlert("DiskSpaceCritical", rootfs))!.fingerprint);
+  expect(hooks.find((x) => x.alertnames.includes("DiskSpaceLow"), sickAt)).toEqual([]);
+}, 90000);
+
+live("(9b) the fixture host made healthy again resolves HighLoadAverage, HostMemoryLow, ClockNotSynchronising and DiskSpaceCritical", async () => {
+  expect(sickAt).toBeGreaterThan(0);
+  const healedAt = Date.now();
+  stack.host!.reset();
+  await Promise.all([
+    hooks.waitFor("DiskSpaceCritical resolved", (x) => isCritical(x) && carries(x, "DiskSpaceCritical", "resolved", nodeLabels), 20000, healedAt),
+    ...HOST_WARNINGS.map((a) => hooks.waitFor(`${a} resolved`, (x) => isWarning(x) && carries(x, a, "resolved", nodeLabels), 20000, healedAt)),
+  ]);
+  log(`host alerts resolved ${((Date.now() - healedAt) / 1000).toFixed(1)}s after the fixture was reset`);
+  // Nothing about the host is left pending or firing in Prometheus.
+  await waitFor(
+    "no host alert left in Prometheus",
+    async () => {
+      const left = (await stack.prom.alerts()).filter((a) => a.labels.job === "node-exporter");
+      if (left.length) throw new Error(left.map((a) => `${a.labels.alertname}(${a.state})`).join(", "));
+      return true;
+    },
+    10000,
+  );
+}, 60000);
 
 live("(7) Prometheus restarted on the same data directory keeps its series", async () => {
   // A fixed evaluation time in the past, so no scrape in flight can add samples to it later.

@@ -1,7 +1,7 @@
 // Renders the stack's real configuration (configs/*.ts, rules/*.yml) with loopback addresses
-// and runs the real binaries against it: Prometheus, Alertmanager, node_exporter and
-// blackbox_exporter. Shared by the live suite (short time scale) and the benchmarks
-// (production timings).
+// and runs the real binaries against it: Prometheus, Alertmanager, node_exporter (on the
+// fixture host of host-fixture.ts, never this machine) and blackbox_exporter. Shared by the
+// live suite (short time scale) and the benchmarks (production timings).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as childProcess from "node:child_process";
@@ -20,6 +20,7 @@ import {
   toolPath,
   waitFor,
 } from "./harness";
+import { HostFixture } from "./host-fixture";
 
 export const RUNBOOK_BASE = "http://127.0.0.1/runbooks.md";
 
@@ -81,7 +82,7 @@ export interface LiveStackOptions {
 
 /**
  * The part of the options shared by the live suite and bench:notify: one application service
- * (also probed by blackbox), the real node_exporter, blackbox_exporter and Alertmanager, and no
+ * (also probed by blackbox), the real node_exporter (on the fixture host), blackbox_exporter and Alertmanager, and no
  * Grafana, Loki, log agent or cAdvisor.
  */
 export function oneServiceStack(
@@ -105,6 +106,8 @@ export class LiveStack {
   readonly promDataDir: string;
   readonly amDataDir: string;
   readonly textfileDir: string;
+  /** The fake host node_exporter reads (only when the real node_exporter runs). */
+  readonly host?: HostFixture;
   endpoints!: Endpoints;
   prometheus!: ManagedProcess;
   alertmanager?: ManagedProcess;
@@ -124,6 +127,7 @@ export class LiveStack {
     for (const d of [this.promDataDir, this.amDataDir, this.textfileDir, path.join(this.dir, "rules"), path.join(this.dir, "secrets"), path.join(this.dir, "logs")]) {
       fs.mkdirSync(d, { recursive: true });
     }
+    if (opts.run.nodeExporter) this.host = new HostFixture(path.join(this.dir, "host"), this.textfileDir);
   }
 
   static async create(opts: LiveStackOptions): Promise<LiveStack> {
@@ -228,11 +232,11 @@ export class LiveStack {
       );
     }
     this.am = new AlertmanagerApi(`http://${e.alertmanager}`);
-    if (o.run.nodeExporter) {
+    if (this.host) {
       this.nodeExporter = new ManagedProcess(
         "node_exporter",
         toolPath("node_exporter"),
-        [`--web.listen-address=${e.nodeExporter}`, `--collector.textfile.directory=${this.textfileDir}`],
+        [`--web.listen-address=${e.nodeExporter}`, ...this.host.nodeExporterArgs()],
         this.log("node_exporter"),
       );
     }
