@@ -4,8 +4,6 @@
 import * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
-import * as loki from "@grafana/grafana-foundation-sdk/loki";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
@@ -14,23 +12,12 @@ import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
 import * as statetimeline from "@grafana/grafana-foundation-sdk/statetimeline";
 import { DatasourceRef, LOKI, PROMETHEUS } from "./datasources";
+import { LokiQuery, PromQuery, lokiTargets, promTargets } from "./targets";
+
+export { refId, lokiTargets, promTargets } from "./targets";
+export type { LokiQuery, PromQuery } from "./targets";
 
 export type PanelBuilder = cog.Builder<dashboard.Panel>;
-
-export interface PromQuery {
-  readonly expr: string;
-  readonly legend?: string;
-  /** Instant query (tables, stats over $__range); range query otherwise. */
-  readonly instant?: boolean;
-  readonly format?: "time_series" | "table" | "heatmap";
-}
-
-export interface LokiQuery {
-  readonly expr: string;
-  readonly legend?: string;
-  readonly instant?: boolean;
-  readonly maxLines?: number;
-}
 
 /** A link shown in the panel header (panel links) or on a field value (data links). */
 export interface Link {
@@ -63,41 +50,6 @@ export interface PanelOptions {
   readonly mappings?: readonly { readonly value: string; readonly text: string; readonly color: string }[];
   /** Fixed colours for series by display name, e.g. {critical: "red"}. */
   readonly seriesColors?: Readonly<Record<string, string>>;
-}
-
-/** refIds A, B, C, ... in target order. */
-export function refId(index: number): string {
-  if (index < 26) return String.fromCharCode(65 + index);
-  return refId(Math.floor(index / 26) - 1) + refId(index % 26);
-}
-
-export function promTargets(queries: readonly PromQuery[]): cog.Builder<cog.Dataquery>[] {
-  return queries.map((q, i) => {
-    const t = new prometheus.DataqueryBuilder()
-      .datasource(PROMETHEUS)
-      .refId(refId(i))
-      .expr(q.expr)
-      .editorMode(prometheus.QueryEditorMode.Code)
-      .legendFormat(q.legend ?? "__auto");
-    if (q.instant) t.instant();
-    else t.range();
-    if (q.format) t.format(q.format as prometheus.PromQueryFormat);
-    return t;
-  });
-}
-
-export function lokiTargets(queries: readonly LokiQuery[]): cog.Builder<cog.Dataquery>[] {
-  return queries.map((q, i) => {
-    const t = new loki.DataqueryBuilder()
-      .datasource(LOKI)
-      .refId(refId(i))
-      .expr(q.expr)
-      .editorMode(loki.QueryEditorMode.Code)
-      .queryType(q.instant ? loki.LokiQueryType.Instant : loki.LokiQueryType.Range);
-    if (q.legend) t.legendFormat(q.legend);
-    if (q.maxLines) t.maxLines(q.maxLines);
-    return t;
-  });
 }
 
 function thresholds(o: PanelOptions): dashboard.ThresholdsConfigBuilder {
