@@ -8,6 +8,7 @@ import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../compo
 import { checkPinnedImage } from "../../components/settings/checks";
 import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/docs";
+import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
 const EC2_BASE = { target: "ec2", sshPublicKey: EC2_KEY, sshAllowedCidrs: ["198.51.100.7/32"] };
@@ -63,33 +64,8 @@ describe("defaults", () => {
     for (const image of COMPONENTS.map((k) => CATALOG[k].image)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
   });
 
-  test("a full ec2 stack parses into typed settings", () => {
-    const s = load(
-      {
-        ...EC2_BASE,
-        grafanaAllowedCidrs: ["203.0.113.0/24"],
-        receivers: ["slack", "pagerduty", "email", "webhook", "heartbeat"],
-        emailTo: "oncall@example.com",
-        emailFrom: "alerts@example.com",
-        smtpSmarthost: "smtp.example.com:587",
-        smtpUsername: "alerts",
-        integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
-        redisAddress: "redis:6379",
-        rabbitmqTargets: ["rabbitmq:15692"],
-        blackboxTargets: ["https://example.com/health"],
-        services: [{ name: "api", targets: ["api:8080"], labels: { team: "core" } }],
-        kpis: [{ title: "Signups", expr: "sum(rate(signups_total[5m]))", unit: "short", thresholds: [{ value: 1, color: "green" }] }],
-        prometheusMilliCpus: 1500,
-      },
-      {
-        slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
-        pagerdutyRoutingKey: "key",
-        smtpPassword: "pw",
-        webhookUrl: "https://hooks.example.com/a",
-        heartbeatUrl: "https://hb.example.com/b",
-        postgresDataSourceName: "postgresql://u:p@db:5432/app",
-      },
-    );
+  test("a full ec2 stack parses into typed settings, secrets apart", () => {
+    const s = load({ ...EC2_BASE, ...FULL_PROD_CONFIG, grafanaAllowedCidrs: ["203.0.113.0/24"], prometheusMilliCpus: 1500 }, ALL_SECRETS);
     expect(s.target).toBe("ec2");
     expect(s.grafanaBindAddress).toBe("0.0.0.0");
     expect(s.aws?.sshAllowedCidrs).toEqual(["198.51.100.7/32"]);
@@ -97,14 +73,16 @@ describe("defaults", () => {
     expect(Object.keys(s.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
     expect(s.receivers.email).toMatchObject({ to: "oncall@example.com", username: "alerts", requireTls: true });
     expect(Object.keys(s.secrets.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
-    expect(JSON.stringify(s.receivers)).not.toMatch(/hooks|pw/);
+    const plain = JSON.stringify({ receivers: s.receivers, integrations: s.integrations });
+    for (const secret of Object.values(ALL_SECRETS)) expect(plain).not.toContain(secret);
     expect(s.integrations.redis).toBe(true);
     expect(s.integrations.redisAddress).toBe("redis:6379");
     expect(s.integrations.postgres).toBe(true);
-    expect(Object.keys(s.secrets.integrations)).toEqual(["postgresDataSourceName"]);
-    expect(s.integrations.blackbox?.httpTargets).toEqual(["https://example.com/health"]);
-    expect(s.services).toEqual([{ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: { team: "core" } }]);
-    expect(s.kpis[0].title).toBe("Signups");
+    expect(Object.keys(s.secrets.integrations)).toEqual(["postgresDataSourceName", "redisPassword"]);
+    expect(s.integrations.blackbox?.httpTargets).toEqual(["https://example.com/", "http://web:3000/health"]);
+    expect(s.services[0]).toEqual({ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: { team: "payments" } });
+    expect(s.services[1]).toMatchObject({ name: "web", metricsPath: "/internal/metrics" });
+    expect(s.kpis[0].title).toBe("Orders per minute");
     expect(s.limits.prometheus.cpus).toBe(1.5);
   });
 });
