@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../components/settings";
-import { renderCatalogueTable } from "./catalogue";
+import { renderCatalogueTable } from "./lib/catalogue";
 
 export const ROOT = path.join(__dirname, "..");
 /** Generated README sections, between their markers. */

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { AlertmanagerReceivers, SECRET_FILES, TARGET_DOWN_ALERTS, renderAlertmanagerConfig } from "../../configs/alertmanager";
-import { alerts } from "../../scripts/catalogue";
+import { alerts } from "../../scripts/lib/catalogue";
 import { run, tempDir } from "../helpers/tools";
 
 const CHANNELS = { critical: "#crit", warning: "#warn", info: "#info" };

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
 import { promqlMetricNames } from "../helpers/query-check";
 import { METRICS, RULE_ONLY_METRICS } from "../../dashboards/metrics";
-import { alerts, allAreas, catalogue, readRuleFile } from "../../scripts/catalogue";
+import { alerts, allAreas, catalogue, readRuleFile } from "../../scripts/lib/catalogue";
 import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
 import { durationSeconds } from "../../configs/prometheus";
 

@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { LOKI_RULES_DIR, RULES_DIR, ruleAreas } from "../configs/rules";
+import { LOKI_RULES_DIR, RULES_DIR, ruleAreas } from "../../configs/rules";
 
 export interface Rule {
   readonly alert?: string;
