@@ -5,9 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../components/settings";
 
 export const ROOT = path.join(__dirname, "..", "..");
+
+/** The project name declared in a source tree's Pulumi.yaml (the prefix of its config keys). */
+export function projectName(root: string): string {
+  const doc = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name?: unknown } | undefined;
+  if (typeof doc?.name !== "string") throw new Error(`${root}/Pulumi.yaml has no project name`);
+  return doc.name;
+}
 
 /** Pulumi's marker for a secret value inside resource inputs (sdk/nodejs/runtime/rpc.ts). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -33,6 +39,11 @@ export interface ProgramRun {
 
 export interface RunOptions {
   readonly stack: string;
+  /**
+   * Source tree whose program runs (default: this checkout). `npm run review` points it at an
+   * older commit's sources, so the recording works even for commits that predate this file.
+   */
+  readonly root?: string;
   /** Stack file whose config is used (default Pulumi.<stack>.yaml); secure values are skipped. */
   readonly stackFile?: string;
   /** Extra or overriding settings, without the project prefix. */
@@ -110,6 +121,8 @@ function mockInvoke(token: string, args: Record<string, unknown>): Record<string
  * Call once per process (jest: once per test file): Pulumi's runtime state is global.
  */
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  const root = opts.root ?? ROOT;
+  const project = projectName(root);
   const resources: RecordedResource[] = [];
   const invokes: { token: string; args: Record<string, unknown> }[] = [];
   let counter = 0;
@@ -128,22 +141,22 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
         return mockInvoke(args.token, a);
       },
     },
-    PROJECT,
+    project,
     opts.stack,
     false,
   );
 
-  const config = stackConfig(opts.stackFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`));
-  for (const [k, v] of Object.entries(opts.config ?? {})) config[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  const config = stackConfig(opts.stackFile ?? path.join(root, `Pulumi.${opts.stack}.yaml`));
+  for (const [k, v] of Object.entries(opts.config ?? {})) config[`${project}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   const secretKeys: string[] = [];
   for (const [k, v] of Object.entries(opts.secrets ?? {})) {
-    config[`${PROJECT}:${k}`] = v;
-    secretKeys.push(`${PROJECT}:${k}`);
+    config[`${project}:${k}`] = v;
+    secretKeys.push(`${project}:${k}`);
   }
   pulumi.runtime.setAllConfig(config, secretKeys);
 
   // Required here, not imported: the program must load after setMocks.
-  const program = require(path.join(ROOT, "index")) as Record<string, unknown>;
+  const program = require(path.join(root, "index")) as Record<string, unknown>;
 
   const outputs: ProgramRun["outputs"] = {};
   for (const [key, value] of Object.entries(program)) {
