@@ -36,7 +36,9 @@ function extract(commit: string, dir: string): void {
   execFileSync("tar", ["-x", "-C", dir], { input: tar });
   // The same dependencies as the working tree: the old program must share its @pulumi/pulumi
   // instance with the mocks, which holds as long as both resolve to the same real directory.
-  fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(dir, "node_modules"), "dir");
+  const modules = path.join(dir, "node_modules");
+  fs.rmSync(modules, { recursive: true, force: true });
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), modules, "dir");
 }
 
 /** Runs the program in `root` for `stack` in a child process and reads its recording. */

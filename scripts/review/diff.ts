@@ -59,37 +59,39 @@ export function lineDelta(before: string, after: string): string {
   return `+${added} −${removed} lines`;
 }
 
-function flatten(v: unknown, at: string, out: Map<string, unknown>): void {
-  if (Array.isArray(v) && v.length > 0) v.forEach((x, i) => flatten(x, `${at}[${i}]`, out));
-  else if (typeof v === "object" && v !== null && Object.keys(v).length > 0) {
-    for (const [k, x] of Object.entries(v as Obj)) flatten(x, at ? `${at}.${k}` : k, out);
-  } else out.set(at, v);
-}
-
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+function isPlain(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describeChange(path: string, x: unknown, y: unknown): string {
+  const name = path === "" ? "value" : path;
+  if (typeof x === "string" && typeof y === "string" && (x.includes("\n") || y.includes("\n"))) {
+    return `${name} changed (${lineDelta(x, y)})`;
+  }
+  if (show(x).length > MAX_VALUE || show(y).length > MAX_VALUE) return `${name} changed`;
+  return `${name} ${show(x)} → ${show(y)}`;
+}
+
+/** Walks objects and same-length arrays down to the values that differ. */
+function walk(x: unknown, y: unknown, path: string, out: string[]): void {
+  if (sameValue(x, y)) return;
+  if (isPlain(x) && isPlain(y)) {
+    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])]) walk(x[k], y[k], path ? `${path}.${k}` : k, out);
+  } else if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) {
+    x.forEach((v, i) => walk(v, y[i], `${path}[${i}]`, out));
+  } else {
+    out.push(describeChange(path, x, y));
+  }
+}
+
 /** Field-level changes of two plain values: `path old → new`, long values as "changed". */
 export function fieldChanges(before: unknown, after: unknown): string[] {
-  const a = new Map<string, unknown>();
-  const b = new Map<string, unknown>();
-  flatten(before, "", a);
-  flatten(after, "", b);
   const out: string[] = [];
-  for (const path of [...new Set([...a.keys(), ...b.keys()])]) {
-    const x = a.get(path);
-    const y = b.get(path);
-    if (sameValue(x, y)) continue;
-    const name = path === "" ? "value" : path;
-    if (typeof x === "string" && typeof y === "string" && (x.includes("\n") || y.includes("\n"))) {
-      out.push(`${name} changed (${lineDelta(x, y)})`);
-    } else if (show(x).length > MAX_VALUE || show(y).length > MAX_VALUE) {
-      out.push(`${name} changed`);
-    } else {
-      out.push(`${name} ${show(x)} → ${show(y)}`);
-    }
-  }
+  walk(before, after, "", out);
   if (out.length > MAX_FIELDS) return [...out.slice(0, MAX_FIELDS - 1), `${out.length - MAX_FIELDS + 1} more fields changed`];
   return out;
 }

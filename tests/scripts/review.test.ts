@@ -1,0 +1,123 @@
+// `npm run review -- HEAD~1` end to end: a temporary git repository holds a copy of the project
+// (node_modules symlinked) in two commits, and the summary of the second names exactly the four
+// changes made in it. The first commit has no review script at all, so this also shows that a
+// ref older than the script renders (its sources run under this checkout's mocks).
+// One review run renders four programs (dev and prod at both commits), so all the changes share
+// one commit and one run.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+
+const ROOT = path.join(__dirname, "..", "..");
+let repo: string;
+let output: string;
+
+function sh(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26 });
+}
+
+/** The project's files as they are now (tracked and new, not ignored), minus the shared dependencies. */
+function copySources(dest: string): void {
+  const files = sh("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT)
+    .split("\0")
+    .filter((f) => f !== "" && !/^(node_modules|\.tools)(\/|$)/.test(f) && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(dest, f));
+  }
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(dest, "node_modules"), "dir");
+}
+
+/** Rewrites a file and fails loudly when the edit no longer applies (the sources moved on). */
+function edit(file: string, change: (text: string) => string): void {
+  const p = path.join(repo, file);
+  const before = fs.readFileSync(p, "utf8");
+  const after = change(before);
+  if (after === before) throw new Error(`the test's edit of ${file} no longer applies`);
+  fs.writeFileSync(p, after);
+}
+
+interface RuleFile {
+  groups: { name: string; rules: Record<string, unknown>[] }[];
+}
+
+beforeAll(() => {
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), "review-repo-"));
+  copySources(repo);
+  // The base commit predates the review script.
+  const later = ["scripts/review.ts", "scripts/review"];
+  const stash = fs.mkdtempSync(path.join(os.tmpdir(), "review-later-"));
+  for (const p of later) fs.renameSync(path.join(repo, p), path.join(stash, path.basename(p)));
+  sh("git", ["init", "-q", "-b", "main"], repo);
+  fs.appendFileSync(path.join(repo, ".git", "info", "exclude"), "/node_modules\n");
+  sh("git", ["add", "-A"], repo);
+  sh("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "base"], repo);
+  for (const p of later) fs.renameSync(path.join(stash, path.basename(p)), path.join(repo, p));
+  fs.rmSync(stash, { recursive: true, force: true });
+
+  // 1. A threshold and its `for:`; 2. a new alert (rule files are data: edit them as YAML).
+  edit("rules/latency.yml", (text) => {
+    const doc = yaml.load(text) as RuleFile;
+    const rules = doc.groups.flatMap((g) => g.rules);
+    const p95 = rules.find((r) => r.alert === "HighLatencyP95");
+    if (!p95) return text;
+    p95.expr = String(p95.expr).replace(/\} > 0\.5\n/, "} > 0.8\n");
+    p95.for = "10m";
+    doc.groups[doc.groups.length - 1].rules.push({
+      alert: "HighLatencyP50",
+      expr: 'service_quantile:http_request_duration_seconds:histogram_quantile_rate5m{quantile="0.5"} > 0.3',
+      for: "15m",
+      labels: { severity: "info" },
+      annotations: { summary: "High median latency", description: "{{ $labels.service }}", runbook_url: "https://example.com/runbooks.md#highlatencyp50" },
+    });
+    return yaml.dump(doc, { lineWidth: -1 });
+  });
+  // 3. A dashboard panel removed from the dashboards' code.
+  edit("dashboards/service.ts", (text) => text.replace(/\n\s*heatmapPanel\(\s*"Latency distribution",[\s\S]*?\n {4}\),/, ""));
+  // 4. A route's timing.
+  edit("configs/alertmanager.ts", (text) => text.replace(/(heartbeat: \{[^}]*repeat_interval: )"1m"/, '$1"2m"'));
+  sh("git", ["add", "-A"], repo);
+  sh("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "change"], repo);
+
+  output = sh(process.execPath, ["-r", "ts-node/register", "scripts/review.ts", "HEAD~1"], repo);
+}, 600_000);
+
+afterAll(() => {
+  if (repo) fs.rmSync(repo, { recursive: true, force: true });
+});
+
+test("names exactly the threshold change, the new alert, the removed panel and the route change, in both stacks", () => {
+  expect(output).toBe(
+    [
+      "## Observability stack changes since `HEAD~1`",
+      "",
+      "Stacks dev, prod rendered under mocks at `HEAD~1` and at this change.",
+      "",
+      "### Alerts",
+      "",
+      "- added `HighLatencyP50` (info, for 15m): `service_quantile:http_request_duration_seconds:histogram_quantile_rate5m{quantile=\"0.5\"} > 0.3`",
+      "- `HighLatencyP95`: threshold 0.5 → 0.8; for 5m → 10m",
+      "",
+      "### Alertmanager",
+      "",
+      '- route `alertname="Watchdog"`: repeat_interval 1m → 2m',
+      "",
+      "### Dashboards",
+      "",
+      "- dashboard `Service`: removed panel `Latency distribution`",
+      "",
+    ].join("\n"),
+  );
+});
+
+test("refuses a ref that is not a commit, naming it, before anything renders", () => {
+  let message = "";
+  try {
+    sh(process.execPath, ["-r", "ts-node/register", "scripts/review.ts", "no-such-ref"], repo);
+  } catch (e) {
+    message = String((e as { stderr?: string }).stderr);
+  }
+  expect(message).toContain("review: no-such-ref is not a commit in this repository");
+});
