@@ -53,7 +53,8 @@ export class AlertingStack extends pulumi.ComponentResource {
           // A single instance: no gossip port to expose or secure.
           "--cluster.listen-address=",
         ],
-        files: [{ path: ALERTMANAGER_CONFIG_PATH, content: config }, ...receiverSecretFiles(args.secrets)],
+        files: [{ path: ALERTMANAGER_CONFIG_PATH, content: config }],
+        secrets: { dir: ALERTMANAGER_SECRETS_DIR, files: receiverSecretFiles(args.secrets) },
         volumes: [{ name: "data", containerPath: "/alertmanager" }],
         ports: [{ internal: CATALOG.alertmanager.port, ...args.published }],
         healthcheck: ["wget", "-q", "--spider", `http://localhost:${CATALOG.alertmanager.port}/-/healthy`],

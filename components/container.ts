@@ -17,6 +17,16 @@ export interface ContainerFile {
   readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
+/**
+ * Secret files of one container, all under one directory. They are written by a separate
+ * container (see ServiceContainer) into a volume the service mounts read-only at `dir`.
+ */
+export interface SecretFiles {
+  /** Absolute directory inside the container; every file's path lies directly or deeper under it. */
+  readonly dir: string;
+  readonly files: readonly ContainerFile[];
+}
+
 export interface ContainerVolume {
   /** Volume name suffix: the Docker volume is `<service>-<name>`. */
   readonly name: string;
@@ -53,7 +63,10 @@ export interface ServiceContainerArgs extends Placement {
   readonly command?: pulumi.Input<string>[];
   readonly entrypoint?: pulumi.Input<string>[];
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Non-secret files (configs, dashboards, scripts): plain inputs, readable in a preview diff. */
   readonly files?: readonly ContainerFile[];
+  /** Secret files, kept apart from `files` (see SecretFiles). Default none. */
+  readonly secrets?: SecretFiles;
   /** Named volumes owned by this service (created here, kept on destroy). */
   readonly volumes?: readonly ContainerVolume[];
   /** Volumes owned by another service (shared directories such as the textfile collector). */
@@ -70,16 +83,94 @@ export interface ServiceContainerArgs extends Placement {
   readonly pidMode?: string;
 }
 
+/** Label on a service container naming its secrets writer (`npm run render` files secrets under the service). */
+export const SECRETS_FOR_LABEL = "observability-stack/secrets-for";
+/** Label on a service container holding its secrets writer's id: new secrets replace the service. */
+export const SECRETS_VERSION_LABEL = "observability-stack/secrets-version";
+/** The writer never runs; these limits only satisfy the every-container-has-limits rule. */
+const WRITER_LIMITS = { cpus: "0.1", memoryMb: 32 };
+
+function uploadOf(f: ContainerFile): docker.types.input.ContainerUpload {
+  return {
+    file: f.path,
+    content: f.content,
+    permissions: f.mode ?? "0444",
+    ...(f.owner ? { owner: String(f.owner.uid), group: String(f.owner.gid) } : {}),
+  };
+}
+
 export class ServiceContainer extends pulumi.ComponentResource {
   readonly container: docker.Container;
   readonly image: docker.RemoteImage;
   readonly volumes: Record<string, docker.Volume>;
   readonly containerName: pulumi.Output<string>;
+  /** The never-started container that writes the secret files into their volume, when there are any. */
+  readonly secretsWriter?: docker.Container;
 
   constructor(name: string, args: ServiceContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:ServiceContainer", name, {}, opts);
 
     this.image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
+
+    // Why secrets travel in a resource of their own: Pulumi marks a whole input property secret
+    // when any part of it is, and `uploads` is one property. One password among Grafana's uploads
+    // hid every dashboard and datasource behind [secret] in `pulumi preview --diff`, and any
+    // receiver credential did the same to alertmanager.yml. Docker offers no secret store outside
+    // swarm, and the provider's `uploads` is the only way to place a file on a remote host without
+    // a shell or a bind mount, so the secret files get a container of their own:
+    // - a writer container, created from the service's own image (already pulled) and never
+    //   started, whose only input that matters is `uploads` with the secret files. The provider
+    //   copies uploads in after creating a container and before (here: instead of) starting it,
+    //   and Docker's copy API mounts the container's volumes first even when it is not running
+    //   (moby daemon/archive.go, containerExtractToDir → mountVolumes), so the files land in the
+    //   `<service>-secrets` volume mounted at `dir`;
+    // - the service mounts that volume read-only at the same `dir` and reads the files where its
+    //   config says (Alertmanager's *_file fields, GF_*__FILE, DATA_SOURCE_*_FILE), as before.
+    // The service carries the writer's id as a label: new secret values replace the writer, hence
+    // the label, hence the service, which then starts with them. Services that read secrets once
+    // at start (Grafana, the exporters) need that; Alertmanager rereads *_file per notification.
+    // A secret that is removed from the settings stays in the volume until `pulumi destroy`
+    // (nothing references it any more); the volume is deleted with the stack, unlike data volumes.
+    let secretMount: docker.types.input.ContainerVolume | undefined;
+    const secretLabels: pulumi.Input<docker.types.input.ContainerLabel>[] = [];
+    if (args.secrets && args.secrets.files.length > 0) {
+      const { dir, files } = args.secrets;
+      for (const f of files) {
+        if (!f.path.startsWith(`${dir}/`)) throw new Error(`${name}: secret file ${f.path} is not under its secrets directory ${dir}`);
+      }
+      const volume = new docker.Volume(
+        `${name}-secrets`,
+        { name: `${args.service}-secrets`, labels: [{ label: "service", value: args.service }] },
+        { parent: this },
+      );
+      this.secretsWriter = new docker.Container(
+        `${name}-secrets`,
+        {
+          name: `${args.service}-secrets`,
+          image: this.image.imageId,
+          start: false,
+          mustRun: false,
+          restart: "no",
+          // Started by hand it would only run the service's image with no network.
+          networkMode: "none",
+          cpus: WRITER_LIMITS.cpus,
+          memory: WRITER_LIMITS.memoryMb,
+          memorySwap: WRITER_LIMITS.memoryMb,
+          logDriver: "json-file",
+          logOpts: LOG_ROTATION,
+          labels: [
+            { label: SECRETS_FOR_LABEL, value: args.service },
+            { label: "org.opencontainers.image.vendor", value: "observability-stack" },
+          ],
+          volumes: [{ volumeName: volume.name, containerPath: dir, readOnly: false }],
+          uploads: files.map((f) => uploadOf({ ...f, content: pulumi.secret(f.content) })),
+        },
+        // Fixed name: remove the old writer before creating the new one.
+        { parent: this, deleteBeforeReplace: true },
+      );
+      secretMount = { volumeName: volume.name, containerPath: dir, readOnly: true };
+      secretLabels.push({ label: SECRETS_VERSION_LABEL, value: this.secretsWriter.id });
+    }
 
     this.volumes = {};
     for (const v of args.volumes ?? []) {
@@ -109,6 +200,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         labels: [
           { label: "service", value: args.service },
           { label: "org.opencontainers.image.vendor", value: "observability-stack" },
+          ...secretLabels,
         ],
         networksAdvanced: networks,
         command: args.command,
@@ -116,12 +208,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         envs: args.env
           ? pulumi.all(Object.entries(args.env).map(([k, v]) => pulumi.interpolate`${k}=${v}`))
           : undefined,
-        uploads: (args.files ?? []).map((f) => ({
-          file: f.path,
-          content: f.content,
-          permissions: f.mode ?? "0444",
-          ...(f.owner ? { owner: String(f.owner.uid), group: String(f.owner.gid) } : {}),
-        })),
+        uploads: (args.files ?? []).map(uploadOf),
         volumes: [
           ...(args.volumes ?? []).map((v) => ({
             volumeName: this.volumes[v.name].name,
@@ -133,6 +220,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
             containerPath: v.containerPath,
             readOnly: v.readOnly ?? false,
           })),
+          ...(secretMount ? [secretMount] : []),
         ],
         mounts: args.hostMounts ? [...args.hostMounts] : undefined,
         ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
@@ -149,7 +237,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
       },
       // Every container has a fixed name (it is its DNS name on the network), so a replacement
       // must remove the old one first; stateful ones also hold a lock on their data.
-      { parent: this, deleteBeforeReplace: true },
+      { parent: this, deleteBeforeReplace: true, dependsOn: this.secretsWriter ? [this.secretsWriter] : [] },
     );
     this.containerName = this.container.name;
 

@@ -100,11 +100,14 @@ export class Exporters extends pulumi.ComponentResource {
             DATA_SOURCE_USER_FILE: `${dir}/postgres_user`,
             DATA_SOURCE_PASS_FILE: `${dir}/postgres_password`,
           },
-          files: [
-            { path: `${dir}/postgres_uri`, content: pulumi.secret(parts.uri), mode: "0400", owner },
-            { path: `${dir}/postgres_user`, content: pulumi.secret(parts.user), mode: "0400", owner },
-            { path: `${dir}/postgres_password`, content: pulumi.secret(parts.password), mode: "0400", owner },
-          ],
+          secrets: {
+            dir,
+            files: [
+              { path: `${dir}/postgres_uri`, content: pulumi.secret(parts.uri), mode: "0400", owner },
+              { path: `${dir}/postgres_user`, content: pulumi.secret(parts.user), mode: "0400", owner },
+              { path: `${dir}/postgres_password`, content: pulumi.secret(parts.password), mode: "0400", owner },
+            ],
+          },
         },
         { parent: this },
       );
@@ -114,7 +117,8 @@ export class Exporters extends pulumi.ComponentResource {
     if (args.integrations.redis && redisAddress) {
       // Multi-target mode: Prometheus scrapes /scrape?target=redis://<address>, which is also
       // the only mode in which the exporter reads passwords from a file.
-      const passwordFile = "/run/secrets/redis_passwords.json";
+      const secretsDir = "/run/secrets";
+      const passwordFile = `${secretsDir}/redis_passwords.json`;
       const password = args.secrets.redisPassword;
       new ServiceContainer(
         `${name}-redis-exporter`,
@@ -122,16 +126,19 @@ export class Exporters extends pulumi.ComponentResource {
           ...p.redisExporter,
           service: CATALOG.redisExporter.container,
           command: password ? [`--redis.password-file=${passwordFile}`] : [],
-          files: password
-            ? [
-                {
-                  path: passwordFile,
-                  content: pulumi.secret(password.apply((pw) => JSON.stringify({ [`redis://${redisAddress}`]: pw }))),
-                  mode: "0400",
-                  owner: CATALOG.redisExporter.user,
-                },
-              ]
-            : [],
+          secrets: password
+            ? {
+                dir: secretsDir,
+                files: [
+                  {
+                    path: passwordFile,
+                    content: pulumi.secret(password.apply((pw) => JSON.stringify({ [`redis://${redisAddress}`]: pw }))),
+                    mode: "0400",
+                    owner: CATALOG.redisExporter.user,
+                  },
+                ],
+              }
+            : undefined,
         },
         { parent: this },
       );

@@ -1,5 +1,6 @@
 // Grafana: provisioned datasources and dashboards, a generated admin password delivered as a
 // file (never as plaintext env), and a data volume for its SQLite database.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { HostPort, Placement, ServiceContainer } from "./container";
@@ -61,9 +62,12 @@ export class GrafanaStack extends pulumi.ComponentResource {
           `grafana cli --homepath "$GF_PATHS_HOME" --config "$GF_PATHS_CONFIG" admin reset-admin-password ` +
             `--password-from-stdin < ${GRAFANA_ADMIN_PASSWORD_FILE} >/dev/null 2>&1 || true; exec /run.sh`,
         ],
-        files: [
+        secrets: {
+          dir: path.posix.dirname(GRAFANA_ADMIN_PASSWORD_FILE),
           // 0440 owned by grafana (472) and group 0, the image user's primary group.
-          { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user },
+          files: [{ path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user }],
+        },
+        files: [
           {
             path: GRAFANA_DATASOURCES_PATH,
             content: renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval }),

@@ -1,9 +1,11 @@
 // `npm run render -- <stack> <dir>`: writes every file each container of a committed stack
 // receives, by running the real program under mocks (the same code path as `pulumi up`).
-// Secret files are written with a placeholder: their values never leave Pulumi.
+// Secret files (uploaded by each service's secrets writer, see components/container.ts) are
+// written under their service with a placeholder: their values never leave Pulumi.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProgram } from "../tests/helpers/mock-program";
+import { SECRETS_FOR_LABEL } from "../components/container";
 
 export const REDACTED = "<secret: delivered by Pulumi at deploy time>\n";
 
@@ -21,9 +23,11 @@ async function main(): Promise<void> {
   let count = 0;
   for (const c of program.byType("docker:index/container:Container")) {
     const uploads = (c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? [];
+    const labels = (c.inputs.labels as { label: string; value: string }[] | undefined) ?? [];
+    const service = labels.find((l) => l.label === SECRETS_FOR_LABEL)?.value ?? String(c.inputs.name);
     uploads.forEach((u, i) => {
       const secret = c.secretPaths.some((p) => p === "uploads" || p === `uploads[${i}]` || p === `uploads[${i}].content`);
-      const dest = path.join(dir, String(c.inputs.name), u.file);
+      const dest = path.join(dir, service, u.file);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(dest, secret ? REDACTED : (u.content ?? ""));
       count++;

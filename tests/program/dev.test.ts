@@ -11,11 +11,17 @@ import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;
 let containers: Record<string, RecordedResource>;
+/** The never-started containers that write a service's secret files, by service. */
+let writers: Record<string, RecordedResource>;
 
 beforeAll(async () => {
   prog = await runProgram({ stack: "dev" });
   containers = {};
-  for (const c of prog.byType(CONTAINER)) containers[String(c.inputs.name)] = c;
+  writers = {};
+  for (const c of prog.byType(CONTAINER)) {
+    if (c.inputs.start === false) writers[String(c.inputs.name).replace(/-secrets$/, "")] = c;
+    else containers[String(c.inputs.name)] = c;
+  }
 });
 
 test("creates no AWS resources and one local Docker provider", () => {
@@ -146,19 +152,25 @@ test("Alertmanager with no receivers configured routes everything to the default
   expect(route(["alertname=DiskSpaceLow", "severity=warning"])).toBe("default");
 });
 
-test("Grafana gets provisioning, dashboards and its password only as a secret file", () => {
+test("Grafana gets provisioning and dashboards as plain files, its password only as a secret file", () => {
   const g = containers.grafana;
   const files = uploadsOf(g);
   const env = g.inputs.envs as string[];
   expect(env).toContain("GF_SECURITY_ADMIN_USER=admin");
-  expect(env.some((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD__FILE="))).toBe(true);
+  expect(env).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password");
   expect(env.some((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD="))).toBe(false);
   expect(env).toContain("GF_USERS_ALLOW_SIGN_UP=false");
   expect(env).toContain("GF_AUTH_ANONYMOUS_ENABLED=false");
-  const uploads = g.inputs.uploads as { file: string }[];
-  const pwIndex = uploads.findIndex((u) => u.file.endsWith("grafana_admin_password"));
-  expect(pwIndex).toBeGreaterThanOrEqual(0);
-  expect(g.secretPaths.some((p) => p === `uploads[${pwIndex}].content` || p === "uploads")).toBe(true);
+  // The reviewable files are a plain input; the password travels in the writer's uploads only.
+  expect(g.secretPaths).toEqual([]);
+  expect(Object.keys(files).some((p) => p.includes("grafana_admin_password"))).toBe(false);
+  const writer = writers.grafana;
+  expect(Object.keys(uploadsOf(writer))).toEqual(["/run/secrets/grafana_admin_password"]);
+  expect(writer.secretPaths).toEqual(["uploads"]);
+  expect(writer.inputs).toMatchObject({ start: false, mustRun: false, networkMode: "none" });
+  const secretsVolume = (writer.inputs.volumes as { volumeName: string; containerPath: string }[])[0];
+  expect(g.inputs.volumes).toContainEqual({ ...secretsVolume, readOnly: true });
+  expect(g.inputs.labels).toContainEqual({ label: "observability-stack/secrets-version", value: "grafana-grafana-secrets-id" });
   const ds = yaml.load(Object.entries(files).find(([p]) => p.includes("datasources"))![1]) as { datasources: { uid: string }[] };
   expect(ds.datasources.map((d) => d.uid).sort()).toEqual(["alertmanager", "loki", "prometheus"]);
   const dashboards = Object.keys(files).filter((p) => p.endsWith(".json"));

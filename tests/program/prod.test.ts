@@ -13,6 +13,8 @@ const SECRETS = ALL_SECRETS;
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;
 let containers: Record<string, RecordedResource>;
+/** The never-started containers that write a service's secret files, by service. */
+let writers: Record<string, RecordedResource>;
 
 beforeAll(async () => {
   prog = await runProgram({
@@ -21,7 +23,11 @@ beforeAll(async () => {
     secrets: SECRETS,
   });
   containers = {};
-  for (const c of prog.byType(CONTAINER)) containers[String(c.inputs.name)] = c;
+  writers = {};
+  for (const c of prog.byType(CONTAINER)) {
+    if (c.inputs.start === false) writers[String(c.inputs.name).replace(/-secrets$/, "")] = c;
+    else containers[String(c.inputs.name)] = c;
+  }
 });
 
 test("creates the EC2 host, its security group, IAM and both buckets", () => {
@@ -118,7 +124,10 @@ test("Prometheus scrapes the services and integrations and loads their rule file
 });
 
 test("Alertmanager routes every severity to its receiver, checked by amtool", () => {
-  const files = uploadsOf(containers.alertmanager);
+  // The config is a plain input of Alertmanager; the credentials come from its secrets writer.
+  expect(containers.alertmanager.secretPaths).toEqual([]);
+  expect(writers.alertmanager.secretPaths).toEqual(["uploads"]);
+  const files = { ...uploadsOf(containers.alertmanager), ...uploadsOf(writers.alertmanager) };
   const dir = tempDir("prod-am");
   const cfgText = files["/etc/alertmanager/alertmanager.yml"].split("/etc/alertmanager/secrets/").join(`${dir}/secrets/`);
   writeTree(dir, Object.fromEntries(Object.entries(files).map(([p, c]) => [p.replace("/etc/alertmanager/", "/"), c])));

@@ -24,6 +24,13 @@ test("renders the dev stack's files per container", () => {
   expect(fs.existsSync(path.join(dir, "loki/etc/loki/config.yaml"))).toBe(true);
   expect(fs.readdirSync(path.join(dir, "alloy/etc/alloy"))).toContain("config.alloy");
   expect(fs.readFileSync(path.join(dir, "grafana/run/secrets/grafana_admin_password"), "utf8")).toContain("<secret");
+  // Every non-secret file in full: the dashboards as JSON, the provisioning files as YAML.
+  const boards = path.join(dir, "grafana/etc/grafana/dashboards");
+  const jsonFiles = fs.readdirSync(boards, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
+  expect(jsonFiles.length).toBeGreaterThanOrEqual(6);
+  for (const f of jsonFiles) expect(JSON.parse(fs.readFileSync(path.join(boards, f), "utf8"))).toHaveProperty("uid");
+  const datasources = yaml.load(fs.readFileSync(path.join(dir, "grafana/etc/grafana/provisioning/datasources/datasources.yaml"), "utf8"));
+  expect(datasources).toHaveProperty("datasources");
 });
 
 test("refuses an unknown stack", () => {
