@@ -6,7 +6,7 @@ import { ProgramRun, RecordedResource, runProgram } from "../helpers/mock-progra
 import { GOLDEN_SCENARIOS } from "../helpers/graph";
 
 const CONTAINER = "docker:index/container:Container";
-/** What the mocks return for the generated Grafana admin password (scripts/mock-program.ts). */
+/** What the mocks return for the generated Grafana admin password (tests/helpers/mock-program.ts). */
 const GRAFANA_PASSWORD = "mock-password-0123456789abcdef";
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-ssh-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
 
