@@ -76,6 +76,10 @@ function describeChange(path: string, x: unknown, y: unknown): string {
   return `${name} ${show(x)} → ${show(y)}`;
 }
 
+function clip(s: string): string {
+  return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
+}
+
 /** Walks objects and same-length arrays down to the values that differ. */
 function walk(x: unknown, y: unknown, path: string, out: string[]): void {
   if (sameValue(x, y)) return;
@@ -83,6 +87,13 @@ function walk(x: unknown, y: unknown, path: string, out: string[]): void {
     for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])]) walk(x[k], y[k], path ? `${path}.${k}` : k, out);
   } else if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) {
     x.forEach((v, i) => walk(v, y[i], `${path}[${i}]`, out));
+  } else if (Array.isArray(x) && Array.isArray(y)) {
+    // A list that grew or shrank: name the elements, not every shifted index.
+    const name = path === "" ? "value" : path;
+    const xs = x.map((v) => JSON.stringify(v));
+    const ys = y.map((v) => JSON.stringify(v));
+    for (const v of ys.filter((e) => !xs.includes(e))) out.push(`${name} + ${clip(v)}`);
+    for (const v of xs.filter((e) => !ys.includes(e))) out.push(`${name} − ${clip(v)}`);
   } else {
     out.push(describeChange(path, x, y));
   }

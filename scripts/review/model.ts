@@ -351,8 +351,16 @@ export function stackModel(snapshot: Snapshot): StackModel {
   let alertmanager: Alertmanager | undefined;
   let scrape: Scrape | undefined;
 
+  // A container's recorded image is the mocked image id; the pinned reference is on the
+  // RemoteImage `<container resource>-image`. Learn id → reference from those pairs, so other
+  // containers of the same image (a secrets writer) resolve too.
   const images = new Map<string, string>();
   for (const r of snapshot.resources) if (r.type === REMOTE_IMAGE) images.set(r.name, String(r.inputs.name));
+  const byId = new Map<string, string>();
+  for (const r of snapshot.resources) {
+    const ref = r.type === CONTAINER ? images.get(`${r.name}-image`) : undefined;
+    if (ref !== undefined) byId.set(String(r.inputs.image), ref);
+  }
 
   for (const r of snapshot.resources) {
     if (r.type === CONTAINER) {
@@ -367,8 +375,7 @@ export function stackModel(snapshot: Snapshot): StackModel {
         else if (isDashboard(doc)) dashboards.set(uniqueKey(dashboards, String(doc.uid)), dashboardModel(doc));
         else files.set(`${service}:${file}`, content);
       }
-      // The recorded image is the mocked image id; the pinned reference is on the RemoteImage.
-      const image = images.get(`${r.name}-image`) ?? String(r.inputs.image);
+      const image = byId.get(String(r.inputs.image)) ?? String(r.inputs.image);
       containers.set(uniqueKey(containers, service), {
         service,
         image,

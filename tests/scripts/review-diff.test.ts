@@ -14,7 +14,7 @@ function container(service: string, files: Record<string, string>, inputs: Obj =
     name: `x-${service}`,
     inputs: {
       name: service,
-      image: "sha256:mock",
+      image: `sha256:${service}`,
       cpus: "1",
       memory: 256,
       ports: [],
@@ -285,6 +285,17 @@ describe("diffStack", () => {
     ]);
     expect(lines.Buckets).toEqual(["`storage-loki-tls-only`: policy.Statement[0].Effect Deny → Allow"]);
     expect(lines["Other resources"]).toEqual(["`aws:ec2/instance:Instance host-instance`: instanceType t3.xlarge → t3.large; userData changed (+1 −1 lines)"]);
+  });
+
+  test("a list that grows or shrinks is shown by its elements; a second container of an image resolves its reference", () => {
+    expect(fieldChanges({ labels: [{ l: "a" }, { l: "b" }] }, { labels: [{ l: "b" }, { l: "c" }, { l: "d" }] })).toEqual([
+      'labels + {"l":"c"}',
+      'labels + {"l":"d"}',
+      'labels − {"l":"a"}',
+    ]);
+    const writer: SnapshotResource = { type: CONTAINER, name: "x-grafana-secrets", inputs: { name: "grafana-secrets", image: "sha256:grafana", start: false } };
+    const snap: Snapshot = { stack: "dev", resources: [image("grafana", "grafana/grafana:13.2.0"), container("grafana", {}, { image: "sha256:grafana" }), writer] };
+    expect(stackModel(snap).containers.get("grafana-secrets")?.image).toBe("grafana/grafana:13.2.0");
   });
 
   test("field changes are capped so one replaced block does not flood the comment", () => {
