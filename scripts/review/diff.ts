@@ -131,7 +131,7 @@ export function exprChanges(before: string, after: string, language: "promql" | 
   const b = thresholds(after, language);
   const out: string[] = [];
   if (a.values.length === b.values.length) {
-    const changed = a.values.map((v, i) => [v, b.values[i]]).filter(([x, y]) => Number(x) !== Number(y));
+    const changed = a.values.map((v, i) => [v, b.values[i]]).filter(([x, y]) => x !== y && Number(x) !== Number(y));
     if (changed.length === 1) out.push(`threshold ${changed[0][0]} → ${changed[0][1]}`);
     else if (changed.length > 1) out.push(`thresholds ${a.values.join(", ")} → ${b.values.join(", ")}`);
   } else {

@@ -22,6 +22,8 @@ interface Tree {
 const COMPARISONS = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
 const BINARY = new Set(["BinaryExpr", "BinOpExpr"]);
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+/** Constant arithmetic of numbers (`8 * 3600`, `(1 - 0.999)`): still a threshold, shown as written. */
+const CONSTANT = /^[-+\d.eE*/%^()\s]+$/;
 
 export type QueryLanguage = "promql" | "logql";
 
@@ -38,8 +40,10 @@ export function normalizeExpr(expr: string): string {
 }
 
 function numericText(text: string, node: Node): string | undefined {
-  const bare = text.slice(node.from, node.to).replace(/[()\s]/g, "");
-  return NUMBER.test(bare) ? bare : undefined;
+  const written = text.slice(node.from, node.to);
+  const bare = written.replace(/[()\s]/g, "");
+  if (NUMBER.test(bare)) return bare;
+  return CONSTANT.test(written) && /\d/.test(written) ? normalizeExpr(written) : undefined;
 }
 
 /**

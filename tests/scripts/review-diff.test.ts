@@ -119,6 +119,7 @@ describe("thresholds", () => {
     expect(thresholds("x > bool (1e3)").values).toEqual(["1e3"]);
     expect(thresholds("x * 3 + 2").values).toEqual([]);
     expect(thresholds("x > y").values).toEqual([]);
+    expect(thresholds("time() - last_success > 8 * 3600").values).toEqual(["8 * 3600"]);
   });
 
   test("reads LogQL comparisons with the LogQL grammar", () => {
@@ -131,6 +132,7 @@ describe("thresholds", () => {
     expect(exprChanges("a > 1", "rate(a[5m]) > 1", "promql")).toEqual(["expr `a > 1` → `rate(a[5m]) > 1`"]);
     expect(exprChanges("a > 1", "a > 1 and b < 2", "promql")).toEqual(["thresholds 1 → 1, 2", "expr `a > 1` → `a > 1 and b < 2`"]);
     expect(exprChanges("a > 1", "a   >\n 1", "promql")).toEqual([]);
+    expect(exprChanges("t > 8 * 3600", "t > 12 * 3600", "promql")).toEqual(["threshold 8 * 3600 → 12 * 3600"]);
   });
 });
 
