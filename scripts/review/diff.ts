@@ -319,7 +319,7 @@ function dashboardDiff(before: ReadonlyMap<string, Dashboard>, after: ReadonlyMa
       const changes = [
         ...defined([arrow("type", x.type, y.type)]),
         ...queryChanges(x.queries, y.queries),
-        ...(sameValue(x.settings, y.settings) ? [] : ["display settings changed"]),
+        ...fieldChanges(x.settings, y.settings),
       ];
       if (changes.length > 0) out.push(`${name}: panel ${code(p)} ${changes.join("; ")}`);
     }

@@ -232,7 +232,11 @@ describe("diffStack", () => {
     const dashboard = {
       ...DASHBOARD,
       tags: ["service", "http"],
-      panels: [panel(1, "Requests/s", "sum(irate(http_requests_total[5m]))"), panel(2, "Errors", "y"), panel(3, "Saturation", "z")],
+      panels: [
+        panel(1, "Requests/s", "sum(irate(http_requests_total[5m]))"),
+        { ...panel(2, "Errors", "y"), fieldConfig: { defaults: { unit: "percentunit" } } },
+        panel(3, "Saturation", "z"),
+      ],
     };
     const added = { uid: "new", title: "New board", panels: [panel(1, "A", "a")] };
     const after = snapshot("dev", { dashboard });
@@ -243,6 +247,7 @@ describe("diffStack", () => {
       "dashboard `Service`: added panel `Saturation` (`z`)",
       "dashboard `Service`: removed panel `Latency distribution`",
       "dashboard `Service`: panel `Requests/s` query `sum(rate(http_requests_total[5m]))` → `sum(irate(http_requests_total[5m]))`",
+      'dashboard `Service`: panel `Errors` fieldConfig none → {"defaults":{"unit":"percentunit"}}',
       "dashboard `Service`: tags changed",
     ]);
   });
