@@ -3,15 +3,14 @@
 // dashboard, datasource and alertmanager.yml change), every secret value appears only inside
 // inputs Pulumi holds as secret, and each secret still reaches a running container as a file.
 import { ProgramRun, RecordedResource, runProgram } from "../helpers/mock-program";
-import { GOLDEN_SCENARIOS } from "../helpers/graph";
+import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
 const CONTAINER = "docker:index/container:Container";
 /** What the mocks return for the generated Grafana admin password (tests/helpers/mock-program.ts). */
 const GRAFANA_PASSWORD = "mock-password-0123456789abcdef";
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-ssh-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
 
-const scenario = GOLDEN_SCENARIOS["prod-full"];
-const secrets: Record<string, string> = { ...(scenario.secrets ?? {}), sshPrivateKey: SSH_KEY };
+const secrets: Record<string, string> = { ...ALL_SECRETS, sshPrivateKey: SSH_KEY };
 /** The Postgres DSN reaches the exporter split in three files (its host and user are secret too). */
 const dsn = new URL(secrets.postgresDataSourceName);
 const DSN_PARTS = { uri: `${dsn.host}${dsn.pathname}${dsn.search}`, user: dsn.username, password: dsn.password };
@@ -26,7 +25,7 @@ const NEEDLES = [
 let prog: ProgramRun;
 
 beforeAll(async () => {
-  prog = await runProgram({ ...scenario, secrets });
+  prog = await runProgram({ stack: "prod", config: FULL_PROD_CONFIG, secrets });
 });
 
 type Upload = { file: string; content?: string };
