@@ -7,12 +7,12 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { diffStack } from "./review/diff";
-import { renderMarkdown, StackDiff } from "./review/markdown";
-import { Snapshot, stackModel } from "./review/model";
+import { diffStack } from "./lib/review/diff";
+import { renderMarkdown, StackDiff } from "./lib/review/markdown";
+import { Snapshot, stackModel } from "./lib/review/model";
 
 const ROOT = path.join(__dirname, "..");
-const DUMP = path.join(__dirname, "review", "dump.ts");
+const DUMP = path.join(__dirname, "lib", "review", "dump.ts");
 /** Program runs in parallel: each is one busy Node process for a few seconds. */
 const PARALLEL = 2;
 

@@ -1,10 +1,10 @@
 // The pure part of `npm run review`: thresholds found by the PromQL/LogQL grammars, files
 // recognised by content, and the exact lines each kind of change produces.
 import * as yaml from "js-yaml";
-import { diffStack, exprChanges, fieldChanges } from "../../scripts/review/diff";
-import { renderMarkdown } from "../../scripts/review/markdown";
-import { CONTAINER, Snapshot, SnapshotResource, stackModel } from "../../scripts/review/model";
-import { thresholds } from "../../scripts/review/thresholds";
+import { diffStack, exprChanges, fieldChanges } from "../../scripts/lib/review/diff";
+import { renderMarkdown } from "../../scripts/lib/review/markdown";
+import { CONTAINER, Snapshot, SnapshotResource, stackModel } from "../../scripts/lib/review/model";
+import { thresholds } from "../../scripts/lib/review/thresholds";
 
 type Obj = Record<string, unknown>;
 

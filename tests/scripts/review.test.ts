@@ -47,7 +47,7 @@ beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), "review-repo-"));
   copySources(repo);
   // The base commit predates the review script.
-  const later = ["scripts/review.ts", "scripts/review"];
+  const later = ["scripts/review.ts", "scripts/lib/review"];
   const stash = fs.mkdtempSync(path.join(os.tmpdir(), "review-later-"));
   for (const p of later) fs.renameSync(path.join(repo, p), path.join(stash, path.basename(p)));
   sh("git", ["init", "-q", "-b", "main"], repo);
