@@ -11,7 +11,7 @@ export interface SnapshotResource {
   readonly inputs: Record<string, unknown>;
 }
 
-/** One stack rendered under mocks, as written by scripts/review/dump.ts. */
+/** One stack rendered under mocks, as written by scripts/lib/review/dump.ts. */
 export interface Snapshot {
   readonly stack: string;
   readonly resources: readonly SnapshotResource[];
