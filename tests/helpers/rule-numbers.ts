@@ -1,17 +1,18 @@
-// The numbers an alert compares against, read from its expression with the grammars Prometheus
-// and Grafana ship (@prometheus-io/lezer-promql, @grafana/lezer-logql), and the thresholds its
-// summary or description states in words. Used by tests/rules/thresholds.test.ts.
-import { parser as promqlParser } from "@prometheus-io/lezer-promql";
-import { parser as logqlParser } from "@grafana/lezer-logql";
-
-/** The part of a lezer SyntaxNode used here (the two grammars may resolve different @lezer/common copies). */
-interface SyntaxNode {
-  readonly name: string;
-  readonly from: number;
-  readonly to: number;
-  readonly firstChild: SyntaxNode | null;
-  readonly nextSibling: SyntaxNode | null;
-}
+// The numbers an alert compares against (constant operands of comparisons, relative factors,
+// predict_linear horizons) and the thresholds its summary or description states in words. Used
+// by tests/rules/thresholds.test.ts; the expression reading is shared with the review summary.
+import {
+  COMPARISONS,
+  EQUALITY,
+  QueryLanguage,
+  SyntaxNode,
+  binary,
+  children,
+  comparedConstants,
+  constant,
+  parseQuery,
+  unwrap,
+} from "../../scripts/lib/compared-numbers";
 
 /** One number an alert's expression compares with. */
 export interface ComparedNumber {
@@ -19,76 +20,6 @@ export interface ComparedNumber {
   readonly value: number;
   /** The source text it was read from (`8 * 3600`, `2 * (…)`), for failure messages. */
   readonly text: string;
-}
-
-const COMPARISONS = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
-const EQUALITY = new Set(["Eql", "Neq"]);
-const ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
-  Add: (a, b) => a + b,
-  Sub: (a, b) => a - b,
-  Mul: (a, b) => a * b,
-  Div: (a, b) => a / b,
-  Mod: (a, b) => a % b,
-  Pow: (a, b) => a ** b,
-};
-/** Nodes between an operator and its operands that are not operands. */
-const MODIFIERS = new Set(["MatchingModifierClause", "BoolModifier", "BinOpModifier"]);
-/** Nodes that only wrap one expression (parentheses, LogQL's Expr/MetricExpr layers). */
-const WRAPPERS = new Set(["ParenExpr", "Expr", "MetricExpr", "LiteralExpr"]);
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-
-function children(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
-}
-
-/** A number literal's value: plain, scientific or a PromQL duration used as a number (`1h`). */
-function literalValue(text: string): number | undefined {
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
-  const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
-  if (parts.length > 0 && parts.map((p) => p[0]).join("") === text) {
-    return parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS[p[2]], 0);
-  }
-  return undefined;
-}
-
-function unwrap(n: SyntaxNode): SyntaxNode {
-  let node = n;
-  for (;;) {
-    const kids = children(node);
-    if (!WRAPPERS.has(node.name) || kids.length !== 1) return node;
-    node = kids[0];
-  }
-}
-
-/** Operator and operands of a binary expression node, or undefined for any other node. */
-function binary(n: SyntaxNode): { op: string; left: SyntaxNode; right: SyntaxNode } | undefined {
-  if (n.name !== "BinaryExpr" && n.name !== "BinOpExpr") return undefined;
-  const kids = children(n).filter((c) => !MODIFIERS.has(c.name));
-  if (kids.length !== 3) return undefined;
-  return { left: kids[0], op: kids[1].name, right: kids[2] };
-}
-
-/** The value of a constant expression (literals, unary minus, arithmetic of constants), else undefined. */
-function constant(n: SyntaxNode, text: string): number | undefined {
-  const node = unwrap(n);
-  const kids = children(node);
-  if (node.name === "NumberDurationLiteral" || node.name === "Number") return literalValue(text.slice(node.from, node.to));
-  // PromQL: UnaryExpr(UnaryOp, expr); LogQL: LiteralExpr(Sub, Number).
-  if ((node.name === "UnaryExpr" || node.name === "LiteralExpr") && kids.length === 2) {
-    const v = constant(kids[1], text);
-    const sign = text.slice(kids[0].from, kids[0].to).trim();
-    if (v === undefined) return undefined;
-    return sign === "-" ? -v : v;
-  }
-  const b = binary(node);
-  if (b && b.op in ARITHMETIC) {
-    const l = constant(b.left, text);
-    const r = constant(b.right, text);
-    return l === undefined || r === undefined ? undefined : ARITHMETIC[b.op](l, r);
-  }
-  return undefined;
 }
 
 /**
@@ -100,18 +31,16 @@ function constant(n: SyntaxNode, text: string): number | undefined {
  * Comparisons with 0 ("any", "none", a direction) and equality tests (`up == 0`, a state) are
  * not thresholds and are skipped.
  */
-export function comparedNumbers(expr: string, language: "promql" | "logql"): ComparedNumber[] {
-  const tree = (language === "promql" ? promqlParser : logqlParser).parse(expr) as unknown as { topNode: SyntaxNode };
-  const out: ComparedNumber[] = [];
-  const add = (value: number | undefined, n: SyntaxNode) => {
+export function comparedNumbers(expr: string, language: QueryLanguage): ComparedNumber[] {
+  const out: (ComparedNumber & { readonly at: number })[] = [];
+  const add = (value: number | undefined, n: { from: number; to: number }) => {
     if (value === undefined || value === 0) return;
-    out.push({ value: Math.abs(value), text: expr.slice(n.from, n.to).replace(/\s+/g, " ") });
+    out.push({ value: Math.abs(value), text: expr.slice(n.from, n.to).replace(/\s+/g, " "), at: n.from });
   };
+  for (const c of comparedConstants(expr, language)) if (!EQUALITY.has(c.op)) add(c.value, c);
   const visit = (n: SyntaxNode) => {
     const b = binary(n);
     if (b && COMPARISONS.has(b.op) && !EQUALITY.has(b.op)) {
-      add(constant(b.left, expr), b.left);
-      add(constant(b.right, expr), b.right);
       const right = binary(unwrap(b.right));
       if (right && right.op === "Mul" && constant(b.right, expr) === undefined) {
         const factor = constant(right.left, expr) ?? constant(right.right, expr);
@@ -125,8 +54,9 @@ export function comparedNumbers(expr: string, language: "promql" | "logql"): Com
     }
     for (const c of children(n)) visit(c);
   };
-  visit(tree.topNode);
-  return out;
+  visit(parseQuery(expr, language));
+  // In order of appearance, as written.
+  return out.sort((a, b) => a.at - b.at).map(({ value, text }) => ({ value, text }));
 }
 
 /** One threshold stated in words, converted to the unit of the rule (ratios, seconds, counts). */

@@ -1,31 +1,9 @@
-// The numbers an alert compares against, found with the grammars Prometheus and Grafana ship for
-// their query editors, so a review can say "threshold 0.5 → 0.8" instead of showing two long
-// expressions that differ in one literal.
-import { parser as promqlParser } from "@prometheus-io/lezer-promql";
-import { parser as logqlParser } from "@grafana/lezer-logql";
+// The numbers an alert compares against, so a review can say "threshold 0.5 → 0.8" instead of
+// showing two long expressions that differ in one literal. The expression is read by the shared
+// reader of compared numbers (scripts/lib/compared-numbers.ts).
+import { QueryLanguage, comparedConstants } from "../compared-numbers";
 
-/** The part of a lezer syntax node used here (the two grammars may resolve different @lezer/common copies). */
-interface Node {
-  readonly name: string;
-  readonly from: number;
-  readonly to: number;
-  readonly parent: Node | null;
-  readonly prevSibling: Node | null;
-  readonly nextSibling: Node | null;
-}
-
-interface Tree {
-  iterate(spec: { enter(node: { name: string; node: Node }): void }): void;
-}
-
-/** Comparison operators in both grammars (PromQL BinaryExpr, LogQL BinOpExpr). */
-const COMPARISONS = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
-const BINARY = new Set(["BinaryExpr", "BinOpExpr"]);
-const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
-/** Constant arithmetic of numbers (`8 * 3600`, `(1 - 0.999)`): still a threshold, shown as written. */
-const CONSTANT = /^[-+\d.eE*/%^()\s]+$/;
-
-export type QueryLanguage = "promql" | "logql";
+export type { QueryLanguage };
 
 export interface Thresholds {
   /** The compared numbers, in order of appearance, as written. */
@@ -39,33 +17,19 @@ export function normalizeExpr(expr: string): string {
   return expr.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 }
 
-function numericText(text: string, node: Node): string | undefined {
-  const written = text.slice(node.from, node.to);
-  const bare = written.replace(/[()\s]/g, "");
-  if (NUMBER.test(bare)) return bare;
-  return CONSTANT.test(written) && /\d/.test(written) ? normalizeExpr(written) : undefined;
+/** A plain number without its parentheses (`(1e3)` → `1e3`); constant arithmetic as written. */
+function asWritten(text: string): string {
+  const bare = text.replace(/[()\s]/g, "");
+  return /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(bare) ? bare : normalizeExpr(text);
 }
 
 /**
- * The numbers an expression compares with (`x > 0.5`, `0.5 < x`, `x > bool 1`). Numbers inside
- * functions (`histogram_quantile(0.95, …)`) or arithmetic (`3 * y`) are not thresholds and stay
- * in the template.
+ * The numbers an expression compares with (`x > 0.5`, `0.5 < x`, `x > bool 1`, `age > 8 * 3600`).
+ * Numbers inside functions (`histogram_quantile(0.95, …)`) or arithmetic with a series (`3 * y`)
+ * are not thresholds and stay in the template.
  */
 export function thresholds(expr: string, language: QueryLanguage = "promql"): Thresholds {
-  const tree = (language === "promql" ? promqlParser.parse(expr) : logqlParser.parse(expr)) as unknown as Tree;
-  const spans: { from: number; to: number; value: string }[] = [];
-  tree.iterate({
-    enter({ name, node }) {
-      if (!COMPARISONS.has(name) || !node.parent || !BINARY.has(node.parent.name)) return;
-      let rhs = node.nextSibling;
-      while (rhs && (rhs.name.endsWith("Modifier") || rhs.name === "MatchingModifierClause")) rhs = rhs.nextSibling;
-      for (const side of [node.prevSibling, rhs]) {
-        const value = side ? numericText(expr, side) : undefined;
-        if (side && value !== undefined) spans.push({ from: side.from, to: side.to, value });
-      }
-    },
-  });
-  spans.sort((a, b) => a.from - b.from);
+  const spans = comparedConstants(expr, language);
   let template = "";
   let at = 0;
   for (const s of spans) {
@@ -73,5 +37,5 @@ export function thresholds(expr: string, language: QueryLanguage = "promql"): Th
     at = s.to;
   }
   template += expr.slice(at);
-  return { values: spans.map((s) => s.value), template: normalizeExpr(template) };
+  return { values: spans.map((s) => asWritten(expr.slice(s.from, s.to))), template: normalizeExpr(template) };
 }
