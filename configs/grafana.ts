@@ -16,6 +16,11 @@ export const DASHBOARD_PROVIDER_NAME = "observability-stack";
 export interface GrafanaDatasourceOptions {
   /** Prometheus scrape interval; Grafana uses it as the minimum step ($__interval). */
   readonly scrapeInterval?: string;
+  /**
+   * Basic auth towards Prometheus (its web config protects every endpoint). The password is
+   * read from a file in the Grafana container (`$__file{}`), never written into this file.
+   */
+  readonly prometheusBasicAuth?: { readonly user: string; readonly passwordFile: string };
 }
 
 /** datasources.yaml: Prometheus (default), Loki and Alertmanager with the fixed uids. */
@@ -42,6 +47,7 @@ export function renderGrafanaDatasources(
           alertmanagerUid: DATASOURCE_UIDS.alertmanager,
           ...(options.scrapeInterval ? { timeInterval: options.scrapeInterval } : {}),
         },
+        ...(options.prometheusBasicAuth ? datasourceBasicAuth(options.prometheusBasicAuth) : {}),
       },
       {
         name: "Loki",
@@ -71,6 +77,19 @@ export function renderGrafanaDatasources(
     ],
   };
   return yaml.dump(doc, { lineWidth: -1, noRefs: true });
+}
+
+function datasourceBasicAuth(auth: { readonly user: string; readonly passwordFile: string }): Record<string, unknown> {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(auth.user)) throw new Error(`Prometheus datasource user ${JSON.stringify(auth.user)} is not accepted`);
+  // `}` would end Grafana's $__file{...} expansion early.
+  if (!/^\/[A-Za-z0-9_./-]+$/.test(auth.passwordFile)) {
+    throw new Error(`Prometheus datasource password file ${JSON.stringify(auth.passwordFile)} is not an absolute path`);
+  }
+  return {
+    basicAuth: true,
+    basicAuthUser: auth.user,
+    secureJsonData: { basicAuthPassword: `$__file{${auth.passwordFile}}` },
+  };
 }
 
 /** dashboards.yaml: one file provider; sub-directories of DASHBOARDS_DIR become folders. */
