@@ -5,7 +5,10 @@ import { HostPort, Placement, ServiceContainer } from "./container";
 import { CATALOG, userSpec } from "./catalog";
 import { DataStore } from "./storage";
 import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, LokiStorage, lokiRuleFilePath, renderLokiConfig } from "../configs/loki";
-import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, ALLOY_DOCKER_HOST, renderAlloyConfig } from "../configs/alloy";
+import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, renderAlloyConfig } from "../configs/alloy";
+
+/** The socket mount stays until the socket-proxy component replaces it (issue 9, phase 2). */
+const MOUNTED_SOCKET = "unix:///var/run/docker.sock";
 
 export interface LokiStackArgs {
   readonly placements: { readonly loki: Placement; readonly alloy: Placement };
@@ -78,14 +81,14 @@ export class LokiStack extends pulumi.ComponentResource {
           `--storage.path=${ALLOY_DATA_DIR}`,
           "--disable-reporting",
         ],
-        files: [{ path: ALLOY_CONFIG_PATH, content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push` }) }],
+        files: [{ path: ALLOY_CONFIG_PATH, content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push`, dockerHost: MOUNTED_SOCKET }) }],
         // Positions live here: without it a replaced agent re-sends every container's log.
         volumes: [{ name: "data", containerPath: ALLOY_DATA_DIR }],
         hostMounts: [
           {
             type: "bind",
             source: args.dockerSocket ?? "/var/run/docker.sock",
-            target: ALLOY_DOCKER_HOST.replace(/^unix:\/\//, ""),
+            target: MOUNTED_SOCKET.replace(/^unix:\/\//, ""),
             readOnly: true,
           },
         ],
