@@ -15,8 +15,10 @@
 //     the kernel counts it per user across the host and does not enforce it for uid 0, so it
 //     bounds a fork bomb in the non-root containers only.
 
+import { CATALOG, COMPONENTS, userSpec } from "../components/catalog";
+
 export interface SecurityProfile {
-  /** uid:gid the process runs as; undefined keeps the image's USER. */
+  /** uid:gid the process runs as: the catalogue's user of the container. */
   readonly user?: string;
   /** Capabilities added back after dropping ALL. */
   readonly capAdd: readonly string[];
@@ -41,30 +43,22 @@ export const DEFAULT_SECURITY: SecurityProfile = {
   nproc: 4096,
 };
 
-const NOBODY = "65534:65534";
-
-/** Per container (keyed by container name). Absent keys use DEFAULT_SECURITY as is. */
+/**
+ * Deviations from DEFAULT_SECURITY per container name, each with its reason. The user comes from
+ * the catalogue (components/catalog.ts), stated for every container so a changed image cannot
+ * silently run it as root.
+ */
 export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>>> = {
-  prometheus: { user: NOBODY, why: "the image's own user, stated so a changed image cannot run it as root" },
-  alertmanager: { user: NOBODY, why: "the image's own user, stated explicitly" },
   grafana: {
-    user: "472:0",
     tmpfs: { "/tmp": DEFAULT_SECURITY.tmpfs["/tmp"], "/var/log/grafana": "rw,noexec,nosuid,nodev,size=64m" },
-    why: "the image's user 472 (primary group 0); Grafana also writes its log directory",
-  },
-  loki: { user: "10001:10001", why: "the image's own user, stated explicitly" },
-  alloy: {
-    user: "473:473",
-    why: "the image's alloy user (it runs as root by default); with the socket proxy it needs no root, and /var/lib/alloy is owned by 473 in the image",
+    why: "Grafana also writes its log directory",
   },
   "node-exporter": {
-    user: NOBODY,
     readOnlyRoot: true,
     tmpfs: {},
     why: "no uploaded files, so the root filesystem can be read-only; it reads the host through the read-only /host mount",
   },
   cadvisor: {
-    user: "0:0",
     capAdd: ["SYSLOG"],
     readOnlyRoot: true,
     why:
@@ -72,18 +66,13 @@ export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>
       "root without capabilities reads the root-owned /var/lib/docker and cgroup files; SYSLOG lets it read /dev/kmsg for OOM events " +
       "(ContainerOOMKilled) where kernel.dmesg_restrict is set; no uploads, so a read-only root",
   },
-  "postgres-exporter": { user: NOBODY, why: "the image's own user; its secret files are owned by it" },
-  "redis-exporter": { user: "59000:59000", why: "the image's own user; its password file is owned by it" },
-  "blackbox-exporter": { user: NOBODY, why: "the image's own user; HTTP probes only, so no NET_RAW for ICMP" },
   backup: {
-    user: "0:0",
     capAdd: ["DAC_OVERRIDE", "CHOWN", "FOWNER"],
     why:
       "reads every data volume whatever its owner (Grafana 472, Prometheus and Alertmanager 65534) and removes Prometheus's snapshot " +
       "after copying it (DAC_OVERRIDE); cp -a to the archive volume keeps owners and times (CHOWN, FOWNER)",
   },
   caddy: {
-    user: "0:0",
     capAdd: ["NET_BIND_SERVICE"],
     tmpfs: { "/tmp": DEFAULT_SECURITY.tmpfs["/tmp"], "/config": "rw,noexec,nosuid,nodev,size=8m" },
     why:
@@ -91,7 +80,6 @@ export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>
       "/config only holds Caddy's autosave",
   },
   "socket-proxy": {
-    user: "0:0",
     readOnlyRoot: true,
     tmpfs: {},
     why:
@@ -100,8 +88,8 @@ export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>
   },
 };
 
-/** The profile a container runs with: the default merged with its override. */
+/** The profile a container runs with: the default, its catalogue user, its override. */
 export function securityProfile(container: string): SecurityProfile {
-  const p = SECURITY_PROFILES[container] ?? {};
-  return { ...DEFAULT_SECURITY, ...p };
+  const entry = COMPONENTS.map((k) => CATALOG[k]).find((e) => e.container === container);
+  return { ...DEFAULT_SECURITY, ...(entry ? { user: userSpec(entry.user) } : {}), ...(SECURITY_PROFILES[container] ?? {}) };
 }

@@ -20,6 +20,7 @@
 // forwarded packet to 169.254.169.254. The host's own processes (cloud-init, the SSM agent) do
 // not cross FORWARD and keep their access. A systemd unit re-applies the rules after every start
 // of docker.service, so they survive reboots and daemon restarts.
+import { DOCKER_DAEMON_CONFIG } from "./docker";
 
 export const INSTANCE_METADATA_ADDRESS = "169.254.169.254";
 export const METADATA_CHAIN = "OBS-METADATA";
@@ -27,14 +28,17 @@ export const METADATA_SCRIPT_PATH = "/usr/local/sbin/observability-metadata-fire
 export const METADATA_UNIT_NAME = "observability-metadata-firewall.service";
 export const METADATA_UNIT_PATH = `/etc/systemd/system/${METADATA_UNIT_NAME}`;
 
-/** Log rotation for containers without their own log options, plus the daemon hardening above. */
-export const DOCKER_DAEMON_CONFIG = {
-  "log-driver": "json-file",
-  "log-opts": { "max-size": "10m", "max-file": "3" },
-  "live-restore": true,
-  "no-new-privileges": true,
-  icc: false,
-} as const;
+export { DOCKER_DAEMON_CONFIG };
+
+/**
+ * The stack network on ec2: a fixed subnet and bridge name, so the firewall can name the
+ * containers that use the instance role by address. 172.30.53.0/24 stays clear of the default
+ * VPC (172.31.0.0/16) and of docker0 (172.17.0.0/16).
+ */
+export const STACK_BRIDGE = "obs0";
+export const STACK_SUBNET = "172.30.53.0/24";
+/** Fixed addresses of the containers that use the instance role (Loki: S3 chunks; backup: S3 uploads). */
+export const ROLE_ADDRESSES = { loki: "172.30.53.10", backup: "172.30.53.11" } as const;
 
 export interface MetadataFirewallInput {
   /** Linux name of the stack network's bridge (com.docker.network.bridge.name). */

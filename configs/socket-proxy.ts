@@ -1,8 +1,10 @@
-// The Docker API as the log agent may see it: a socket proxy (wollomatic/socket-proxy) that
-// forwards only the read-only calls Alloy's log pipeline makes and refuses everything else.
+// The Docker API as the log agent and cAdvisor may see it: a socket proxy
+// (wollomatic/socket-proxy) that forwards only the read-only calls they make and refuses
+// everything else.
 // A read-only bind mount of /var/run/docker.sock limits nothing (the API is a socket, not a
 // file): whoever can connect can create a privileged container. So no stack container mounts
-// the socket except this proxy, and the proxy answers only Alloy, on an internal network.
+// the socket except this proxy, and the proxy answers only Alloy and cAdvisor, on an internal
+// network of its own.
 //
 // The calls Alloy v1.18.1 makes (read from its source and the Prometheus discovery it embeds):
 //   discovery.docker (prometheus/prometheus v3.12 discovery/moby/docker.go refresh):
@@ -13,6 +15,10 @@
 //     GET /containers/{id}/logs          ContainerLogs (follow, since, timestamps)
 //   both, through github.com/moby/moby/client v0.5 (API-version negotiation on by default):
 //     HEAD /_ping, GET /_ping            Ping, before the first call
+// The calls cAdvisor v0.60 makes (google/cadvisor container/docker/{docker,factory,handler}.go):
+//     GET /info, GET /version, HEAD|GET /_ping   storage driver and root dir, API version
+//     GET /containers/{id}/json                  names, labels, state of each container
+//   (ImageList serves only cAdvisor's own web UI image page, which stays closed.)
 // Every path may carry a /v1.NN version prefix. Events are NOT used (discovery polls), so
 // /events stays closed, as do /containers/{id}/archive and /export (they would hand out any
 // container's files, secrets included), exec, create and every other write.
@@ -41,8 +47,13 @@ export const ALLOY_DOCKER_API: Readonly<Record<"GET" | "HEAD", readonly string[]
     `${VERSION}/containers/json`,
     `${VERSION}/networks`,
     `${VERSION}/containers/${CONTAINER}/(json|logs)`,
+    // cAdvisor only; read-only facts about the daemon (no secrets, no container files).
+    `${VERSION}/(info|version)`,
   ],
 };
+
+/** The clients the proxy answers (container names). */
+export const DOCKER_API_CLIENTS = ["alloy", "cadvisor"] as const;
 
 export interface SocketProxyInput {
   /** Host names (container names) allowed to connect; the proxy resolves them on its networks. */

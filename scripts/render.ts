@@ -21,9 +21,11 @@ async function main(): Promise<void> {
   let count = 0;
   for (const c of program.byType("docker:index/container:Container")) {
     const uploads = (c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? [];
+    // A service's secret files come from its never-started carrier, `<service>-secrets`.
+    const service = c.inputs.start === false ? String(c.inputs.name).replace(/-secrets$/, "") : String(c.inputs.name);
     uploads.forEach((u, i) => {
       const secret = c.secretPaths.some((p) => p === "uploads" || p === `uploads[${i}]` || p === `uploads[${i}].content`);
-      const dest = path.join(dir, String(c.inputs.name), u.file);
+      const dest = path.join(dir, service, u.file);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(dest, secret ? REDACTED : (u.content ?? ""));
       count++;

@@ -16,7 +16,7 @@ import {
 } from "../../configs/prometheus-web";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderGrafanaDatasources } from "../../configs/grafana";
-import { dockerEndpoints } from "../../configs/endpoints";
+import { dockerEndpoints } from "../../components/catalog";
 import { renderBackupScript } from "../../configs/backup";
 import { run, tempDir } from "../helpers/tools";
 

@@ -24,6 +24,9 @@ describe("the Docker API Alloy may reach through the proxy", () => {
     ["GET", `/v1.51/containers/${ID}/logs`],
     ["GET", "/v1.51/containers/grafana/logs"],
     ["GET", "/v1.51/containers/node-exporter/json"],
+    // cAdvisor
+    ["GET", "/v1.51/info"],
+    ["GET", "/v1.51/version"],
   ])("allows %s %s", (method, path) => {
     expect(allowed(method, path)).toBe(true);
   });
@@ -36,9 +39,10 @@ describe("the Docker API Alloy may reach through the proxy", () => {
     ["GET", `/v1.51/containers/${ID}/top`],
     ["GET", `/v1.51/containers/${ID}/stats`],
     ["GET", `/v1.51/containers/${ID}/attach/ws`],
-    ["GET", "/v1.51/info"],
     ["GET", "/v1.51/events"],
     ["GET", "/v1.51/images/json"],
+    ["GET", "/v1.51/infox"],
+    ["GET", "/v1.51/system/info"],
     ["GET", "/v1.51/volumes"],
     ["GET", "/v1.51/secrets"],
     ["GET", "/v1.51/system/df"],

@@ -30,7 +30,7 @@ export const GOLDEN_SCENARIOS: Readonly<Record<string, RunOptions>> = {
     },
     secrets: {
       slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
-      pagerdutyRoutingKey: "secret-pagerduty-routing-key-0001",
+      pagerdutyRoutingKey: "secretPagerdutyRoutingKey0000001",
       webhookUrl: "https://hooks.example.com/secret-webhook-path",
       heartbeatUrl: "https://heartbeat.example.com/secret-heartbeat-id",
       smtpPassword: "secret-smtp-password",

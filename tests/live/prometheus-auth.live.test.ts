@@ -17,7 +17,7 @@ import {
   renderPrometheusWebConfig,
 } from "../../configs/prometheus-web";
 import { renderPrometheusConfig } from "../../configs/prometheus";
-import { Endpoints } from "../../configs/endpoints";
+import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
 import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor } from "./harness";
 
 // Letters and digits, like random.RandomPassword({ special: false }).
@@ -55,11 +55,7 @@ beforeAll(async () => {
 
   // Only the self-scrape matters here; the other stack jobs point at closed loopback ports.
   const closed = `127.0.0.1:${await freePort()}`;
-  const endpoints = Object.fromEntries(
-    ["alertmanager", "grafana", "loki", "logAgent", "nodeExporter", "cadvisor", "postgresExporter", "redisExporter", "blackboxExporter"].map(
-      (k) => [k, closed],
-    ),
-  ) as Omit<Endpoints, "prometheus">;
+  const endpoints = Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, closed])) as Record<keyof Endpoints, string>;
   const config = path.join(dir, "prometheus.yml");
   fs.writeFileSync(
     config,
@@ -70,7 +66,7 @@ beforeAll(async () => {
       services: [],
       integrations: { postgres: false, redis: false },
       ruleFiles: [],
-      components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
+      components: { grafana: false, loki: false, alloy: false, cadvisor: false },
       selfAuth: { username: PROMETHEUS_USERS.self, passwordFile: selfPasswordFile },
     }),
   );
