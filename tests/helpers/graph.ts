@@ -27,6 +27,10 @@ export const GOLDEN_SCENARIOS: Readonly<Record<string, RunOptions>> = {
       services: [{ name: "api", targets: ["api:8080"], labels: { team: "payments" } }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
       kpis: [{ title: "Orders per minute", expr: "sum(rate(orders_total[5m])) * 60", unit: "short" }],
       networks: ["app_default"],
+      grafanaDomain: "grafana.example.com",
+      acmeEmail: "ops@example.com",
+      route53ZoneId: "Z0123456789ABCDEFGHIJ",
+      grafanaAllowedCidrs: ["203.0.113.0/24"],
     },
     secrets: {
       slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
