@@ -98,7 +98,8 @@ export function checkPinnedImage(value: unknown): Problem {
   const accepted =
     "use repository:tag with an exact release (major.minor.patch, e.g. prom/prometheus:v3.13.3) or repository@sha256:<64 hex digits>";
   if (typeof value !== "string" || value === "" || /\s/.test(value) || hasControl(value)) return `${show(value)} is not a pinned image; ${accepted}`;
-  const ref = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(value);
+  // A registry host (with an optional :port) only before a slash, so "caddy:2" is a name and a tag.
+  const ref = /^((?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(value);
   if (!ref) return `${show(value)} is not an image reference; ${accepted}`;
   const [, , tag, digest] = ref;
   if (digest) return undefined;
@@ -133,8 +134,8 @@ export function checkNoTemplate(value: unknown): Problem {
 export function checkUrl(value: unknown, schemes: readonly string[] = ["http", "https"]): Problem {
   const accepted = `use ${schemes.map((s) => `${s}://host/path`).join(" or ")}`;
   if (typeof value !== "string" || value === "") return `${show(value)} is not a URL; ${accepted}`;
-  if (hasControl(value) || /\s/.test(value)) return `${show(value)} holds whitespace or a control character; ${accepted}`;
   if (value.includes("{{") || value.includes("}}")) return `${show(value)} holds Go template syntax; ${accepted}`;
+  if (hasControl(value) || /\s/.test(value)) return `${show(value)} holds whitespace or a control character; ${accepted}`;
   let url: URL;
   try {
     url = new URL(value);
@@ -152,8 +153,8 @@ export function checkUrl(value: unknown, schemes: readonly string[] = ["http", "
 export function checkSecretUrl(value: string | undefined): Problem {
   const accepted = "use an https:// URL (the value is not shown because it is a secret)";
   if (value === undefined || value.trim() === "") return `is empty; ${accepted}`;
-  if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
   if (value.includes("{{") || value.includes("}}")) return `holds Go template syntax; ${accepted}`;
+  if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
   try {
     const url = new URL(value);
     if (url.protocol !== "https:" || !url.hostname) return `is not an https URL; ${accepted}`;

@@ -55,13 +55,13 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
 
   const rabbit = r.value<readonly string[]>("rabbitmqTargets", each(checkHostPort));
   if (on("rabbitmq")) {
-    if (rabbit.length === 0) r.fail("rabbitmqTargets", "is empty; integration rabbitmq needs the broker's Prometheus endpoints, e.g. [rabbitmq:15692]");
+    if (rabbit.length === 0 && !r.hasProblem("rabbitmqTargets")) r.fail("rabbitmqTargets", "is empty; integration rabbitmq needs the broker's Prometheus endpoints, e.g. [rabbitmq:15692]");
     else rabbitmq = { targets: rabbit };
   } else if (rabbit.length > 0) r.fail("rabbitmqTargets", "is set but integration rabbitmq is not enabled; add rabbitmq to integrations");
 
   const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkUrl(v)));
   if (on("blackbox")) {
-    if (probes.length === 0) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
+    if (probes.length === 0 && !r.hasProblem("blackboxTargets")) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
     else blackbox = { httpTargets: probes };
   } else if (probes.length > 0) r.fail("blackboxTargets", "is set but integration blackbox is not enabled; add blackbox to integrations");
   const integrations: EnabledIntegrations = { postgres, redis: redisAddress !== undefined, redisAddress, rabbitmq, blackbox };
