@@ -229,3 +229,23 @@ test("exports URLs, credentials, buckets and the instance", () => {
   expect(o.publicIp.value).toBe("198.51.100.20");
   expect(String(o.sshTunnelCommand.value)).toContain("-L 9090:127.0.0.1:9090");
 });
+
+test("every container of the full prod stack is hardened, the integration exporters included", () => {
+  expect(Object.keys(containers)).toEqual(expect.arrayContaining(["postgres-exporter", "redis-exporter", "blackbox-exporter"]));
+  for (const [name, c] of Object.entries(containers)) {
+    expect({ name, drops: (c.inputs.capabilities as { drops: string[] }).drops }).toEqual({ name, drops: ["ALL"] });
+    expect({ name, securityOpts: c.inputs.securityOpts }).toEqual({ name, securityOpts: ["no-new-privileges:true"] });
+    expect({ name, user: c.inputs.user }).toEqual({ name, user: expect.stringMatching(/^\d+:\d+$/) });
+    expect({ name, privileged: c.inputs.privileged }).toEqual({ name, privileged: undefined });
+    expect({ name, nproc: c.inputs.ulimits }).toEqual({ name, nproc: [{ name: "nproc", soft: 4096, hard: 4096 }] });
+  }
+  expect(containers["postgres-exporter"].inputs.user).toBe("65534:65534");
+  expect(containers["redis-exporter"].inputs.user).toBe("59000:59000");
+  // The exporters' secrets are files on their secrets volumes, owned by their users.
+  const carrier = prog.byType(CONTAINER).find((c) => c.inputs.name === "postgres-exporter-secrets")!;
+  expect((carrier.inputs.uploads as { file: string; owner: string }[]).map((u) => [u.file, u.owner])).toEqual([
+    ["/run/secrets/postgres_uri", "65534"],
+    ["/run/secrets/postgres_user", "65534"],
+    ["/run/secrets/postgres_password", "65534"],
+  ]);
+});
