@@ -37,22 +37,39 @@ export function lokiBucketStatements(bucketArn: string): PolicyDocument["Stateme
   ];
 }
 
-/** The backup job's statements: its bucket only, nothing that deletes or overwrites settings. */
-export function backupBucketStatements(bucketArn: string): PolicyDocument["Statement"] {
+export interface BackupAccessOptions {
+  /**
+   * The job expires old backups itself (issue 11's manifest-based expiry runs `aws s3 rm`):
+   * adds s3:DeleteObject, never s3:DeleteObjectVersion, so with versioning a delete leaves the
+   * data recoverable for the noncurrent-version window. Default false.
+   */
+  readonly expire?: boolean;
+}
+
+/** The backup job's statements: its bucket only, nothing that changes the bucket's settings. */
+export function backupBucketStatements(bucketArn: string, options: BackupAccessOptions = {}): PolicyDocument["Statement"] {
   const arn = checkArn(bucketArn);
   return [
     { Sid: "BackupListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [arn] },
-    { Sid: "BackupObjects", Effect: "Allow", Action: [...BACKUP_BUCKET_ACTIONS], Resource: [`${arn}/*`] },
+    {
+      Sid: "BackupObjects",
+      Effect: "Allow",
+      Action: [...BACKUP_BUCKET_ACTIONS, ...(options.expire ? ["s3:DeleteObject"] : [])],
+      Resource: [`${arn}/*`],
+    },
   ];
 }
 
 /** The instance role's inline policy: the statements of whichever buckets the stack has. */
-export function instanceRolePolicy(buckets: { readonly loki?: string; readonly backup?: string }): string {
+export function instanceRolePolicy(
+  buckets: { readonly loki?: string; readonly backup?: string },
+  backup: BackupAccessOptions = {},
+): string {
   const doc: PolicyDocument = {
     Version: "2012-10-17",
     Statement: [
       ...(buckets.loki ? lokiBucketStatements(buckets.loki) : []),
-      ...(buckets.backup ? backupBucketStatements(buckets.backup) : []),
+      ...(buckets.backup ? backupBucketStatements(buckets.backup, backup) : []),
     ],
   };
   if (doc.Statement.length === 0) throw new Error("instance role policy: no bucket given");

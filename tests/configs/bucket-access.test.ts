@@ -44,6 +44,13 @@ describe("instance role policy", () => {
     expect(new Set(doc.Statement.map((s) => s.Sid)).size).toBe(doc.Statement.length);
   });
 
+  test("a job that expires its own backups may delete objects, never versions", () => {
+    const expiring = JSON.parse(instanceRolePolicy({ loki: LOKI, backup: BACKUP }, { expire: true })) as PolicyDocument;
+    expect(actionsOn(expiring, `${BACKUP}/*`)).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+    expect(JSON.stringify(expiring)).not.toContain("DeleteObjectVersion");
+    expect(actionsOn(expiring, `${LOKI}/*`)).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+  });
+
   test("only the buckets given; none is an error; a non-ARN is refused", () => {
     const onlyLoki = JSON.parse(instanceRolePolicy({ loki: LOKI })) as PolicyDocument;
     expect(onlyLoki.Statement.flatMap((s) => [...s.Resource]).every((r) => r.startsWith(LOKI))).toBe(true);
