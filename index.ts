@@ -16,7 +16,7 @@ import { GrafanaStack } from "./components/grafana";
 import { BackupJob } from "./components/backup";
 import { DOCKER_API_NETWORK, DockerApiProxy } from "./components/docker-api";
 import { TlsProxy } from "./components/tls-proxy";
-import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_SUBNET } from "./configs/host-hardening";
+import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "./configs/host-hardening";
 import { STACK_TAG } from "./configs/docker";
 import { renderLokiRuleFiles, renderRuleFiles } from "./configs/rules";
 import { buildDashboards } from "./dashboards";
@@ -59,7 +59,7 @@ const network = new docker.Network(
     name: "observability",
     driver: "bridge",
     labels: [{ label: STACK_TAG, value: settings.stack }],
-    ...(ec2 ? { options: { "com.docker.network.bridge.name": STACK_BRIDGE }, ipamConfigs: [{ subnet: STACK_SUBNET }] } : {}),
+    ...(ec2 ? { options: { "com.docker.network.bridge.name": STACK_BRIDGE }, ipamConfigs: [{ subnet: STACK_SUBNET, ipRange: STACK_DYNAMIC_RANGE }] } : {}),
   },
   { provider: host.provider, dependsOn: host.ready },
 );

@@ -37,6 +37,11 @@ export { DOCKER_DAEMON_CONFIG };
  */
 export const STACK_BRIDGE = "obs0";
 export const STACK_SUBNET = "172.30.53.0/24";
+/**
+ * Docker hands out addresses only from this upper half, so no other container can be given a
+ * role address while its owner is being replaced (fixed addresses may lie outside ip_range).
+ */
+export const STACK_DYNAMIC_RANGE = "172.30.53.128/25";
 /** Fixed addresses of the containers that use the instance role (Loki: S3 chunks; backup: S3 uploads). */
 export const ROLE_ADDRESSES = { loki: "172.30.53.10", backup: "172.30.53.11" } as const;
 

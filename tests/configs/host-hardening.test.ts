@@ -9,6 +9,9 @@ import {
   METADATA_CHAIN,
   METADATA_SCRIPT_PATH,
   METADATA_UNIT_NAME,
+  ROLE_ADDRESSES,
+  STACK_DYNAMIC_RANGE,
+  STACK_SUBNET,
   hardeningRuncmd,
   hardeningWriteFiles,
   renderMetadataFirewallScript,
@@ -105,6 +108,19 @@ describe("metadata firewall", () => {
       [METADATA_SCRIPT_PATH, "0755"],
       [`/etc/systemd/system/${METADATA_UNIT_NAME}`, "0644"],
     ]);
+  });
+
+  test("the role addresses are in the stack subnet and outside Docker's dynamic range", () => {
+    const toInt = (ip: string) => ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+    const within = (ip: string, cidr: string) => {
+      const [net, prefix] = cidr.split("/");
+      const size = 2 ** (32 - Number(prefix));
+      return toInt(ip) >= toInt(net) && toInt(ip) < toInt(net) + size;
+    };
+    for (const ip of Object.values(ROLE_ADDRESSES)) {
+      expect({ ip, inSubnet: within(ip, STACK_SUBNET), inDynamic: within(ip, STACK_DYNAMIC_RANGE) }).toEqual({ ip, inSubnet: true, inDynamic: false });
+    }
+    expect(within("172.30.53.200", STACK_DYNAMIC_RANGE)).toBe(true);
   });
 
   test("refuses a bridge name Linux would not take and addresses that are not IPv4", () => {

@@ -88,7 +88,8 @@ test("the instance role is split per bucket: Loki read/write/delete on its own, 
 test("only Loki and the backup job have the fixed addresses the metadata firewall lets through", () => {
   const network = prog.byType("docker:index/network:Network").find((n) => n.inputs.name === "observability")!;
   expect(network.inputs.options).toEqual({ "com.docker.network.bridge.name": "obs0" });
-  expect(network.inputs.ipamConfigs).toEqual([{ subnet: "172.30.53.0/24" }]);
+  // Dynamic addresses only from the upper half: nobody else can be handed a role address.
+  expect(network.inputs.ipamConfigs).toEqual([{ subnet: "172.30.53.0/24", ipRange: "172.30.53.128/25" }]);
   const addresses = Object.fromEntries(
     Object.entries(containers)
       .map(([name, c]) => [name, (c.inputs.networksAdvanced as { ipv4Address?: string }[])[0].ipv4Address])
