@@ -1,7 +1,7 @@
 // Composition root: read the settings, choose the host, wire the components, export the URLs.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { loadSettings } from "./components/settings";
+import { loadSettings, pulumiConfigSource } from "./components/settings";
 import { ComponentKey, dockerEndpoints } from "./components/catalog";
 import { Placement } from "./components/container";
 import { LocalHost } from "./components/host/local";
@@ -14,11 +14,14 @@ import { PrometheusStack } from "./components/prometheus";
 import { LokiStack } from "./components/loki";
 import { GrafanaStack } from "./components/grafana";
 import { BackupJob } from "./components/backup";
+import { DOCKER_API_NETWORK, DockerApiProxy } from "./components/docker-api";
+import { TlsProxy } from "./components/tls-proxy";
+import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "./configs/host-hardening";
 import { STACK_TAG } from "./configs/docker";
 import { renderLokiRuleFiles, renderRuleFiles } from "./configs/rules";
 import { buildDashboards } from "./dashboards";
 
-const settings = loadSettings(new pulumi.Config(), pulumi.getStack());
+const settings = loadSettings(pulumiConfigSource(), pulumi.getStack());
 const { integrations } = settings;
 const endpoints = dockerEndpoints();
 /** Internal UIs are published on the host's loopback only; reach them locally or via an SSH tunnel. */
@@ -37,8 +40,8 @@ if (settings.aws) {
   ec2 = new Ec2Host("host", {
     stack: settings.stack,
     aws: settings.aws,
-    grafanaPort: settings.ports.grafana,
-    bucketArns: [storage.lokiBucketArn, storage.backupBucketArn],
+    tls: settings.tls ? { domain: settings.tls.domain, route53ZoneId: settings.tls.route53ZoneId } : undefined,
+    buckets: { loki: storage.lokiBucketArn, backup: storage.backupBucketArn },
   });
   host = ec2;
 } else {
@@ -48,36 +51,53 @@ if (settings.aws) {
 const stores = storage ? { loki: storage.lokiStore, backup: storage.backupStore } : { loki: VOLUME_STORE, backup: VOLUME_STORE };
 
 const dockerOpts: pulumi.ComponentResourceOptions = { providers: [host.provider], dependsOn: host.ready };
+// On ec2 the stack network has a fixed subnet and bridge name: the metadata firewall that
+// cloud-init installs lets only Loki and the backup job (fixed addresses) reach the instance role.
 const network = new docker.Network(
   "network",
-  { name: "observability", driver: "bridge", labels: [{ label: STACK_TAG, value: settings.stack }] },
+  {
+    name: "observability",
+    driver: "bridge",
+    labels: [{ label: STACK_TAG, value: settings.stack }],
+    ...(ec2 ? { options: { "com.docker.network.bridge.name": STACK_BRIDGE }, ipamConfigs: [{ subnet: STACK_SUBNET, ipRange: STACK_DYNAMIC_RANGE }] } : {}),
+  },
   { provider: host.provider, dependsOn: host.ready },
 );
 
 /** Image and limits from the settings (catalogue defaults), on the stack network. */
-function placement(key: ComponentKey, options: { readonly appNetworks?: boolean } = {}): Placement {
+function placement(
+  key: ComponentKey,
+  options: { readonly appNetworks?: boolean; readonly dockerApi?: boolean; readonly roleAddress?: keyof typeof ROLE_ADDRESSES } = {},
+): Placement {
+  const extraNetworks = [...(options.appNetworks ? settings.networks : []), ...(options.dockerApi ? [DOCKER_API_NETWORK] : [])];
   return {
     image: settings.images[key],
     limits: settings.limits[key],
     network: network.name,
-    extraNetworks: options.appNetworks ? settings.networks : undefined,
+    extraNetworks: extraNetworks.length > 0 ? extraNetworks : undefined,
+    address: ec2 && options.roleAddress ? ROLE_ADDRESSES[options.roleAddress] : undefined,
   };
 }
+
+// The only container that mounts the Docker socket; Alloy and cAdvisor read the API through it.
+const dockerApi = new DockerApiProxy("docker-api", { placement: placement("socketProxy"), stack: settings.stack }, dockerOpts);
+const dockerApiOpts: pulumi.ComponentResourceOptions = { ...dockerOpts, dependsOn: [...host.ready, dockerApi] };
 
 const exporters = new Exporters(
   "exporters",
   {
     placements: {
       nodeExporter: placement("nodeExporter"),
-      cadvisor: placement("cadvisor"),
+      cadvisor: placement("cadvisor", { dockerApi: true }),
       postgresExporter: placement("postgresExporter", { appNetworks: true }),
       redisExporter: placement("redisExporter", { appNetworks: true }),
       blackboxExporter: placement("blackboxExporter", { appNetworks: true }),
     },
     integrations,
     secrets: settings.secrets.integrations,
+    dockerHost: dockerApi.dockerHost,
   },
-  dockerOpts,
+  dockerApiOpts,
 );
 
 const alertmanagerUrl = `http://${LOOPBACK}:${settings.ports.alertmanager}`;
@@ -115,14 +135,15 @@ const prometheus = new PrometheusStack(
 const logs = new LokiStack(
   "logs",
   {
-    placements: { loki: placement("loki"), alloy: placement("alloy") },
+    placements: { loki: placement("loki", { roleAddress: "loki" }), alloy: placement("alloy", { dockerApi: true }) },
     retentionPeriod: settings.loki.retentionPeriod,
     store: stores.loki,
     alertmanagerUrl: `http://${endpoints.alertmanager}`,
     ruleFiles: renderLokiRuleFiles(ruleOptions),
     published: { external: settings.ports.loki, ip: LOOPBACK },
+    dockerHost: dockerApi.dockerHost,
   },
-  dockerOpts,
+  dockerApiOpts,
 );
 
 const grafana = new GrafanaStack(
@@ -130,19 +151,38 @@ const grafana = new GrafanaStack(
   {
     placement: placement("grafana"),
     adminUser: settings.grafana.adminUser,
+    // On ec2 always the host's loopback (settings refuse anything else): the proxy or the SSH
+    // tunnel reaches it, the security group never names its port.
     published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
     dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis }),
+    rootUrl: settings.tls ? `https://${settings.tls.domain}` : undefined,
+    prometheusAuth: prometheus.credentials.grafana,
   },
   { ...dockerOpts, dependsOn: [...host.ready, prometheus, logs] },
 );
+
+// Only with grafanaDomain (on either target): HTTPS on 443, ACME challenge and redirect on 80.
+const tlsProxy = settings.tls
+  ? new TlsProxy(
+      "tls",
+      {
+        placement: placement("caddy"),
+        domain: settings.tls.domain,
+        acmeEmail: settings.tls.acmeEmail,
+        acmeCa: settings.tls.acmeCa,
+        upstream: endpoints.grafana,
+      },
+      { ...dockerOpts, dependsOn: [...host.ready, grafana] },
+    )
+  : undefined;
 
 if (settings.backup.enabled) {
   new BackupJob(
     "backup",
     {
-      placement: placement("backup"),
+      placement: placement("backup", { roleAddress: "backup" }),
       intervalHours: settings.backup.intervalHours,
       retentionDays: settings.backup.retentionDays,
       prometheusUrl: `http://${endpoints.prometheus}`,
@@ -153,15 +193,22 @@ if (settings.backup.enabled) {
         alertmanager: alerting.container.volumes.data,
       },
       destination: stores.backup,
+      prometheusAuth: prometheus.credentials.backup,
     },
     dockerOpts,
   );
 }
 
-const grafanaHost = ec2 ? ec2.publicAddress : pulumi.output(settings.grafanaBindAddress === "0.0.0.0" ? "localhost" : settings.grafanaBindAddress);
+const tunnelPorts = [settings.ports.grafana, settings.ports.prometheus, settings.ports.alertmanager, settings.ports.loki];
 
-export const grafanaUrl = pulumi.interpolate`http://${grafanaHost}:${settings.ports.grafana}`;
+/** https://<grafanaDomain> with the proxy; on ec2 without it, the tunnelled address (run sshTunnelCommand first). */
+export const grafanaUrl = tlsProxy
+  ? tlsProxy.url
+  : `http://${settings.grafanaBindAddress === "0.0.0.0" ? "localhost" : settings.grafanaBindAddress}:${settings.ports.grafana}`;
 export const prometheusUrl = `http://${LOOPBACK}:${settings.ports.prometheus}`;
+/** Prometheus asks for basic auth on every endpoint; people use this user. */
+export const prometheusUser = prometheus.credentials.admin.user;
+export const prometheusPassword = prometheus.credentials.admin.password;
 export { alertmanagerUrl };
 export const lokiUrl = `http://${LOOPBACK}:${settings.ports.loki}`;
 export const grafanaAdminUser = grafana.adminUser;
@@ -170,7 +217,7 @@ export const lokiBucket = storage?.lokiBucketName;
 export const backupBucket = storage?.backupBucketName;
 export const instanceId = ec2?.instanceId;
 export const publicIp = ec2?.publicIp;
-/** On ec2 the internal UIs are on the host's loopback: this opens them on yours. */
+/** On ec2 Grafana (without a domain) and the internal UIs are on the host's loopback: this opens them on yours. */
 export const sshTunnelCommand = ec2
-  ? pulumi.interpolate`ssh -N -L ${settings.ports.prometheus}:127.0.0.1:${settings.ports.prometheus} -L ${settings.ports.alertmanager}:127.0.0.1:${settings.ports.alertmanager} -L ${settings.ports.loki}:127.0.0.1:${settings.ports.loki} ${settings.aws?.sshUser}@${ec2.publicIp}`
+  ? pulumi.interpolate`ssh -N ${tunnelPorts.map((p) => `-L ${p}:127.0.0.1:${p}`).join(" ")} ${settings.aws?.sshUser}@${ec2.publicIp}`
   : undefined;

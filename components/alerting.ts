@@ -1,7 +1,7 @@
 // Alertmanager: routing/inhibition from configs/alertmanager.ts, credentials as files, and a
 // persistent --storage.path so silences and the notification log survive a replacement.
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerFile, HostPort, Placement, ServiceContainer } from "./container";
+import { ContainerFile, HostPort, Placement, ServiceContainer, SECRETS_DIR } from "./container";
 import { CATALOG } from "./catalog";
 import { ReceiverSecrets } from "./settings";
 import { AlertmanagerReceivers, SECRET_FILES, renderAlertmanagerConfig } from "../configs/alertmanager";
@@ -19,7 +19,7 @@ export interface AlertingStackArgs {
 }
 
 export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
-export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
+export const ALERTMANAGER_SECRETS_DIR = SECRETS_DIR;
 /** Each configured credential as a file readable only by Alertmanager's user (nobody). */
 export function receiverSecretFiles(secrets: ReceiverSecrets): ContainerFile[] {
   return (Object.keys(SECRET_FILES) as (keyof typeof SECRET_FILES)[]).flatMap((kind) => {

@@ -3,10 +3,11 @@
 // the instance profile), reporting each outcome as metrics via node-exporter's textfile collector.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Placement, ServiceContainer } from "./container";
+import { Placement, SECRETS_DIR, ServiceContainer } from "./container";
 import { CATALOG } from "./catalog";
 import { DataStore } from "./storage";
 import { renderBackupScript } from "../configs/backup";
+import { renderNetrc } from "../configs/prometheus-web";
 import { TEXTFILE_DIR } from "./exporters";
 
 export interface BackupJobArgs {
@@ -20,11 +21,15 @@ export interface BackupJobArgs {
   readonly volumes: { readonly prometheus: docker.Volume; readonly grafana: docker.Volume; readonly alertmanager: docker.Volume };
   /** Where archives go: a volume of this job's own, or the backup bucket. */
   readonly destination: DataStore;
+  /** The backup user's credentials for Prometheus's basic auth (the snapshot API). */
+  readonly prometheusAuth: { readonly user: string; readonly password: pulumi.Output<string> };
 }
 
 const SOURCES = { prometheus: "/data/prometheus", grafana: "/data/grafana", alertmanager: "/data/alertmanager" };
 const ARCHIVE_DIR = "/archive";
 const SCRIPT_PATH = "/backup/backup.sh";
+/** curl reads the snapshot credentials from here (never argv or env). */
+const NETRC_PATH = `${SECRETS_DIR}/prometheus.netrc`;
 
 export class BackupJob extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
@@ -38,7 +43,10 @@ export class BackupJob extends pulumi.ComponentResource {
       retentionDays: args.retentionDays ?? 30,
       textfileDir: TEXTFILE_DIR,
       sources: SOURCES,
+      prometheusNetrcFile: NETRC_PATH,
     };
+    const prometheusHost = new URL(args.prometheusUrl).hostname;
+    const netrc = pulumi.secret(args.prometheusAuth.password.apply((p) => renderNetrc(prometheusHost, args.prometheusAuth.user, p)));
     const script =
       dest.kind === "s3"
         ? pulumi
@@ -53,6 +61,7 @@ export class BackupJob extends pulumi.ComponentResource {
         service: CATALOG.backup.container,
         entrypoint: ["/bin/sh", SCRIPT_PATH],
         files: [{ path: SCRIPT_PATH, content: script, mode: "0555" }],
+        secrets: { dir: SECRETS_DIR, files: [{ path: NETRC_PATH, content: netrc, mode: "0400", owner: CATALOG.backup.user }] },
         volumes: dest.kind === "volume" ? [{ name: "archive", containerPath: ARCHIVE_DIR }] : [],
         sharedVolumes: [
           { volume: args.textfileVolume, containerPath: TEXTFILE_DIR },

@@ -32,12 +32,13 @@ export interface CatalogEntry {
   readonly port?: number;
   /** Prometheus job that scrapes it; part of the metric contract the rules rely on. */
   readonly job?: string;
-  /** The user the image runs as. */
-  readonly user?: ImageUser;
+  /** The user the container runs as (the image's own user where it has one that works). */
+  readonly user: ImageUser;
 }
 
 /** prom/* images (busybox based) run as nobody. */
 const NOBODY: ImageUser = { uid: 65534, gid: 65534 };
+const ROOT: ImageUser = { uid: 0, gid: 0 };
 
 /**
  * In README order. Limits come from the source design's resource table: about 4.3 cores and
@@ -88,6 +89,8 @@ export const CATALOG = {
     limits: { cpus: 0.2, memoryMb: 128 },
     port: 12345,
     job: "log-agent",
+    // The image's alloy user (its default is root): with the socket proxy it needs no root.
+    user: { uid: 473, gid: 473 },
   },
   nodeExporter: {
     container: "node-exporter",
@@ -105,6 +108,8 @@ export const CATALOG = {
     limits: { cpus: 0.3, memoryMb: 256 },
     port: 8080,
     job: "cadvisor",
+    // Root without capabilities: reads the root-owned cgroup and /var/lib/docker files.
+    user: ROOT,
   },
   postgresExporter: {
     container: "postgres-exporter",
@@ -139,6 +144,27 @@ export const CATALOG = {
     title: "the backup job",
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.25, memoryMb: 256 },
+    user: ROOT,
+  },
+  caddy: {
+    container: "caddy",
+    title: "the Caddy TLS proxy (with grafanaDomain)",
+    // The official image; the same release as Debian's caddy package the tests run.
+    image: "caddy:2.11.4",
+    limits: { cpus: 0.25, memoryMb: 128 },
+    port: 443,
+    // The image's /data (certificates) is root-owned; no capability but NET_BIND_SERVICE.
+    user: ROOT,
+  },
+  socketProxy: {
+    container: "socket-proxy",
+    title: "the Docker socket proxy",
+    image: "wollomatic/socket-proxy:1.13.1",
+    limits: { cpus: 0.1, memoryMb: 32 },
+    port: 2375,
+    // The image's user is 65534, which cannot open the root:docker socket without the host's
+    // docker group id; root without any capability opens it as the socket's owner.
+    user: ROOT,
   },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -6,6 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Limits } from "./catalog";
 import { LOG_ROTATION } from "../configs/docker";
+import { CAP_DROP, SECURITY_OPTS, SecurityProfile, securityProfile } from "../configs/container-security";
+
+/** Where secret files live in every container: the read-only secrets volume (see ServiceContainer). */
+export const SECRETS_DIR = "/run/secrets";
 
 export interface ContainerFile {
   /** Absolute path inside the container. */
@@ -55,6 +59,8 @@ export interface Placement {
   readonly network: pulumi.Input<string>;
   /** Extra (external) Docker networks to join, e.g. to reach application services by name. */
   readonly extraNetworks?: readonly string[];
+  /** Fixed IPv4 address on the stack network (the network needs a subnet), e.g. for the metadata firewall. */
+  readonly address?: string;
 }
 
 export interface ServiceContainerArgs extends Placement {
@@ -77,8 +83,8 @@ export interface ServiceContainerArgs extends Placement {
   readonly healthcheck?: readonly string[];
   /** Stateful services (TSDB, SQLite, WAL) get a longer stop grace period to flush. */
   readonly stateful?: boolean;
+  /** Overrides the catalogue user (configs/container-security.ts); say why where it is used. */
   readonly user?: string;
-  readonly privileged?: boolean;
   readonly devices?: readonly string[];
   readonly pidMode?: string;
 }
@@ -182,7 +188,17 @@ export class ServiceContainer extends pulumi.ComponentResource {
       );
     }
 
-    const networks: docker.types.input.ContainerNetworksAdvanced[] = [{ name: args.network, aliases: [args.service] }];
+    // Hardening for every container (configs/container-security.ts): all capabilities dropped
+    // and only named ones added back, no-new-privileges, an explicit user, /tmp in memory, a
+    // process limit, and a read-only root where no files are uploaded.
+    const security: SecurityProfile = securityProfile(args.service);
+    if (security.readOnlyRoot && (args.files ?? []).length > 0) {
+      throw new Error(`${args.service}: a read-only root filesystem cannot receive uploaded files (Docker refuses the copy); drop readOnlyRoot or the files`);
+    }
+
+    const networks: docker.types.input.ContainerNetworksAdvanced[] = [
+      { name: args.network, aliases: [args.service], ...(args.address ? { ipv4Address: args.address } : {}) },
+    ];
     for (const n of args.extraNetworks ?? []) networks.push({ name: n });
 
     this.container = new docker.Container(
@@ -227,8 +243,12 @@ export class ServiceContainer extends pulumi.ComponentResource {
         healthcheck: args.healthcheck
           ? { tests: ["CMD", ...args.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "30s" }
           : undefined,
-        user: args.user,
-        privileged: args.privileged,
+        user: args.user ?? security.user,
+        capabilities: { drops: [...CAP_DROP], adds: [...security.capAdd] },
+        securityOpts: [...SECURITY_OPTS],
+        readOnly: security.readOnlyRoot,
+        tmpfs: Object.keys(security.tmpfs).length > 0 ? { ...security.tmpfs } : undefined,
+        ulimits: [{ name: "nproc", soft: security.nproc, hard: security.nproc }],
         devices: args.devices?.map((d) => ({ hostPath: d, containerPath: d, permissions: "r" })),
         pidMode: args.pidMode,
         // Give Prometheus and Loki time to flush their WAL/chunks on stop.

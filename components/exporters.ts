@@ -6,6 +6,7 @@ import { Placement, ServiceContainer } from "./container";
 import { CATALOG } from "./catalog";
 import { IntegrationSecrets } from "./settings";
 import { renderBlackboxConfig } from "../configs/blackbox";
+import { SOCKET_PROXY_DOCKER_HOST } from "../configs/socket-proxy";
 import { splitPostgresDsn } from "../configs/postgres-exporter";
 import { EnabledIntegrations } from "../configs/types";
 
@@ -16,6 +17,8 @@ export interface ExportersArgs {
   readonly placements: Readonly<Record<ExporterKey, Placement>>;
   readonly integrations: EnabledIntegrations;
   readonly secrets: IntegrationSecrets;
+  /** The Docker API as cAdvisor reaches it (its placement joins the proxy's network). Default the socket proxy. */
+  readonly dockerHost?: string;
 }
 
 export const TEXTFILE_DIR = "/textfile";
@@ -68,12 +71,15 @@ export class Exporters extends pulumi.ComponentResource {
           "--whitelisted_container_labels=service",
           "--housekeeping_interval=15s",
           "--disable_metrics=percpu,sched,tcp,udp,advtcp,hugetlb,referenced_memory,cpu_topology,resctrl,process,memory_numa",
+          `--docker=${args.dockerHost ?? SOCKET_PROXY_DOCKER_HOST}`,
         ],
-        privileged: true,
+        // Not privileged and no /var/run (so no Docker socket): container names and labels come
+        // through the Docker API proxy, cgroup statistics from the read-only /sys, per-container
+        // network counters from /rootfs/proc, OOM events from /dev/kmsg
+        // (configs/container-security.ts says what it may do and why).
         devices: ["/dev/kmsg"],
         hostMounts: [
           { type: "bind", source: "/", target: "/rootfs", readOnly: true },
-          { type: "bind", source: "/var/run", target: "/var/run", readOnly: true },
           { type: "bind", source: "/sys", target: "/sys", readOnly: true },
           { type: "bind", source: "/var/lib/docker", target: "/var/lib/docker", readOnly: true },
           { type: "bind", source: "/dev/disk", target: "/dev/disk", readOnly: true },

@@ -10,6 +10,7 @@ import {
   GRAFANA_DASHBOARD_PROVIDER_PATH,
   GRAFANA_DATA_DIR,
   GRAFANA_DATASOURCES_PATH,
+  GRAFANA_PROMETHEUS_PASSWORD_FILE,
   dashboardFilePath,
   grafanaEnv,
   renderDashboardProvider,
@@ -26,8 +27,10 @@ export interface GrafanaStackArgs {
   readonly endpoints: Endpoints;
   /** Prometheus scrape interval, Grafana's minimum query step. Default unset (Grafana's 15s). */
   readonly scrapeInterval?: string;
-  /** Public URL (GF_SERVER_ROOT_URL); https also marks cookies Secure. Default unset. */
+  /** Public URL (GF_SERVER_ROOT_URL); https also marks cookies Secure and SameSite. Default unset. */
   readonly rootUrl?: string;
+  /** Credentials for Prometheus's basic auth (its web config protects every endpoint). */
+  readonly prometheusAuth: { readonly user: string; readonly password: pulumi.Output<string> };
 }
 
 export class GrafanaStack extends pulumi.ComponentResource {
@@ -64,13 +67,20 @@ export class GrafanaStack extends pulumi.ComponentResource {
         ],
         secrets: {
           dir: path.posix.dirname(GRAFANA_ADMIN_PASSWORD_FILE),
-          // 0440 owned by grafana (472) and group 0, the image user's primary group.
-          files: [{ path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user }],
+          files: [
+            // 0440 owned by grafana (472) and group 0, the image user's primary group.
+            { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user },
+            // Read by the Prometheus datasource through $__file{}.
+            { path: GRAFANA_PROMETHEUS_PASSWORD_FILE, content: pulumi.secret(args.prometheusAuth.password), mode: "0400", owner: CATALOG.grafana.user },
+          ],
         },
         files: [
           {
             path: GRAFANA_DATASOURCES_PATH,
-            content: renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval }),
+            content: renderGrafanaDatasources(args.endpoints, {
+              scrapeInterval: args.scrapeInterval,
+              prometheusBasicAuth: { user: args.prometheusAuth.user, passwordFile: GRAFANA_PROMETHEUS_PASSWORD_FILE },
+            }),
           },
           { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: renderDashboardProvider() },
           ...dashboardFiles,

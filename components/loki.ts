@@ -1,8 +1,8 @@
 // Logs: Loki (single binary, storage on the volume or in S3, ruler for LogQL alerts) and the
-// Alloy agent that tails every container on the Docker host through its socket.
+// Alloy agent that tails every container on the Docker host through the Docker API proxy.
 import * as pulumi from "@pulumi/pulumi";
 import { HostPort, Placement, ServiceContainer } from "./container";
-import { CATALOG, userSpec } from "./catalog";
+import { CATALOG } from "./catalog";
 import { DataStore } from "./storage";
 import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, LokiStorage, lokiRuleFilePath, renderLokiConfig } from "../configs/loki";
 import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, ALLOY_DOCKER_HOST, renderAlloyConfig } from "../configs/alloy";
@@ -19,8 +19,11 @@ export interface LokiStackArgs {
   readonly ruleFiles?: Readonly<Record<string, string>>;
   /** Where Loki's API is published on the host. */
   readonly published: HostPort;
-  /** Docker socket on the host, mounted read-only into Alloy. Default /var/run/docker.sock. */
-  readonly dockerSocket?: string;
+  /**
+   * The Docker API as Alloy reaches it: the socket proxy (components/docker-api.ts), whose
+   * network is in the Alloy placement's extraNetworks. Default ALLOY_DOCKER_HOST.
+   */
+  readonly dockerHost?: string;
 }
 
 export class LokiStack extends pulumi.ComponentResource {
@@ -59,8 +62,6 @@ export class LokiStack extends pulumi.ComponentResource {
         // Since 3.6 the image has no shell, busybox or wget (grafana/loki#20149); the binary
         // checks /ready itself with -health (grafana/loki#20313).
         healthcheck: ["/usr/bin/loki", "-health", `-health.url=http://localhost:${lokiPort}/ready`],
-        // The image's own user, which owns its /loki directory copied into the fresh volume.
-        user: userSpec(CATALOG.loki.user),
         stateful: true,
       },
       { parent: this },
@@ -78,17 +79,9 @@ export class LokiStack extends pulumi.ComponentResource {
           `--storage.path=${ALLOY_DATA_DIR}`,
           "--disable-reporting",
         ],
-        files: [{ path: ALLOY_CONFIG_PATH, content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push` }) }],
+        files: [{ path: ALLOY_CONFIG_PATH, content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push`, dockerHost: args.dockerHost ?? ALLOY_DOCKER_HOST }) }],
         // Positions live here: without it a replaced agent re-sends every container's log.
         volumes: [{ name: "data", containerPath: ALLOY_DATA_DIR }],
-        hostMounts: [
-          {
-            type: "bind",
-            source: args.dockerSocket ?? "/var/run/docker.sock",
-            target: ALLOY_DOCKER_HOST.replace(/^unix:\/\//, ""),
-            readOnly: true,
-          },
-        ],
         // The fixed container name collides on create-before-delete, and two agents would
         // share (and race on) the positions file.
         stateful: true,

@@ -1,9 +1,19 @@
 // Prometheus: scrape config, the rule files for the enabled areas, retention and a data volume.
 import * as pulumi from "@pulumi/pulumi";
-import { HostPort, Placement, ServiceContainer } from "./container";
+import * as random from "@pulumi/random";
+import { HostPort, Placement, SECRETS_DIR, ServiceContainer } from "./container";
 import { CATALOG, Endpoints } from "./catalog";
 import { renderPrometheusConfig } from "../configs/prometheus";
 import { EnabledIntegrations, ServiceSettings } from "../configs/types";
+import {
+  PROMETHEUS_CLIENT_CONFIG_PATH,
+  PROMETHEUS_USERS,
+  PROMETHEUS_WEB_CONFIG_PATH,
+  prometheusHealthcheck,
+  prometheusWebFlags,
+  renderPrometheusClientConfig,
+  renderPrometheusWebConfig,
+} from "../configs/prometheus-web";
 
 export interface PrometheusStackArgs {
   /** Placement; its extraNetworks are the application services' networks, so targets resolve by name. */
@@ -28,12 +38,42 @@ export interface PrometheusStackArgs {
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_DIR = "/etc/prometheus/rules";
+/** The self-scrape's and the healthcheck's password, readable by Prometheus's user only. */
+export const PROMETHEUS_SELF_PASSWORD_FILE = `${SECRETS_DIR}/prometheus_password`;
+
+export type PrometheusClient = Exclude<keyof typeof PROMETHEUS_USERS, "self">;
 
 export class PrometheusStack extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
+  /**
+   * Basic-auth credentials of each client of the API (secret passwords): Grafana's datasource,
+   * the backup job, and `admin` for people through the SSH tunnel.
+   */
+  readonly credentials: Readonly<Record<PrometheusClient, { readonly user: string; readonly password: pulumi.Output<string> }>>;
 
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:PrometheusStack", name, {}, opts);
+
+    // One generated password per client. RandomPassword keeps the bcrypt hash in the state, so
+    // web.yml is the same on every `up` and Prometheus is not replaced for nothing.
+    const passwords = Object.fromEntries(
+      (Object.keys(PROMETHEUS_USERS) as (keyof typeof PROMETHEUS_USERS)[]).map((k) => [
+        k,
+        new random.RandomPassword(`${name}-${PROMETHEUS_USERS[k]}-password`, { length: 32, special: false }, { parent: this }),
+      ]),
+    ) as Record<keyof typeof PROMETHEUS_USERS, random.RandomPassword>;
+    // A bcrypt hash of 32 random letters and digits (about 190 bits) cannot be reversed, so the
+    // web config stays readable in `pulumi preview --diff` instead of hiding every upload of the
+    // container behind [secret].
+    const webConfig = pulumi
+      .all(Object.entries(passwords).map(([k, p]) => pulumi.unsecret(p.bcryptHash).apply((h) => [PROMETHEUS_USERS[k as keyof typeof PROMETHEUS_USERS], h] as const)))
+      .apply((pairs) => renderPrometheusWebConfig(Object.fromEntries(pairs)));
+    this.credentials = {
+      grafana: { user: PROMETHEUS_USERS.grafana, password: pulumi.secret(passwords.grafana.result) },
+      backup: { user: PROMETHEUS_USERS.backup, password: pulumi.secret(passwords.backup.result) },
+      admin: { user: PROMETHEUS_USERS.admin, password: pulumi.secret(passwords.admin.result) },
+    };
+    const selfAuth = { username: PROMETHEUS_USERS.self, passwordFile: PROMETHEUS_SELF_PASSWORD_FILE };
 
     const ruleNames = Object.keys(args.ruleFiles).sort();
     const config = renderPrometheusConfig({
@@ -44,6 +84,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
       integrations: args.integrations,
       ruleFiles: ruleNames.map((f) => `${PROMETHEUS_RULES_DIR}/${f}`),
       externalLabels: args.externalLabels,
+      selfAuth,
     });
 
     this.container = new ServiceContainer(
@@ -58,16 +99,25 @@ export class PrometheusStack extends pulumi.ComponentResource {
           "--storage.tsdb.path=/prometheus",
           `--storage.tsdb.retention.time=${args.retentionTime ?? "30d"}`,
           `--storage.tsdb.retention.size=${args.retentionSize ?? "50GB"}`,
-          "--web.enable-lifecycle",
-          "--web.enable-admin-api",
+          // Basic auth on every endpoint; the admin API for the backup job's snapshots; no
+          // lifecycle API (a config change replaces the container anyway). With the auth, joining
+          // the application networks no longer hands those containers a write API.
+          ...prometheusWebFlags(PROMETHEUS_WEB_CONFIG_PATH),
         ],
+        secrets: {
+          dir: SECRETS_DIR,
+          files: [{ path: PROMETHEUS_SELF_PASSWORD_FILE, content: pulumi.secret(passwords.self.result), mode: "0400", owner: CATALOG.prometheus.user }],
+        },
         files: [
           { path: PROMETHEUS_CONFIG_PATH, content: config },
+          { path: PROMETHEUS_WEB_CONFIG_PATH, content: webConfig },
+          { path: PROMETHEUS_CLIENT_CONFIG_PATH, content: renderPrometheusClientConfig(selfAuth) },
           ...ruleNames.map((f) => ({ path: `${PROMETHEUS_RULES_DIR}/${f}`, content: args.ruleFiles[f] })),
         ],
         volumes: [{ name: "data", containerPath: "/prometheus" }],
         ports: [{ internal: CATALOG.prometheus.port, ...args.published }],
-        healthcheck: ["wget", "-q", "--spider", `http://localhost:${CATALOG.prometheus.port}/-/healthy`],
+        // promtool (in the image) with the client config: the password never appears in argv.
+        healthcheck: prometheusHealthcheck(CATALOG.prometheus.port, PROMETHEUS_CLIENT_CONFIG_PATH),
         stateful: true,
       },
       { parent: this },

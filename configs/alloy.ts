@@ -3,14 +3,20 @@
 // Stream labels are kept to three low-cardinality names (container, service, level); anything
 // per request stays in the log line, where LogQL's parsers reach it. Pure: no Pulumi here.
 
+import { SOCKET_PROXY_DOCKER_HOST } from "./socket-proxy";
+
 /** Component label used for every block of the pipeline. */
 const NAME = "containers";
 
 /** The only stream labels this pipeline produces. */
 export const ALLOY_STREAM_LABELS = ["container", "service", "level"] as const;
 
-/** Where the Docker socket is mounted inside the Alloy container. */
-export const ALLOY_DOCKER_HOST = "unix:///var/run/docker.sock";
+/**
+ * The Docker API as Alloy reaches it: the socket proxy (configs/socket-proxy.ts), which forwards
+ * only the read-only calls discovery.docker and loki.source.docker make. Alloy never mounts the
+ * socket itself.
+ */
+export const ALLOY_DOCKER_HOST = SOCKET_PROXY_DOCKER_HOST;
 export const ALLOY_CONFIG_PATH = "/etc/alloy/config.alloy";
 export const ALLOY_DATA_DIR = "/var/lib/alloy/data";
 
@@ -34,7 +40,7 @@ export const LEVEL_KEYS = ["level", "lvl", "severity", "log.level", "levelname"]
 export interface AlloyConfigInput {
   /** Loki push endpoint, e.g. http://loki:3100/loki/api/v1/push. */
   readonly lokiPushUrl: string;
-  /** Docker API as seen from inside the Alloy container. Default unix:///var/run/docker.sock. */
+  /** Docker API as seen from inside the Alloy container. Default ALLOY_DOCKER_HOST (the socket proxy). */
   readonly dockerHost?: string;
   /** How often containers are rediscovered. Default "15s". */
   readonly refreshInterval?: string;
@@ -90,6 +96,9 @@ export function renderAlloyConfig(input: AlloyConfigInput): string {
     throw new Error(`lokiPushUrl ${JSON.stringify(input.lokiPushUrl)} is not an http(s) URL with a path`);
   }
   const dockerHost = input.dockerHost ?? ALLOY_DOCKER_HOST;
+  if (!/^(unix:\/\/\/[A-Za-z0-9_./-]+|tcp:\/\/[a-z0-9.-]+:\d{1,5})$/.test(dockerHost)) {
+    throw new Error(`Alloy dockerHost ${JSON.stringify(dockerHost)} is not unix:///<socket path> or tcp://<host>:<port>`);
+  }
   const refresh = checkDuration("refreshInterval", input.refreshInterval ?? "15s");
   const dropOlderThan = checkDuration("dropOlderThan", input.dropOlderThan ?? "168h");
   const q = alloyString;

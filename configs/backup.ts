@@ -12,6 +12,12 @@ export interface BackupScriptInput {
   readonly textfileDir: string;
   /** Where each data volume is mounted in the backup container. */
   readonly sources: { readonly prometheus: string; readonly grafana: string; readonly alertmanager: string };
+  /**
+   * netrc file with the backup user's credentials for Prometheus's basic auth
+   * (configs/prometheus-web.ts renderNetrc). curl reads it, so the password is never in argv.
+   * Default: no auth.
+   */
+  readonly prometheusNetrcFile?: string;
 }
 
 export const BACKUP_METRICS = {
@@ -22,6 +28,18 @@ export const BACKUP_METRICS = {
 
 function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function httpPost(netrcFile: string | undefined): string {
+  if (netrcFile === undefined) {
+    return `http_post() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS -X POST "$1"; else wget -qO- --post-data= "$1"; fi
+}`;
+  }
+  // wget has no way to read credentials from a named file; curl is in the backup image.
+  return `http_post() {
+  curl -fsS --netrc-file ${shQuote(netrcFile)} -X POST "$1"
+}`;
 }
 
 export function renderBackupScript(input: BackupScriptInput): string {
@@ -46,9 +64,7 @@ PROM_URL=${shQuote(input.prometheusUrl)}
 TEXTFILE=${shQuote(input.textfileDir)}/observability_backup.prom
 STATE=${shQuote(input.textfileDir)}/.backup-state
 
-http_post() {
-  if command -v curl >/dev/null 2>&1; then curl -fsS -X POST "$1"; else wget -qO- --post-data= "$1"; fi
-}
+${httpPost(input.prometheusNetrcFile)}
 
 copy_out() { # <source dir> <name>
   ${copy}

@@ -1,27 +1,24 @@
 // cloud-init for the EC2 host: install Docker, rotate its logs, start it, let the SSH user
 // use it; and the command that waits for all of that before any container is created.
 import * as yaml from "js-yaml";
-import { DOCKER_DAEMON_CONFIG } from "./docker";
+import { MetadataFirewallInput, ROLE_ADDRESSES, STACK_BRIDGE, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
+
+/** Only Loki and the backup job, at their fixed addresses on the stack bridge, reach the instance role. */
+export const DEFAULT_METADATA_FIREWALL: MetadataFirewallInput = {
+  bridge: STACK_BRIDGE,
+  allowedAddresses: Object.values(ROLE_ADDRESSES),
+};
 
 /** cloud-init user data for Amazon Linux 2023. */
-export function renderCloudConfig(sshUser: string): string {
+export function renderCloudConfig(sshUser: string, firewall: MetadataFirewallInput = DEFAULT_METADATA_FIREWALL): string {
   const config = {
     packages: ["docker"],
     // write_files runs before packages are installed; the AL2023 docker package ships no
-    // daemon.json, so this one is in place when Docker first starts.
-    write_files: [
-      {
-        path: "/etc/docker/daemon.json",
-        owner: "root:root",
-        permissions: "0644",
-        content: JSON.stringify(DOCKER_DAEMON_CONFIG, null, 2) + "\n",
-      },
-    ],
+    // daemon.json, so this one (with the hardening) is in place when Docker first starts, and so
+    // is the metadata firewall unit.
+    write_files: hardeningWriteFiles(firewall),
     // runcmd runs after the packages module, so the docker group exists by then.
-    runcmd: [
-      ["systemctl", "enable", "--now", "docker"],
-      ["usermod", "-aG", "docker", sshUser],
-    ],
+    runcmd: [["systemctl", "enable", "--now", "docker"], ...hardeningRuncmd(), ["usermod", "-aG", "docker", sshUser]],
   };
   return "#cloud-config\n" + yaml.dump(config, { lineWidth: -1 });
 }

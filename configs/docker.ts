@@ -9,8 +9,15 @@ export const LOG_ROTATION = { "max-size": "10m", "max-file": "3" } as const;
  */
 export const STACK_TAG = "observability-stack/stack";
 
-/** /etc/docker/daemon.json on the EC2 host: rotation for containers that set no log options. */
+/**
+ * /etc/docker/daemon.json on the EC2 host: rotation for containers that set no log options, and
+ * the daemon hardening explained in configs/host-hardening.ts (live-restore, no-new-privileges,
+ * no inter-container traffic on the default bridge).
+ */
 export const DOCKER_DAEMON_CONFIG = {
   "log-driver": "json-file",
   "log-opts": LOG_ROTATION,
-};
+  "live-restore": true,
+  "no-new-privileges": true,
+  icc: false,
+} as const;

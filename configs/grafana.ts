@@ -9,6 +9,8 @@ export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";
 export const GRAFANA_DATASOURCES_PATH = `${GRAFANA_PROVISIONING_DIR}/datasources/datasources.yaml`;
 export const GRAFANA_DASHBOARD_PROVIDER_PATH = `${GRAFANA_PROVISIONING_DIR}/dashboards/dashboards.yaml`;
 export const GRAFANA_ADMIN_PASSWORD_FILE = "/run/secrets/grafana_admin_password";
+/** Grafana's password for Prometheus's basic auth, read by the datasource through $__file{}. */
+export const GRAFANA_PROMETHEUS_PASSWORD_FILE = "/run/secrets/prometheus_password";
 export const GRAFANA_DATA_DIR = "/var/lib/grafana";
 /** Name of the file provider; shown in Grafana as the dashboards' provisioning source. */
 export const DASHBOARD_PROVIDER_NAME = "observability-stack";
@@ -16,6 +18,11 @@ export const DASHBOARD_PROVIDER_NAME = "observability-stack";
 export interface GrafanaDatasourceOptions {
   /** Prometheus scrape interval; Grafana uses it as the minimum step ($__interval). */
   readonly scrapeInterval?: string;
+  /**
+   * Basic auth towards Prometheus (its web config protects every endpoint). The password is
+   * read from a file in the Grafana container (`$__file{}`), never written into this file.
+   */
+  readonly prometheusBasicAuth?: { readonly user: string; readonly passwordFile: string };
 }
 
 /** datasources.yaml: Prometheus (default), Loki and Alertmanager with the fixed uids. */
@@ -42,6 +49,7 @@ export function renderGrafanaDatasources(
           alertmanagerUid: DATASOURCE_UIDS.alertmanager,
           ...(options.scrapeInterval ? { timeInterval: options.scrapeInterval } : {}),
         },
+        ...(options.prometheusBasicAuth ? datasourceBasicAuth(options.prometheusBasicAuth) : {}),
       },
       {
         name: "Loki",
@@ -71,6 +79,19 @@ export function renderGrafanaDatasources(
     ],
   };
   return yaml.dump(doc, { lineWidth: -1, noRefs: true });
+}
+
+function datasourceBasicAuth(auth: { readonly user: string; readonly passwordFile: string }): Record<string, unknown> {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(auth.user)) throw new Error(`Prometheus datasource user ${JSON.stringify(auth.user)} is not accepted`);
+  // `}` would end Grafana's $__file{...} expansion early.
+  if (!/^\/[A-Za-z0-9_./-]+$/.test(auth.passwordFile)) {
+    throw new Error(`Prometheus datasource password file ${JSON.stringify(auth.passwordFile)} is not an absolute path`);
+  }
+  return {
+    basicAuth: true,
+    basicAuthUser: auth.user,
+    secureJsonData: { basicAuthPassword: `$__file{${auth.passwordFile}}` },
+  };
 }
 
 /** dashboards.yaml: one file provider; sub-directories of DASHBOARDS_DIR become folders. */
@@ -143,7 +164,15 @@ export function grafanaEnv(adminUser: string, options: GrafanaEnvOptions = {}): 
       throw new Error(`Grafana rootUrl ${JSON.stringify(options.rootUrl)} is not an http(s) URL`);
     }
     env.GF_SERVER_ROOT_URL = options.rootUrl;
-    if (options.rootUrl.startsWith("https://")) env.GF_SECURITY_COOKIE_SECURE = "true";
+    if (options.rootUrl.startsWith("https://")) {
+      env.GF_SECURITY_COOKIE_SECURE = "true";
+      // lax, stated: the session cookie is not sent on cross-site subrequests or form posts, and
+      // a link from an alert in Slack still opens Grafana logged in (strict would not).
+      env.GF_SECURITY_COOKIE_SAMESITE = "lax";
+      // The proxy already answers with HSTS; Grafana says the same for its own answers.
+      env.GF_SECURITY_STRICT_TRANSPORT_SECURITY = "true";
+      env.GF_SECURITY_STRICT_TRANSPORT_SECURITY_MAX_AGE_SECONDS = "31536000";
+    }
   }
   return env;
 }

@@ -3,6 +3,7 @@
 import * as yaml from "js-yaml";
 import { Endpoints, STACK_JOBS } from "../components/catalog";
 import { EnabledIntegrations, ServiceSettings } from "./types";
+import { BasicAuthFile, prometheusBasicAuth } from "./prometheus-web";
 
 export interface PrometheusConfigInput {
   readonly scrapeInterval: string;
@@ -15,6 +16,11 @@ export interface PrometheusConfigInput {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Whether the stack runs a log agent / Grafana / Loki to scrape (the live test has none). */
   readonly components?: Partial<Record<"grafana" | "loki" | "alloy" | "cadvisor", boolean>>;
+  /**
+   * Credentials of the self-scrape when Prometheus runs with basic auth (configs/prometheus-web.ts):
+   * its own /metrics is behind the same auth as every other endpoint. Default: no auth.
+   */
+  readonly selfAuth?: BasicAuthFile;
 }
 
 interface ScrapeConfig {
@@ -24,13 +30,16 @@ interface ScrapeConfig {
   params?: Record<string, string[]>;
   static_configs: { targets: string[]; labels?: Record<string, string> }[];
   relabel_configs?: Record<string, unknown>[];
+  basic_auth?: { username: string; password_file: string };
 }
 
 export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   const e = input.endpoints;
   const on = { grafana: true, loki: true, alloy: true, cadvisor: true, ...input.components };
   const job = (name: string, target: string): ScrapeConfig => ({ job_name: name, static_configs: [{ targets: [target] }] });
-  const jobs: ScrapeConfig[] = [job(STACK_JOBS.prometheus, e.prometheus), job(STACK_JOBS.alertmanager, e.alertmanager)];
+  const self = job(STACK_JOBS.prometheus, e.prometheus);
+  if (input.selfAuth) self.basic_auth = prometheusBasicAuth(input.selfAuth);
+  const jobs: ScrapeConfig[] = [self, job(STACK_JOBS.alertmanager, e.alertmanager)];
   if (on.grafana) jobs.push(job(STACK_JOBS.grafana, e.grafana));
   if (on.loki) jobs.push(job(STACK_JOBS.loki, e.loki));
   if (on.alloy) jobs.push(job(STACK_JOBS.alloy, e.alloy));

@@ -7,7 +7,8 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { AwsSettings } from "../settings";
 import { DockerHost } from "./types";
-import { EC2_ASSUME_ROLE_POLICY, bucketAccessPolicy } from "../../configs/aws-policies";
+import { EC2_ASSUME_ROLE_POLICY } from "../../configs/aws-policies";
+import { instanceRolePolicy } from "../../configs/bucket-access";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
 import { STACK_TAG } from "../../configs/docker";
 
@@ -15,10 +16,15 @@ export interface Ec2HostArgs {
   /** Stack name, for the STACK_TAG tag. */
   readonly stack: string;
   readonly aws: AwsSettings;
-  /** Published Grafana port, opened to `aws.grafanaAllowedCidrs` (no rule when that list is empty). */
-  readonly grafanaPort: number;
-  /** Buckets the instance profile may use (list, get, put, delete objects); no policy when empty. */
-  readonly bucketArns: pulumi.Input<string>[];
+  /**
+   * The TLS proxy's public name (the grafanaDomain setting). With it, 443 opens to
+   * `aws.grafanaAllowedCidrs` and 80 to everyone (Caddy answers there only the ACME HTTP-01
+   * challenge, which the CA sends from addresses nobody can list, and a redirect to HTTPS);
+   * with `route53ZoneId` the A record points at the Elastic IP. Without it nothing but SSH is open.
+   */
+  readonly tls?: { readonly domain: string; readonly route53ZoneId?: string };
+  /** The buckets the instance role may use, each only as its user needs (configs/bucket-access.ts). */
+  readonly buckets?: { readonly loki: pulumi.Input<string>; readonly backup: pulumi.Input<string> };
 }
 
 export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
@@ -57,14 +63,24 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
 
     // Inline rules: Pulumi owns the whole rule set, so a rule added by hand is removed on the next up.
     const ingress: aws.types.input.ec2.SecurityGroupIngress[] = [];
-    if (settings.grafanaAllowedCidrs.length > 0) {
-      ingress.push({
-        description: "Grafana",
-        protocol: "tcp",
-        fromPort: args.grafanaPort,
-        toPort: args.grafanaPort,
-        cidrBlocks: [...settings.grafanaAllowedCidrs],
-      });
+    if (args.tls) {
+      ingress.push(
+        {
+          description: "HTTPS to Grafana through the TLS proxy",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [...settings.grafanaAllowedCidrs],
+        },
+        {
+          description: "HTTP: ACME HTTP-01 challenge and redirect to HTTPS only",
+          protocol: "tcp",
+          fromPort: 80,
+          toPort: 80,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
+      );
     }
     if (settings.sshAllowedCidrs.length > 0) {
       ingress.push({
@@ -112,11 +128,18 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       child,
     );
     const rolePolicies: pulumi.Resource[] = [];
-    if (args.bucketArns.length > 0) {
+    if (args.buckets) {
+      // One role for the instance: Loki and the backup job both get it through the metadata
+      // service (the only containers that can, see configs/host-hardening.ts), so each can use the
+      // other's statements too; the split still keeps deletes out of the backup bucket and every
+      // other bucket out of reach.
       rolePolicies.push(
         new aws.iam.RolePolicy(
           `${name}-s3`,
-          { role: role.name, policy: pulumi.all(args.bucketArns).apply(bucketAccessPolicy) },
+          {
+            role: role.name,
+            policy: pulumi.all([args.buckets.loki, args.buckets.backup]).apply(([loki, backup]) => instanceRolePolicy({ loki, backup })),
+          },
           child,
         ),
       );
@@ -137,7 +160,8 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
         keyName: keyPair.keyName,
         iamInstanceProfile: profile.name,
         // IMDSv2 only. Hop limit 2: containers on a bridge network are one hop further away and
-        // need the instance-profile credentials (Loki and the backup job use S3).
+        // Loki and the backup job need the instance-profile credentials (S3); the firewall that
+        // cloud-init installs keeps every other container away from the metadata service.
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
         // deleteOnTermination false: this volume holds the Docker volumes (Prometheus TSDB,
         // Grafana's database, Alertmanager silences). If the instance is terminated or replaced,
@@ -206,6 +230,14 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       },
       { parent: this, dependsOn: [waitForDocker] },
     );
+
+    if (args.tls?.route53ZoneId) {
+      new aws.route53.Record(
+        `${name}-grafana-dns`,
+        { zoneId: args.tls.route53ZoneId, name: args.tls.domain, type: "A", ttl: 300, records: [eip.publicIp] },
+        child,
+      );
+    }
 
     this.ready = [waitForDocker];
     this.instanceId = instance.id;

@@ -2,7 +2,8 @@
 // on the local target, where they would silently do nothing.
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN } from "../../configs/patterns";
-import { checkCidr, each, range, show } from "./checks";
+import { cidrListProblems } from "../../configs/network";
+import { range, show } from "./checks";
 import { Reader } from "./reader";
 import { PROJECT, Target } from "./schema";
 
@@ -34,7 +35,15 @@ const AWS_KEYS = [
   "protectBuckets",
 ];
 
-export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv): AwsSettings | undefined {
+/** Reads an allow-list and reports each bad entry and a too-wide union, one message each. */
+function cidrList(r: Reader, key: string): readonly string[] {
+  const list = r.value<readonly string[]>(key);
+  const problems = cidrListProblems(key, list);
+  r.failEach(problems);
+  return problems.length > 0 ? [] : list;
+}
+
+export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv, grafanaDomain: string | undefined): AwsSettings | undefined {
   const region = r.value<string>("awsRegion", (v) => (AWS_REGION_PATTERN.test(v) ? undefined : `${show(v)} is not an AWS region; use e.g. us-east-1 or eu-west-1`));
   const instanceType = r.value<string>("instanceType", (v) => (/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(v) ? undefined : `${show(v)} is not an EC2 instance type; use e.g. t3.xlarge`));
   const rootVolumeGb = r.value<number>("rootVolumeGb", range(30, 16384, "GB"));
@@ -47,11 +56,8 @@ export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv): AwsS
   );
   // Amazon Linux 2023 installs the key pair for this user only.
   const sshUser = "ec2-user";
-  const grafanaAllowedCidrs = r.value<readonly string[]>("grafanaAllowedCidrs", each(checkCidr));
-  const sshAllowedCidrs = r.value<readonly string[]>("sshAllowedCidrs", (v) =>
-    each(checkCidr)(v) ??
-    (v.includes("0.0.0.0/0") ? `"0.0.0.0/0" is not accepted: the Docker API is reached over SSH, so allow only your own addresses` : undefined),
-  );
+  const grafanaAllowedCidrs = cidrList(r, "grafanaAllowedCidrs");
+  const sshAllowedCidrs = cidrList(r, "sshAllowedCidrs");
   const protectBuckets = r.value<boolean>("protectBuckets");
   const sshPrivateKey = r.secret("sshPrivateKey");
 
@@ -61,7 +67,16 @@ export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv): AwsS
     return undefined;
   }
   if (sshPublicKey === "") r.fail("sshPublicKey", "is missing; target ec2 needs your SSH public key (the line from ~/.ssh/id_ed25519.pub)");
-  if (sshAllowedCidrs.length === 0 && !r.problems.some((p) => p.includes(":sshAllowedCidrs:"))) {
+  if (grafanaDomain === undefined && r.isSet("grafanaAllowedCidrs") && !r.hasProblem("grafanaAllowedCidrs")) {
+    r.fail(
+      "grafanaAllowedCidrs",
+      "is only used with grafanaDomain: without it Grafana stays on the host's loopback and is reached through sshTunnelCommand; set grafanaDomain or remove the list",
+    );
+  }
+  if (grafanaDomain !== undefined && grafanaAllowedCidrs.length === 0 && !r.hasProblem("grafanaAllowedCidrs")) {
+    r.fail("grafanaAllowedCidrs", `is empty; with grafanaDomain on ec2 list who may open https://${grafanaDomain} (office, VPN; at most a /8 in total)`);
+  }
+  if (sshAllowedCidrs.length === 0 && !r.hasProblem("sshAllowedCidrs")) {
     r.fail("sshAllowedCidrs", "is empty; target ec2 reaches Docker on the host over SSH, so allow at least your own address (e.g. [203.0.113.7/32])");
   }
   if (subnetId !== "" && vpcId === "") r.fail("subnetId", "is set without vpcId; set both (the security group lives in the VPC)");

@@ -7,7 +7,9 @@ import { AlertmanagerReceivers } from "../../configs/alertmanager";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "../../configs/patterns";
 import { EnabledIntegrations, KpiSettings, ServiceSettings } from "../../configs/types";
 import { AwsSettings, readAws } from "./aws";
-import { checkDuration, checkIPv4, checkName, checkPinnedImage, checkPort, checkSize, checkUrl, oneOf, range, show, unique, each } from "./checks";
+import { checkDurationBetween, checkIPv4, checkNoTemplate, checkPinnedImage, checkSize, checkUrl, oneOf, range, show, sizeBytes, unique } from "./checks";
+import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network";
+import { TlsSettings, readTls } from "./tls";
 import { IntegrationSecrets, readIntegrations } from "./integrations";
 import { ConfigSource, Reader, SettingsError } from "./reader";
 import { ReceiverSecrets, readReceivers } from "./receivers";
@@ -16,11 +18,12 @@ import { readKpis, readServices } from "./services";
 
 export { PROJECT, SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS, TARGETS } from "./schema";
 export type { SecretKey, SettingSpec, Target } from "./schema";
-export { SettingsError } from "./reader";
+export { SettingsError, pulumiConfigSource } from "./reader";
 export type { ConfigSource } from "./reader";
 export type { AwsSettings } from "./aws";
 export type { IntegrationSecrets } from "./integrations";
 export type { ReceiverSecrets } from "./receivers";
+export type { TlsSettings } from "./tls";
 
 export interface StackSettings {
   readonly stack: string;
@@ -48,7 +51,26 @@ export interface StackSettings {
   /** Secret values, kept apart from everything a reviewer reads; each reaches its container as a file. */
   readonly secrets: { readonly receivers: ReceiverSecrets; readonly integrations: IntegrationSecrets };
   readonly runbookBaseUrl: string;
+  /** TLS proxy in front of Grafana; undefined without grafanaDomain. */
+  readonly tls?: TlsSettings;
   readonly aws?: AwsSettings;
+}
+
+const SECOND = 1000;
+const DAY = 86400 * SECOND;
+/** Bounds of each duration setting, as numbers: a zero or a 999y is refused by value, not shape. */
+const DURATION_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+  scrapeInterval: [SECOND, 5 * 60 * SECOND],
+  evaluationInterval: [SECOND, 5 * 60 * SECOND],
+  prometheusRetentionTime: [2 * 3600 * SECOND, 10 * 365 * DAY],
+  lokiRetentionPeriod: [DAY, 10 * 365 * DAY],
+};
+/** Room on the root volume beside Prometheus's TSDB: OS, images, the other volumes, Loki's cache. */
+const ROOT_VOLUME_HEADROOM_GB = 20;
+
+function duration(key: string): (v: string) => string | undefined {
+  const [min, max] = DURATION_BOUNDS[key];
+  return (v) => checkDurationBetween(v, min, max);
 }
 
 export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.ProcessEnv = process.env): StackSettings {
@@ -66,21 +88,34 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   if (target === "ec2" && r.isSet("dockerHost")) {
     r.fail("dockerHost", "is only used with target local; on ec2 the program reaches Docker on the host it creates over SSH");
   }
-  const grafanaBindAddress =
-    r.value<string>("grafanaBindAddress", (v) => (v === "" ? undefined : checkIPv4(v))) || (target === "ec2" ? "0.0.0.0" : "127.0.0.1");
-
-  const ports = {
-    grafana: r.value<number>("grafanaPort", checkPort),
-    prometheus: r.value<number>("prometheusPort", checkPort),
-    alertmanager: r.value<number>("alertmanagerPort", checkPort),
-    loki: r.value<number>("lokiPort", checkPort),
-  };
-  const seen = new Map<number, string>();
-  for (const [k, p] of Object.entries(ports)) {
-    const other = seen.get(p);
-    if (other) r.fail(`${k}Port`, `${p} is already used by ${other}Port; every published port must be different`);
-    seen.set(p, k);
+  // Unknown keys first: a misspelt key is the likeliest reason a value seems ignored.
+  for (const { key, suggestion } of r.unknownKeys()) {
+    r.fail(key, `is not a setting of this program${suggestion ? `; did you mean ${suggestion}?` : ""} (the README lists every setting)`);
   }
+
+  const tls = readTls(r, target);
+  const grafanaBindAddress =
+    r.value<string>("grafanaBindAddress", (v) => {
+      if (v === "") return undefined;
+      if (target === "ec2" && v !== "127.0.0.1") {
+        return `${show(v)} is not accepted on target ec2: Grafana stays on the host's loopback; set grafanaDomain for HTTPS through the proxy, or use sshTunnelCommand`;
+      }
+      return checkIPv4(v);
+    }) || "127.0.0.1";
+
+  // Ports are read without a check so each problem is reported once by publishedPortProblems.
+  const ports = {
+    grafana: r.value<number>("grafanaPort"),
+    prometheus: r.value<number>("prometheusPort"),
+    alertmanager: r.value<number>("alertmanagerPort"),
+    loki: r.value<number>("lokiPort"),
+  };
+  r.failEach(
+    publishedPortProblems(
+      { grafanaPort: ports.grafana, prometheusPort: ports.prometheus, alertmanagerPort: ports.alertmanager, lokiPort: ports.loki },
+      reservedPorts(target, tls !== undefined),
+    ),
+  );
 
   const images = {} as Record<ComponentKey, string>;
   const limits = {} as Record<ComponentKey, Limits>;
@@ -93,17 +128,19 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   }
 
   const prometheus = {
-    scrapeInterval: r.value<string>("scrapeInterval", checkDuration),
-    evaluationInterval: r.value<string>("evaluationInterval", checkDuration),
-    retentionTime: r.value<string>("prometheusRetentionTime", checkDuration),
-    retentionSize: r.value<string>("prometheusRetentionSize", checkSize),
+    scrapeInterval: r.value<string>("scrapeInterval", duration("scrapeInterval")),
+    evaluationInterval: r.value<string>("evaluationInterval", duration("evaluationInterval")),
+    retentionTime: r.value<string>("prometheusRetentionTime", duration("prometheusRetentionTime")),
+    retentionSize: r.value<string>("prometheusRetentionSize", (v) => checkSize(v)),
   };
   const loki = {
-    retentionPeriod: r.value<string>("lokiRetentionPeriod", (v) =>
-      /^[1-9]\d*d$/.test(v) || (/^[1-9]\d*h$/.test(v) && parseInt(v, 10) % 24 === 0)
+    retentionPeriod: r.value<string>("lokiRetentionPeriod", (v) => {
+      const problem = duration("lokiRetentionPeriod")(v);
+      if (problem) return problem;
+      return /^[1-9]\d*d$/.test(v) || (/^[1-9]\d*h$/.test(v) && parseInt(v, 10) % 24 === 0)
         ? undefined
-        : `${show(v)} is not accepted; Loki retention must be a whole number of days (its index period is 24h), e.g. 30d or 720h`,
-    ),
+        : `${show(v)} is not accepted; Loki retention must be a whole number of days (its index period is 24h), e.g. 30d or 720h`;
+    }),
   };
   const grafana = {
     adminUser: r.value<string>("grafanaAdminUser", (v) => (ADMIN_USER_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${ADMIN_USER_ACCEPTED}`)),
@@ -114,13 +151,29 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     retentionDays: r.value<number>("backupRetentionDays", range(1, 3650, "days")),
   };
 
-  const networks = r.value<readonly string[]>("networks", (v) => each(checkName)(v) ?? unique(v));
+  const networks = r.value<readonly string[]>("networks", (v) => {
+    for (const n of v) {
+      const p = dockerNetworkNameProblem(n);
+      if (p) return `${p}`;
+    }
+    return unique(v);
+  });
   const receivers = readReceivers(r);
   const integrations = readIntegrations(r);
-  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkUrl(v));
+  // Annotations are Go templates: a {{ in the base URL would be evaluated in every alert.
+  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkUrl(v) ?? checkNoTemplate(v));
   const services = readServices(r);
   const kpis = readKpis(r);
-  const aws = readAws(r, target, env);
+  const aws = readAws(r, target, env, tls?.domain);
+  if (aws && !r.hasProblem("prometheusRetentionSize") && !r.hasProblem("rootVolumeGb")) {
+    const needGb = Number((sizeBytes(prometheus.retentionSize) ?? 0n) >> 30n) + ROOT_VOLUME_HEADROOM_GB;
+    if (aws.rootVolumeGb < needGb) {
+      r.fail(
+        "rootVolumeGb",
+        `${aws.rootVolumeGb} is smaller than prometheusRetentionSize ${prometheus.retentionSize} plus ${ROOT_VOLUME_HEADROOM_GB} GB for the system and the other volumes; use at least ${needGb} or lower the retention size`,
+      );
+    }
+  }
 
   if (r.problems.length > 0) throw new SettingsError(r.problems);
   return {
@@ -142,6 +195,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     integrations: integrations.integrations,
     secrets: { receivers: receivers.secrets, integrations: integrations.secrets },
     runbookBaseUrl,
+    tls,
     aws,
   };
 }

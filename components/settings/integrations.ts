@@ -2,7 +2,7 @@
 // apart from it, the credentials their exporters read from files.
 import * as pulumi from "@pulumi/pulumi";
 import { EnabledIntegrations } from "../../configs/types";
-import { checkHostPort, checkUrl, each, oneOf, unique } from "./checks";
+import { checkHostPort, checkPostgresDsn, checkUrl, each, oneOf, unique } from "./checks";
 import { Reader } from "./reader";
 import { INTEGRATION_KINDS, IntegrationKind, PROJECT } from "./schema";
 
@@ -30,8 +30,13 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
         `postgres is enabled but its connection string is missing; set it with \`pulumi config set --secret ${PROJECT}:postgresDataSourceName postgresql://user:pass@host:5432/db?sslmode=require\``,
       );
     } else {
-      postgres = true;
-      secrets.postgresDataSourceName = dsn;
+      // Checked on its text now, not inside an apply at deploy time; never shown.
+      const problem = r.canReadSecrets() ? checkPostgresDsn(r.secretText("postgresDataSourceName")) : undefined;
+      if (problem) r.fail("postgresDataSourceName", problem);
+      else {
+        postgres = true;
+        secrets.postgresDataSourceName = dsn;
+      }
     }
   } else if (dsn) r.fail("postgresDataSourceName", "is set but integration postgres is not enabled; add postgres to integrations or remove the secret");
 
@@ -50,13 +55,13 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
 
   const rabbit = r.value<readonly string[]>("rabbitmqTargets", each(checkHostPort));
   if (on("rabbitmq")) {
-    if (rabbit.length === 0) r.fail("rabbitmqTargets", "is empty; integration rabbitmq needs the broker's Prometheus endpoints, e.g. [rabbitmq:15692]");
+    if (rabbit.length === 0 && !r.hasProblem("rabbitmqTargets")) r.fail("rabbitmqTargets", "is empty; integration rabbitmq needs the broker's Prometheus endpoints, e.g. [rabbitmq:15692]");
     else rabbitmq = { targets: rabbit };
   } else if (rabbit.length > 0) r.fail("rabbitmqTargets", "is set but integration rabbitmq is not enabled; add rabbitmq to integrations");
 
   const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkUrl(v)));
   if (on("blackbox")) {
-    if (probes.length === 0) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
+    if (probes.length === 0 && !r.hasProblem("blackboxTargets")) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
     else blackbox = { httpTargets: probes };
   } else if (probes.length > 0) r.fail("blackboxTargets", "is set but integration blackbox is not enabled; add blackbox to integrations");
   const integrations: EnabledIntegrations = { postgres, redis: redisAddress !== undefined, redisAddress, rabbitmq, blackbox };

@@ -2,7 +2,7 @@
 // apart from those, the secret each needs (delivered to Alertmanager as a file).
 import * as pulumi from "@pulumi/pulumi";
 import { AlertmanagerReceivers, SECRET_FILES } from "../../configs/alertmanager";
-import { Problem, checkEmail, checkHostPort, each, oneOf, show, unique } from "./checks";
+import { Problem, checkEmail, checkHostPort, checkNoTemplate, checkRoutingKey, checkSecretUrl, each, oneOf, show, unique } from "./checks";
 import { Reader } from "./reader";
 import { PROJECT, RECEIVER_KINDS, ReceiverKind, SecretKey } from "./schema";
 
@@ -20,6 +20,15 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
     heartbeat: "heartbeatUrl",
     email: "smtpPassword",
   };
+  // The shape of each secret is checked on its plain text now, before anything is created; the
+  // value itself never enters a message.
+  const secretShape: Record<ReceiverKind, (v: string | undefined) => Problem> = {
+    slack: checkSecretUrl,
+    webhook: checkSecretUrl,
+    heartbeat: checkSecretUrl,
+    pagerduty: checkRoutingKey,
+    email: (v) => (v === undefined || v === "" ? "is empty; set the SMTP password or remove the secret" : undefined),
+  };
   const needSecret = (kind: ReceiverKind): pulumi.Output<string> | undefined => {
     const s = r.secret(secretOf[kind]);
     if (s === undefined) {
@@ -27,6 +36,13 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
         "receivers",
         `${kind} is enabled but its credential is missing; set it with \`pulumi config set --secret ${PROJECT}:${secretOf[kind]} <value>\``,
       );
+      return undefined;
+    }
+    const text = r.secretText(secretOf[kind]);
+    const problem = text === undefined && !r.canReadSecrets() ? undefined : secretShape[kind](text);
+    if (problem) {
+      r.fail(secretOf[kind], problem);
+      return undefined;
     }
     return s;
   };
@@ -53,16 +69,18 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
   const emailOn = kinds.includes("email");
   const required = (key: string, check: (v: string) => Problem): string =>
     r.value<string>(key, (v) => (v === "" ? (emailOn ? "is required by receiver email" : undefined) : check(v)));
-  const to = required("emailTo", checkEmail);
-  const from = required("emailFrom", checkEmail);
+  // To and From are Go templates in Alertmanager: {{ would be evaluated, not sent.
+  const to = required("emailTo", (v) => checkNoTemplate(v) ?? checkEmail(v));
+  const from = required("emailFrom", (v) => checkNoTemplate(v) ?? checkEmail(v));
   const smarthost = required("smtpSmarthost", checkHostPort);
-  const username = r.value<string>("smtpUsername");
+  const username = r.value<string>("smtpUsername", (v) => (v === "" ? undefined : checkNoTemplate(v)));
   const requireTls = r.value<boolean>("smtpRequireTls");
   if (emailOn) {
     for (const [key, v] of [["emailTo", to], ["emailFrom", from], ["smtpSmarthost", smarthost]] as const) {
       if (v === "" && !r.isSet(key)) r.fail(key, `is missing; receiver email needs emailTo, emailFrom and smtpSmarthost`);
     }
     const password = r.secret("smtpPassword");
+    if (password !== undefined && r.secretText("smtpPassword") === "") r.fail("smtpPassword", "is empty; set the SMTP password or remove the secret");
     if (username !== "" && password === undefined) {
       r.fail("smtpUsername", `is set but the SMTP password is missing; set it with \`pulumi config set --secret ${PROJECT}:smtpPassword <value>\``);
     }

@@ -44,8 +44,12 @@ export interface SettingSpec {
 export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   target: { type: "string", default: "local", description: "Where the stack runs: local (a Docker host) or ec2 (an EC2 host this program creates)." },
   dockerHost: { type: "string", default: "", description: "Docker host for target local; empty means $DOCKER_HOST or unix:///var/run/docker.sock." },
-  grafanaBindAddress: { type: "string", default: "", description: "Host address Grafana's port is published on; empty means 127.0.0.1 on local and 0.0.0.0 on ec2 (where the security group limits it)." },
-  grafanaPort: { type: "integer", default: 3000, description: "Published Grafana port." },
+  grafanaBindAddress: { type: "string", default: "", description: "Host address Grafana's port is published on (target local); empty means 127.0.0.1. On ec2 Grafana is always on the host's loopback: reach it through grafanaDomain or the SSH tunnel." },
+  grafanaPort: { type: "integer", default: 3000, description: "Published Grafana port (on ec2 on the host's loopback, forwarded by sshTunnelCommand)." },
+  grafanaDomain: { type: "string", default: "", description: "Public DNS name of Grafana (no scheme): a Caddy proxy gets a certificate for it from an ACME CA and serves Grafana over HTTPS on 443 (80 only redirects). Empty: no proxy; on ec2 Grafana is reached through the SSH tunnel." },
+  acmeEmail: { type: "string", default: "", description: "Contact e-mail of the ACME account (expiry warnings); with grafanaDomain." },
+  acmeCa: { type: "string", default: "", description: "ACME directory URL; empty means Let's Encrypt (https://acme-staging-v02.api.letsencrypt.org/directory for its staging CA); with grafanaDomain." },
+  route53ZoneId: { type: "string", default: "", description: "Route 53 hosted zone in which the program creates grafanaDomain's A record (the Elastic IP); target ec2 with grafanaDomain. Empty: create the record yourself." },
   prometheusPort: { type: "integer", default: 9090, description: "Published Prometheus port (always on 127.0.0.1)." },
   alertmanagerPort: { type: "integer", default: 9093, description: "Published Alertmanager port (always on 127.0.0.1)." },
   lokiPort: { type: "integer", default: 3100, description: "Published Loki port (always on 127.0.0.1)." },
@@ -80,8 +84,8 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   vpcId: { type: "string", default: "", description: "VPC for the host; empty means the default VPC." },
   subnetId: { type: "string", default: "", description: "Subnet for the host; empty lets AWS choose in the VPC." },
   sshPublicKey: { type: "string", default: "", description: "SSH public key installed on the host (required for ec2)." },
-  grafanaAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to reach Grafana on ec2; empty means only through an SSH tunnel." },
-  sshAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to SSH to the host (required for ec2: the Docker API is reached over SSH)." },
+  grafanaAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to reach Grafana's HTTPS port on ec2 (required with grafanaDomain; at most a /8 in total, canonical network addresses)." },
+  sshAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to SSH to the host (required for ec2: the Docker API is reached over SSH; at most a /8 in total, canonical network addresses)." },
   protectBuckets: { type: "boolean", default: true, description: "Protect the S3 buckets from deletion by pulumi destroy." },
 };
 

@@ -2,7 +2,7 @@
 // objects) that Pulumi's schema cannot type, so every field is checked here.
 import { RESERVED_JOBS } from "../catalog";
 import { KpiSettings, ServiceSettings } from "../../configs/types";
-import { checkHostPort, checkName, each, isRecord, show } from "./checks";
+import { checkHostPort, checkName, checkPromql, each, isRecord, show } from "./checks";
 import { Reader } from "./reader";
 
 export function readServices(r: Reader): ServiceSettings[] {
@@ -84,6 +84,10 @@ export function readKpis(r: Reader): KpiSettings[] {
     for (const f of Object.keys(k)) if (!allowed.includes(f)) r.fail(`${key}.${f}`, `unknown key; accepted keys are ${allowed.join(", ")}`);
     if (typeof k.title !== "string" || k.title.trim() === "") r.fail(`${key}.title`, `${show(k.title)} is not accepted; use a non-empty title`);
     if (typeof k.expr !== "string" || k.expr.trim() === "") r.fail(`${key}.expr`, `${show(k.expr)} is not accepted; use a PromQL expression`);
+    else {
+      const problem = checkPromql(k.expr);
+      if (problem) r.fail(`${key}.expr`, `${problem}; use a PromQL expression that Prometheus accepts, e.g. sum(rate(signups_total[5m]))`);
+    }
     const unit = k.unit ?? "short";
     if (typeof unit !== "string" || !/^[A-Za-z0-9:_./-]+$/.test(unit)) r.fail(`${key}.unit`, `${show(unit)} is not accepted; use a Grafana unit id such as short, percentunit, currencyUSD`);
     const thresholds = k.thresholds ?? [];

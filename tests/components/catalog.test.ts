@@ -39,6 +39,8 @@ test("endpoints are container:port for every networked component; jobs include R
     postgresExporter: "postgres-exporter:9187",
     redisExporter: "redis-exporter:9121",
     blackboxExporter: "blackbox-exporter:9115",
+    caddy: "caddy:443",
+    socketProxy: "socket-proxy:2375",
   });
   expect(STACK_JOBS.alloy).toBe("log-agent");
   expect(STACK_JOBS.blackboxExporter).toBe("blackbox");

@@ -59,10 +59,19 @@ beforeAll(async () => {
   const { LocalHost } = require("../../components/host/local") as typeof import("../../components/host/local");
   host = new Ec2Host(
     "prod-host",
-    { stack: "prod", aws: { ...PROD_AWS, sshAgentSocket: "/run/user/1000/ssh-agent.sock" }, grafanaPort: 3000, bucketArns: BUCKET_ARNS.prod },
+    {
+      stack: "prod",
+      aws: { ...PROD_AWS, sshAgentSocket: "/run/user/1000/ssh-agent.sock" },
+      tls: { domain: "grafana.example.com", route53ZoneId: "Z0123456789ABCDEFGHIJ" },
+      buckets: { loki: BUCKET_ARNS.prod[0], backup: BUCKET_ARNS.prod[1] },
+    },
     { transformations: [record] },
   );
-  altHost = new Ec2Host("alt-host", { stack: "alt", aws: ALT_AWS, grafanaPort: 3001, bucketArns: BUCKET_ARNS.alt }, { transformations: [record] });
+  altHost = new Ec2Host(
+    "alt-host",
+    { stack: "alt", aws: ALT_AWS, buckets: { loki: BUCKET_ARNS.alt[0], backup: BUCKET_ARNS.alt[1] } },
+    { transformations: [record] },
+  );
   local = new LocalHost("dev-host", { dockerHost: "unix:///var/run/docker.sock" }, { transformations: [record] });
   Object.assign(resolved, {
     lokiBucketArn: BUCKET_ARNS.prod[0],
@@ -120,24 +129,26 @@ describe("Ec2Host", () => {
     expect(optsOf("prod-host-instance").ignoreChanges).toEqual(["ami"]);
   });
 
-  it("grants the instance exactly ListBucket on the two buckets and object read/write/delete in them", () => {
+  it("splits the role per bucket: Loki reads, writes and deletes its own; the backup job lists, reads and writes its own", () => {
     const p = inputs("aws:iam/rolePolicy:RolePolicy", "prod-host-s3");
     expect(p.role).toBe("prod-host-role-1a2b3c");
-    const arns = [resolved.lokiBucketArn, resolved.backupBucketArn];
+    const [loki, backup] = [resolved.lokiBucketArn, resolved.backupBucketArn];
     expect(JSON.parse(p.policy as string)).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: arns },
-        {
-          Sid: "ReadWriteObjects",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-          Resource: arns.map((a) => `${a}/*`),
-        },
+        { Sid: "LokiListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [loki] },
+        { Sid: "LokiObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${loki}/*`] },
+        { Sid: "BackupListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [backup] },
+        { Sid: "BackupObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${backup}/*`] },
       ],
     });
     const alt = JSON.parse(inputs("aws:iam/rolePolicy:RolePolicy", "alt-host-s3").policy as string);
-    expect(alt.Statement[0].Resource).toEqual([resolved.altLokiBucketArn, resolved.altBackupBucketArn]);
+    expect(alt.Statement.map((st: { Resource: string[] }) => st.Resource[0])).toEqual([
+      resolved.altLokiBucketArn,
+      `${resolved.altLokiBucketArn}/*`,
+      resolved.altBackupBucketArn,
+      `${resolved.altBackupBucketArn}/*`,
+    ]);
     // No other policy is attached to the role.
     expect(registered.filter((r) => r.type.startsWith("aws:iam/rolePolicyAttachment") || r.type.startsWith("aws:iam/policy:"))).toEqual([]);
   });
@@ -152,7 +163,7 @@ describe("Ec2Host", () => {
     expect(inputs("aws:ec2/instance:Instance", "prod-host-instance").iamInstanceProfile).toBe("prod-host-profile-1a2b3c");
   });
 
-  it("opens only Grafana to the Grafana CIDRs and SSH to the SSH CIDRs", () => {
+  it("with a domain: HTTPS to the Grafana CIDRs, HTTP (ACME and redirect) to all, SSH to the SSH CIDRs, nothing on Grafana's port", () => {
     const sg = inputs<{ vpcId: string; ingress: Record<string, unknown>[]; egress: Record<string, unknown>[] }>(
       "aws:ec2/securityGroup:SecurityGroup",
       "prod-host-sg",
@@ -160,15 +171,17 @@ describe("Ec2Host", () => {
     expect(sg.vpcId).toBe(DEFAULT_VPC);
     const rules = sg.ingress.map(({ description: _d, ...rest }) => rest);
     expect(rules).toEqual([
-      { protocol: "tcp", fromPort: 3000, toPort: 3000, cidrBlocks: ["203.0.113.0/24", "198.51.100.0/24"] },
+      { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["203.0.113.0/24", "198.51.100.0/24"] },
+      { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
       { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["198.51.100.7/32"] },
     ]);
+    expect(rules.some((r) => r.fromPort === 3000)).toBe(false);
     expect(sg.egress).toEqual([expect.objectContaining({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] })]);
     // Nothing outside the group's inline rules.
     expect(registered.filter((r) => /securityGroupRule|SecurityGroupIngressRule/.test(r.type))).toEqual([]);
   });
 
-  it("omits the Grafana rule when no Grafana CIDR is allowed, and uses the configured VPC and subnet", () => {
+  it("without a domain opens exactly SSH, and uses the configured VPC and subnet", () => {
     const sg = inputs<{ vpcId: string; ingress: Record<string, unknown>[] }>("aws:ec2/securityGroup:SecurityGroup", "alt-host-sg");
     expect(sg.vpcId).toBe("vpc-0123456789abcdef0");
     expect(sg.ingress.map((r) => [r.fromPort, r.toPort, r.cidrBlocks])).toEqual([[22, 22, ["198.51.100.7/32"]]]);
@@ -215,8 +228,30 @@ describe("Ec2Host", () => {
     expect(cfg.runcmd).toContainEqual(["systemctl", "enable", "--now", "docker"]);
     expect(cfg.runcmd).toContainEqual(["usermod", "-aG", "docker", "ec2-user"]);
     const daemon = cfg.write_files.find((f) => f.path === "/etc/docker/daemon.json");
-    expect(JSON.parse(daemon?.content ?? "{}")).toEqual({ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } });
+    expect(JSON.parse(daemon?.content ?? "{}")).toEqual({
+      "log-driver": "json-file",
+      "log-opts": { "max-size": "10m", "max-file": "3" },
+      "live-restore": true,
+      "no-new-privileges": true,
+      icc: false,
+    });
+    // The metadata firewall: only Loki's and the backup job's fixed addresses on the stack bridge.
+    const firewall = cfg.write_files.find((f) => f.path === "/usr/local/sbin/observability-metadata-firewall");
+    expect(firewall?.content).toContain("-i obs0 -s 172.30.53.10/32 -j RETURN");
+    expect(firewall?.content).toContain("-i obs0 -s 172.30.53.11/32 -j RETURN");
+    expect(firewall?.content).toContain("iptables -w -I DOCKER-USER 1 -d 169.254.169.254/32 -j OBS-METADATA");
+    expect(cfg.runcmd).toContainEqual(["systemctl", "enable", "--now", "observability-metadata-firewall.service"]);
+    // The unit starts after Docker, which creates DOCKER-USER.
+    const order = cfg.runcmd.map((c) => c.join(" "));
+    expect(order.indexOf("systemctl enable --now docker")).toBeLessThan(order.indexOf("systemctl enable --now observability-metadata-firewall.service"));
     expect(i.userDataReplaceOnChange).toBe(false);
+  });
+
+  it("creates grafanaDomain's A record at the Elastic IP only when a zone is given", () => {
+    expect(inputs("aws:route53/record:Record", "prod-host-grafana-dns")).toEqual(
+      expect.objectContaining({ zoneId: "Z0123456789ABCDEFGHIJ", name: "grafana.example.com", type: "A", records: ["203.0.113.10"] }),
+    );
+    expect(registered.filter((r) => r.type === "aws:route53/record:Record").map((r) => r.name)).toEqual(["prod-host-grafana-dns"]);
   });
 
   it("gives the host a stable Elastic IP and exposes it", () => {

@@ -8,7 +8,7 @@ import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../compo
 import { checkPinnedImage } from "../../components/settings/checks";
 import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/docs";
-import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
+import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
 const EC2_BASE = { target: "ec2", sshPublicKey: EC2_KEY, sshAllowedCidrs: ["198.51.100.7/32"] };
@@ -17,6 +17,8 @@ function source(values: Record<string, unknown>, secrets: Record<string, string>
   return {
     get: (k) => (values[k] === undefined ? undefined : typeof values[k] === "string" ? (values[k] as string) : JSON.stringify(values[k])),
     getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
+    secretText: (k) => secrets[k],
+    keys: () => [...Object.keys(values), ...Object.keys(secrets)],
   };
 }
 
@@ -65,9 +67,10 @@ describe("defaults", () => {
   });
 
   test("a full ec2 stack parses into typed settings, secrets apart", () => {
-    const s = load({ ...EC2_BASE, ...FULL_PROD_CONFIG, grafanaAllowedCidrs: ["203.0.113.0/24"], prometheusMilliCpus: 1500 }, ALL_SECRETS);
+    const s = load({ ...EC2_BASE, ...FULL_PROD_CONFIG, ...DOMAIN_CONFIG, prometheusMilliCpus: 1500 }, ALL_SECRETS);
     expect(s.target).toBe("ec2");
-    expect(s.grafanaBindAddress).toBe("0.0.0.0");
+    expect(s.grafanaBindAddress).toBe("127.0.0.1");
+    expect(s.tls).toEqual({ domain: "grafana.example.com", acmeEmail: "ops@example.com", acmeCa: undefined, route53ZoneId: "Z0123456789ABCDEFGHIJ" });
     expect(s.aws?.sshAllowedCidrs).toEqual(["198.51.100.7/32"]);
     expect(s.aws?.sshAgentSocket).toBe("/tmp/agent.sock");
     expect(Object.keys(s.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
@@ -92,21 +95,21 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   ["unknown target", { target: "kubernetes" }, {}, ["observability-stack:target", '"kubernetes"', "local, ec2"]],
   ["bad Docker host", { dockerHost: "/var/run/docker.sock" }, {}, ["dockerHost", "/var/run/docker.sock", "unix://"]],
   ["bad bind address", { grafanaBindAddress: "localhost" }, {}, ["grafanaBindAddress", '"localhost"', "IPv4"]],
-  ["port out of range", { grafanaPort: 70000 }, {}, ["grafanaPort", "70000", "1 to 65535"]],
+  ["port out of range", { grafanaPort: 70000 }, {}, ["grafanaPort", "70000", "1-65535"]],
   ["port not a number", { prometheusPort: "ninety" }, {}, ["prometheusPort", "ninety", "whole number"]],
-  ["port used twice", { lokiPort: 3000 }, {}, ["lokiPort", "3000", "already used by grafanaPort"]],
+  ["port used twice", { lokiPort: 3000 }, {}, ["lokiPort", "3000", "already the port of grafanaPort"]],
   ["malformed duration", { scrapeInterval: "15 seconds" }, {}, ["scrapeInterval", '"15 seconds"', "15s"]],
-  ["zero duration", { evaluationInterval: "0s" }, {}, ["evaluationInterval", '"0s"', "positive"]],
-  ["bad retention time", { prometheusRetentionTime: "thirty days" }, {}, ["prometheusRetentionTime", "thirty days", "30d"]],
+  ["zero duration", { evaluationInterval: "0s" }, {}, ["evaluationInterval", '"0s"', "is zero"]],
+  ["bad retention time", { prometheusRetentionTime: "thirty days" }, {}, ["prometheusRetentionTime", "thirty days", "Prometheus duration"]],
   ["bad retention size", { prometheusRetentionSize: "50 gigs" }, {}, ["prometheusRetentionSize", "50 gigs", "GB"]],
   ["loki retention not whole days", { lokiRetentionPeriod: "36h" }, {}, ["lokiRetentionPeriod", '"36h"', "whole number of days"]],
-  ["unpinned image (latest)", { prometheusImage: "prom/prometheus:latest" }, {}, ["prometheusImage", "prom/prometheus:latest", "exact version"]],
-  ["unpinned image (no tag)", { grafanaImage: "grafana/grafana" }, {}, ["grafanaImage", "grafana/grafana", "never \"latest\""]],
+  ["unpinned image (latest)", { prometheusImage: "prom/prometheus:latest" }, {}, ["prometheusImage", "prom/prometheus:latest", "moving tag"]],
+  ["unpinned image (no tag)", { grafanaImage: "grafana/grafana" }, {}, ["grafanaImage", "grafana/grafana", "no tag"]],
   ["cpu limit out of range", { lokiMilliCpus: 0 }, {}, ["lokiMilliCpus", "0", "10 to 64000"]],
   ["memory limit not an integer", { grafanaMemoryMb: 512.5 }, {}, ["grafanaMemoryMb", "512.5", "whole number"]],
   ["bad admin user", { grafanaAdminUser: "ad min" }, {}, ["grafanaAdminUser", "ad min", "letters"]],
   ["backup interval beyond BackupTooOld", { backupIntervalHours: 12 }, {}, ["backupIntervalHours", "12", "1 to 7"]],
-  ["bad network name", { networks: ["My Net"] }, {}, ["networks", "My Net", "lower-case"]],
+  ["bad network name", { networks: ["My Net"] }, {}, ["networks", "My Net", "not a Docker network name"]],
   ["unknown receiver", { receivers: ["teams"] }, {}, ["receivers", '"teams"', "slack, email, pagerduty, webhook, heartbeat"]],
   ["slack without its webhook", { receivers: ["slack"] }, {}, ["receivers", "slack is enabled but its credential is missing", "slackWebhookUrl"]],
   ["pagerduty without its key", { receivers: ["pagerduty"] }, {}, ["pagerdutyRoutingKey", "--secret"]],
@@ -138,9 +141,9 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   ["ec2 without an SSH key", { target: "ec2", sshAllowedCidrs: ["198.51.100.7/32"] }, {}, ["sshPublicKey", "is missing"]],
   ["ec2 with a bad SSH key", { ...EC2_BASE, sshPublicKey: "not-a-key" }, {}, ["sshPublicKey", '"not-a-key"', "public key"]],
   ["ec2 without SSH CIDRs", { target: "ec2", sshPublicKey: EC2_KEY }, {}, ["sshAllowedCidrs", "is empty"]],
-  ["SSH open to the world", { ...EC2_BASE, sshAllowedCidrs: ["0.0.0.0/0"] }, {}, ["sshAllowedCidrs", "0.0.0.0/0", "your own addresses"]],
-  ["malformed CIDR", { ...EC2_BASE, grafanaAllowedCidrs: ["10.0.0.0/33"] }, {}, ["grafanaAllowedCidrs", "10.0.0.0/33", "CIDR"]],
-  ["CIDR without prefix", { ...EC2_BASE, grafanaAllowedCidrs: ["10.0.0.1"] }, {}, ["grafanaAllowedCidrs", "10.0.0.1", "CIDR"]],
+  ["SSH open to the world", { ...EC2_BASE, sshAllowedCidrs: ["0.0.0.0/0"] }, {}, ["sshAllowedCidrs", "0.0.0.0/0", "more than a /8"]],
+  ["malformed CIDR", { ...EC2_BASE, grafanaAllowedCidrs: ["10.0.0.0/33"] }, {}, ["grafanaAllowedCidrs", "10.0.0.0/33", "prefix /33"]],
+  ["CIDR without prefix", { ...EC2_BASE, grafanaAllowedCidrs: ["10.0.0.1"] }, {}, ["grafanaAllowedCidrs", "10.0.0.1", "missing its /prefix"]],
   ["bad region", { ...EC2_BASE, awsRegion: "europe" }, {}, ["awsRegion", '"europe"', "us-east-1"]],
   ["bad instance type", { ...EC2_BASE, instanceType: "large" }, {}, ["instanceType", '"large"', "t3.xlarge"]],
   ["root volume too small", { ...EC2_BASE, rootVolumeGb: 8 }, {}, ["rootVolumeGb", "8", "30 to 16384"]],

@@ -86,9 +86,11 @@ describe("renderAlloyConfig", () => {
     }
   });
 
-  test("docker discovery and tailing use the mounted socket", () => {
+  test("docker discovery and tailing go through the socket proxy, never the socket", () => {
     const hosts = [...code.matchAll(/^\s*host\s*=\s*"([^"]*)"/gm)].map((m) => m[1]);
-    expect(hosts).toEqual(["unix:///var/run/docker.sock", "unix:///var/run/docker.sock"]);
+    expect(hosts).toEqual(["tcp://socket-proxy:2375", "tcp://socket-proxy:2375"]);
+    expect(text).not.toContain("docker.sock");
+    expect(() => renderAlloyConfig({ lokiPushUrl: PUSH, dockerHost: "http://socket-proxy:2375" })).toThrow(/dockerHost/);
   });
 
   test("relabel maps the container name (leading / stripped) and the service label", () => {

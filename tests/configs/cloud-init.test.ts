@@ -10,12 +10,22 @@ test("installs Docker with log rotation, starts it and lets the SSH user use it"
   expect(cfg.packages).toEqual(["docker"]);
   expect(cfg.runcmd).toEqual([
     ["systemctl", "enable", "--now", "docker"],
+    ["systemctl", "daemon-reload"],
+    ["systemctl", "enable", "--now", "observability-metadata-firewall.service"],
     ["usermod", "-aG", "docker", "ec2-user"],
   ]);
   const daemon = cfg.write_files.find((f) => f.path === "/etc/docker/daemon.json");
   expect(daemon?.permissions).toBe("0644");
   // The daemon's default rotation is the one every container of the stack gets.
-  expect(JSON.parse(daemon?.content ?? "{}")).toEqual({ "log-driver": "json-file", "log-opts": LOG_ROTATION });
+  expect(JSON.parse(daemon?.content ?? "{}")).toEqual({
+    "log-driver": "json-file",
+    "log-opts": LOG_ROTATION,
+    // Containers keep running across a daemon restart; no setuid escalation; no traffic between
+    // containers on the default bridge (the stack network keeps its own setting).
+    "live-restore": true,
+    "no-new-privileges": true,
+    icc: false,
+  });
 });
 
 test("the wait accepts cloud-init's 'done with recoverable errors' and checks Docker with the new group", () => {

@@ -84,7 +84,13 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${Buffer.from(String(inputs.name)).toString("hex").slice(0, 32)}` };
     case "random:index/randomPassword:RandomPassword":
-      return { ...inputs, result: pulumi.secret("mock-password-0123456789abcdef") };
+      // A fixed, well-formed bcrypt string: the real one is salted, and the golden records must
+      // not change between runs.
+      return {
+        ...inputs,
+        result: pulumi.secret("mock-password-0123456789abcdef"),
+        bcryptHash: pulumi.secret(`$2a$10$${"mockmockmockmockmockmo"}${name.replace(/[^A-Za-z0-9]/g, "").padEnd(31, "x").slice(0, 31)}`),
+      };
     case "aws:s3/bucket:Bucket": {
       const bucket = `${String(inputs.bucketPrefix ?? name)}mock`;
       return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };

@@ -16,9 +16,17 @@ export const FULL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
   networks: ["app_default"],
 };
 
+/** Grafana published over HTTPS on a domain (prod only). */
+export const DOMAIN_CONFIG: Readonly<Record<string, unknown>> = {
+  grafanaDomain: "grafana.example.com",
+  acmeEmail: "ops@example.com",
+  route53ZoneId: "Z0123456789ABCDEFGHIJ",
+  grafanaAllowedCidrs: ["203.0.113.0/24"],
+};
+
 export const ALL_SECRETS: Readonly<Record<string, string>> = {
   slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
-  pagerdutyRoutingKey: "secret-pagerduty-routing-key-0001",
+  pagerdutyRoutingKey: "secretPagerdutyRoutingKey0000001",
   webhookUrl: "https://hooks.example.com/secret-webhook-path",
   heartbeatUrl: "https://heartbeat.example.com/secret-heartbeat-id",
   smtpPassword: "secret-smtp-password",

@@ -6,7 +6,7 @@ import * as path from "node:path";
 
 export const TOOLS_BIN = path.join(__dirname, "..", "..", ".tools", "bin");
 
-export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager" | "node_exporter" | "blackbox_exporter"): string {
+export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager" | "node_exporter" | "blackbox_exporter" | "caddy"): string {
   const p = path.join(TOOLS_BIN, name);
   if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run tools\` (scripts/fetch-prometheus-tools.sh)`);
   return p;

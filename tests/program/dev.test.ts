@@ -33,7 +33,7 @@ test("creates no AWS resources and one local Docker provider", () => {
 
 test("runs exactly the core containers, backup included", () => {
   expect(Object.keys(containers).sort()).toEqual(
-    ["alertmanager", "alloy", "backup", "cadvisor", "grafana", "loki", "node-exporter", "prometheus"].sort(),
+    ["alertmanager", "alloy", "backup", "cadvisor", "grafana", "loki", "node-exporter", "prometheus", "socket-proxy"].sort(),
   );
 });
 
@@ -49,7 +49,8 @@ test("every container follows the conventions: pinned image, limits, restart, lo
     expect(c.inputs.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
     expect(c.inputs.labels).toContainEqual({ label: "service", value: name });
     const nets = c.inputs.networksAdvanced as { name: string; aliases?: string[] }[];
-    expect(nets[0]).toEqual({ name: "observability", aliases: [name] });
+    // The socket proxy lives only on its internal network; everything else on the stack network.
+    expect(nets[0]).toEqual({ name: name === "socket-proxy" ? "observability-docker-api" : "observability", aliases: [name] });
     const image = Object.values(images).find((i) => `sha256:${Buffer.from(String(i.name)).toString("hex").slice(0, 32)}` === c.inputs.image);
     expect({ name, image: image?.name }).toEqual({ name, image: CATALOG[key].image });
   }
@@ -63,7 +64,9 @@ test("healthchecks run only tools their images ship, in exec form", () => {
   );
   const wget = (url: string) => ["CMD", "wget", "-q", "--spider", url];
   expect(checks).toEqual({
-    prometheus: wget("http://localhost:9090/-/healthy"),
+    // Behind basic auth: promtool (in the image) with a client config, no password in argv.
+    prometheus: ["CMD", "promtool", "check", "healthy", "--url=http://localhost:9090", "--http.config.file=/etc/prometheus/client.yml"],
+    "socket-proxy": ["CMD", "/healthcheck"],
     alertmanager: wget("http://localhost:9093/-/healthy"),
     grafana: wget("http://localhost:3000/api/health"),
     loki: ["CMD", "/usr/bin/loki", "-health", "-health.url=http://localhost:3100/ready"],
@@ -102,7 +105,7 @@ test("stateful services keep data on named volumes", () => {
   expect(containers.alertmanager.inputs.command).toContain("--storage.path=/alertmanager");
 });
 
-test("Prometheus gets its config, the core rule files only, retention and the lifecycle/admin APIs", () => {
+test("Prometheus gets its config, the core rule files only, retention, basic auth and the admin API but no lifecycle API", () => {
   const files = uploadsOf(containers.prometheus);
   const config = yaml.load(files["/etc/prometheus/prometheus.yml"]) as {
     rule_files: string[];
@@ -127,10 +130,114 @@ test("Prometheus gets its config, the core rule files only, retention and the li
     expect.arrayContaining([
       "--storage.tsdb.retention.time=30d",
       "--storage.tsdb.retention.size=50GB",
-      "--web.enable-lifecycle",
+      "--web.config.file=/etc/prometheus/web.yml",
       "--web.enable-admin-api",
     ]),
   );
+  expect((containers.prometheus.inputs.command as string[]).join(" ")).not.toContain("lifecycle");
+  const web = yaml.load(files["/etc/prometheus/web.yml"]) as { basic_auth_users: Record<string, string> };
+  expect(Object.keys(web.basic_auth_users).sort()).toEqual(["admin", "backup", "grafana", "prometheus"]);
+  for (const hash of Object.values(web.basic_auth_users)) expect(hash).toMatch(/^\$2[aby]\$\d\d\$/);
+  // The self-scrape authenticates with a password file only Prometheus's user can read.
+  const self = (config.scrape_configs as { job_name: string; basic_auth?: unknown }[]).find((j) => j.job_name === "prometheus");
+  expect(self?.basic_auth).toEqual({ username: "prometheus", password_file: "/run/secrets/prometheus_password" });
+  // Its own password is not among the uploads a reviewer reads: it is on the secrets volume.
+  expect(Object.keys(files)).not.toContain("/run/secrets/prometheus_password");
+  expect(containers.prometheus.secretPaths).toEqual([]);
+});
+
+test("secret files travel apart from the config: a never-started carrier fills each service's read-only secrets volume", () => {
+  const carriers = Object.fromEntries(prog.byType(CONTAINER).filter((c) => c.inputs.start === false).map((c) => [String(c.inputs.name), c]));
+  expect(Object.keys(carriers).sort()).toEqual(["backup-secrets", "grafana-secrets", "prometheus-secrets"]);
+  for (const [name, c] of Object.entries(carriers)) {
+    const service = name.replace(/-secrets$/, "");
+    expect({ name, restart: c.inputs.restart, networkMode: c.inputs.networkMode }).toEqual({ name, restart: "no", networkMode: "none" });
+    expect(c.inputs.volumes).toEqual([{ volumeName: `${service}-secrets`, containerPath: "/run/secrets", readOnly: false }]);
+    expect(c.secretPaths).toContain("uploads");
+    for (const u of c.inputs.uploads as { file: string; permissions: string }[]) {
+      expect(u.file.startsWith("/run/secrets/")).toBe(true);
+      expect(["0400", "0440"]).toContain(u.permissions);
+    }
+    const svc = containers[service];
+    expect(svc.inputs.volumes).toContainEqual({ volumeName: `${service}-secrets`, containerPath: "/run/secrets", readOnly: true });
+    expect(svc.secretPaths.filter((p) => p.startsWith("uploads"))).toEqual([]);
+    expect(svc.inputs.labels).toContainEqual({ label: "observability-stack/secrets-version", value: `${c.name}-id` });
+  }
+  const prom = carriers["prometheus-secrets"].inputs.uploads as { file: string; owner?: string }[];
+  expect(prom).toEqual([expect.objectContaining({ file: "/run/secrets/prometheus_password", owner: "65534" })]);
+});
+
+test("every container is hardened: no capabilities but named ones, no-new-privileges, explicit user, process limit", () => {
+  for (const [name, c] of Object.entries(containers)) {
+    const caps = c.inputs.capabilities as { drops: string[]; adds: string[] };
+    expect({ name, drops: caps.drops }).toEqual({ name, drops: ["ALL"] });
+    expect({ name, securityOpts: c.inputs.securityOpts }).toEqual({ name, securityOpts: ["no-new-privileges:true"] });
+    expect({ name, user: c.inputs.user }).toEqual({ name, user: expect.stringMatching(/^\d+:\d+$/) });
+    expect({ name, privileged: c.inputs.privileged }).toEqual({ name, privileged: undefined });
+    expect(c.inputs.ulimits).toEqual([{ name: "nproc", soft: 4096, hard: 4096 }]);
+    // Read-only root wherever nothing is uploaded (Docker refuses uploads to a read-only root).
+    const uploads = (c.inputs.uploads as unknown[] | undefined) ?? [];
+    if (uploads.length === 0 && ["node-exporter", "cadvisor", "socket-proxy"].includes(name)) expect({ name, readOnly: c.inputs.readOnly }).toEqual({ name, readOnly: true });
+    else expect({ name, readOnly: c.inputs.readOnly }).toEqual({ name, readOnly: false });
+  }
+  const adds = Object.fromEntries(
+    Object.entries(containers)
+      .map(([name, c]) => [name, (c.inputs.capabilities as { adds: string[] }).adds])
+      .filter(([, a]) => (a as string[]).length > 0),
+  );
+  expect(adds).toEqual({ backup: ["DAC_OVERRIDE", "CHOWN", "FOWNER"], cadvisor: ["SYSLOG"] });
+  const users = Object.fromEntries(Object.entries(containers).map(([name, c]) => [name, c.inputs.user]));
+  expect(users).toEqual({
+    prometheus: "65534:65534",
+    alertmanager: "65534:65534",
+    grafana: "472:0",
+    loki: "10001:10001",
+    alloy: "473:473",
+    "node-exporter": "65534:65534",
+    cadvisor: "0:0",
+    backup: "0:0",
+    "socket-proxy": "0:0",
+  });
+});
+
+test("only the socket proxy mounts the Docker socket; Alloy and cAdvisor reach the API through it", () => {
+  const socketMounts = Object.entries(containers).flatMap(([name, c]) =>
+    ((c.inputs.mounts as { source: string; target: string }[] | undefined) ?? []).filter((m) => /docker\.sock|^\/var\/run$/.test(m.source)).map((m) => [name, m]),
+  );
+  expect(socketMounts).toEqual([["socket-proxy", expect.objectContaining({ source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true })]]);
+  const proxy = containers["socket-proxy"].inputs.command as string[];
+  expect(proxy).toContain("-allowfrom=alloy,cadvisor");
+  expect(proxy.filter((a) => /^-allow(POST|PUT|DELETE|PATCH)=/.test(a))).toEqual([]);
+  const network = prog.byType("docker:index/network:Network").find((n) => n.inputs.name === "observability-docker-api");
+  expect(network?.inputs.internal).toBe(true);
+  for (const client of ["alloy", "cadvisor"]) {
+    const nets = (containers[client].inputs.networksAdvanced as { name: string }[]).map((n) => n.name);
+    expect({ client, nets }).toEqual({ client, nets: ["observability", "observability-docker-api"] });
+  }
+  const alloy = uploadsOf(containers.alloy)["/etc/alloy/config.alloy"];
+  expect(alloy).toContain('host             = "tcp://socket-proxy:2375"');
+  expect(containers.cadvisor.inputs.command).toContain("--docker=tcp://socket-proxy:2375");
+  // cAdvisor: not privileged, no /var/run, still /dev/kmsg for OOM events.
+  const cadvisorMounts = (containers.cadvisor.inputs.mounts as { source: string }[]).map((m) => m.source).sort();
+  expect(cadvisorMounts).toEqual(["/", "/dev/disk", "/sys", "/var/lib/docker"]);
+  expect(containers.cadvisor.inputs.devices).toEqual([{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg", permissions: "r" }]);
+});
+
+test("Grafana's Prometheus datasource authenticates with a password file; the backup job with a netrc file", () => {
+  const carrier = (service: string) => uploadsOf(prog.byType(CONTAINER).find((c) => c.inputs.name === `${service}-secrets`)!);
+  const g = { ...uploadsOf(containers.grafana), ...carrier("grafana") };
+  const ds = yaml.load(g["/etc/grafana/provisioning/datasources/datasources.yaml"]) as { datasources: Record<string, unknown>[] };
+  expect(ds.datasources.find((d) => d.uid === "prometheus")).toMatchObject({
+    basicAuth: true,
+    basicAuthUser: "grafana",
+    secureJsonData: { basicAuthPassword: "$__file{/run/secrets/prometheus_password}" },
+  });
+  expect(g["/run/secrets/prometheus_password"]).toBe("mock-password-0123456789abcdef");
+  const b = { ...uploadsOf(containers.backup), ...carrier("backup") };
+  expect(b["/run/secrets/prometheus.netrc"]).toBe("machine prometheus login backup password mock-password-0123456789abcdef\n");
+  expect(b["/backup/backup.sh"]).toContain("curl -fsS --netrc-file '/run/secrets/prometheus.netrc' -X POST");
+  // Not as environment values.
+  for (const c of Object.values(containers)) expect(JSON.stringify(c.inputs.envs ?? [])).not.toContain("mock-password");
 });
 
 test("the rendered Prometheus config and rules pass promtool", () => {
@@ -165,7 +272,7 @@ test("Grafana gets provisioning and dashboards as plain files, its password only
   expect(g.secretPaths).toEqual([]);
   expect(Object.keys(files).some((p) => p.includes("grafana_admin_password"))).toBe(false);
   const writer = writers.grafana;
-  expect(Object.keys(uploadsOf(writer))).toEqual(["/run/secrets/grafana_admin_password"]);
+  expect(Object.keys(uploadsOf(writer))).toEqual(["/run/secrets/grafana_admin_password", "/run/secrets/prometheus_password"]);
   expect(writer.secretPaths).toEqual(["uploads"]);
   expect(writer.inputs).toMatchObject({ start: false, mustRun: false, networkMode: "none" });
   const secretsVolume = (writer.inputs.volumes as { volumeName: string; containerPath: string }[])[0];

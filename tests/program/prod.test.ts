@@ -44,28 +44,47 @@ test("creates the EC2 host, its security group, IAM and both buckets", () => {
   expect(instance.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3", volumeSize: 100 });
 });
 
-test("the security group lets in only Grafana from its CIDRs and SSH from the SSH CIDRs", () => {
+test("without grafanaDomain the security group opens exactly SSH from the SSH CIDRs", () => {
   const sg = prog.byType("aws:ec2/securityGroup:SecurityGroup")[0].inputs;
   const ingress = (sg.ingress as { fromPort: number; toPort: number; cidrBlocks: string[] }[]).map((r) => ({
     from: r.fromPort,
     to: r.toPort,
     cidrs: r.cidrBlocks,
   }));
-  expect(ingress.sort((a, b) => a.from - b.from)).toEqual([
-    { from: 22, to: 22, cidrs: ["198.51.100.7/32"] },
-    { from: 3000, to: 3000, cidrs: ["203.0.113.0/24"] },
-  ]);
+  expect(ingress).toEqual([{ from: 22, to: 22, cidrs: ["198.51.100.7/32"] }]);
+  expect(prog.byType("aws:route53/record:Record")).toEqual([]);
 });
 
-test("the instance role may use exactly the two buckets", () => {
+test("the instance role is split per bucket: Loki read/write/delete on its own, backup list/get/put on its own", () => {
   const policies = prog.byType("aws:iam/rolePolicy:RolePolicy");
   expect(policies).toHaveLength(1);
-  const doc = JSON.parse(String(policies[0].inputs.policy)) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
-  const buckets = prog.byType("aws:s3/bucket:Bucket").map((b) => `arn:aws:s3:::${String(b.inputs.bucketPrefix)}mock`);
-  const resources = new Set(doc.Statement.flatMap((s) => [s.Resource].flat()));
-  expect([...resources].sort()).toEqual([...buckets, ...buckets.map((b) => `${b}/*`)].sort());
-  const actions = new Set(doc.Statement.flatMap((s) => [s.Action].flat()));
-  expect([...actions].sort()).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+  const doc = JSON.parse(String(policies[0].inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] };
+  const arn = (purpose: string) => {
+    const b = prog.byType("aws:s3/bucket:Bucket").find((x) => String(x.inputs.bucketPrefix).includes(`-${purpose}-`));
+    return `arn:aws:s3:::${String(b?.inputs.bucketPrefix)}mock`;
+  };
+  const on = (resource: string) => doc.Statement.filter((s) => s.Resource.includes(resource)).flatMap((s) => s.Action).sort();
+  expect(on(arn("loki"))).toEqual(["s3:ListBucket"]);
+  expect(on(`${arn("loki")}/*`)).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+  expect(on(arn("backup"))).toEqual(["s3:ListBucket"]);
+  expect(on(`${arn("backup")}/*`)).toEqual(["s3:GetObject", "s3:PutObject"]);
+  expect(doc.Statement.every((s) => s.Resource.length === 1)).toBe(true);
+});
+
+test("only Loki and the backup job have the fixed addresses the metadata firewall lets through", () => {
+  const network = prog.byType("docker:index/network:Network").find((n) => n.inputs.name === "observability")!;
+  expect(network.inputs.options).toEqual({ "com.docker.network.bridge.name": "obs0" });
+  // Dynamic addresses only from the upper half: nobody else can be handed a role address.
+  expect(network.inputs.ipamConfigs).toEqual([{ subnet: "172.30.53.0/24", ipRange: "172.30.53.128/25" }]);
+  const addresses = Object.fromEntries(
+    Object.entries(containers)
+      .map(([name, c]) => [name, (c.inputs.networksAdvanced as { ipv4Address?: string }[])[0].ipv4Address])
+      .filter(([, a]) => a !== undefined),
+  );
+  expect(addresses).toEqual({ loki: "172.30.53.10", backup: "172.30.53.11" });
+  const userData = String(prog.byType("aws:ec2/instance:Instance")[0].inputs.userData);
+  expect(userData).toContain("-i obs0 -s 172.30.53.10/32 -j RETURN");
+  expect(userData).toContain("-i obs0 -s 172.30.53.11/32 -j RETURN");
 });
 
 test("containers reach Docker over SSH on the host, after cloud-init", () => {
@@ -75,13 +94,26 @@ test("containers reach Docker over SSH on the host, after cloud-init", () => {
   for (const c of Object.values(containers)) expect(c.provider).toContain("host-docker");
 });
 
-test("runs the integration exporters and publishes only Grafana beyond loopback", () => {
+test("runs the integration exporters and publishes nothing beyond loopback, Grafana included", () => {
   expect(Object.keys(containers).sort()).toEqual(
-    ["alertmanager", "alloy", "backup", "blackbox-exporter", "cadvisor", "grafana", "loki", "node-exporter", "postgres-exporter", "prometheus", "redis-exporter"].sort(),
+    [
+      "alertmanager",
+      "alloy",
+      "backup",
+      "blackbox-exporter",
+      "cadvisor",
+      "grafana",
+      "loki",
+      "node-exporter",
+      "postgres-exporter",
+      "prometheus",
+      "redis-exporter",
+      "socket-proxy",
+    ].sort(),
   );
   for (const [name, c] of Object.entries(containers)) {
     for (const p of (c.inputs.ports as { ip: string }[] | undefined) ?? []) {
-      expect({ name, ip: p.ip }).toEqual({ name, ip: name === "grafana" ? "0.0.0.0" : "127.0.0.1" });
+      expect({ name, ip: p.ip }).toEqual({ name, ip: "127.0.0.1" });
     }
   }
   expect((containers.prometheus.inputs.networksAdvanced as { name: string }[]).map((n) => n.name)).toEqual(["observability", "app_default"]);
@@ -129,8 +161,8 @@ test("Alertmanager routes every severity to its receiver, checked by amtool", ()
   expect(writers.alertmanager.secretPaths).toEqual(["uploads"]);
   const files = { ...uploadsOf(containers.alertmanager), ...uploadsOf(writers.alertmanager) };
   const dir = tempDir("prod-am");
-  const cfgText = files["/etc/alertmanager/alertmanager.yml"].split("/etc/alertmanager/secrets/").join(`${dir}/secrets/`);
-  writeTree(dir, Object.fromEntries(Object.entries(files).map(([p, c]) => [p.replace("/etc/alertmanager/", "/"), c])));
+  const cfgText = files["/etc/alertmanager/alertmanager.yml"].split("/run/secrets/").join(`${dir}/secrets/`);
+  writeTree(dir, Object.fromEntries(Object.entries(files).map(([p, c]) => [p.replace("/etc/alertmanager/", "/").replace("/run/secrets/", "/secrets/"), c])));
   const cfg = path.join(dir, "alertmanager.yml");
   fs.writeFileSync(cfg, cfgText);
   const check = run("amtool", ["check-config", cfg]);
@@ -173,7 +205,11 @@ test("every secret reaches its container only as a secret file, never in env or 
 
 test("exports URLs, credentials, buckets and the instance", () => {
   const o = prog.outputs;
-  expect(o.grafanaUrl.value).toBe("http://198.51.100.20:3000");
+  // Without a domain: the tunnelled address (sshTunnelCommand forwards Grafana's port too).
+  expect(o.grafanaUrl.value).toBe("http://127.0.0.1:3000");
+  expect(String(o.sshTunnelCommand.value)).toContain("-L 3000:127.0.0.1:3000");
+  expect(o.prometheusUser.value).toBe("admin");
+  expect(o.prometheusPassword.secret).toBe(true);
   expect(o.prometheusUrl.value).toBe("http://127.0.0.1:9090");
   expect(o.alertmanagerUrl.value).toBe("http://127.0.0.1:9093");
   expect(o.grafanaAdminPassword.secret).toBe(true);
@@ -182,4 +218,24 @@ test("exports URLs, credentials, buckets and the instance", () => {
   expect(o.instanceId.value).toBeTruthy();
   expect(o.publicIp.value).toBe("198.51.100.20");
   expect(String(o.sshTunnelCommand.value)).toContain("-L 9090:127.0.0.1:9090");
+});
+
+test("every container of the full prod stack is hardened, the integration exporters included", () => {
+  expect(Object.keys(containers)).toEqual(expect.arrayContaining(["postgres-exporter", "redis-exporter", "blackbox-exporter"]));
+  for (const [name, c] of Object.entries(containers)) {
+    expect({ name, drops: (c.inputs.capabilities as { drops: string[] }).drops }).toEqual({ name, drops: ["ALL"] });
+    expect({ name, securityOpts: c.inputs.securityOpts }).toEqual({ name, securityOpts: ["no-new-privileges:true"] });
+    expect({ name, user: c.inputs.user }).toEqual({ name, user: expect.stringMatching(/^\d+:\d+$/) });
+    expect({ name, privileged: c.inputs.privileged }).toEqual({ name, privileged: undefined });
+    expect({ name, nproc: c.inputs.ulimits }).toEqual({ name, nproc: [{ name: "nproc", soft: 4096, hard: 4096 }] });
+  }
+  expect(containers["postgres-exporter"].inputs.user).toBe("65534:65534");
+  expect(containers["redis-exporter"].inputs.user).toBe("59000:59000");
+  // The exporters' secrets are files on their secrets volumes, owned by their users.
+  const carrier = prog.byType(CONTAINER).find((c) => c.inputs.name === "postgres-exporter-secrets")!;
+  expect((carrier.inputs.uploads as { file: string; owner: string }[]).map((u) => [u.file, u.owner])).toEqual([
+    ["/run/secrets/postgres_uri", "65534"],
+    ["/run/secrets/postgres_user", "65534"],
+    ["/run/secrets/postgres_password", "65534"],
+  ]);
 });

@@ -1,0 +1,222 @@
+// Checks of single setting values by meaning, not only by shape: a duration is parsed to a number
+// and bounded, a size likewise, an image tag must name one release, a URL may not hide control
+// characters, a value that Alertmanager or Prometheus evaluate as a Go template may not carry
+// template syntax, a KPI query must parse. Each returns one sentence (without the key) or
+// undefined; secrets are never echoed. Pure: no Pulumi here.
+import { parser as promqlParser } from "@prometheus-io/lezer-promql";
+
+export type Problem = string | undefined;
+
+export function show(value: unknown): string {
+  return value === undefined ? "(missing)" : JSON.stringify(value);
+}
+
+function hasControl(value: string): boolean {
+  return [...value].some((ch) => {
+    const c = ch.codePointAt(0) as number;
+    return c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durations (Prometheus/Loki syntax: units y w d h m s ms, largest first, each at most once)
+
+const UNIT_MS: Readonly<Record<string, number>> = { y: 365 * 86400e3, w: 7 * 86400e3, d: 86400e3, h: 3600e3, m: 60e3, s: 1e3, ms: 1 };
+const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+/** Go's time.Duration is int64 nanoseconds: Prometheus refuses anything longer (about 292 years). */
+export const MAX_GO_DURATION_MS = Number((1n << 63n) / 1_000_000n);
+
+/** Milliseconds of a Prometheus duration, or undefined when it does not parse. */
+export function durationMs(value: string): number | undefined {
+  const m = DURATION.exec(value);
+  if (!m || value === "") return undefined;
+  const units = ["y", "w", "d", "h", "m", "s", "ms"];
+  let total = 0;
+  for (let i = 0; i < units.length; i++) if (m[i + 1] !== undefined) total += Number(m[i + 1]) * UNIT_MS[units[i]];
+  return total;
+}
+
+export function formatMs(ms: number): string {
+  for (const [unit, size] of Object.entries(UNIT_MS)) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** A duration between `minMs` and `maxMs` inclusive, e.g. a scrape interval of 1s to 5m. */
+export function checkDurationBetween(value: unknown, minMs: number, maxMs: number): Problem {
+  const accepted = `use a Prometheus duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as ${formatMs(Math.max(minMs, Math.min(maxMs, 15e3)))}`;
+  if (typeof value !== "string" || hasControl(value)) return `${show(value)} is not a duration; ${accepted}`;
+  const ms = durationMs(value);
+  if (ms === undefined) return `${show(value)} is not a duration (units y, w, d, h, m, s, ms, largest first, e.g. 1h30m); ${accepted}`;
+  if (ms === 0) return `${show(value)} is zero; ${accepted}`;
+  if (ms > MAX_GO_DURATION_MS) return `${show(value)} overflows Prometheus's duration type (at most about 292y); ${accepted}`;
+  if (ms < minMs) return `${show(value)} is shorter than ${formatMs(minMs)}; ${accepted}`;
+  if (ms > maxMs) return `${show(value)} is longer than ${formatMs(maxMs)}; ${accepted}`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sizes (Prometheus's --storage.tsdb.retention.size: base-2 units, B to EB)
+
+const SIZE = /^(\d+)(B|KB|MB|GB|TB|PB|EB)$/;
+const SIZE_UNIT: Readonly<Record<string, bigint>> = {
+  B: 1n,
+  KB: 1n << 10n,
+  MB: 1n << 20n,
+  GB: 1n << 30n,
+  TB: 1n << 40n,
+  PB: 1n << 50n,
+  EB: 1n << 60n,
+};
+const MAX_INT64 = (1n << 63n) - 1n;
+
+/** Bytes of a Prometheus size, or undefined when it does not parse. */
+export function sizeBytes(value: string): bigint | undefined {
+  const m = SIZE.exec(value);
+  return m ? BigInt(m[1]) * SIZE_UNIT[m[2]] : undefined;
+}
+
+/** A size Prometheus parses into its int64 byte count, at least `minBytes`. */
+export function checkSize(value: unknown, minBytes: bigint = 1n << 30n): Problem {
+  const accepted = "use a whole number with B, KB, MB, GB, TB, PB or EB (base 2, as Prometheus reads it) such as 50GB";
+  if (typeof value !== "string") return `${show(value)} is not a size; ${accepted}`;
+  const bytes = sizeBytes(value);
+  if (bytes === undefined) return `${show(value)} is not a size; ${accepted}`;
+  if (bytes === 0n) return `${show(value)} is zero (Prometheus would read it as "no limit"); ${accepted}`;
+  if (bytes > MAX_INT64) return `${show(value)} is more than Prometheus can represent (under 8EB); ${accepted}`;
+  if (bytes < minBytes) return `${show(value)} is less than ${minBytes >> 20n}MB, too small for a TSDB; ${accepted}`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+/**
+ * A tag that names one release: major.minor.patch (optionally v-prefixed, with a suffix such as
+ * -alpine), never a moving alias (`latest`, `12`, `3.7`, `latest-2`, `stable`); or a digest.
+ */
+export function checkPinnedImage(value: unknown): Problem {
+  const accepted =
+    "use repository:tag with an exact release (major.minor.patch, e.g. prom/prometheus:v3.13.3) or repository@sha256:<64 hex digits>";
+  if (typeof value !== "string" || value === "" || /\s/.test(value) || hasControl(value)) return `${show(value)} is not a pinned image; ${accepted}`;
+  // A registry host (with an optional :port) only before a slash, so "caddy:2" is a name and a tag.
+  const ref = /^((?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(value);
+  if (!ref) return `${show(value)} is not an image reference; ${accepted}`;
+  const [, , tag, digest] = ref;
+  if (digest) return undefined;
+  if (tag === undefined) return `${show(value)} has no tag, which means "latest"; ${accepted}`;
+  if (/latest|stable|edge|nightly|main|master|dev/i.test(tag)) return `${show(value)} has the moving tag ${show(tag)}; ${accepted}`;
+  if (!/^v?\d+\.\d+\.\d+([.+-][\w.+-]*)?$/.test(tag)) {
+    return `${show(value)} has the tag ${show(tag)}, which follows new releases (it is not major.minor.patch); ${accepted}`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text that Alertmanager or Prometheus evaluate as Go templates
+
+/** Slack channels, e-mail headers, annotation text: `{{` would be evaluated, not sent. */
+export function checkNoTemplate(value: unknown): Problem {
+  if (typeof value !== "string") return `${show(value)} is not accepted; use text`;
+  if (value.includes("{{") || value.includes("}}")) {
+    return `${show(value)} holds Go template syntax ({{ or }}), which Alertmanager/Prometheus would evaluate; use plain text`;
+  }
+  if (hasControl(value)) return `${show(value)} holds a control character; use plain text on one line`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs
+
+/**
+ * A URL with one of `schemes`, checked on the raw text first: the WHATWG parser silently drops
+ * tabs and newlines (https://ex\nample.com parses as https://example.com).
+ */
+export function checkUrl(value: unknown, schemes: readonly string[] = ["http", "https"]): Problem {
+  const accepted = `use ${schemes.map((s) => `${s}://host/path`).join(" or ")}`;
+  if (typeof value !== "string" || value === "") return `${show(value)} is not a URL; ${accepted}`;
+  if (value.includes("{{") || value.includes("}}")) return `${show(value)} holds Go template syntax; ${accepted}`;
+  if (hasControl(value) || /\s/.test(value)) return `${show(value)} holds whitespace or a control character; ${accepted}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${show(value)} is not a URL; ${accepted}`;
+  }
+  if (!schemes.includes(url.protocol.replace(/:$/, "")) || !url.hostname) return `${show(value)} is not accepted; ${accepted}`;
+  return undefined;
+}
+
+/**
+ * A secret receiver URL (Slack webhook, generic webhook, heartbeat): https only, since the URL
+ * itself is the credential. The value is never repeated in the message.
+ */
+export function checkSecretUrl(value: string | undefined): Problem {
+  const accepted = "use an https:// URL (the value is not shown because it is a secret)";
+  if (value === undefined || value.trim() === "") return `is empty; ${accepted}`;
+  if (value.includes("{{") || value.includes("}}")) return `holds Go template syntax; ${accepted}`;
+  if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" || !url.hostname) return `is not an https URL; ${accepted}`;
+  } catch {
+    return `is not a URL; ${accepted}`;
+  }
+  return undefined;
+}
+
+/** A PagerDuty Events v2 routing (integration) key: 32 letters and digits. Never echoed. */
+export function checkRoutingKey(value: string | undefined): Problem {
+  if (value === undefined || value === "") return "is empty; use the 32-character integration key of a PagerDuty Events v2 service";
+  if (!/^[A-Za-z0-9]{32}$/.test(value)) {
+    return "is not a PagerDuty Events v2 integration key (32 letters and digits; the value is not shown because it is a secret)";
+  }
+  return undefined;
+}
+
+/**
+ * postgresql://user:pass@host:5432/db?sslmode=... with user and host; the value is never shown
+ * (it holds a password).
+ */
+export function checkPostgresDsn(value: string | undefined): Problem {
+  const accepted = "use postgresql://user:password@host:5432/database?sslmode=require (the value is not shown because it is a secret)";
+  if (value === undefined || value === "") return `is empty; ${accepted}`;
+  if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `is not a URL; ${accepted}`;
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") return `does not start with postgresql://; ${accepted}`;
+  if (!url.username) return `names no user; ${accepted}`;
+  if (!url.hostname) return `names no host; ${accepted}`;
+  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535)) return `has a port outside 1-65535; ${accepted}`;
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return `has a user or password with broken %-escapes; ${accepted}`;
+  }
+  const sslmode = url.searchParams.get("sslmode");
+  if (sslmode !== null && !["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].includes(sslmode)) {
+    return `has an sslmode libpq does not know; ${accepted}`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PromQL
+
+/** Whether a PromQL expression parses (the grammar Prometheus's own editor uses). */
+export function checkPromql(value: unknown): Problem {
+  if (typeof value !== "string" || value.trim() === "") return `${show(value)} is not a PromQL expression`;
+  const tree = promqlParser.parse(value);
+  let errorAt = -1;
+  tree.iterate({
+    enter: (node) => {
+      if (errorAt < 0 && node.type.isError) errorAt = node.from;
+    },
+  });
+  if (errorAt >= 0) return `${show(value)} does not parse as PromQL (error near character ${errorAt + 1})`;
+  return undefined;
+}

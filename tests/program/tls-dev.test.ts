@@ -1,0 +1,29 @@
+// The dev (local) stack with grafanaDomain set: the proxy runs on the local target too (it is off
+// without a domain, see dev.test.ts), with the internal UIs still on loopback.
+import { ProgramRun, RecordedResource, runProgram } from "../helpers/mock-program";
+
+const CONTAINER = "docker:index/container:Container";
+let prog: ProgramRun;
+let containers: Record<string, RecordedResource>;
+
+beforeAll(async () => {
+  prog = await runProgram({ stack: "dev", config: { grafanaDomain: "grafana.example.org", acmeCa: "https://acme-staging-v02.api.letsencrypt.org/directory" } });
+  containers = {};
+  // Services only: the secret carriers (created, never started) are checked on their own.
+  for (const c of prog.byType(CONTAINER)) if (c.inputs.start !== false) containers[String(c.inputs.name)] = c;
+});
+
+test("runs Caddy with the staging CA in front of Grafana on the local host", () => {
+  expect(Object.keys(containers)).toContain("caddy");
+  const uploads = containers.caddy.inputs.uploads as { file: string; content: string }[];
+  expect(uploads[0].content).toContain('acme_ca "https://acme-staging-v02.api.letsencrypt.org/directory"');
+  expect(prog.outputs.grafanaUrl.value).toBe("https://grafana.example.org");
+  expect(prog.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
+});
+
+test("the other published ports stay on loopback", () => {
+  for (const [name, c] of Object.entries(containers)) {
+    if (name === "caddy") continue;
+    for (const p of (c.inputs.ports as { ip: string }[] | undefined) ?? []) expect({ name, ip: p.ip }).toEqual({ name, ip: "127.0.0.1" });
+  }
+});
