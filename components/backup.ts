@@ -24,6 +24,7 @@ export interface BackupJobArgs {
 
 const SOURCES = { prometheus: "/data/prometheus", grafana: "/data/grafana", alertmanager: "/data/alertmanager" };
 const ARCHIVE_DIR = "/archive";
+const SCRATCH_DIR = "/scratch";
 const SCRIPT_PATH = "/backup/backup.sh";
 
 export class BackupJob extends pulumi.ComponentResource {
@@ -38,6 +39,7 @@ export class BackupJob extends pulumi.ComponentResource {
       retentionDays: args.retentionDays ?? 30,
       textfileDir: TEXTFILE_DIR,
       sources: SOURCES,
+      scratchDir: SCRATCH_DIR,
     };
     const script =
       dest.kind === "s3"
