@@ -16,8 +16,13 @@ export interface ScriptResult {
 
 /** Runs `sh <script> args…` and resolves when it exits (killed after timeoutMs). */
 export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<ScriptResult> {
+  return runCommand("/bin/sh", [script, ...args], env, timeoutMs);
+}
+
+/** Runs a command without blocking the event loop (a server in this process may serve it). */
+export function runCommand(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", [script, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
