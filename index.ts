@@ -13,8 +13,10 @@ import { AlertingStack } from "./components/alerting";
 import { PrometheusStack } from "./components/prometheus";
 import { LokiStack } from "./components/loki";
 import { GrafanaStack } from "./components/grafana";
-import { BackupJob } from "./components/backup";
+import { BackupJob, BackupRestore } from "./components/backup";
 import { STACK_TAG } from "./configs/docker";
+import { backupObjectExpiryDays } from "./configs/backup";
+import { durationSeconds } from "./configs/prometheus";
 import { renderLokiRuleFiles, renderRuleFiles } from "./configs/rules";
 import { buildDashboards } from "./dashboards";
 
@@ -30,7 +32,7 @@ let ec2: Ec2Host | undefined;
 if (settings.aws) {
   storage = new Storage("storage", {
     stack: settings.stack,
-    backupRetentionDays: settings.backup.retentionDays,
+    backupRetentionDays: backupObjectExpiryDays(settings.backup.retentionDays, durationSeconds(settings.prometheus.retentionTime)),
     protect: settings.aws.protectBuckets,
     region: settings.aws.region,
   });
@@ -54,13 +56,23 @@ const network = new docker.Network(
   { provider: host.provider, dependsOn: host.ready },
 );
 
+// With restoreFrom set, the containers that use the data volumes start only after the restore
+// filled them. The restore needs those volumes (created with their services), so the services
+// get a gate now that opens once the restore, created further down, has succeeded.
+const restoreSettings = settings.backup.enabled ? settings.backup.restore : undefined;
+let openRestoreGate: (done: pulumi.Input<pulumi.Resource[]>) => void = () => undefined;
+const restoreGate = restoreSettings
+  ? pulumi.output(new Promise<pulumi.Input<pulumi.Resource[]>>((resolve) => (openRestoreGate = resolve)))
+  : undefined;
+
 /** Image and limits from the settings (catalogue defaults), on the stack network. */
-function placement(key: ComponentKey, options: { readonly appNetworks?: boolean } = {}): Placement {
+function placement(key: ComponentKey, options: { readonly appNetworks?: boolean; readonly afterRestore?: boolean } = {}): Placement {
   return {
     image: settings.images[key],
     limits: settings.limits[key],
     network: network.name,
     extraNetworks: options.appNetworks ? settings.networks : undefined,
+    startAfter: options.afterRestore ? restoreGate : undefined,
   };
 }
 
@@ -84,7 +96,7 @@ const alertmanagerUrl = `http://${LOOPBACK}:${settings.ports.alertmanager}`;
 const alerting = new AlertingStack(
   "alerting",
   {
-    placement: placement("alertmanager"),
+    placement: placement("alertmanager", { afterRestore: true }),
     published: { external: settings.ports.alertmanager, ip: LOOPBACK },
     receivers: settings.receivers,
     secrets: settings.secrets.receivers,
@@ -97,7 +109,7 @@ const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl };
 const prometheus = new PrometheusStack(
   "prometheus",
   {
-    placement: placement("prometheus", { appNetworks: true }),
+    placement: placement("prometheus", { appNetworks: true, afterRestore: true }),
     published: { external: settings.ports.prometheus, ip: LOOPBACK },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
@@ -128,7 +140,7 @@ const logs = new LokiStack(
 const grafana = new GrafanaStack(
   "grafana",
   {
-    placement: placement("grafana"),
+    placement: placement("grafana", { afterRestore: true }),
     adminUser: settings.grafana.adminUser,
     published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
@@ -139,23 +151,41 @@ const grafana = new GrafanaStack(
 );
 
 if (settings.backup.enabled) {
-  new BackupJob(
+  const dataVolumes = {
+    prometheus: prometheus.container.volumes.data,
+    grafana: grafana.container.volumes.data,
+    alertmanager: alerting.container.volumes.data,
+  };
+  const backup = new BackupJob(
     "backup",
     {
-      placement: placement("backup"),
+      // The job must not back up the empty services of a host being restored.
+      placement: placement("backup", { afterRestore: true }),
+      verifyPlacement: placement("backupVerify", { afterRestore: true }),
       intervalHours: settings.backup.intervalHours,
       retentionDays: settings.backup.retentionDays,
       prometheusUrl: `http://${endpoints.prometheus}`,
       textfileVolume: exporters.textfileVolume,
-      volumes: {
-        prometheus: prometheus.container.volumes.data,
-        grafana: grafana.container.volumes.data,
-        alertmanager: alerting.container.volumes.data,
-      },
+      volumes: dataVolumes,
       destination: stores.backup,
     },
     dockerOpts,
   );
+  if (restoreSettings) {
+    const restore = new BackupRestore(
+      "restore",
+      {
+        placement: placement("backupRestore"),
+        from: restoreSettings.from,
+        overwrite: restoreSettings.overwrite,
+        volumes: dataVolumes,
+        source: stores.backup,
+        archiveVolume: backup.archiveVolume,
+      },
+      dockerOpts,
+    );
+    openRestoreGate(restore.done);
+  }
 }
 
 const grafanaHost = ec2 ? ec2.publicAddress : pulumi.output(settings.grafanaBindAddress === "0.0.0.0" ? "localhost" : settings.grafanaBindAddress);

@@ -137,8 +137,24 @@ export const CATALOG = {
   backup: {
     container: "backup",
     title: "the backup job",
+    // FROM amazonlinux:2: sh, sha256sum, awk, curl and sqlite3 besides the AWS CLI (configs/backup.ts).
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.25, memoryMb: 256 },
+  },
+  backupVerify: {
+    container: "backup-verify",
+    title: "the backup job's restore check (promtool on the restored blocks)",
+    // The Prometheus image, for promtool and busybox sh (configs/backup-verify.ts).
+    image: "prom/prometheus:v3.13.3",
+    // `promtool tsdb analyze` loads a block's index and postings.
+    limits: { cpus: 0.25, memoryMb: 512 },
+  },
+  backupRestore: {
+    container: "backup-restore",
+    title: "the one-shot restore (setting restoreFrom)",
+    // The backup image: the restore needs the AWS CLI and sha256sum (configs/backup-restore.ts).
+    image: "amazon/aws-cli:2.37.12",
+    limits: { cpus: 0.5, memoryMb: 512 },
   },
 } as const satisfies Record<string, CatalogEntry>;
 

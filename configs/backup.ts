@@ -61,6 +61,16 @@ export const BACKUP_METRICS = {
   verifyLastRunSuccess: "observability_backup_verify_last_run_success",
 } as const;
 
+/**
+ * Days after which the bucket's lifecycle rule expires any backup object: the safety net for
+ * objects the job never expired (an interrupted run, a job stopped for good). It must outlast
+ * every block a kept manifest may name: a block can be named for as long as Prometheus keeps
+ * it after its upload, and that manifest is kept for retentionDays more; a week's margin on top.
+ */
+export function backupObjectExpiryDays(retentionDays: number, prometheusRetentionSeconds: number): number {
+  return retentionDays + Math.ceil(prometheusRetentionSeconds / 86400) + 7;
+}
+
 /** Textfile-collector files: one per writer, so the two containers never clobber each other. */
 export const BACKUP_TEXTFILES = { backup: "observability_backup.prom", verify: "observability_backup_verify.prom" } as const;
 

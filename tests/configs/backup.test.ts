@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BackupScriptInput, renderBackupScript } from "../../configs/backup";
+import { backupObjectExpiryDays, BackupScriptInput, renderBackupScript } from "../../configs/backup";
 import { checkRestoreFrom, renderRestoreScript, RestoreScriptInput } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
 import { delimitedMessages, FakeSnapshotApi, Manifest, runScript, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
@@ -109,6 +109,12 @@ test("restoreFrom accepts latest or a stamp, and the restore renderer rejects an
   expect(checkRestoreFrom("yesterday")).toMatch(/latest.*stamp/);
   expect(checkRestoreFrom("20261202")).toBeDefined();
   expect(() => renderRestoreScript({ destination: { kind: "volume", dir: "/a" }, targets: dirs(), from: "../etc" })).toThrow(/restore from "..\/etc"/);
+});
+
+test("the bucket's safety-net expiry outlasts every block a kept manifest can name", () => {
+  // 30 days of manifests naming blocks Prometheus keeps 30 days after upload, plus a week.
+  expect(backupObjectExpiryDays(30, 30 * 86400)).toBe(67);
+  expect(backupObjectExpiryDays(7, 36 * 3600)).toBe(16);
 });
 
 let first: string;
