@@ -65,6 +65,15 @@ const restoreGate = restoreSettings
   ? pulumi.output(new Promise<pulumi.Input<pulumi.Resource[]>>((resolve) => (openRestoreGate = resolve)))
   : undefined;
 
+/**
+ * A component's dependencies on other components (start order). A dependency on a component
+ * holds back its children, the data volumes included; while a restore is pending the volumes
+ * must exist before it and the services after it, so then the gate alone orders them.
+ */
+function afterServices(...components: pulumi.Resource[]): pulumi.Input<pulumi.Resource>[] {
+  return restoreGate ? [...host.ready] : [...host.ready, ...components];
+}
+
 /** Image and limits from the settings (catalogue defaults), on the stack network. */
 function placement(key: ComponentKey, options: { readonly appNetworks?: boolean; readonly afterRestore?: boolean } = {}): Placement {
   return {
@@ -121,7 +130,7 @@ const prometheus = new PrometheusStack(
     ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled }, ruleOptions),
     externalLabels: { stack: settings.stack },
   },
-  { ...dockerOpts, dependsOn: [...host.ready, alerting] },
+  { ...dockerOpts, dependsOn: afterServices(alerting) },
 );
 
 const logs = new LokiStack(
@@ -147,7 +156,7 @@ const grafana = new GrafanaStack(
     scrapeInterval: settings.prometheus.scrapeInterval,
     dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis }),
   },
-  { ...dockerOpts, dependsOn: [...host.ready, prometheus, logs] },
+  { ...dockerOpts, dependsOn: afterServices(prometheus, logs) },
 );
 
 if (settings.backup.enabled) {

@@ -33,7 +33,7 @@ test("creates no AWS resources and one local Docker provider", () => {
 
 test("runs exactly the core containers, backup included", () => {
   expect(Object.keys(containers).sort()).toEqual(
-    ["alertmanager", "alloy", "backup", "cadvisor", "grafana", "loki", "node-exporter", "prometheus"].sort(),
+    ["alertmanager", "alloy", "backup", "backup-verify", "cadvisor", "grafana", "loki", "node-exporter", "prometheus"].sort(),
   );
 });
 

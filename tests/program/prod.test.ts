@@ -77,7 +77,7 @@ test("containers reach Docker over SSH on the host, after cloud-init", () => {
 
 test("runs the integration exporters and publishes only Grafana beyond loopback", () => {
   expect(Object.keys(containers).sort()).toEqual(
-    ["alertmanager", "alloy", "backup", "blackbox-exporter", "cadvisor", "grafana", "loki", "node-exporter", "postgres-exporter", "prometheus", "redis-exporter"].sort(),
+    ["alertmanager", "alloy", "backup", "backup-verify", "blackbox-exporter", "cadvisor", "grafana", "loki", "node-exporter", "postgres-exporter", "prometheus", "redis-exporter"].sort(),
   );
   for (const [name, c] of Object.entries(containers)) {
     for (const p of (c.inputs.ports as { ip: string }[] | undefined) ?? []) {
@@ -98,7 +98,8 @@ test("Loki keeps chunks in the Loki bucket through the instance profile", () => 
 
 test("the backup job copies to the backup bucket", () => {
   const script = Object.values(uploadsOf(containers.backup))[0];
-  expect(script).toContain(`"s3://"'${prog.outputs.backupBucket.value as string}'"/$2/$STAMP/"`);
+  expect(script).toContain(`S3='s3://${prog.outputs.backupBucket.value as string}'`);
+  expect(script).toContain("--region 'eu-west-1'");
   expect(script).toContain("/api/v1/admin/tsdb/snapshot");
 });
 
