@@ -103,6 +103,9 @@ ${COMMON_FUNCTIONS}
 ${storeFunctions(input.destination, tools)}
 ${RESTORE_FUNCTIONS}
 ${ALERTMANAGER_CHECK}
+http_get() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS "$1"; else wget -qO- "$1"; fi
+}
 http_post() {
   if command -v curl >/dev/null 2>&1; then curl -fsS -X POST "$1"; else wget -qO- --post-data= "$1"; fi
 }
@@ -373,6 +376,10 @@ case "\${1:-}" in
   *) echo "usage: $0 [--once | --verify]" >&2; exit 2 ;;
 esac
 
+# Started with the stack: give Prometheus up to 10 minutes to come up before the first run,
+# rather than report a failed backup for a whole interval.
+waited=0
+until http_get "$PROM_URL/-/ready" >/dev/null 2>&1 || [ "$waited" -ge 600 ]; do sleep 10; waited=$((waited + 10)); done
 while true; do
   if lock; then
     run_backup
