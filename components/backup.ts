@@ -189,7 +189,7 @@ export class BackupRestore extends pulumi.ComponentResource {
         const tail = (logs ?? "").trim().split("\n").slice(-15).join("\n");
         throw new Error(
           `the restore from ${args.from} failed (container ${CATALOG.backupRestore.container} exited with status ${String(code)}); ` +
-            `Prometheus, Grafana and Alertmanager were not started. Its log:\n${tail}`,
+            `Prometheus, Grafana and Alertmanager were not started. Its log (all of it: docker logs ${CATALOG.backupRestore.container}):\n${tail}`,
         );
       }
       return [container as pulumi.Resource];
