@@ -13,11 +13,13 @@ import { AlertingStack } from "./components/alerting";
 import { PrometheusStack } from "./components/prometheus";
 import { LokiStack } from "./components/loki";
 import { GrafanaStack } from "./components/grafana";
-import { BackupJob } from "./components/backup";
+import { BackupJob, BackupRestore } from "./components/backup";
 import { DOCKER_API_NETWORK, DockerApiProxy } from "./components/docker-api";
 import { TlsProxy } from "./components/tls-proxy";
 import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "./configs/host-hardening";
 import { STACK_TAG } from "./configs/docker";
+import { backupObjectExpiryDays } from "./configs/backup";
+import { durationSeconds } from "./configs/prometheus";
 import { renderLokiRuleFiles, renderRuleFiles } from "./configs/rules";
 import { buildDashboards } from "./dashboards";
 
@@ -33,7 +35,7 @@ let ec2: Ec2Host | undefined;
 if (settings.aws) {
   storage = new Storage("storage", {
     stack: settings.stack,
-    backupRetentionDays: settings.backup.retentionDays,
+    backupRetentionDays: backupObjectExpiryDays(settings.backup.retentionDays, durationSeconds(settings.prometheus.retentionTime)),
     protect: settings.aws.protectBuckets,
     region: settings.aws.region,
   });
@@ -64,10 +66,33 @@ const network = new docker.Network(
   { provider: host.provider, dependsOn: host.ready },
 );
 
+// With restoreFrom set, the containers that use the data volumes start only after the restore
+// filled them. The restore needs those volumes (created with their services), so the services
+// get a gate now that opens once the restore, created further down, has succeeded.
+const restoreSettings = settings.backup.enabled ? settings.backup.restore : undefined;
+let openRestoreGate: (done: pulumi.Input<pulumi.Resource[]>) => void = () => undefined;
+const restoreGate = restoreSettings
+  ? pulumi.output(new Promise<pulumi.Input<pulumi.Resource[]>>((resolve) => (openRestoreGate = resolve)))
+  : undefined;
+
+/**
+ * A component's dependencies on other components (start order). A dependency on a component
+ * holds back its children, the data volumes included; while a restore is pending the volumes
+ * must exist before it and the services after it, so then the gate alone orders them.
+ */
+function afterServices(...components: pulumi.Resource[]): pulumi.Input<pulumi.Resource>[] {
+  return restoreGate ? [...host.ready] : [...host.ready, ...components];
+}
+
 /** Image and limits from the settings (catalogue defaults), on the stack network. */
 function placement(
   key: ComponentKey,
-  options: { readonly appNetworks?: boolean; readonly dockerApi?: boolean; readonly roleAddress?: keyof typeof ROLE_ADDRESSES } = {},
+  options: {
+    readonly appNetworks?: boolean;
+    readonly dockerApi?: boolean;
+    readonly roleAddress?: keyof typeof ROLE_ADDRESSES;
+    readonly afterRestore?: boolean;
+  } = {},
 ): Placement {
   const extraNetworks = [...(options.appNetworks ? settings.networks : []), ...(options.dockerApi ? [DOCKER_API_NETWORK] : [])];
   return {
@@ -76,6 +101,7 @@ function placement(
     network: network.name,
     extraNetworks: extraNetworks.length > 0 ? extraNetworks : undefined,
     address: ec2 && options.roleAddress ? ROLE_ADDRESSES[options.roleAddress] : undefined,
+    startAfter: options.afterRestore ? restoreGate : undefined,
   };
 }
 
@@ -104,7 +130,7 @@ const alertmanagerUrl = `http://${LOOPBACK}:${settings.ports.alertmanager}`;
 const alerting = new AlertingStack(
   "alerting",
   {
-    placement: placement("alertmanager"),
+    placement: placement("alertmanager", { afterRestore: true }),
     published: { external: settings.ports.alertmanager, ip: LOOPBACK },
     receivers: settings.receivers,
     secrets: settings.secrets.receivers,
@@ -117,7 +143,7 @@ const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl };
 const prometheus = new PrometheusStack(
   "prometheus",
   {
-    placement: placement("prometheus", { appNetworks: true }),
+    placement: placement("prometheus", { appNetworks: true, afterRestore: true }),
     published: { external: settings.ports.prometheus, ip: LOOPBACK },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
@@ -129,7 +155,7 @@ const prometheus = new PrometheusStack(
     ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled }, ruleOptions),
     externalLabels: { stack: settings.stack },
   },
-  { ...dockerOpts, dependsOn: [...host.ready, alerting] },
+  { ...dockerOpts, dependsOn: afterServices(alerting) },
 );
 
 const logs = new LokiStack(
@@ -149,7 +175,7 @@ const logs = new LokiStack(
 const grafana = new GrafanaStack(
   "grafana",
   {
-    placement: placement("grafana"),
+    placement: placement("grafana", { afterRestore: true }),
     adminUser: settings.grafana.adminUser,
     // On ec2 always the host's loopback (settings refuse anything else): the proxy or the SSH
     // tunnel reaches it, the security group never names its port.
@@ -160,7 +186,7 @@ const grafana = new GrafanaStack(
     rootUrl: settings.tls ? `https://${settings.tls.domain}` : undefined,
     prometheusAuth: prometheus.credentials.grafana,
   },
-  { ...dockerOpts, dependsOn: [...host.ready, prometheus, logs] },
+  { ...dockerOpts, dependsOn: afterServices(prometheus, logs) },
 );
 
 // Only with grafanaDomain (on either target): HTTPS on 443, ACME challenge and redirect on 80.
@@ -179,24 +205,42 @@ const tlsProxy = settings.tls
   : undefined;
 
 if (settings.backup.enabled) {
-  new BackupJob(
+  const dataVolumes = {
+    prometheus: prometheus.container.volumes.data,
+    grafana: grafana.container.volumes.data,
+    alertmanager: alerting.container.volumes.data,
+  };
+  const backup = new BackupJob(
     "backup",
     {
-      placement: placement("backup", { roleAddress: "backup" }),
+      // The job must not back up the empty services of a host being restored.
+      placement: placement("backup", { roleAddress: "backup", afterRestore: true }),
+      verifyPlacement: placement("backupVerify", { afterRestore: true }),
       intervalHours: settings.backup.intervalHours,
       retentionDays: settings.backup.retentionDays,
       prometheusUrl: `http://${endpoints.prometheus}`,
       textfileVolume: exporters.textfileVolume,
-      volumes: {
-        prometheus: prometheus.container.volumes.data,
-        grafana: grafana.container.volumes.data,
-        alertmanager: alerting.container.volumes.data,
-      },
+      volumes: dataVolumes,
       destination: stores.backup,
       prometheusAuth: prometheus.credentials.backup,
     },
     dockerOpts,
   );
+  if (restoreSettings) {
+    const restore = new BackupRestore(
+      "restore",
+      {
+        placement: placement("backupRestore", { roleAddress: "restore" }),
+        from: restoreSettings.from,
+        overwrite: restoreSettings.overwrite,
+        volumes: dataVolumes,
+        source: stores.backup,
+        archiveVolume: backup.archiveVolume,
+      },
+      dockerOpts,
+    );
+    openRestoreGate(restore.done);
+  }
 }
 
 const tunnelPorts = [settings.ports.grafana, settings.ports.prometheus, settings.ports.alertmanager, settings.ports.loki];

@@ -1,78 +1,207 @@
-// The backup job: one long-running container that snapshots Prometheus and copies Grafana's and
-// Alertmanager's data to a local volume (local target) or the backup bucket (ec2 target, through
-// the instance profile), reporting each outcome as metrics via node-exporter's textfile collector.
+// The backup job and the restore.
+//
+// BackupJob: a long-running container (configs/backup.ts) that snapshots Prometheus, takes an
+// online SQLite backup of Grafana's database and copies Alertmanager's state, uploading
+// incrementally to a volume (local target) or the backup bucket (ec2, through the instance
+// profile); once a day it restores the latest backup into a scratch volume, and a second
+// container on the Prometheus image (configs/backup-verify.ts) opens the restored blocks with
+// promtool. Outcomes are metrics in node-exporter's textfile directory.
+//
+// BackupRestore: a one-shot container (configs/backup-restore.ts) that fills the data volumes
+// from a backup before Prometheus, Grafana and Alertmanager start; `done` fails the `up` when
+// the restore fails, and the data services wait for it.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Placement, SECRETS_DIR, ServiceContainer } from "./container";
-import { CATALOG } from "./catalog";
+import { CATALOG, userSpec } from "./catalog";
 import { DataStore } from "./storage";
-import { renderBackupScript } from "../configs/backup";
+import { BackupDestination, renderBackupScript } from "../configs/backup";
+import { renderRestoreScript } from "../configs/backup-restore";
+import { renderVerifyScript } from "../configs/backup-verify";
 import { renderNetrc } from "../configs/prometheus-web";
 import { TEXTFILE_DIR } from "./exporters";
 
+export interface DataVolumes {
+  readonly prometheus: docker.Volume;
+  readonly grafana: docker.Volume;
+  readonly alertmanager: docker.Volume;
+}
+
 export interface BackupJobArgs {
   readonly placement: Placement;
+  /** Placement of the restore check's verifier (Prometheus image, for promtool). */
+  readonly verifyPlacement: Placement;
   /** Default 6. */
   readonly intervalHours?: number;
-  /** Default 30; only pruned here for the volume destination (S3 uses a lifecycle rule). */
+  /** Default 30: manifests older than this go (the newest stays), then blocks none names. */
   readonly retentionDays?: number;
   readonly prometheusUrl: string;
   readonly textfileVolume: docker.Volume;
-  readonly volumes: { readonly prometheus: docker.Volume; readonly grafana: docker.Volume; readonly alertmanager: docker.Volume };
-  /** Where archives go: a volume of this job's own, or the backup bucket. */
+  readonly volumes: DataVolumes;
+  /** Where backups go: a volume of this job's own, or the backup bucket. */
   readonly destination: DataStore;
   /** The backup user's credentials for Prometheus's basic auth (the snapshot API). */
   readonly prometheusAuth: { readonly user: string; readonly password: pulumi.Output<string> };
 }
 
+/** Where the data volumes are mounted in the backup and restore containers. */
 const SOURCES = { prometheus: "/data/prometheus", grafana: "/data/grafana", alertmanager: "/data/alertmanager" };
 const ARCHIVE_DIR = "/archive";
-const SCRIPT_PATH = "/backup/backup.sh";
+const SCRATCH_DIR = "/scratch";
+const STATE_DIR = "/state";
+export const BACKUP_SCRIPT_PATH = "/backup/backup.sh";
+export const RESTORE_SCRIPT_PATH = "/backup/restore.sh";
+const VERIFY_SCRIPT_PATH = "/backup/verify-tsdb.sh";
 /** curl reads the snapshot credentials from here (never argv or env). */
 const NETRC_PATH = `${SECRETS_DIR}/prometheus.netrc`;
 
+function destinationOf(store: DataStore): pulumi.Output<BackupDestination> {
+  return store.kind === "s3"
+    ? pulumi.output(store.bucket).apply((bucket): BackupDestination => ({ kind: "s3", bucket, region: store.region }))
+    : pulumi.output<BackupDestination>({ kind: "volume", dir: ARCHIVE_DIR });
+}
+
 export class BackupJob extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
+  readonly verifier: ServiceContainer;
+  /** The volume backups go to on the local target (undefined with S3). */
+  readonly archiveVolume?: docker.Volume;
 
   constructor(name: string, args: BackupJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:BackupJob", name, {}, opts);
-    const dest = args.destination;
-    const common = {
-      prometheusUrl: args.prometheusUrl,
-      intervalHours: args.intervalHours ?? 6,
-      retentionDays: args.retentionDays ?? 30,
-      textfileDir: TEXTFILE_DIR,
-      sources: SOURCES,
-      prometheusNetrcFile: NETRC_PATH,
-    };
+    const script = destinationOf(args.destination).apply((destination) =>
+      renderBackupScript({
+        prometheusUrl: args.prometheusUrl,
+        intervalHours: args.intervalHours ?? 6,
+        retentionDays: args.retentionDays ?? 30,
+        destination,
+        textfileDir: TEXTFILE_DIR,
+        sources: SOURCES,
+        stateDir: STATE_DIR,
+        scratchDir: SCRATCH_DIR,
+        prometheusNetrcFile: NETRC_PATH,
+      }),
+    );
     const prometheusHost = new URL(args.prometheusUrl).hostname;
     const netrc = pulumi.secret(args.prometheusAuth.password.apply((p) => renderNetrc(prometheusHost, args.prometheusAuth.user, p)));
-    const script =
-      dest.kind === "s3"
-        ? pulumi
-            .output(dest.bucket)
-            .apply((bucket) => renderBackupScript({ ...common, destination: { kind: "s3", bucket, region: dest.region } }))
-        : pulumi.output(renderBackupScript({ ...common, destination: { kind: "volume", dir: ARCHIVE_DIR } }));
 
     this.container = new ServiceContainer(
       `${name}-job`,
       {
         ...args.placement,
         service: CATALOG.backup.container,
-        entrypoint: ["/bin/sh", SCRIPT_PATH],
-        files: [{ path: SCRIPT_PATH, content: script, mode: "0555" }],
+        entrypoint: ["/bin/sh", BACKUP_SCRIPT_PATH],
+        files: [{ path: BACKUP_SCRIPT_PATH, content: script, mode: "0555" }],
         secrets: { dir: SECRETS_DIR, files: [{ path: NETRC_PATH, content: netrc, mode: "0400", owner: CATALOG.backup.user }] },
-        volumes: dest.kind === "volume" ? [{ name: "archive", containerPath: ARCHIVE_DIR }] : [],
+        volumes: [
+          ...(args.destination.kind === "volume" ? [{ name: "archive", containerPath: ARCHIVE_DIR }] : []),
+          // Last successes and the run lock survive a replaced container.
+          { name: "state", containerPath: STATE_DIR },
+          // The daily restore check's copy, shared with the verifier.
+          { name: "scratch", containerPath: SCRATCH_DIR },
+        ],
         sharedVolumes: [
           { volume: args.textfileVolume, containerPath: TEXTFILE_DIR },
           // Read-write: the job removes the snapshot Prometheus wrote once it is copied.
           { volume: args.volumes.prometheus, containerPath: SOURCES.prometheus },
+          // Read-only is enough: SQLite reads a rollback-journal database (Grafana's default) without
+          // writing beside it.
           { volume: args.volumes.grafana, containerPath: SOURCES.grafana, readOnly: true },
           { volume: args.volumes.alertmanager, containerPath: SOURCES.alertmanager, readOnly: true },
         ],
       },
       { parent: this },
     );
+    this.archiveVolume = this.container.volumes.archive;
+
+    this.verifier = new ServiceContainer(
+      `${name}-verify`,
+      {
+        ...args.verifyPlacement,
+        service: CATALOG.backupVerify.container,
+        entrypoint: ["/bin/sh", VERIFY_SCRIPT_PATH],
+        files: [{ path: VERIFY_SCRIPT_PATH, content: renderVerifyScript({ scratchDir: SCRATCH_DIR, textfileDir: TEXTFILE_DIR }), mode: "0555" }],
+        // Root from the catalogue (the image's own user is nobody): the textfile and scratch trees
+        // it writes to and cleans are the backup job's (root). It listens on nothing, holds no secret.
+        sharedVolumes: [
+          { volume: args.textfileVolume, containerPath: TEXTFILE_DIR },
+          { volume: this.container.volumes.scratch, containerPath: SCRATCH_DIR },
+        ],
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({ containerName: this.container.containerName, verifierName: this.verifier.containerName });
+  }
+}
+
+export interface BackupRestoreArgs {
+  readonly placement: Placement;
+  /** `latest` or a backup stamp (checked by the settings). */
+  readonly from: string;
+  /** Replace the contents of data volumes that are not empty. Default false. */
+  readonly overwrite?: boolean;
+  readonly volumes: DataVolumes;
+  readonly source: DataStore;
+  /** The backup job's archive volume (local target). */
+  readonly archiveVolume?: docker.Volume;
+}
+
+export class BackupRestore extends pulumi.ComponentResource {
+  readonly container: ServiceContainer;
+  /**
+   * Resolves to the finished restore container when it exited 0; fails the program (and so the
+   * `up`) with the container's log otherwise. Give it to the data services as `startAfter`.
+   */
+  readonly done: pulumi.Output<pulumi.Resource[]>;
+
+  constructor(name: string, args: BackupRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:index:BackupRestore", name, {}, opts);
+    if (args.source.kind === "volume" && !args.archiveVolume) throw new Error("BackupRestore: a volume source needs the backup job's archiveVolume");
+    const script = destinationOf(args.source).apply((destination) =>
+      renderRestoreScript({
+        destination,
+        targets: SOURCES,
+        from: args.from,
+        overwrite: args.overwrite ?? false,
+        // Each tree goes to the user its service runs as.
+        owners: {
+          prometheus: userSpec(CATALOG.prometheus.user),
+          grafana: userSpec(CATALOG.grafana.user),
+          alertmanager: userSpec(CATALOG.alertmanager.user),
+        },
+      }),
+    );
+
+    this.container = new ServiceContainer(
+      `${name}-run`,
+      {
+        ...args.placement,
+        service: CATALOG.backupRestore.container,
+        entrypoint: ["/bin/sh", RESTORE_SCRIPT_PATH],
+        files: [{ path: RESTORE_SCRIPT_PATH, content: script, mode: "0555" }],
+        oneShot: true,
+        sharedVolumes: [
+          { volume: args.volumes.prometheus, containerPath: SOURCES.prometheus },
+          { volume: args.volumes.grafana, containerPath: SOURCES.grafana },
+          { volume: args.volumes.alertmanager, containerPath: SOURCES.alertmanager },
+          ...(args.archiveVolume ? [{ volume: args.archiveVolume, containerPath: ARCHIVE_DIR, readOnly: true }] : []),
+        ],
+      },
+      { parent: this },
+    );
+
+    const container = this.container.container;
+    this.done = pulumi.all([container.exitCode, container.containerLogs]).apply(([code, logs]) => {
+      if (code !== 0) {
+        const tail = (logs ?? "").trim().split("\n").slice(-15).join("\n");
+        throw new Error(
+          `the restore from ${args.from} failed (container ${CATALOG.backupRestore.container} exited with status ${String(code)}); ` +
+            `Prometheus, Grafana and Alertmanager were not started. Its log (all of it: docker logs ${CATALOG.backupRestore.container}):\n${tail}`,
+        );
+      }
+      return [container as pulumi.Resource];
+    });
 
     this.registerOutputs({ containerName: this.container.containerName });
   }

@@ -142,6 +142,7 @@ export const CATALOG = {
   backup: {
     container: "backup",
     title: "the backup job",
+    // FROM amazonlinux:2: sh, sha256sum, awk, curl and sqlite3 besides the AWS CLI (configs/backup.ts).
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.25, memoryMb: 256 },
     user: ROOT,
@@ -164,6 +165,25 @@ export const CATALOG = {
     port: 2375,
     // The image's user is 65534, which cannot open the root:docker socket without the host's
     // docker group id; root without any capability opens it as the socket's owner.
+    user: ROOT,
+  },
+  backupVerify: {
+    container: "backup-verify",
+    title: "the backup job's restore check (promtool on the restored blocks)",
+    // The Prometheus image, for promtool and busybox sh (configs/backup-verify.ts).
+    image: "prom/prometheus:v3.13.3",
+    // `promtool tsdb analyze` loads a block's index and postings.
+    limits: { cpus: 0.25, memoryMb: 512 },
+    // Reads the restored copy, whose trees belong to each service's user (configs/container-security.ts).
+    user: ROOT,
+  },
+  backupRestore: {
+    container: "backup-restore",
+    title: "the one-shot restore (setting restoreFrom)",
+    // The backup image: the restore needs the AWS CLI and sha256sum (configs/backup-restore.ts).
+    image: "amazon/aws-cli:2.37.12",
+    limits: { cpus: 0.5, memoryMb: 512 },
+    // Writes into every data volume and hands each tree to its service's user.
     user: ROOT,
   },
 } as const satisfies Record<string, CatalogEntry>;

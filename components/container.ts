@@ -61,6 +61,11 @@ export interface Placement {
   readonly extraNetworks?: readonly string[];
   /** Fixed IPv4 address on the stack network (the network needs a subnet), e.g. for the metadata firewall. */
   readonly address?: string;
+  /**
+   * What the container must not start before (its volumes are created regardless): the data
+   * services wait for a restore that fills their volumes (setting restoreFrom).
+   */
+  readonly startAfter?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
 export interface ServiceContainerArgs extends Placement {
@@ -87,6 +92,11 @@ export interface ServiceContainerArgs extends Placement {
   readonly user?: string;
   readonly devices?: readonly string[];
   readonly pidMode?: string;
+  /**
+   * Runs to completion instead of being kept running: Pulumi attaches and waits for the exit
+   * (`attach`, `mustRun: false`, no restart); its `exitCode` says how it went.
+   */
+  readonly oneShot?: boolean;
 }
 
 /** Label on a service container naming its secrets writer (`npm run render` files secrets under the service). */
@@ -201,12 +211,15 @@ export class ServiceContainer extends pulumi.ComponentResource {
     ];
     for (const n of args.extraNetworks ?? []) networks.push({ name: n });
 
+    const writer: pulumi.Resource[] = this.secretsWriter ? [this.secretsWriter] : [];
     this.container = new docker.Container(
       name,
       {
         name: args.service,
         image: this.image.imageId,
-        restart: "unless-stopped",
+        restart: args.oneShot ? "no" : "unless-stopped",
+        // A one-shot container is waited for; Docker's provider records its exit code and logs.
+        ...(args.oneShot ? { attach: true, mustRun: false, logs: true } : {}),
         cpus: String(args.limits.cpus),
         memory: args.limits.memoryMb,
         // No swap beyond the limit: a swapping Prometheus is slower than a restarted one.
@@ -257,7 +270,14 @@ export class ServiceContainer extends pulumi.ComponentResource {
       },
       // Every container has a fixed name (it is its DNS name on the network), so a replacement
       // must remove the old one first; stateful ones also hold a lock on their data.
-      { parent: this, deleteBeforeReplace: true, dependsOn: this.secretsWriter ? [this.secretsWriter] : [] },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        // Its secrets are written first; and with startAfter (a pending restore) it waits for that too.
+        dependsOn: args.startAfter ? pulumi.output(args.startAfter).apply((after) => [...after, ...writer]) : writer,
+        // A restore of a large TSDB can take longer than the provider's default create timeout.
+        ...(args.oneShot ? { customTimeouts: { create: "3h" } } : {}),
+      },
     );
     this.containerName = this.container.name;
 

@@ -15,7 +15,11 @@ export const ABORT_MULTIPART_DAYS = 1;
 export interface StorageArgs {
   /** Stack name: part of the bucket names and the STACK_TAG tag. */
   readonly stack: string;
-  /** Days a backup object is kept before it expires (then NONCURRENT_VERSION_DAYS more as a noncurrent version). */
+  /**
+   * Days before S3 expires any backup object (then NONCURRENT_VERSION_DAYS more as a noncurrent
+   * version). A safety net only: the backup job expires by manifest (configs/backup.ts
+   * backupObjectExpiryDays gives a value that outlasts every block a kept manifest names).
+   */
   readonly backupRetentionDays: pulumi.Input<number>;
   /**
    * Protect both buckets (`protect: true`): `pulumi destroy`, or a change that would replace or
@@ -86,7 +90,9 @@ export class Storage extends pulumi.ComponentResource {
       ],
     });
 
-    // Backups expire by age. With `days` set, S3 also removes the expired delete markers
+    // The job expires backups by manifest; this age limit only catches what it never expired
+    // (blocks are uploaded once and stay named while Prometheus keeps them, so it must be long).
+    // With `days` set, S3 also removes the expired delete markers
     // (ExpiredObjectDeleteMarker may not be combined with days).
     const backup = this.secureBucket(name, {
       stack: args.stack,

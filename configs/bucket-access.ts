@@ -2,11 +2,10 @@
 // cannot touch the backups and the backup job cannot delete anything. Pure: no Pulumi here.
 //
 // Loki (chunks and index, compactor retention): list, read, write and delete in its bucket.
-// Backup job: write new objects, plus list and read so an incremental run can see what is
-// already uploaded (the manifests and block names of issue 11). No DeleteObject: the bucket's
-// lifecycle rule expires backups. If the job ever expires by manifest itself, add
-// s3:DeleteObject (never s3:DeleteObjectVersion): with versioning on, such a delete only writes
-// a delete marker and the data stays recoverable for the noncurrent-version window.
+// Backup job and restore: list and read (an incremental run sees what is already uploaded; a
+// restore reads a manifest and its objects), write new objects, and delete the ones expiry by
+// manifest drops. s3:DeleteObject only, never s3:DeleteObjectVersion: with versioning on, such a
+// delete writes a delete marker and the data stays recoverable for the noncurrent-version window.
 
 export interface PolicyDocument {
   readonly Version: "2012-10-17";
@@ -26,7 +25,7 @@ function checkArn(arn: string): string {
 }
 
 export const LOKI_BUCKET_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const;
-export const BACKUP_BUCKET_ACTIONS = ["s3:GetObject", "s3:PutObject"] as const;
+export const BACKUP_BUCKET_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const;
 
 /** Loki's statements: its bucket only. */
 export function lokiBucketStatements(bucketArn: string): PolicyDocument["Statement"] {
@@ -37,39 +36,27 @@ export function lokiBucketStatements(bucketArn: string): PolicyDocument["Stateme
   ];
 }
 
-export interface BackupAccessOptions {
-  /**
-   * The job expires old backups itself (issue 11's manifest-based expiry runs `aws s3 rm`):
-   * adds s3:DeleteObject, never s3:DeleteObjectVersion, so with versioning a delete leaves the
-   * data recoverable for the noncurrent-version window. Default false.
-   */
-  readonly expire?: boolean;
-}
-
-/** The backup job's statements: its bucket only, nothing that changes the bucket's settings. */
-export function backupBucketStatements(bucketArn: string, options: BackupAccessOptions = {}): PolicyDocument["Statement"] {
+/** The backup job's and the restore's statements: their bucket only, nothing that changes its settings. */
+export function backupBucketStatements(bucketArn: string): PolicyDocument["Statement"] {
   const arn = checkArn(bucketArn);
   return [
     { Sid: "BackupListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [arn] },
     {
       Sid: "BackupObjects",
       Effect: "Allow",
-      Action: [...BACKUP_BUCKET_ACTIONS, ...(options.expire ? ["s3:DeleteObject"] : [])],
+      Action: [...BACKUP_BUCKET_ACTIONS],
       Resource: [`${arn}/*`],
     },
   ];
 }
 
 /** The instance role's inline policy: the statements of whichever buckets the stack has. */
-export function instanceRolePolicy(
-  buckets: { readonly loki?: string; readonly backup?: string },
-  backup: BackupAccessOptions = {},
-): string {
+export function instanceRolePolicy(buckets: { readonly loki?: string; readonly backup?: string }): string {
   const doc: PolicyDocument = {
     Version: "2012-10-17",
     Statement: [
       ...(buckets.loki ? lokiBucketStatements(buckets.loki) : []),
-      ...(buckets.backup ? backupBucketStatements(buckets.backup, backup) : []),
+      ...(buckets.backup ? backupBucketStatements(buckets.backup) : []),
     ],
   };
   if (doc.Statement.length === 0) throw new Error("instance role policy: no bucket given");

@@ -72,6 +72,16 @@ export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>
       "reads every data volume whatever its owner (Grafana 472, Prometheus and Alertmanager 65534) and removes Prometheus's snapshot " +
       "after copying it (DAC_OVERRIDE); cp -a to the archive volume keeps owners and times (CHOWN, FOWNER)",
   },
+  "backup-verify": {
+    capAdd: ["DAC_OVERRIDE"],
+    why: "opens the blocks the restore check copied into the scratch volume, which keep the owner of Prometheus's data (65534)",
+  },
+  "backup-restore": {
+    capAdd: ["DAC_OVERRIDE", "CHOWN", "FOWNER"],
+    why:
+      "fills the data volumes whatever their owners (DAC_OVERRIDE) and hands each restored tree to its service's user: " +
+      "Grafana 472, Prometheus and Alertmanager 65534 (CHOWN, FOWNER)",
+  },
   caddy: {
     capAdd: ["NET_BIND_SERVICE"],
     tmpfs: { "/tmp": DEFAULT_SECURITY.tmpfs["/tmp"], "/config": "rw,noexec,nosuid,nodev,size=8m" },

@@ -260,6 +260,10 @@ export const backup = {
     /** Backups run every 6 hours by default (backupIntervalHours allows 1 to 7): 8 hours without a success is a missed run. */
     secondsSinceSuccess: 8 * 3600,
   },
+  BackupVerifyFailed: {
+    /** The restore check runs once a day: 2 days without a pass is at least one missed or failed check, never a late one. */
+    secondsSinceSuccess: 2 * 86400,
+  },
 } as const;
 
 /** rules/loki/logs.yml (LogQL, evaluated by Loki's ruler) */

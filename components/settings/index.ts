@@ -15,6 +15,7 @@ import { ConfigSource, Reader, SettingsError } from "./reader";
 import { ReceiverSecrets, readReceivers } from "./receivers";
 import { MAX_BACKUP_INTERVAL_HOURS, TARGETS, Target } from "./schema";
 import { readKpis, readServices } from "./services";
+import { readRestore } from "./backup";
 
 export { PROJECT, SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS, TARGETS } from "./schema";
 export type { SecretKey, SettingSpec, Target } from "./schema";
@@ -41,7 +42,13 @@ export interface StackSettings {
   };
   readonly loki: { readonly retentionPeriod: string };
   readonly grafana: { readonly adminUser: string };
-  readonly backup: { readonly enabled: boolean; readonly intervalHours: number; readonly retentionDays: number };
+  readonly backup: {
+    readonly enabled: boolean;
+    readonly intervalHours: number;
+    readonly retentionDays: number;
+    /** Set when this `up` restores a backup before the data services start. */
+    readonly restore?: { readonly from: string; readonly overwrite: boolean };
+  };
   readonly services: readonly ServiceSettings[];
   readonly kpis: readonly KpiSettings[];
   readonly networks: readonly string[];
@@ -149,7 +156,9 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     enabled: r.value<boolean>("backupEnabled"),
     intervalHours: r.value<number>("backupIntervalHours", range(1, MAX_BACKUP_INTERVAL_HOURS, "hours")),
     retentionDays: r.value<number>("backupRetentionDays", range(1, 3650, "days")),
+    restore: readRestore(r),
   };
+  if (backup.restore && !backup.enabled) r.fail("restoreFrom", "is set while backupEnabled is false; the restore runs in the backup job's image against its destination, so enable backups");
 
   const networks = r.value<readonly string[]>("networks", (v) => {
     for (const n of v) {

@@ -129,7 +129,7 @@ describe("Ec2Host", () => {
     expect(optsOf("prod-host-instance").ignoreChanges).toEqual(["ami"]);
   });
 
-  it("splits the role per bucket: Loki reads, writes and deletes its own; the backup job lists, reads and writes its own", () => {
+  it("splits the role per bucket: Loki reads, writes and deletes its own; the backup job lists, reads, writes and expires its own", () => {
     const p = inputs("aws:iam/rolePolicy:RolePolicy", "prod-host-s3");
     expect(p.role).toBe("prod-host-role-1a2b3c");
     const [loki, backup] = [resolved.lokiBucketArn, resolved.backupBucketArn];
@@ -139,7 +139,7 @@ describe("Ec2Host", () => {
         { Sid: "LokiListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [loki] },
         { Sid: "LokiObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${loki}/*`] },
         { Sid: "BackupListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [backup] },
-        { Sid: "BackupObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${backup}/*`] },
+        { Sid: "BackupObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${backup}/*`] },
       ],
     });
     const alt = JSON.parse(inputs("aws:iam/rolePolicy:RolePolicy", "alt-host-s3").policy as string);

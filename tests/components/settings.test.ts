@@ -62,6 +62,12 @@ describe("defaults", () => {
     expect(loadSettings(source({}), "dev", { DOCKER_HOST: "tcp://10.0.0.2:2376" }).dockerHost).toBe("tcp://10.0.0.2:2376");
   });
 
+  test("restoreFrom takes latest or a stamp, with overwrite off unless asked", () => {
+    expect(loadSettings(source({}), "dev", {}).backup.restore).toBeUndefined();
+    expect(load({ restoreFrom: "latest" }).backup.restore).toEqual({ from: "latest", overwrite: false });
+    expect(load({ restoreFrom: "20261202T050000Z", restoreOverwrite: true }).backup.restore).toEqual({ from: "20261202T050000Z", overwrite: true });
+  });
+
   test("every default image is pinned", () => {
     for (const image of COMPONENTS.map((k) => CATALOG[k].image)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
   });
@@ -109,7 +115,11 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   ["memory limit not an integer", { grafanaMemoryMb: 512.5 }, {}, ["grafanaMemoryMb", "512.5", "whole number"]],
   ["bad admin user", { grafanaAdminUser: "ad min" }, {}, ["grafanaAdminUser", "ad min", "letters"]],
   ["backup interval beyond BackupTooOld", { backupIntervalHours: 12 }, {}, ["backupIntervalHours", "12", "1 to 7"]],
-  ["bad network name", { networks: ["My Net"] }, {}, ["networks", "My Net", "not a Docker network name"]],
+  ["restore from a date that is not a stamp", { restoreFrom: "2026-12-02" }, {}, ["restoreFrom", '"2026-12-02"', "`latest` or a backup stamp like 20261202T050000Z"]],
+  ["restore from a path", { restoreFrom: "../latest" }, {}, ["restoreFrom", '"../latest"', "`latest` or a backup stamp"]],
+  ["restore with backups off", { restoreFrom: "latest", backupEnabled: false }, {}, ["restoreFrom", "backupEnabled is false"]],
+  ["overwrite without a restore", { restoreOverwrite: true }, {}, ["restoreOverwrite", "restoreFrom is empty"]],
+    ["bad network name", { networks: ["My Net"] }, {}, ["networks", "My Net", "not a Docker network name"]],
   ["unknown receiver", { receivers: ["teams"] }, {}, ["receivers", '"teams"', "slack, email, pagerduty, webhook, heartbeat"]],
   ["slack without its webhook", { receivers: ["slack"] }, {}, ["receivers", "slack is enabled but its credential is missing", "slackWebhookUrl"]],
   ["pagerduty without its key", { receivers: ["pagerduty"] }, {}, ["pagerdutyRoutingKey", "--secret"]],

@@ -1,108 +1,289 @@
-// The backup job's script, run for real with /bin/sh against a fake Prometheus admin API:
-// it copies a snapshot and the data directories, prunes old copies, and leaves metrics that
-// promtool accepts and BackupTooOld/BackupJobFailed can read.
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+// The backup job's scripts, run for real with /bin/sh against a stand-in for Prometheus's
+// snapshot API, a real SQLite database and Alertmanager-shaped files, to the volume
+// destination: incremental uploads, manifests, expiry by manifest, restore with sha256
+// checks, the restore check's failure path, and metrics that promtool accepts. Every rendered
+// script also passes shellcheck. (The restore drill on real Prometheus/Alertmanager and the
+// S3 path are in tests/live/restore.live.test.ts.)
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { renderBackupScript } from "../../configs/backup";
-import { tempDir, tool } from "../helpers/tools";
+import { backupObjectExpiryDays, BackupScriptInput, renderBackupScript } from "../../configs/backup";
+import { checkRestoreFrom, renderRestoreScript, RestoreScriptInput } from "../../configs/backup-restore";
+import { renderVerifyScript } from "../../configs/backup-verify";
+import { delimitedMessages, FakeSnapshotApi, Manifest, runScript, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
+import { tempDir, tool, TOOLS_BIN } from "../helpers/tools";
 
-let server: http.Server;
-let child: ChildProcess | undefined;
+const SQLITE3 = path.join(TOOLS_BIN, "sqlite3");
+const SHELLCHECK = path.join(TOOLS_BIN, "shellcheck");
+
 let root: string;
-let snapshotCalls = 0;
+let api: FakeSnapshotApi;
+let promUrl: string;
+const dirs = () => ({
+  prometheus: path.join(root, "prometheus"),
+  grafana: path.join(root, "grafana"),
+  alertmanager: path.join(root, "alertmanager"),
+});
+const archive = () => path.join(root, "archive");
+const textfile = () => path.join(root, "textfile");
+
+function backupInput(over: Partial<BackupScriptInput> = {}): BackupScriptInput {
+  return {
+    prometheusUrl: promUrl,
+    intervalHours: 6,
+    retentionDays: 30,
+    destination: { kind: "volume", dir: archive() },
+    textfileDir: textfile(),
+    sources: dirs(),
+    scratchDir: path.join(root, "scratch"),
+    tools: { sqlite3: SQLITE3 },
+    ...over,
+  };
+}
+
+function write(name: string, text: string): string {
+  const p = path.join(root, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+function stamps(): string[] {
+  return fs.readdirSync(archive()).filter((s) => /^\d{8}T\d{6}Z$/.test(s)).sort();
+}
+
+function manifest(stamp: string): Manifest {
+  return JSON.parse(fs.readFileSync(path.join(archive(), stamp, "manifest.json"), "utf8")) as Manifest;
+}
+
+function metric(file: string, name: string): number {
+  const m = new RegExp(`^${name} (\\S+)$`, "m").exec(fs.readFileSync(path.join(textfile(), file), "utf8"));
+  if (!m) throw new Error(`${name} not in ${file}`);
+  return Number(m[1]);
+}
+
+const sqlite = (db: string, sql: string) => spawnSync(SQLITE3, [db, sql], { encoding: "utf8" });
 
 beforeAll(async () => {
   root = tempDir("backup");
   for (const d of ["prometheus", "grafana", "alertmanager", "archive", "textfile"]) fs.mkdirSync(path.join(root, d));
-  fs.writeFileSync(path.join(root, "grafana", "grafana.db"), "sqlite");
-  fs.writeFileSync(path.join(root, "alertmanager", "silences"), "silences");
-  // A copy older than the retention must go; a recent one must stay.
-  fs.mkdirSync(path.join(root, "archive", "grafana", "20200101T000000Z"), { recursive: true });
-  fs.mkdirSync(path.join(root, "archive", "grafana", "29990101T000000Z"), { recursive: true });
-  server = http.createServer((req, res) => {
-    if (req.method === "POST" && req.url === "/api/v1/admin/tsdb/snapshot") {
-      snapshotCalls++;
-      const name = "20261122T000000Z-abc";
-      fs.mkdirSync(path.join(root, "prometheus", "snapshots", name, "01BLOCK"), { recursive: true });
-      fs.writeFileSync(path.join(root, "prometheus", "snapshots", name, "01BLOCK", "index"), "tsdb");
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { name } }));
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  writeFakeBlock(dirs().prometheus, ulid(Date.now() - 7200_000), 20_000, 2);
+  writeFakeBlock(dirs().prometheus, ulid(Date.now() - 3600_000), 20_000);
+  const db = path.join(dirs().grafana, "grafana.db");
+  expect(sqlite(db, "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, title TEXT); INSERT INTO dashboard(title) VALUES ('home');").status).toBe(0);
+  fs.writeFileSync(path.join(dirs().alertmanager, "silences"), delimitedMessages([Buffer.from("silence-1"), Buffer.alloc(300, 7)]));
+  fs.writeFileSync(path.join(dirs().alertmanager, "nflog"), delimitedMessages([Buffer.from("entry")]));
+  api = new FakeSnapshotApi(dirs().prometheus);
+  promUrl = await api.start();
 });
 
 afterAll(async () => {
-  child?.kill("SIGKILL");
-  await new Promise((r) => server.close(r));
+  await api.stop();
 });
 
-test("one pass backs up all three, prunes, and writes valid metrics", async () => {
-  const port = (server.address() as AddressInfo).port;
-  const script = renderBackupScript({
-    prometheusUrl: `http://127.0.0.1:${port}`,
-    intervalHours: 1,
-    retentionDays: 30,
-    destination: { kind: "volume", dir: path.join(root, "archive") },
-    textfileDir: path.join(root, "textfile"),
-    sources: { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") },
-  });
-  const scriptPath = path.join(root, "backup.sh");
-  fs.writeFileSync(scriptPath, script);
-  child = spawn("/bin/sh", [scriptPath], { stdio: "ignore" });
-  const metricsFile = path.join(root, "textfile", "observability_backup.prom");
-  const deadline = Date.now() + 20_000;
-  while (!fs.existsSync(metricsFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  // The prune runs right after the metrics are written.
-  await new Promise((r) => setTimeout(r, 500));
-  child.kill("SIGKILL");
+test("every rendered script passes shellcheck", () => {
+  const s3 = { kind: "s3" as const, bucket: "backups", region: "eu-west-1", prefix: "stack", endpointUrl: "http://127.0.0.1:9000" };
+  const scripts: Record<string, string> = {
+    "backup-volume.sh": renderBackupScript(backupInput()),
+    "backup-s3.sh": renderBackupScript(backupInput({ destination: s3 })),
+    "restore-volume.sh": renderRestoreScript({ destination: { kind: "volume", dir: "/archive" }, targets: dirs() }),
+    "restore-s3.sh": renderRestoreScript({
+      destination: s3,
+      targets: dirs(),
+      owners: { prometheus: "65534:65534", grafana: "472:0", alertmanager: "65534:65534" },
+      from: "20261202T050000Z",
+      overwrite: true,
+      workDir: "/tmp/restore",
+    }),
+    "verify-tsdb.sh": renderVerifyScript({ scratchDir: "/scratch", textfileDir: "/textfile" }),
+  };
+  for (const [name, text] of Object.entries(scripts)) {
+    const r = spawnSync(SHELLCHECK, ["--shell=sh", "-"], { input: text, encoding: "utf8" });
+    expect({ name, output: r.stdout + r.stderr }).toEqual({ name, output: "" });
+    expect(r.status).toBe(0);
+  }
+});
 
-  const text = fs.readFileSync(metricsFile, "utf8");
+test("restoreFrom accepts latest or a stamp, and the restore renderer rejects anything else", () => {
+  expect(checkRestoreFrom("latest")).toBeUndefined();
+  expect(checkRestoreFrom("20261202T050000Z")).toBeUndefined();
+  expect(checkRestoreFrom("yesterday")).toMatch(/latest.*stamp/);
+  expect(checkRestoreFrom("20261202")).toBeDefined();
+  expect(() => renderRestoreScript({ destination: { kind: "volume", dir: "/a" }, targets: dirs(), from: "../etc" })).toThrow(/restore from "..\/etc"/);
+});
+
+test("the bucket's safety-net expiry outlasts every block a kept manifest can name", () => {
+  // 30 days of manifests naming blocks Prometheus keeps 30 days after upload, plus a week.
+  expect(backupObjectExpiryDays(30, 30 * 86400)).toBe(67);
+  expect(backupObjectExpiryDays(7, 36 * 3600)).toBe(16);
+});
+
+let first: string;
+let firstBytes = 0; // the first run's upload, for the incremental comparison
+test("a first --once run uploads every block once, with a manifest naming blocks, head, grafana and alertmanager", async () => {
+  // An interrupted run (no manifest) and an expired complete one, whose block no kept manifest names.
+  const oldBlock = ulid(Date.parse("2020-01-01"));
+  writeFakeBlock(path.join(archive(), "blocks"), oldBlock, 100);
+  fs.mkdirSync(path.join(archive(), "20200101T000000Z"), { recursive: true });
+  fs.writeFileSync(
+    path.join(archive(), "20200101T000000Z", "manifest.json"),
+    `{\n  "objects": [\n    {"kind":"block","path":"blocks/${oldBlock}/index","size":1,"sha256":"00"}\n  ]\n}\n`,
+  );
+  fs.mkdirSync(path.join(archive(), "20200102T000000Z", "grafana"), { recursive: true });
+
+  const script = write("backup.sh", renderBackupScript(backupInput()));
+  const r = await runScript(script, ["--once"]);
+  expect(r.stderr).toMatch(/backup \d{8}T\d{6}Z complete: uploaded_bytes=\d+ blocks_uploaded=3 blocks_skipped=0/);
+  expect(r.code).toBe(0);
+
+  expect(stamps()).toHaveLength(1);
+  first = stamps()[0];
+  const m = manifest(first);
+  const persisted = fs.readdirSync(dirs().prometheus).filter((d) => d !== "snapshots").sort();
+  expect(m.blocks.sort()).toEqual(persisted);
+  expect(m.head).toHaveLength(1);
+  expect(m.objects.map((o) => o.kind)).toEqual(expect.arrayContaining(["block", "head", "grafana", "alertmanager"]));
+  // Every object is there with the size and sha256 the manifest says.
+  const hashes = treeHashes(archive());
+  for (const o of m.objects) {
+    expect(hashes[o.path]).toBe(o.sha256);
+    expect(fs.statSync(path.join(archive(), o.path)).size).toBe(o.size);
+  }
+  // The uploaded blocks are the persisted ones, byte for byte.
+  for (const id of persisted) {
+    for (const [rel, sum] of Object.entries(treeHashes(path.join(dirs().prometheus, id)))) expect(hashes[`blocks/${id}/${rel}`]).toBe(sum);
+  }
+  // The Grafana copy is a real database with the row in it.
+  expect(sqlite(path.join(archive(), first, "grafana", "grafana.db"), "SELECT title FROM dashboard;").stdout.trim()).toBe("home");
+  // Expiry: the old manifest, the interrupted run and the block only the old manifest named are gone.
+  expect(fs.existsSync(path.join(archive(), "blocks", oldBlock))).toBe(false);
+  expect(r.stderr).toContain("expiry: removing incomplete backup 20200102T000000Z");
+  expect(r.stderr).toContain(`expiry: removing block ${oldBlock}`);
+  // The snapshot is removed from Prometheus's volume once copied.
+  expect(fs.readdirSync(path.join(dirs().prometheus, "snapshots"))).toEqual([]);
+
+  const text = fs.readFileSync(path.join(textfile(), "observability_backup.prom"), "utf8");
   for (const b of ["prometheus", "grafana", "alertmanager"]) {
     expect(text).toMatch(new RegExp(`observability_backup_last_success_timestamp_seconds\\{backup="${b}"\\} \\d{10}`));
     expect(text).toContain(`observability_backup_last_run_success{backup="${b}"} 1`);
   }
-  // promtool check metrics reads the exposition from stdin and lints it.
+  expect(metric("observability_backup.prom", "observability_backup_last_run_blocks_uploaded")).toBe(3);
+  firstBytes = metric("observability_backup.prom", "observability_backup_last_run_uploaded_bytes");
+  expect(firstBytes).toBeGreaterThan(60_000);
   const lint = spawnSync(tool("promtool"), ["check", "metrics"], { input: text, encoding: "utf8" });
   expect(lint.stdout + lint.stderr).toBe("");
   expect(lint.status).toBe(0);
-
-  expect(snapshotCalls).toBe(1);
-  const stamps = (d: string) => fs.readdirSync(path.join(root, "archive", d));
-  const prom = stamps("prometheus");
-  expect(prom).toHaveLength(1);
-  expect(fs.readFileSync(path.join(root, "archive", "prometheus", prom[0], "01BLOCK", "index"), "utf8")).toBe("tsdb");
-  // The snapshot is removed from Prometheus's volume once copied.
-  expect(fs.readdirSync(path.join(root, "prometheus", "snapshots"))).toEqual([]);
-  expect(stamps("grafana")).not.toContain("20200101T000000Z");
-  expect(stamps("grafana")).toContain("29990101T000000Z");
-  const fresh = stamps("grafana").find((s) => s.startsWith("20") && s !== "20200101T000000Z")!;
-  expect(fs.readFileSync(path.join(root, "archive", "grafana", fresh, "grafana.db"), "utf8")).toBe("sqlite");
-  expect(stamps("alertmanager")).toHaveLength(1);
 });
 
-test("a failed snapshot is reported as a failed run, keeping the last success", async () => {
-  const script = renderBackupScript({
-    prometheusUrl: "http://127.0.0.1:1",
-    intervalHours: 1,
-    retentionDays: 30,
-    destination: { kind: "volume", dir: path.join(root, "archive") },
-    textfileDir: path.join(root, "textfile"),
-    sources: { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") },
-  });
-  const metricsFile = path.join(root, "textfile", "observability_backup.prom");
-  const before = fs.statSync(metricsFile).mtimeMs;
-  const scriptPath = path.join(root, "backup-fail.sh");
-  fs.writeFileSync(scriptPath, script);
-  child = spawn("/bin/sh", [scriptPath], { stdio: "ignore" });
-  const deadline = Date.now() + 20_000;
-  while (fs.statSync(metricsFile).mtimeMs === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  child.kill("SIGKILL");
-  const text = fs.readFileSync(metricsFile, "utf8");
+test("a second run uploads only the new block and the head, and keeps the first manifest's blocks", async () => {
+  await new Promise((r) => setTimeout(r, 1100)); // a new stamp
+  const fresh = ulid();
+  writeFakeBlock(dirs().prometheus, fresh, 5_000);
+  const r = await runScript(path.join(root, "backup.sh"), ["--once"]);
+  expect(r.code).toBe(0);
+  expect(metric("observability_backup.prom", "observability_backup_last_run_blocks_uploaded")).toBe(2);
+  expect(metric("observability_backup.prom", "observability_backup_last_run_blocks_skipped")).toBe(2);
+  const second = stamps()[1];
+  expect(stamps()).toEqual([first, second]);
+  expect(manifest(second).blocks).toContain(fresh);
+  // The first run's head is only in the first manifest, which is kept: so is its block.
+  expect(fs.existsSync(path.join(archive(), "blocks", manifest(first).head[0]))).toBe(true);
+  // Sent: the new block, the head, Grafana, Alertmanager, two SHA256SUMS and the manifest;
+  // not the persisted blocks again.
+  const old = new Set(manifest(first).blocks);
+  const size = (key: string) => fs.statSync(path.join(archive(), key)).size;
+  const sent = manifest(second)
+    .objects.filter((o) => !old.has(o.path.split("/")[1]))
+    .reduce((n, o) => n + o.size, 0);
+  const sums = [fresh, ...manifest(second).head].reduce((n, id) => n + size(`blocks/${id}/SHA256SUMS`), 0);
+  const bytes = metric("observability_backup.prom", "observability_backup_last_run_uploaded_bytes");
+  expect(bytes).toBe(sent + sums + size(`${second}/manifest.json`));
+  expect(bytes).toBeLessThan(firstBytes / 2);
+});
+
+test("restore fills empty targets from latest, refuses non-empty ones, and overwrites when asked", async () => {
+  const targets = { prometheus: path.join(root, "r", "prometheus"), grafana: path.join(root, "r", "grafana"), alertmanager: path.join(root, "r", "alertmanager") };
+  const input: RestoreScriptInput = { destination: { kind: "volume", dir: archive() }, targets };
+  const script = write("restore.sh", renderRestoreScript(input));
+  const r = await runScript(script, []);
+  expect(r.stderr).toMatch(/restored backup \d{8}T\d{6}Z: \d+ objects, \d+ bytes, every sha256 verified/);
+  expect(r.code).toBe(0);
+  const latest = manifest(stamps()[1]);
+  const restored = treeHashes(targets.prometheus);
+  for (const o of latest.objects.filter((x) => x.kind === "block" || x.kind === "head")) expect(restored[o.path.replace(/^blocks\//, "")]).toBe(o.sha256);
+  expect(Object.keys(restored).some((p) => p.startsWith(".restore-partial"))).toBe(false);
+  expect(sqlite(path.join(targets.grafana, "grafana.db"), "SELECT title FROM dashboard;").stdout.trim()).toBe("home");
+  expect(fs.readFileSync(path.join(targets.alertmanager, "silences"))).toEqual(fs.readFileSync(path.join(dirs().alertmanager, "silences")));
+
+  const again = await runScript(script, []);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain(`refusing to restore into non-empty ${targets.prometheus}`);
+
+  // --from a stamp, with --overwrite: the first backup's head replaces the second's.
+  const over = await runScript(script, ["--from", first, "--overwrite"]);
+  expect(over.code).toBe(0);
+  const ids = fs.readdirSync(targets.prometheus).sort();
+  expect(ids).toEqual([...manifest(first).blocks, ...manifest(first).head].sort());
+
+  const bad = await runScript(script, ["--from", "19990101T000000Z", "--overwrite"]);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain("no manifest for backup 19990101T000000Z");
+});
+
+test("restore rejects an object whose sha256 does not match and leaves empty targets empty", async () => {
+  const m = manifest(stamps()[1]);
+  const victim = m.objects.find((o) => o.kind === "grafana")!;
+  const p = path.join(archive(), victim.path);
+  const original = fs.readFileSync(p);
+  fs.writeFileSync(p, Buffer.concat([original.subarray(0, original.length - 1), Buffer.from([original[original.length - 1] ^ 1])]));
+  try {
+    const targets = { prometheus: path.join(root, "c", "p"), grafana: path.join(root, "c", "g"), alertmanager: path.join(root, "c", "a") };
+    const script = write("restore-c.sh", renderRestoreScript({ destination: { kind: "volume", dir: archive() }, targets }));
+    const r = await runScript(script, []);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`checksum mismatch against manifest .*${path.join(targets.grafana, ".restore-partial", "grafana.db")}: FAILED`));
+    for (const t of Object.values(targets)) expect(fs.readdirSync(t)).toEqual([]);
+  } finally {
+    fs.writeFileSync(p, original);
+  }
+});
+
+test("the restore check restores into scratch and reports a failure when the blocks do not open", async () => {
+  const r = await runScript(path.join(root, "backup.sh"), ["--verify"]);
+  expect(r.stderr).toContain("grafana.db integrity ok, alertmanager files parse");
+  expect(r.code).toBe(0);
+  expect(fs.readFileSync(path.join(root, "scratch", "VERIFY_REQUEST"), "utf8")).toMatch(/^\d{8}T\d{6}Z ok\n$/);
+  // These blocks are random bytes: promtool must refuse them, and the check must say so.
+  const verify = write("verify.sh", renderVerifyScript({ scratchDir: path.join(root, "scratch"), textfileDir: textfile(), promtool: tool("promtool") }));
+  const v = await runScript(verify, ["--once"]);
+  expect(v.stderr).toContain("promtool tsdb analyze");
+  expect(v.code).toBe(1);
+  expect(metric("observability_backup_verify.prom", "observability_backup_verify_last_run_success")).toBe(0);
+  expect(fs.readFileSync(path.join(textfile(), "observability_backup_verify.prom"), "utf8")).not.toMatch(
+    /^observability_backup_verify_last_success_timestamp_seconds /m,
+  );
+  expect(fs.readdirSync(path.join(root, "scratch"))).toEqual([]);
+});
+
+test("a failed snapshot fails the run: no manifest, last success kept, expiry keeps the last good backup", async () => {
+  await new Promise((r) => setTimeout(r, 1100));
+  const before = stamps();
+  const firstHead = manifest(first).head[0];
+  api.fail = true;
+  try {
+    const script = write("backup-short.sh", renderBackupScript(backupInput({ retentionDays: 0 })));
+    const r = await runScript(script, ["--once"]);
+    expect(r.stderr).toContain("snapshot request failed");
+    expect(r.code).toBe(1);
+  } finally {
+    api.fail = false;
+  }
+  const text = fs.readFileSync(path.join(textfile(), "observability_backup.prom"), "utf8");
   expect(text).toContain('observability_backup_last_run_success{backup="prometheus"} 0');
   expect(text).toMatch(/observability_backup_last_success_timestamp_seconds\{backup="prometheus"\} \d{10}/);
   expect(text).toContain('observability_backup_last_run_success{backup="grafana"} 1');
+  // Retention 0 days expires the older manifest but never the newest complete one.
+  expect(stamps()).toEqual([before[1]]);
+  for (const id of [...manifest(before[1]).blocks, ...manifest(before[1]).head]) expect(fs.existsSync(path.join(archive(), "blocks", id, "SHA256SUMS"))).toBe(true);
+  // The first run's head block was named only by the expired manifest.
+  expect(fs.existsSync(path.join(archive(), "blocks", firstHead))).toBe(false);
 });
-

@@ -140,6 +140,7 @@ describe("the backup job's snapshot call", () => {
     destination: { kind: "volume" as const, dir: "/archive" },
     textfileDir: "/textfile",
     sources: { prometheus: "/data/prometheus", grafana: "/data/grafana", alertmanager: "/data/alertmanager" },
+    scratchDir: "/scratch",
   };
 
   test("with a netrc file, curl reads the credentials from it and nothing else can carry them", () => {
@@ -147,6 +148,9 @@ describe("the backup job's snapshot call", () => {
     const post = script.slice(script.indexOf("http_post() {"), script.indexOf("}", script.indexOf("http_post() {")));
     expect(post).toContain("curl -fsS --netrc-file '/run/secrets/prometheus.netrc' -X POST \"$1\"");
     expect(post).not.toMatch(/wget|-u |--user/);
+    // The readiness wait asks with the same credentials (web.yml protects every endpoint).
+    const get = script.slice(script.indexOf("http_get() {"), script.indexOf("}", script.indexOf("http_get() {")));
+    expect(get).toContain(`curl -fsS --netrc-file '/run/secrets/prometheus.netrc' "$1"`);
   });
 
   test("without one, the call is unauthenticated as before", () => {

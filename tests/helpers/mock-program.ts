@@ -95,6 +95,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       const bucket = `${String(inputs.bucketPrefix ?? name)}mock`;
       return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };
     }
+    case "docker:index/container:Container":
+      // A one-shot container (attach) has run to completion: the restore succeeded.
+      return inputs.attach ? { ...inputs, exitCode: 0, containerLogs: "restore complete\n" } : inputs;
     case "aws:ec2/instance:Instance":
       return { ...inputs, publicIp: "203.0.113.10", privateIp: "10.0.0.10", arn: `arn:aws:ec2:::instance/i-mock` };
     case "aws:ec2/eip:Eip":

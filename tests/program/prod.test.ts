@@ -67,11 +67,11 @@ test("the instance role is split per bucket: Loki read/write/delete on its own, 
   expect(on(arn("loki"))).toEqual(["s3:ListBucket"]);
   expect(on(`${arn("loki")}/*`)).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
   expect(on(arn("backup"))).toEqual(["s3:ListBucket"]);
-  expect(on(`${arn("backup")}/*`)).toEqual(["s3:GetObject", "s3:PutObject"]);
+  expect(on(`${arn("backup")}/*`)).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
   expect(doc.Statement.every((s) => s.Resource.length === 1)).toBe(true);
 });
 
-test("only Loki and the backup job have the fixed addresses the metadata firewall lets through", () => {
+test("only Loki, the backup job and a restore have the fixed addresses the metadata firewall lets through", () => {
   const network = prog.byType("docker:index/network:Network").find((n) => n.inputs.name === "observability")!;
   expect(network.inputs.options).toEqual({ "com.docker.network.bridge.name": "obs0" });
   // Dynamic addresses only from the upper half: nobody else can be handed a role address.
@@ -85,6 +85,8 @@ test("only Loki and the backup job have the fixed addresses the metadata firewal
   const userData = String(prog.byType("aws:ec2/instance:Instance")[0].inputs.userData);
   expect(userData).toContain("-i obs0 -s 172.30.53.10/32 -j RETURN");
   expect(userData).toContain("-i obs0 -s 172.30.53.11/32 -j RETURN");
+  // The restore container's, used only while restoreFrom is set.
+  expect(userData).toContain("-i obs0 -s 172.30.53.12/32 -j RETURN");
 });
 
 test("containers reach Docker over SSH on the host, after cloud-init", () => {
@@ -100,6 +102,7 @@ test("runs the integration exporters and publishes nothing beyond loopback, Graf
       "alertmanager",
       "alloy",
       "backup",
+      "backup-verify",
       "blackbox-exporter",
       "cadvisor",
       "grafana",
@@ -130,7 +133,8 @@ test("Loki keeps chunks in the Loki bucket through the instance profile", () => 
 
 test("the backup job copies to the backup bucket", () => {
   const script = Object.values(uploadsOf(containers.backup))[0];
-  expect(script).toContain(`"s3://"'${prog.outputs.backupBucket.value as string}'"/$2/$STAMP/"`);
+  expect(script).toContain(`S3='s3://${prog.outputs.backupBucket.value as string}'`);
+  expect(script).toContain("--region 'eu-west-1'");
   expect(script).toContain("/api/v1/admin/tsdb/snapshot");
 });
 
