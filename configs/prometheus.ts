@@ -2,6 +2,8 @@
 // dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
 import * as yaml from "js-yaml";
 import { Endpoints, STACK_JOBS } from "../components/catalog";
+import { Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
+import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
 import { EnabledIntegrations, ServiceSettings } from "./types";
 
 export interface PrometheusConfigInput {
@@ -15,6 +17,10 @@ export interface PrometheusConfigInput {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Whether the stack runs a log agent / Grafana / Loki to scrape (the live test has none). */
   readonly components?: Partial<Record<"grafana" | "loki" | "alloy" | "cadvisor", boolean>>;
+  /** Fleets found through EC2 (prod only): one scrape job each. */
+  readonly ec2Discovery?: { readonly region: string; readonly jobs: readonly Ec2DiscoveryJob[] };
+  /** A long-term store the samples are also written to; `expectedSeries` sizes the queue. */
+  readonly remoteWrite?: { readonly target: RemoteWriteTarget; readonly expectedSeries: number };
 }
 
 interface ScrapeConfig {
@@ -22,9 +28,26 @@ interface ScrapeConfig {
   metrics_path?: string;
   scheme?: string;
   params?: Record<string, string[]>;
-  static_configs: { targets: string[]; labels?: Record<string, string> }[];
+  static_configs?: { targets: string[]; labels?: Record<string, string> }[];
   relabel_configs?: Record<string, unknown>[];
+  metric_relabel_configs?: Record<string, unknown>[];
 }
+
+/**
+ * cAdvisor series as the resource rules and dashboards want them, done once per scrape instead
+ * of in every rule evaluation (each `label_replace` and `name!=""` filter used to run over every
+ * container series, every 15s):
+ * - cgroups without a container name (system slices, the root cgroup) are dropped: they are not
+ *   containers, no rule or panel reads them, and on a busy host they are many. Only `container_*`
+ *   families: `machine_*` and cAdvisor's own metrics have no `name` at all and stay.
+ * - the Docker label `service` (exported as `container_label_service`) becomes the plain `service`
+ *   label every other alert groups and routes on; the original label is dropped.
+ */
+export const CADVISOR_METRIC_RELABEL: Record<string, unknown>[] = [
+  { source_labels: ["__name__", "name"], regex: "container_.*;", action: "drop" },
+  { source_labels: ["container_label_service"], regex: "(.+)", target_label: "service" },
+  { regex: "container_label_service", action: "labeldrop" },
+];
 
 export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   const e = input.endpoints;
@@ -35,7 +58,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   if (on.loki) jobs.push(job(STACK_JOBS.loki, e.loki));
   if (on.alloy) jobs.push(job(STACK_JOBS.alloy, e.alloy));
   jobs.push(job(STACK_JOBS.nodeExporter, e.nodeExporter));
-  if (on.cadvisor) jobs.push(job(STACK_JOBS.cadvisor, e.cadvisor));
+  if (on.cadvisor) jobs.push({ ...job(STACK_JOBS.cadvisor, e.cadvisor), metric_relabel_configs: CADVISOR_METRIC_RELABEL });
   const i = input.integrations;
   if (i.postgres) jobs.push(job(STACK_JOBS.postgresExporter, e.postgresExporter));
   if (i.redis) {
@@ -125,7 +148,10 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       alertmanagers: [{ static_configs: [{ targets: [input.endpoints.alertmanager] }] }],
     },
     rule_files: [...input.ruleFiles],
-    scrape_configs: scrapeConfigs(input),
+    scrape_configs: [...scrapeConfigs(input), ...(input.ec2Discovery ? ec2ScrapeConfigs(input.ec2Discovery) : [])],
+    ...(input.remoteWrite
+      ? { remote_write: [remoteWriteConfig({ ...input.remoteWrite, scrapeInterval: input.scrapeInterval })] }
+      : {}),
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true });
 }
