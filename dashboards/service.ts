@@ -3,7 +3,7 @@
 // endpoints, the service container's CPU and memory against its limits (cAdvisor, matched on
 // the container's `service` label), restarts, and recent error logs.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { STACK_JOBS } from "../configs/prometheus";
+import { STACK_JOBS } from "../components/catalog";
 import { DashboardInput } from "../configs/types";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { labelValuesVariable, lokiDatasourceVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";

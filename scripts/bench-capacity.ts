@@ -13,7 +13,7 @@
 // minutes, not hours). Output, one line per size and one for the limit:
 //   capacity series=<n> head_series=<n> rss_mb=<mb> bytes_per_series=<b> rule_eval_ms=<ms> ingestion_samples_per_second=<n>
 //   capacity memory_limit_mb=<mb> marginal_bytes_per_series=<b> fixed_mb=<mb> headroom=<f> estimated_series_at_limit=<n>
-import { DEFAULT_LIMITS } from "../components/settings";
+import { CATALOG } from "../components/catalog";
 import { benchSize, SizeResult } from "../tests/helpers/synthetic-stack";
 
 /** Share of the memory limit kept free for compaction, restarts and queries. */
@@ -41,7 +41,7 @@ export function estimateCapacity(results: readonly SizeResult[], limitMb: number
 async function main(): Promise<void> {
   const args = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const sizes = args.length ? args : [50000, 100000, 200000];
-  const limitMb = Number(process.env.BENCH_CAPACITY_MEMORY_MB ?? DEFAULT_LIMITS.prometheus.memoryMb);
+  const limitMb = Number(process.env.BENCH_CAPACITY_MEMORY_MB ?? CATALOG.prometheus.limits.memoryMb);
   const results: SizeResult[] = [];
   for (const n of sizes) results.push(await benchSize(n));
   const lines = results.map(

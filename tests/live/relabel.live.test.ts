@@ -13,7 +13,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { Endpoints } from "../../configs/endpoints";
+import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
 import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderRuleFile, RULES_DIR } from "../../configs/rules";
@@ -78,10 +78,9 @@ beforeAll(async () => {
 
   // Only Prometheus itself and the fake cAdvisor are real; the other stack jobs stay down.
   const closed = `127.0.0.1:${await freePort()}`;
-  const endpoints: Endpoints = {
-    prometheus: promAddr, alertmanager: closed, grafana: closed, loki: closed, logAgent: closed,
-    nodeExporter: closed, cadvisor: exporter, postgresExporter: closed, redisExporter: closed, blackboxExporter: closed,
-  };
+  const endpoints = Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, closed])) as Record<keyof Endpoints, string>;
+  endpoints.prometheus = promAddr;
+  endpoints.cadvisor = exporter;
   const rulesFile = path.join(dir, "resources.yml");
   fs.writeFileSync(rulesFile, renderRuleFile(fs.readFileSync(path.join(RULES_DIR, "resources.yml"), "utf8"), { runbookBaseUrl: "http://127.0.0.1/runbooks.md" }));
   const rendered = yaml.load(
@@ -92,7 +91,7 @@ beforeAll(async () => {
       services: [],
       integrations: { postgres: false, redis: false },
       ruleFiles: [rulesFile],
-      components: { grafana: false, loki: false, logAgent: false, cadvisor: true },
+      components: { grafana: false, loki: false, alloy: false, cadvisor: true },
       ec2Discovery: { region: "eu-west-1", jobs: [JOB] },
     }),
   ) as { scrape_configs: Record<string, unknown>[] };

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as bcrypt from "bcryptjs";
 import * as yaml from "js-yaml";
-import { Endpoints } from "../../configs/endpoints";
+import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { ManagedProcess, freePort, makeTempDir, sleep, toolPath, waitFor } from "./harness";
 
@@ -101,10 +101,8 @@ beforeAll(async () => {
   const passwordFile = path.join(dir, "remote-write-password");
   fs.writeFileSync(passwordFile, PASSWORD);
   const closed = `127.0.0.1:${closedPort}`;
-  const endpoints: Endpoints = {
-    prometheus: `127.0.0.1:${senderPort}`, alertmanager: closed, grafana: closed, loki: closed, logAgent: closed,
-    nodeExporter: closed, cadvisor: closed, postgresExporter: closed, redisExporter: closed, blackboxExporter: closed,
-  };
+  const endpoints = Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, closed])) as Record<keyof Endpoints, string>;
+  endpoints.prometheus = `127.0.0.1:${senderPort}`;
   const config = path.join(dir, "sender.yml");
   fs.writeFileSync(
     config,
@@ -115,7 +113,7 @@ beforeAll(async () => {
       services: [],
       integrations: { postgres: false, redis: false },
       ruleFiles: [],
-      components: { grafana: false, loki: false, logAgent: false, cadvisor: false },
+      components: { grafana: false, loki: false, alloy: false, cadvisor: false },
       remoteWrite: {
         target: { kind: "url", url: `${receiverUrl}/api/v1/write`, auth: { kind: "basic", username: USER, passwordFile } },
         expectedSeries: 100_000,

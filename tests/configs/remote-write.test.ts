@@ -1,18 +1,15 @@
-// The remote_write and EC2 discovery renderers: the queue sizing, each auth form, the EC2
-// filters and relabelling, and the whole prometheus.yml with them accepted by the real promtool.
+// The remote_write renderer: the queue sizing and each auth form, and prometheus.yml with
+// remote write (and EC2 discovery jobs) accepted by the real promtool. The relabelling itself is
+// checked on a real Prometheus by tests/live/relabel.live.test.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ec2Filters, ec2RelabelConfigs, ec2ScrapeConfigs } from "../../configs/ec2-discovery";
+import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
 import { PrometheusConfigInput, renderPrometheusConfig } from "../../configs/prometheus";
 import { queueConfig, remoteWriteConfig, SAMPLES_PER_SHARD_PER_SECOND } from "../../configs/remote-write";
 import { run, tempDir } from "../helpers/tools";
 
-const ENDPOINTS = {
-  prometheus: "prometheus:9090", alertmanager: "alertmanager:9093", grafana: "grafana:3000", loki: "loki:3100",
-  logAgent: "alloy:12345", nodeExporter: "node-exporter:9100", cadvisor: "cadvisor:8080",
-  postgresExporter: "postgres-exporter:9187", redisExporter: "redis-exporter:9121", blackboxExporter: "blackbox-exporter:9115",
-};
+const ENDPOINTS = Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, `${k}:9999`])) as Endpoints;
 
 function base(extra: Partial<PrometheusConfigInput>): PrometheusConfigInput {
   return {
@@ -85,31 +82,6 @@ describe("remoteWriteConfig", () => {
     });
     expect(c).toMatchObject({ authorization: { type: "Bearer", credentials_file: "/run/secrets/remote_write_token" } });
     expect(c).not.toHaveProperty("sigv4");
-  });
-});
-
-describe("EC2 discovery", () => {
-  test("filters on the job's tags and running instances; '*' matches any value of a key", () => {
-    expect(ec2Filters({ name: "app", port: 9100, tags: { "observability:scrape": "node", team: "*" } })).toEqual([
-      { name: "instance-state-name", values: ["running"] },
-      { name: "tag:observability:scrape", values: ["node"] },
-      { name: "tag-key", values: ["team"] },
-    ]);
-  });
-
-  test("one job per fleet with region, port and the relabelling", () => {
-    const jobs = ec2ScrapeConfigs({
-      region: "eu-west-1",
-      jobs: [
-        { name: "app-nodes", port: 9100, tags: { "observability:scrape": "node" } },
-        { name: "app-services", port: 8080, tags: { "observability:scrape": "app" } },
-      ],
-    });
-    expect(jobs.map((j) => j.job_name)).toEqual(["app-nodes", "app-services"]);
-    expect(jobs[1]).toMatchObject({ ec2_sd_configs: [{ region: "eu-west-1", port: 8080, refresh_interval: "60s" }], relabel_configs: ec2RelabelConfigs() });
-    // Name wins over the private IP because it is applied after it (and only when not empty).
-    const targets = ec2RelabelConfigs().filter((r) => r.target_label === "instance");
-    expect(targets.map((r) => (r.source_labels as string[])[0])).toEqual(["__meta_ec2_private_ip", "__meta_ec2_tag_Name"]);
   });
 });
 
