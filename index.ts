@@ -10,7 +10,10 @@ import { DockerHost } from "./components/host/types";
 import { Storage, VOLUME_STORE } from "./components/storage";
 import { Exporters } from "./components/exporters";
 import { AlertingStack } from "./components/alerting";
-import { PrometheusStack } from "./components/prometheus";
+import { PROMETHEUS_REMOTE_WRITE_SECRET, PrometheusStack } from "./components/prometheus";
+import { AmpWorkspace } from "./components/amp";
+import { EC2_DISCOVERY_POLICY, ampWorkspacePolicy } from "./configs/aws-policies";
+import { RemoteWriteTarget } from "./configs/remote-write";
 import { LokiStack } from "./components/loki";
 import { GrafanaStack } from "./components/grafana";
 import { BackupJob } from "./components/backup";
@@ -27,6 +30,7 @@ const LOOPBACK = "127.0.0.1";
 let host: DockerHost;
 let storage: Storage | undefined;
 let ec2: Ec2Host | undefined;
+let amp: AmpWorkspace | undefined;
 if (settings.aws) {
   storage = new Storage("storage", {
     stack: settings.stack,
@@ -34,11 +38,16 @@ if (settings.aws) {
     protect: settings.aws.protectBuckets,
     region: settings.aws.region,
   });
+  if (settings.remoteWrite?.kind === "amp") amp = new AmpWorkspace("amp", { stack: settings.stack, region: settings.aws.region });
+  const rolePolicies: Record<string, pulumi.Input<string>> = {};
+  if (amp) rolePolicies.amp = amp.arn.apply(ampWorkspacePolicy);
+  if (settings.ec2Discovery.length > 0) rolePolicies["ec2-discovery"] = EC2_DISCOVERY_POLICY;
   ec2 = new Ec2Host("host", {
     stack: settings.stack,
     aws: settings.aws,
     grafanaPort: settings.ports.grafana,
     bucketArns: [storage.lokiBucketArn, storage.backupBucketArn],
+    rolePolicies,
   });
   host = ec2;
 } else {
@@ -94,6 +103,24 @@ const alerting = new AlertingStack(
 );
 
 const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl };
+const rw = settings.remoteWrite;
+const awsRegion = settings.aws?.region;
+/** Where Prometheus writes; the AMP URL exists once the workspace does. */
+const remoteWriteTarget: pulumi.Input<RemoteWriteTarget> | undefined =
+  rw?.kind === "amp" && amp && awsRegion
+    ? amp.remoteWriteUrl.apply((url): RemoteWriteTarget => ({ kind: "amp", url, region: awsRegion }))
+    : rw?.kind === "url"
+      ? {
+          kind: "url",
+          url: rw.url,
+          auth:
+            rw.auth?.kind === "basic"
+              ? { kind: "basic", username: rw.auth.username, passwordFile: PROMETHEUS_REMOTE_WRITE_SECRET }
+              : rw.auth?.kind === "bearer"
+                ? { kind: "bearer", credentialsFile: PROMETHEUS_REMOTE_WRITE_SECRET }
+                : undefined,
+        }
+      : undefined;
 const prometheus = new PrometheusStack(
   "prometheus",
   {
@@ -106,8 +133,11 @@ const prometheus = new PrometheusStack(
     retentionSize: settings.prometheus.retentionSize,
     services: settings.services,
     integrations,
-    ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled }, ruleOptions),
+    ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled, remoteWrite: rw !== undefined }, ruleOptions),
     externalLabels: { stack: settings.stack },
+    ec2Discovery: settings.aws && settings.ec2Discovery.length > 0 ? { region: settings.aws.region, jobs: settings.ec2Discovery } : undefined,
+    remoteWrite: remoteWriteTarget && rw ? { target: remoteWriteTarget, expectedSeries: rw.expectedSeries } : undefined,
+    remoteWriteSecret: settings.secrets.remoteWrite,
   },
   { ...dockerOpts, dependsOn: [...host.ready, alerting] },
 );
@@ -133,7 +163,8 @@ const grafana = new GrafanaStack(
     published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
-    dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis }),
+    dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined }),
+    amp: amp && settings.aws ? { queryUrl: amp.queryUrl, region: settings.aws.region } : undefined,
   },
   { ...dockerOpts, dependsOn: [...host.ready, prometheus, logs] },
 );
@@ -169,6 +200,8 @@ export const grafanaAdminPassword = grafana.adminPassword;
 export const lokiBucket = storage?.lokiBucketName;
 export const backupBucket = storage?.backupBucketName;
 export const instanceId = ec2?.instanceId;
+/** Where Prometheus remote-writes (remoteWrite): the AMP workspace's endpoint or the configured URL. */
+export const remoteWriteUrl = amp ? amp.remoteWriteUrl : rw?.kind === "url" ? rw.url : undefined;
 export const publicIp = ec2?.publicIp;
 /** On ec2 the internal UIs are on the host's loopback: this opens them on yours. */
 export const sshTunnelCommand = ec2

@@ -27,6 +27,8 @@ export interface GrafanaStackArgs {
   readonly scrapeInterval?: string;
   /** Public URL (GF_SERVER_ROOT_URL); https also marks cookies Secure. Default unset. */
   readonly rootUrl?: string;
+  /** The AMP workspace to add as a SigV4 datasource (remoteWrite amp). Default none. */
+  readonly amp?: { readonly queryUrl: pulumi.Input<string>; readonly region: string };
 }
 
 export class GrafanaStack extends pulumi.ComponentResource {
@@ -41,6 +43,7 @@ export class GrafanaStack extends pulumi.ComponentResource {
     const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
     this.adminPassword = pulumi.secret(password.result);
 
+    const amp = args.amp;
     const dashboards = args.dashboards ?? {};
     const dashboardFiles = Object.keys(dashboards)
       .sort()
@@ -51,7 +54,7 @@ export class GrafanaStack extends pulumi.ComponentResource {
       {
         ...args.placement,
         service: CATALOG.grafana.container,
-        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl }),
+        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl, sigV4: args.amp !== undefined }),
         // The __FILE password only seeds a new database, and the data volume outlives
         // `pulumi destroy`: re-apply it on every start so the exported password is the real one.
         // On a brand-new database the reset finds no admin yet and the server creates it.
@@ -66,7 +69,11 @@ export class GrafanaStack extends pulumi.ComponentResource {
           { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user },
           {
             path: GRAFANA_DATASOURCES_PATH,
-            content: renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval }),
+            content: amp
+              ? pulumi.output(amp.queryUrl).apply((queryUrl) =>
+                  renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval, amp: { queryUrl, region: amp.region } }),
+                )
+              : renderGrafanaDatasources(args.endpoints, { scrapeInterval: args.scrapeInterval }),
           },
           { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: renderDashboardProvider() },
           ...dashboardFiles,

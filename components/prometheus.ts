@@ -2,7 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HostPort, Placement, ServiceContainer } from "./container";
 import { CATALOG, Endpoints } from "./catalog";
-import { renderPrometheusConfig } from "../configs/prometheus";
+import { PrometheusConfigInput, renderPrometheusConfig } from "../configs/prometheus";
+import { Ec2DiscoveryJob } from "../configs/ec2-discovery";
+import { RemoteWriteTarget } from "../configs/remote-write";
 import { EnabledIntegrations, ServiceSettings } from "../configs/types";
 
 export interface PrometheusStackArgs {
@@ -24,10 +26,21 @@ export interface PrometheusStackArgs {
   /** Rule file name → content, as rendered by configs/rules.ts. */
   readonly ruleFiles: Readonly<Record<string, string>>;
   readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Fleets found through EC2 (target ec2). Default none. */
+  readonly ec2Discovery?: { readonly region: string; readonly jobs: readonly Ec2DiscoveryJob[] };
+  /**
+   * A long-term store to write every sample to. Credentials of a URL target are read from
+   * PROMETHEUS_REMOTE_WRITE_SECRET, which `remoteWriteSecret` fills. Default none.
+   */
+  readonly remoteWrite?: { readonly target: pulumi.Input<RemoteWriteTarget>; readonly expectedSeries: number };
+  /** The remote-write password or bearer token (secret), delivered as a 0400 file. */
+  readonly remoteWriteSecret?: pulumi.Input<string>;
 }
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_DIR = "/etc/prometheus/rules";
+/** The remote-write password or bearer token (remoteWritePassword / remoteWriteBearerToken). */
+export const PROMETHEUS_REMOTE_WRITE_SECRET = "/etc/prometheus/secrets/remote_write_credentials";
 
 export class PrometheusStack extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
@@ -36,7 +49,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
     super("observability:index:PrometheusStack", name, {}, opts);
 
     const ruleNames = Object.keys(args.ruleFiles).sort();
-    const config = renderPrometheusConfig({
+    const input: PrometheusConfigInput = {
       scrapeInterval: args.scrapeInterval ?? "15s",
       evaluationInterval: args.evaluationInterval ?? "15s",
       endpoints: args.endpoints,
@@ -44,7 +57,15 @@ export class PrometheusStack extends pulumi.ComponentResource {
       integrations: args.integrations,
       ruleFiles: ruleNames.map((f) => `${PROMETHEUS_RULES_DIR}/${f}`),
       externalLabels: args.externalLabels,
-    });
+      ec2Discovery: args.ec2Discovery,
+    };
+    const remoteWrite = args.remoteWrite;
+    // The AMP URL is known only once the workspace exists.
+    const config: pulumi.Input<string> = remoteWrite
+      ? pulumi.output(remoteWrite.target).apply((target) =>
+          renderPrometheusConfig({ ...input, remoteWrite: { target, expectedSeries: remoteWrite.expectedSeries } }),
+        )
+      : renderPrometheusConfig(input);
 
     this.container = new ServiceContainer(
       `${name}-server`,
@@ -64,6 +85,9 @@ export class PrometheusStack extends pulumi.ComponentResource {
         files: [
           { path: PROMETHEUS_CONFIG_PATH, content: config },
           ...ruleNames.map((f) => ({ path: `${PROMETHEUS_RULES_DIR}/${f}`, content: args.ruleFiles[f] })),
+          ...(args.remoteWriteSecret
+            ? [{ path: PROMETHEUS_REMOTE_WRITE_SECRET, content: pulumi.secret(args.remoteWriteSecret), mode: "0400", owner: CATALOG.prometheus.user }]
+            : []),
         ],
         volumes: [{ name: "data", containerPath: "/prometheus" }],
         ports: [{ internal: CATALOG.prometheus.port, ...args.published }],

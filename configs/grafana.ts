@@ -16,9 +16,15 @@ export const DASHBOARD_PROVIDER_NAME = "observability-stack";
 export interface GrafanaDatasourceOptions {
   /** Prometheus scrape interval; Grafana uses it as the minimum step ($__interval). */
   readonly scrapeInterval?: string;
+  /**
+   * An Amazon Managed Service for Prometheus workspace (remoteWrite amp): a second Prometheus
+   * datasource for the long-term store, signed with SigV4 by the instance role's credentials
+   * (needs GF_AUTH_SIGV4_AUTH_ENABLED, see grafanaEnv's `sigV4`).
+   */
+  readonly amp?: { readonly queryUrl: string; readonly region: string };
 }
 
-/** datasources.yaml: Prometheus (default), Loki and Alertmanager with the fixed uids. */
+/** datasources.yaml: Prometheus (default), Loki and Alertmanager with the fixed uids, and AMP when set. */
 export function renderGrafanaDatasources(
   endpoints: Pick<Endpoints, "prometheus" | "loki" | "alertmanager">,
   options: GrafanaDatasourceOptions = {},
@@ -68,6 +74,27 @@ export function renderGrafanaDatasources(
           handleGrafanaManagedAlerts: false,
         },
       },
+      ...(options.amp
+        ? [
+            {
+              name: "Amazon Managed Prometheus (long-term)",
+              uid: DATASOURCE_UIDS.amp,
+              type: "prometheus",
+              access: "proxy",
+              url: options.amp.queryUrl,
+              isDefault: false,
+              editable: false,
+              jsonData: {
+                httpMethod: "POST",
+                // "default": the AWS SDK's credential chain, i.e. the instance role through IMDSv2.
+                sigV4Auth: true,
+                sigV4AuthType: "default",
+                sigV4Region: options.amp.region,
+                ...(options.scrapeInterval ? { timeInterval: options.scrapeInterval } : {}),
+              },
+            },
+          ]
+        : []),
     ],
   };
   return yaml.dump(doc, { lineWidth: -1, noRefs: true });
@@ -114,6 +141,8 @@ export interface GrafanaEnvOptions {
    * over plain http (the dev default) a Secure cookie would make login impossible.
    */
   readonly rootUrl?: string;
+  /** Lets datasources sign requests with SigV4 (the AMP datasource). Default off. */
+  readonly sigV4?: boolean;
 }
 
 /**
@@ -138,6 +167,7 @@ export function grafanaEnv(adminUser: string, options: GrafanaEnvOptions = {}): 
     GF_NEWS_NEWS_FEED_ENABLED: "false",
     GF_PATHS_PROVISIONING: GRAFANA_PROVISIONING_DIR,
   };
+  if (options.sigV4) env.GF_AUTH_SIGV4_AUTH_ENABLED = "true";
   if (options.rootUrl !== undefined) {
     if (!/^https?:\/\/[^\s/]+/.test(options.rootUrl)) {
       throw new Error(`Grafana rootUrl ${JSON.stringify(options.rootUrl)} is not an http(s) URL`);

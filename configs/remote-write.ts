@@ -105,3 +105,8 @@ export function remoteWriteConfig(input: RemoteWriteInput): Record<string, unkno
   }
   return { ...base, authorization: { type: "Bearer", credentials_file: t.auth.credentialsFile } };
 }
+
+/** AMP's remote-write URL from the workspace endpoint (https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/). */
+export function ampRemoteWriteUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/?$/, "/")}api/v1/remote_write`;
+}

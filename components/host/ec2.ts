@@ -19,6 +19,11 @@ export interface Ec2HostArgs {
   readonly grafanaPort: number;
   /** Buckets the instance profile may use (list, get, put, delete objects); no policy when empty. */
   readonly bucketArns: pulumi.Input<string>[];
+  /**
+   * More inline policies for the instance role, by name (`${name}-<key>`): remote write to a
+   * workspace, EC2 discovery. Default none.
+   */
+  readonly rolePolicies?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
@@ -118,6 +123,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
           child,
         ),
       );
+    }
+    for (const [key, policy] of Object.entries(args.rolePolicies ?? {})) {
+      rolePolicies.push(new aws.iam.RolePolicy(`${name}-${key}`, { role: role.name, policy }, child));
     }
     const profile = new aws.iam.InstanceProfile(
       `${name}-profile`,
