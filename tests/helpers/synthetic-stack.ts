@@ -23,6 +23,7 @@ import * as net from "node:net";
 import { WebhookReceiver, EXPOSITION_CONTENT_TYPE, isZeroTime, sleep, waitFor } from "../live/harness";
 import { LiveStack } from "../live/stack";
 import { ServiceSettings } from "../../configs/types";
+import { durationSeconds } from "../../configs/prometheus";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const ROUTES: [string, string][] = [
@@ -435,7 +436,7 @@ export interface SizeResult {
   readonly ruleEvalMs: number;
   /** Resident memory of the Prometheus process (VmRSS), MiB. */
   readonly rssMb: number;
-  /** Samples appended per second while scraping at the production interval. */
+  /** Samples stored per second from scrapes at the production interval (rules' samples not counted). */
   readonly samplesPerSecond: number;
   /** The size's last line: `series=<n> rule_eval_ms=<total> rss_mb=<mb>`. */
   readonly line: string;
@@ -520,8 +521,6 @@ export async function benchSize(n: number): Promise<SizeResult> {
     // 2 cores busy with ingestion and inflate every evaluation. The windows keep their samples.
     await stack.reloadWithScrapeInterval(PRODUCTION_SCRAPE);
     await sleep(RELOAD_SETTLE_MS);
-    const appended = async () => Number((await stack.prom.query("sum(prometheus_tsdb_head_samples_appended_total)"))[0]?.value?.[1] ?? NaN);
-    const measureStart = { at: Date.now() / 1000, samples: await appended() };
     const perGroup = new Map<string, { file: string; rules: number; times: number[] }>();
     const perRule = new Map<string, number[]>();
     let lastRound = new Map<string, string>();
@@ -566,8 +565,11 @@ export async function benchSize(n: number): Promise<SizeResult> {
     const rssApi = Number((await stack.prom.query('process_resident_memory_bytes{job="prometheus"}'))[0]?.value?.[1] ?? NaN) / 2 ** 20;
     const rss = stack.prometheusRssMb() ?? rssApi;
     console.log(`head_series=${head} (synthetic ${syn.total} + own/exporter/recorded series) rss_mb(VmRSS)=${rss.toFixed(0)} process_resident_memory_mb=${rssApi.toFixed(0)} uptime_s=${elapsed().toFixed(0)}`);
-    const samplesPerSecond = ((await appended()) - measureStart.samples) / (Date.now() / 1000 - measureStart.at);
-    console.log(`ingestion_samples_per_second=${samplesPerSecond.toFixed(0)} (scrape ${PRODUCTION_SCRAPE})`);
+    // Exact rather than a counter's rate over a window of a few scrapes: every target's last
+    // scrape, after metric relabelling (what is stored), once per scrape interval.
+    const perScrape = Number((await stack.prom.query("sum(scrape_samples_post_metric_relabeling)"))[0]?.value?.[1] ?? NaN);
+    const samplesPerSecond = perScrape / durationSeconds(PRODUCTION_SCRAPE);
+    console.log(`ingestion_samples_per_second=${samplesPerSecond.toFixed(0)} (${perScrape} samples per ${PRODUCTION_SCRAPE} scrape round)`);
     const line = `series=${syn.total} rule_eval_ms=${total.toFixed(1)} rss_mb=${rss.toFixed(0)}`;
     console.log(line);
     return { series: syn.total, headSeries: head, ruleEvalMs: total, rssMb: rss, samplesPerSecond, line };
