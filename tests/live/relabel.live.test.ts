@@ -4,6 +4,8 @@
 //   `file_sd_configs` whose targets carry the `__meta_ec2_*` labels EC2 discovery produces
 //   (running and stopped instances, with and without a Name tag, with and without the
 //   service/tier tags). Everything else in the job (relabel_configs) is as rendered.
+// - Application services: the latency bucket allow-list (le 0.1 to 2.5 and +Inf) applied to a
+//   histogram with prom-client's default buckets and to one with a custom layout.
 // - cAdvisor: the rendered `cadvisor` job (metric_relabel_configs) scraping a cAdvisor-like
 //   exposition with a named container carrying the Docker label service, one without it, the
 //   root cgroup and the system slices (no name), and machine_* metrics; the resource rules
@@ -61,6 +63,20 @@ const CADVISOR_BODY = [
   "",
 ].join("\n");
 
+/** prom-client's default buckets on one route, a custom layout on another. */
+const DEFAULT_LE = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
+const CUSTOM_LE = ["0.075", "0.2", "0.3", "1.5", "2.75", "3", "25", "+Inf"];
+const APP_BODY = [
+  "# TYPE http_request_duration_seconds histogram",
+  ...DEFAULT_LE.map((le, i) => `http_request_duration_seconds_bucket{route="/a",le="${le}"} ${i + 1}`),
+  'http_request_duration_seconds_sum{route="/a"} 3',
+  'http_request_duration_seconds_count{route="/a"} 12',
+  ...CUSTOM_LE.map((le, i) => `http_request_duration_seconds_bucket{route="/b",le="${le}"} ${i + 1}`),
+  'http_request_duration_seconds_sum{route="/b"} 2',
+  'http_request_duration_seconds_count{route="/b"} 8',
+  "",
+].join("\n");
+
 let dir: string;
 let server: http.Server;
 let prometheus: ManagedProcess;
@@ -69,7 +85,8 @@ let prom: PrometheusApi;
 beforeAll(async () => {
   dir = makeTempDir("live-relabel");
   server = http.createServer((req, res) => {
-    const body = req.url === "/cadvisor/metrics" ? CADVISOR_BODY : "# TYPE node_load1 gauge\nnode_load1 0.5\n";
+    const body =
+      req.url === "/cadvisor/metrics" ? CADVISOR_BODY : req.url === "/app/metrics" ? APP_BODY : "# TYPE node_load1 gauge\nnode_load1 0.5\n";
     res.writeHead(200, { "content-type": EXPOSITION_CONTENT_TYPE }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -88,7 +105,7 @@ beforeAll(async () => {
       scrapeInterval: "1s",
       evaluationInterval: "1s",
       endpoints,
-      services: [],
+      services: [{ name: "shop", targets: [exporter], metricsPath: "/app/metrics", scheme: "http", labels: {} }],
       integrations: { postgres: false, redis: false },
       ruleFiles: [rulesFile],
       components: { grafana: false, loki: false, alloy: false, cadvisor: true },
@@ -189,3 +206,16 @@ test("cAdvisor relabelling: service from the Docker label, unnamed cgroups dropp
     { instance: expect.any(String), job: "cadvisor", name: "shop-1", service: "shop" },
   ]);
 }, 60000);
+
+test("latency buckets: an application's histogram keeps le 0.1 to 2.5 and +Inf, with sum and count", async () => {
+  const buckets = await waitFor("the application's buckets", async () => {
+    const r = await prom.query('http_request_duration_seconds_bucket{job="shop"}');
+    return r.length > 0 ? r : undefined;
+  }, 15000);
+  const les = (route: string) => buckets.filter((s) => s.metric.route === route).map((s) => s.metric.le).sort();
+  // Prometheus 3 writes le as a float: 1 -> 1.0.
+  expect(les("/a")).toEqual(["+Inf", "0.1", "0.25", "0.5", "1.0", "2.5"]);
+  expect(les("/b")).toEqual(["+Inf", "0.2", "0.3", "1.5"]);
+  expect((await prom.query('http_request_duration_seconds_count{job="shop"}')).length).toBe(2);
+  expect((await prom.query('http_request_duration_seconds_sum{job="shop"}')).length).toBe(2);
+}, 30000);
