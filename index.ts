@@ -10,7 +10,10 @@ import { DockerHost } from "./components/host/types";
 import { Storage, VOLUME_STORE } from "./components/storage";
 import { Exporters } from "./components/exporters";
 import { AlertingStack } from "./components/alerting";
-import { PrometheusStack } from "./components/prometheus";
+import { PROMETHEUS_REMOTE_WRITE_SECRET, PrometheusStack } from "./components/prometheus";
+import { AmpWorkspace } from "./components/amp";
+import { EC2_DISCOVERY_POLICY, ampWorkspacePolicy } from "./configs/aws-policies";
+import { RemoteWriteTarget } from "./configs/remote-write";
 import { LokiStack } from "./components/loki";
 import { GrafanaStack } from "./components/grafana";
 import { BackupJob, BackupRestore } from "./components/backup";
@@ -32,6 +35,7 @@ const LOOPBACK = "127.0.0.1";
 let host: DockerHost;
 let storage: Storage | undefined;
 let ec2: Ec2Host | undefined;
+let amp: AmpWorkspace | undefined;
 if (settings.aws) {
   storage = new Storage("storage", {
     stack: settings.stack,
@@ -39,11 +43,16 @@ if (settings.aws) {
     protect: settings.aws.protectBuckets,
     region: settings.aws.region,
   });
+  if (settings.remoteWrite?.kind === "amp") amp = new AmpWorkspace("amp", { stack: settings.stack, region: settings.aws.region });
+  const rolePolicies: Record<string, pulumi.Input<string>> = {};
+  if (amp) rolePolicies.amp = amp.arn.apply(ampWorkspacePolicy);
+  if (settings.ec2Discovery.length > 0) rolePolicies["ec2-discovery"] = EC2_DISCOVERY_POLICY;
   ec2 = new Ec2Host("host", {
     stack: settings.stack,
     aws: settings.aws,
     tls: settings.tls ? { domain: settings.tls.domain, route53ZoneId: settings.tls.route53ZoneId } : undefined,
     buckets: { loki: storage.lokiBucketArn, backup: storage.backupBucketArn },
+    rolePolicies,
   });
   host = ec2;
 } else {
@@ -140,10 +149,33 @@ const alerting = new AlertingStack(
 );
 
 const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl };
+const rw = settings.remoteWrite;
+const awsRegion = settings.aws?.region;
+/** Where Prometheus writes; the AMP URL exists once the workspace does. */
+const remoteWriteTarget: pulumi.Input<RemoteWriteTarget> | undefined =
+  rw?.kind === "amp" && amp && awsRegion
+    ? amp.remoteWriteUrl.apply((url): RemoteWriteTarget => ({ kind: "amp", url, region: awsRegion }))
+    : rw?.kind === "url"
+      ? {
+          kind: "url",
+          url: rw.url,
+          auth:
+            rw.auth?.kind === "basic"
+              ? { kind: "basic", username: rw.auth.username, passwordFile: PROMETHEUS_REMOTE_WRITE_SECRET }
+              : rw.auth?.kind === "bearer"
+                ? { kind: "bearer", credentialsFile: PROMETHEUS_REMOTE_WRITE_SECRET }
+                : undefined,
+        }
+      : undefined;
 const prometheus = new PrometheusStack(
   "prometheus",
   {
-    placement: placement("prometheus", { appNetworks: true, afterRestore: true }),
+    // The instance role signs remote write to AMP and lists instances for EC2 discovery.
+    placement: placement("prometheus", {
+      appNetworks: true,
+      afterRestore: true,
+      roleAddress: amp || settings.ec2Discovery.length > 0 ? "prometheus" : undefined,
+    }),
     published: { external: settings.ports.prometheus, ip: LOOPBACK },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
@@ -152,8 +184,11 @@ const prometheus = new PrometheusStack(
     retentionSize: settings.prometheus.retentionSize,
     services: settings.services,
     integrations,
-    ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled }, ruleOptions),
+    ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled, remoteWrite: rw !== undefined }, ruleOptions),
     externalLabels: { stack: settings.stack },
+    ec2Discovery: settings.aws && settings.ec2Discovery.length > 0 ? { region: settings.aws.region, jobs: settings.ec2Discovery } : undefined,
+    remoteWrite: remoteWriteTarget && rw ? { target: remoteWriteTarget, expectedSeries: rw.expectedSeries } : undefined,
+    remoteWriteSecret: settings.secrets.remoteWrite,
   },
   { ...dockerOpts, dependsOn: afterServices(alerting) },
 );
@@ -175,16 +210,18 @@ const logs = new LokiStack(
 const grafana = new GrafanaStack(
   "grafana",
   {
-    placement: placement("grafana", { afterRestore: true }),
+    // The instance role signs the AMP datasource's queries.
+    placement: placement("grafana", { afterRestore: true, roleAddress: amp ? "grafana" : undefined }),
     adminUser: settings.grafana.adminUser,
     // On ec2 always the host's loopback (settings refuse anything else): the proxy or the SSH
     // tunnel reaches it, the security group never names its port.
     published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
-    dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis }),
+    dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined }),
     rootUrl: settings.tls ? `https://${settings.tls.domain}` : undefined,
     prometheusAuth: prometheus.credentials.grafana,
+    amp: amp && settings.aws ? { queryUrl: amp.queryUrl, region: settings.aws.region } : undefined,
   },
   { ...dockerOpts, dependsOn: afterServices(prometheus, logs) },
 );
@@ -260,6 +297,8 @@ export const grafanaAdminPassword = grafana.adminPassword;
 export const lokiBucket = storage?.lokiBucketName;
 export const backupBucket = storage?.backupBucketName;
 export const instanceId = ec2?.instanceId;
+/** Where Prometheus remote-writes (remoteWrite): the AMP workspace's endpoint or the configured URL. */
+export const remoteWriteUrl = amp ? amp.remoteWriteUrl : rw?.kind === "url" ? rw.url : undefined;
 export const publicIp = ec2?.publicIp;
 /** On ec2 Grafana (without a domain) and the internal UIs are on the host's loopback: this opens them on yours. */
 export const sshTunnelCommand = ec2

@@ -31,6 +31,8 @@ export interface GrafanaStackArgs {
   readonly rootUrl?: string;
   /** Credentials for Prometheus's basic auth (its web config protects every endpoint). */
   readonly prometheusAuth: { readonly user: string; readonly password: pulumi.Output<string> };
+  /** The AMP workspace to add as a SigV4 datasource (remoteWrite amp). Default none. */
+  readonly amp?: { readonly queryUrl: pulumi.Input<string>; readonly region: string };
 }
 
 export class GrafanaStack extends pulumi.ComponentResource {
@@ -45,6 +47,7 @@ export class GrafanaStack extends pulumi.ComponentResource {
     const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
     this.adminPassword = pulumi.secret(password.result);
 
+    const amp = args.amp;
     const dashboards = args.dashboards ?? {};
     const dashboardFiles = Object.keys(dashboards)
       .sort()
@@ -55,7 +58,7 @@ export class GrafanaStack extends pulumi.ComponentResource {
       {
         ...args.placement,
         service: CATALOG.grafana.container,
-        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl }),
+        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl, sigV4: args.amp !== undefined }),
         // The __FILE password only seeds a new database, and the data volume outlives
         // `pulumi destroy`: re-apply it on every start so the exported password is the real one.
         // On a brand-new database the reset finds no admin yet and the server creates it.
@@ -77,10 +80,13 @@ export class GrafanaStack extends pulumi.ComponentResource {
         files: [
           {
             path: GRAFANA_DATASOURCES_PATH,
-            content: renderGrafanaDatasources(args.endpoints, {
-              scrapeInterval: args.scrapeInterval,
-              prometheusBasicAuth: { user: args.prometheusAuth.user, passwordFile: GRAFANA_PROMETHEUS_PASSWORD_FILE },
-            }),
+            content: pulumi.output(amp?.queryUrl).apply((queryUrl) =>
+              renderGrafanaDatasources(args.endpoints, {
+                scrapeInterval: args.scrapeInterval,
+                prometheusBasicAuth: { user: args.prometheusAuth.user, passwordFile: GRAFANA_PROMETHEUS_PASSWORD_FILE },
+                amp: amp && queryUrl ? { queryUrl, region: amp.region } : undefined,
+              }),
+            ),
           },
           { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: renderDashboardProvider() },
           ...dashboardFiles,

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { HostPort, Placement, SECRETS_DIR, ServiceContainer } from "./container";
 import { CATALOG, Endpoints } from "./catalog";
-import { renderPrometheusConfig } from "../configs/prometheus";
+import { PrometheusConfigInput, renderPrometheusConfig } from "../configs/prometheus";
+import { Ec2DiscoveryJob } from "../configs/ec2-discovery";
+import { RemoteWriteTarget } from "../configs/remote-write";
 import { EnabledIntegrations, ServiceSettings } from "../configs/types";
 import {
   PROMETHEUS_CLIENT_CONFIG_PATH,
@@ -34,6 +36,15 @@ export interface PrometheusStackArgs {
   /** Rule file name → content, as rendered by configs/rules.ts. */
   readonly ruleFiles: Readonly<Record<string, string>>;
   readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Fleets found through EC2 (target ec2). Default none. */
+  readonly ec2Discovery?: { readonly region: string; readonly jobs: readonly Ec2DiscoveryJob[] };
+  /**
+   * A long-term store to write every sample to. Credentials of a URL target are read from
+   * PROMETHEUS_REMOTE_WRITE_SECRET, which `remoteWriteSecret` fills. Default none.
+   */
+  readonly remoteWrite?: { readonly target: pulumi.Input<RemoteWriteTarget>; readonly expectedSeries: number };
+  /** The remote-write password or bearer token (secret), delivered as a 0400 file. */
+  readonly remoteWriteSecret?: pulumi.Input<string>;
 }
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
@@ -42,6 +53,9 @@ export const PROMETHEUS_RULES_DIR = "/etc/prometheus/rules";
 export const PROMETHEUS_SELF_PASSWORD_FILE = `${SECRETS_DIR}/prometheus_password`;
 
 export type PrometheusClient = Exclude<keyof typeof PROMETHEUS_USERS, "self">;
+
+/** The remote-write password or bearer token (remoteWritePassword / remoteWriteBearerToken). */
+export const PROMETHEUS_REMOTE_WRITE_SECRET = `${SECRETS_DIR}/remote_write_credentials`;
 
 export class PrometheusStack extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
@@ -76,7 +90,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
     const selfAuth = { username: PROMETHEUS_USERS.self, passwordFile: PROMETHEUS_SELF_PASSWORD_FILE };
 
     const ruleNames = Object.keys(args.ruleFiles).sort();
-    const config = renderPrometheusConfig({
+    const input: PrometheusConfigInput = {
       scrapeInterval: args.scrapeInterval ?? "15s",
       evaluationInterval: args.evaluationInterval ?? "15s",
       endpoints: args.endpoints,
@@ -85,7 +99,15 @@ export class PrometheusStack extends pulumi.ComponentResource {
       ruleFiles: ruleNames.map((f) => `${PROMETHEUS_RULES_DIR}/${f}`),
       externalLabels: args.externalLabels,
       selfAuth,
-    });
+      ec2Discovery: args.ec2Discovery,
+    };
+    const remoteWrite = args.remoteWrite;
+    // The AMP URL is known only once the workspace exists.
+    const config: pulumi.Input<string> = remoteWrite
+      ? pulumi.output(remoteWrite.target).apply((target) =>
+          renderPrometheusConfig({ ...input, remoteWrite: { target, expectedSeries: remoteWrite.expectedSeries } }),
+        )
+      : renderPrometheusConfig(input);
 
     this.container = new ServiceContainer(
       `${name}-server`,
@@ -106,7 +128,12 @@ export class PrometheusStack extends pulumi.ComponentResource {
         ],
         secrets: {
           dir: SECRETS_DIR,
-          files: [{ path: PROMETHEUS_SELF_PASSWORD_FILE, content: pulumi.secret(passwords.self.result), mode: "0400", owner: CATALOG.prometheus.user }],
+          files: [
+            { path: PROMETHEUS_SELF_PASSWORD_FILE, content: pulumi.secret(passwords.self.result), mode: "0400", owner: CATALOG.prometheus.user },
+            ...(args.remoteWriteSecret
+              ? [{ path: PROMETHEUS_REMOTE_WRITE_SECRET, content: pulumi.secret(args.remoteWriteSecret), mode: "0400", owner: CATALOG.prometheus.user }]
+              : []),
+          ],
         },
         files: [
           { path: PROMETHEUS_CONFIG_PATH, content: config },

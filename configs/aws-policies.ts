@@ -53,3 +53,32 @@ export const EC2_ASSUME_ROLE_POLICY = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
+
+/** What Prometheus needs to write to an Amazon Managed Service for Prometheus workspace. */
+export const AMP_WRITE_ACTIONS = ["aps:RemoteWrite"] as const;
+/** What Grafana's SigV4 datasource needs to query it. */
+export const AMP_QUERY_ACTIONS = ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"] as const;
+
+/**
+ * Inline policy for the instance role: write (Prometheus) and query (Grafana) on exactly one
+ * workspace. Both containers use the same instance-profile credentials.
+ */
+export function ampWorkspacePolicy(workspaceArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "PrometheusRemoteWrite", Effect: "Allow", Action: [...AMP_WRITE_ACTIONS], Resource: [workspaceArn] },
+      { Sid: "GrafanaQuery", Effect: "Allow", Action: [...AMP_QUERY_ACTIONS], Resource: [workspaceArn] },
+    ],
+  });
+}
+
+/**
+ * Inline policy for the instance role: Prometheus' EC2 service discovery lists instances.
+ * DescribeInstances supports no resource-level permissions, so `Resource` must be `*`; it
+ * reads metadata only (no access to the instances themselves).
+ */
+export const EC2_DISCOVERY_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }],
+});

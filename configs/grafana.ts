@@ -23,9 +23,15 @@ export interface GrafanaDatasourceOptions {
    * read from a file in the Grafana container (`$__file{}`), never written into this file.
    */
   readonly prometheusBasicAuth?: { readonly user: string; readonly passwordFile: string };
+  /**
+   * An Amazon Managed Service for Prometheus workspace (remoteWrite amp): a second Prometheus
+   * datasource for the long-term store, signed with SigV4 by the instance role's credentials
+   * (needs GF_AUTH_SIGV4_AUTH_ENABLED, see grafanaEnv's `sigV4`).
+   */
+  readonly amp?: { readonly queryUrl: string; readonly region: string };
 }
 
-/** datasources.yaml: Prometheus (default), Loki and Alertmanager with the fixed uids. */
+/** datasources.yaml: Prometheus (default), Loki and Alertmanager with the fixed uids, and AMP when set. */
 export function renderGrafanaDatasources(
   endpoints: Pick<Endpoints, "prometheus" | "loki" | "alertmanager">,
   options: GrafanaDatasourceOptions = {},
@@ -76,6 +82,27 @@ export function renderGrafanaDatasources(
           handleGrafanaManagedAlerts: false,
         },
       },
+      ...(options.amp
+        ? [
+            {
+              name: "Amazon Managed Prometheus (long-term)",
+              uid: DATASOURCE_UIDS.amp,
+              type: "prometheus",
+              access: "proxy",
+              url: options.amp.queryUrl,
+              isDefault: false,
+              editable: false,
+              jsonData: {
+                httpMethod: "POST",
+                // "default": the AWS SDK's credential chain, i.e. the instance role through IMDSv2.
+                sigV4Auth: true,
+                sigV4AuthType: "default",
+                sigV4Region: options.amp.region,
+                ...(options.scrapeInterval ? { timeInterval: options.scrapeInterval } : {}),
+              },
+            },
+          ]
+        : []),
     ],
   };
   return yaml.dump(doc, { lineWidth: -1, noRefs: true });
@@ -135,6 +162,8 @@ export interface GrafanaEnvOptions {
    * over plain http (the dev default) a Secure cookie would make login impossible.
    */
   readonly rootUrl?: string;
+  /** Lets datasources sign requests with SigV4 (the AMP datasource). Default off. */
+  readonly sigV4?: boolean;
 }
 
 /**
@@ -159,6 +188,7 @@ export function grafanaEnv(adminUser: string, options: GrafanaEnvOptions = {}): 
     GF_NEWS_NEWS_FEED_ENABLED: "false",
     GF_PATHS_PROVISIONING: GRAFANA_PROVISIONING_DIR,
   };
+  if (options.sigV4) env.GF_AUTH_SIGV4_AUTH_ENABLED = "true";
   if (options.rootUrl !== undefined) {
     if (!/^https?:\/\/[^\s/]+/.test(options.rootUrl)) {
       throw new Error(`Grafana rootUrl ${JSON.stringify(options.rootUrl)} is not an http(s) URL`);

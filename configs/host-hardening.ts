@@ -42,8 +42,19 @@ export const STACK_SUBNET = "172.30.53.0/24";
  * role address while its owner is being replaced (fixed addresses may lie outside ip_range).
  */
 export const STACK_DYNAMIC_RANGE = "172.30.53.128/25";
-/** Fixed addresses of the containers that use the instance role (Loki: S3 chunks; backup and restore: the backup bucket). */
-export const ROLE_ADDRESSES = { loki: "172.30.53.10", backup: "172.30.53.11", restore: "172.30.53.12" } as const;
+/**
+ * Fixed addresses of the containers that may use the instance role: Loki (S3 chunks), the backup
+ * job and the restore (the backup bucket), and, only when a setting needs it, Prometheus (SigV4
+ * remote write to AMP, EC2 discovery) and Grafana (the AMP datasource). A container that does not
+ * need the role gets a dynamic address, which the firewall keeps away from the metadata service.
+ */
+export const ROLE_ADDRESSES = {
+  loki: "172.30.53.10",
+  backup: "172.30.53.11",
+  restore: "172.30.53.12",
+  prometheus: "172.30.53.13",
+  grafana: "172.30.53.14",
+} as const;
 
 export interface MetadataFirewallInput {
   /** Linux name of the stack network's bridge (com.docker.network.bridge.name). */

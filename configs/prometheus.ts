@@ -2,6 +2,8 @@
 // dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
 import * as yaml from "js-yaml";
 import { Endpoints, STACK_JOBS } from "../components/catalog";
+import { Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
+import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
 import { EnabledIntegrations, ServiceSettings } from "./types";
 import { BasicAuthFile, prometheusBasicAuth } from "./prometheus-web";
 
@@ -21,6 +23,10 @@ export interface PrometheusConfigInput {
    * its own /metrics is behind the same auth as every other endpoint. Default: no auth.
    */
   readonly selfAuth?: BasicAuthFile;
+  /** Fleets found through EC2 (prod only): one scrape job each. */
+  readonly ec2Discovery?: { readonly region: string; readonly jobs: readonly Ec2DiscoveryJob[] };
+  /** A long-term store the samples are also written to; `expectedSeries` sizes the queue. */
+  readonly remoteWrite?: { readonly target: RemoteWriteTarget; readonly expectedSeries: number };
 }
 
 interface ScrapeConfig {
@@ -28,10 +34,58 @@ interface ScrapeConfig {
   metrics_path?: string;
   scheme?: string;
   params?: Record<string, string[]>;
-  static_configs: { targets: string[]; labels?: Record<string, string> }[];
+  static_configs?: { targets: string[]; labels?: Record<string, string> }[];
   relabel_configs?: Record<string, unknown>[];
   basic_auth?: { username: string; password_file: string };
+  metric_relabel_configs?: Record<string, unknown>[];
 }
+
+/**
+ * cAdvisor series as the resource rules and dashboards want them, done once per scrape instead
+ * of in every rule evaluation (each `label_replace` and `name!=""` filter used to run over every
+ * container series, every 15s):
+ * - cgroups without a container name (system slices, the root cgroup) are dropped: they are not
+ *   containers, no rule or panel reads them, and on a busy host they are many. Only `container_*`
+ *   families: `machine_*` and cAdvisor's own metrics have no `name` at all and stay.
+ * - the Docker label `service` (exported as `container_label_service`) becomes the plain `service`
+ *   label every other alert groups and routes on; the original label is dropped.
+ */
+export const CADVISOR_METRIC_RELABEL: Record<string, unknown>[] = [
+  { source_labels: ["__name__", "name"], regex: "container_.*;", action: "drop" },
+  { source_labels: ["container_label_service"], regex: "(.+)", target_label: "service" },
+  { regex: "container_label_service", action: "labeldrop" },
+];
+
+/**
+ * The buckets of `http_request_duration_seconds` the stack stores: le from 0.1 to 2.5 seconds,
+ * and +Inf. Of prom-client's default buckets that keeps 0.1, 0.25, 0.5, 1, 2.5 and +Inf and drops
+ * 0.005, 0.01, 0.025, 0.05, 5 and 10: half the bucket series, which are most of an application's
+ * series and what the latency rules read every evaluation.
+ *
+ * No alert changes meaning: histogram_quantile interpolates only inside the bucket the quantile
+ * falls in, so whether p50 > 0.2s, p95 > 0.5s or p99 > 1s depends only on the boundaries around
+ * each threshold (0.1-0.25, 0.25-0.5, 0.5-1) and on one boundary above the highest (2.5, so a p99
+ * beyond 1s is not capped at 1s). Finer buckets below 100 ms and coarser ones above 2.5s only
+ * sharpen the quantile *value* far from every threshold. A service with its own boundaries keeps
+ * those between 0.1 and 2.5 (README, "Metric contract").
+ *
+ * Prometheus 3 writes `le` as a float ("1.0", "5.0", "0.005"; exponents as "1e-05"), which is
+ * what the patterns match.
+ */
+export const LATENCY_BUCKET_RELABEL: Record<string, unknown>[] = [
+  {
+    source_labels: ["__name__", "le"],
+    // Below 0.1: 0.0x, 0.00x, ..., and exponent forms of small numbers.
+    regex: "http_request_duration_seconds_bucket;(0|0\\.0[0-9]*|[0-9.]+e-[0-9]+)",
+    action: "drop",
+  },
+  {
+    source_labels: ["__name__", "le"],
+    // Above 2.5: 2.5x (x > 0), 2.6-2.9x, 3-9.x, 10 and more, and exponent forms of large numbers.
+    regex: "http_request_duration_seconds_bucket;(2\\.5[0-9]*[1-9][0-9]*|2\\.[6-9][0-9]*|[3-9](\\.[0-9]+)?|[1-9][0-9]+(\\.[0-9]+)?|[0-9.]+e\\+?[0-9]+)",
+    action: "drop",
+  },
+];
 
 export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   const e = input.endpoints;
@@ -44,7 +98,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   if (on.loki) jobs.push(job(STACK_JOBS.loki, e.loki));
   if (on.alloy) jobs.push(job(STACK_JOBS.alloy, e.alloy));
   jobs.push(job(STACK_JOBS.nodeExporter, e.nodeExporter));
-  if (on.cadvisor) jobs.push(job(STACK_JOBS.cadvisor, e.cadvisor));
+  if (on.cadvisor) jobs.push({ ...job(STACK_JOBS.cadvisor, e.cadvisor), metric_relabel_configs: CADVISOR_METRIC_RELABEL });
   const i = input.integrations;
   if (i.postgres) jobs.push(job(STACK_JOBS.postgresExporter, e.postgresExporter));
   if (i.redis) {
@@ -84,6 +138,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
       metrics_path: s.metricsPath,
       scheme: s.scheme,
       static_configs: [{ targets: [...s.targets], labels: { ...s.labels, service: s.name, tier: "app" } }],
+      metric_relabel_configs: LATENCY_BUCKET_RELABEL,
     });
   }
   return jobs;
@@ -134,7 +189,10 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       alertmanagers: [{ static_configs: [{ targets: [input.endpoints.alertmanager] }] }],
     },
     rule_files: [...input.ruleFiles],
-    scrape_configs: scrapeConfigs(input),
+    scrape_configs: [...scrapeConfigs(input), ...(input.ec2Discovery ? ec2ScrapeConfigs(input.ec2Discovery) : [])],
+    ...(input.remoteWrite
+      ? { remote_write: [remoteWriteConfig({ ...input.remoteWrite, scrapeInterval: input.scrapeInterval })] }
+      : {}),
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true });
 }

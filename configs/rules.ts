@@ -34,11 +34,14 @@ export const OPTIONAL_RULE_AREAS = {
   messaging: (i: RuleSelection) => i.integrations.rabbitmq !== undefined,
   probes: (i: RuleSelection) => i.integrations.blackbox !== undefined,
   backup: (i: RuleSelection) => i.backup,
+  "remote-write": (i: RuleSelection) => i.remoteWrite === true,
 } as const;
 
 export interface RuleSelection {
   readonly integrations: EnabledIntegrations;
   readonly backup: boolean;
+  /** Whether prometheus.yml has a `remote_write` queue (the `remoteWrite` setting). */
+  readonly remoteWrite?: boolean;
 }
 
 export function ruleAreas(sel: RuleSelection): string[] {

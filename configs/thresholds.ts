@@ -266,6 +266,18 @@ export const backup = {
   },
 } as const;
 
+/** rules/remote-write.yml (only with the remoteWrite setting) */
+export const remoteWrite = {
+  RemoteWriteBehind: {
+    /** Batches go out every few seconds; 2 minutes behind is a queue that no longer keeps up, well before the WAL (about 2 hours) drops samples. */
+    lagSeconds: 120,
+  },
+  RemoteWriteSamplesLost: {
+    /** More than 1 % of samples failed or dropped: the long-term store's history gets holes, not just late. */
+    lostRatio: 0.01,
+  },
+} as const;
+
 /** rules/loki/logs.yml (LogQL, evaluated by Loki's ruler) */
 export const logs = {
   ErrorLogSpike: {
@@ -299,6 +311,7 @@ export const ALERT_THRESHOLDS: Readonly<Record<string, Readonly<Record<string, n
   ...loki,
   ...logAgent,
   ...backup,
+  ...remoteWrite,
   ...logs,
 };
 

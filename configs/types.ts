@@ -35,4 +35,6 @@ export interface DashboardInput {
   readonly services: readonly ServiceSettings[];
   readonly integrations: EnabledIntegrations;
   readonly kpis: readonly KpiSettings[];
+  /** Whether Prometheus remote-writes (the Stack health dashboard then shows the queue). */
+  readonly remoteWrite?: boolean;
 }

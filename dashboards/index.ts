@@ -54,7 +54,7 @@ export function generatedDashboards(input: DashboardInput): GeneratedDashboard[]
   add(FOLDERS.dataServices, buildDataServicesDashboard(input.integrations));
   add(FOLDERS.alerts, buildAlertsDashboard());
   add(FOLDERS.kpis, buildKpiDashboard(input.kpis));
-  add(FOLDERS.stackHealth, buildStackHealthDashboard(input.integrations));
+  add(FOLDERS.stackHealth, buildStackHealthDashboard(input.integrations, input.remoteWrite === true));
   return out;
 }
 

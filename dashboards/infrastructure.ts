@@ -33,7 +33,9 @@ export const INFRASTRUCTURE: DashboardMeta = {
 /** Real filesystems only: pseudo and container-layer filesystems would crowd the panels. */
 const FS = `fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs|fuse.lxcfs|autofs|devtmpfs"`;
 const NET = `device!~"lo|veth.*|docker.*|br-.*|virbr.*"`;
-const CPU_COUNT = `count(count by (cpu) (node_cpu_seconds_total))`;
+/** One host at a time: the stack's own and every host found through ec2Discovery. */
+const HOST = `instance="$instance"`;
+const CPU_COUNT = `count(count by (cpu) (node_cpu_seconds_total{${HOST}}))`;
 const CONTAINERS = `name=~"$container"`;
 
 /** The disk colours in words, from the alerts they follow. */
@@ -43,50 +45,54 @@ function diskStepsDescription(): string {
   return `Green below ${percent(low.value)}, yellow from ${percent(low.value)} (DiskSpaceLow), red from ${percent(critical.value)} (DiskSpaceCritical).`;
 }
 
+function instanceVariable(): dashboard.QueryVariableBuilder {
+  return labelValuesVariable("instance", "Host", PROMETHEUS, "label_values(node_boot_time_seconds, instance)");
+}
+
 function containerVariable(): dashboard.QueryVariableBuilder {
   return labelValuesVariable("container", "Container", PROMETHEUS, `label_values(container_memory_working_set_bytes{name!=""}, name)`, ".+");
 }
 
 function hostPanels(): PanelBuilder[] {
-  const diskUsage = `1 - node_filesystem_avail_bytes{${FS}} / node_filesystem_size_bytes{${FS}}`;
+  const diskUsage = `1 - node_filesystem_avail_bytes{${HOST},${FS}} / node_filesystem_size_bytes{${HOST},${FS}}`;
   return [
-    statPanel("CPU busy", [{ expr: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[${RATE_WINDOW}]))` }], {
+    statPanel("CPU busy", [{ expr: `1 - avg(rate(node_cpu_seconds_total{${HOST},mode="idle"}[${RATE_WINDOW}]))` }], {
       unit: "percentunit",
       thresholds: USAGE_STEPS,
       sparkline: true,
       w: 4,
     }),
-    statPanel("Memory used", [{ expr: `1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes)` }], {
+    statPanel("Memory used", [{ expr: `1 - sum(node_memory_MemAvailable_bytes{${HOST}}) / sum(node_memory_MemTotal_bytes{${HOST}})` }], {
       unit: "percentunit",
       thresholds: HOST_MEMORY_STEPS,
       sparkline: true,
       w: 4,
     }),
-    statPanel("Root filesystem used", [{ expr: `max(1 - node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"})` }], {
+    statPanel("Root filesystem used", [{ expr: `max(1 - node_filesystem_avail_bytes{${HOST},mountpoint="/"} / node_filesystem_size_bytes{${HOST},mountpoint="/"})` }], {
       unit: "percentunit",
       thresholds: DISK_USAGE_STEPS,
       w: 4,
     }),
-    statPanel("Load (1m) per core", [{ expr: `sum(node_load1) / ${CPU_COUNT}` }], {
+    statPanel("Load (1m) per core", [{ expr: `sum(node_load1{${HOST}}) / ${CPU_COUNT}` }], {
       description: "Above 1 means runnable tasks are waiting for a CPU.",
       decimals: 2,
       thresholds: LOAD_PER_CORE_STEPS,
       w: 4,
     }),
     statPanel("CPU cores", [{ expr: CPU_COUNT }], { w: 4 }),
-    statPanel("Uptime", [{ expr: `time() - max(node_boot_time_seconds)` }], { unit: "s", w: 4 }),
+    statPanel("Uptime", [{ expr: `time() - max(node_boot_time_seconds{${HOST}})` }], { unit: "s", w: 4 }),
     timeSeries(
       "CPU usage by mode",
-      [{ expr: `avg by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${RATE_WINDOW}]))`, legend: "{{mode}}" }],
+      [{ expr: `avg by (mode) (rate(node_cpu_seconds_total{${HOST},mode!="idle"}[${RATE_WINDOW}]))`, legend: "{{mode}}" }],
       { unit: "percentunit", stack: true, min: 0, max: 1 },
     ),
     timeSeries(
       "Memory",
       [
-        { expr: `sum(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes)`, legend: "used" },
-        { expr: `sum(node_memory_Cached_bytes + node_memory_Buffers_bytes)`, legend: "page cache and buffers" },
-        { expr: `sum(node_memory_SwapTotal_bytes - node_memory_SwapFree_bytes)`, legend: "swap used" },
-        { expr: `sum(node_memory_MemTotal_bytes)`, legend: "total limit" },
+        { expr: `sum(node_memory_MemTotal_bytes{${HOST}} - node_memory_MemAvailable_bytes{${HOST}})`, legend: "used" },
+        { expr: `sum(node_memory_Cached_bytes{${HOST}} + node_memory_Buffers_bytes{${HOST}})`, legend: "page cache and buffers" },
+        { expr: `sum(node_memory_SwapTotal_bytes{${HOST}} - node_memory_SwapFree_bytes{${HOST}})`, legend: "swap used" },
+        { expr: `sum(node_memory_MemTotal_bytes{${HOST}})`, legend: "total limit" },
       ],
       { unit: "bytes", min: 0, limitSeries: "/limit$/" },
     ),
@@ -107,25 +113,25 @@ function hostPanels(): PanelBuilder[] {
     timeSeries(
       "Disk I/O",
       [
-        { expr: `sum by (device) (rate(node_disk_read_bytes_total[${RATE_WINDOW}]))`, legend: "{{device}} read" },
-        { expr: `sum by (device) (rate(node_disk_written_bytes_total[${RATE_WINDOW}]))`, legend: "{{device}} written" },
+        { expr: `sum by (device) (rate(node_disk_read_bytes_total{${HOST}}[${RATE_WINDOW}]))`, legend: "{{device}} read" },
+        { expr: `sum by (device) (rate(node_disk_written_bytes_total{${HOST}}[${RATE_WINDOW}]))`, legend: "{{device}} written" },
       ],
       { description: "Writes are drawn below the axis.", unit: "Bps", negativeSeries: "/written$/" },
     ),
     timeSeries(
       "Network I/O",
       [
-        { expr: `sum by (device) (rate(node_network_receive_bytes_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} received" },
-        { expr: `sum by (device) (rate(node_network_transmit_bytes_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} sent" },
+        { expr: `sum by (device) (rate(node_network_receive_bytes_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} received" },
+        { expr: `sum by (device) (rate(node_network_transmit_bytes_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} sent" },
       ],
       { description: "Physical interfaces; sent traffic is drawn below the axis.", unit: "Bps", negativeSeries: "/sent$/" },
     ),
     timeSeries(
       "Load average",
       [
-        { expr: `sum(node_load1)`, legend: "1m" },
-        { expr: `sum(node_load5)`, legend: "5m" },
-        { expr: `sum(node_load15)`, legend: "15m" },
+        { expr: `sum(node_load1{${HOST}})`, legend: "1m" },
+        { expr: `sum(node_load5{${HOST}})`, legend: "5m" },
+        { expr: `sum(node_load15{${HOST}})`, legend: "15m" },
         { expr: CPU_COUNT, legend: "CPU cores limit" },
       ],
       { decimals: 2, min: 0, limitSeries: "/limit$/" },
@@ -133,9 +139,9 @@ function hostPanels(): PanelBuilder[] {
     timeSeries(
       "Network errors and drops",
       [
-        { expr: `sum by (device) (rate(node_network_receive_errs_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive errors" },
-        { expr: `sum by (device) (rate(node_network_transmit_errs_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} transmit errors" },
-        { expr: `sum by (device) (rate(node_network_receive_drop_total{${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive drops" },
+        { expr: `sum by (device) (rate(node_network_receive_errs_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive errors" },
+        { expr: `sum by (device) (rate(node_network_transmit_errs_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} transmit errors" },
+        { expr: `sum by (device) (rate(node_network_receive_drop_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive drops" },
       ],
       { unit: "pps", min: 0 },
     ),
@@ -212,7 +218,7 @@ function containerPanels(): PanelBuilder[] {
 }
 
 export function buildInfrastructureDashboard(): dashboard.Dashboard {
-  const d = newDashboard(INFRASTRUCTURE, [prometheusDatasourceVariable(), containerVariable()], [alertAnnotation()]);
+  const d = newDashboard(INFRASTRUCTURE, [prometheusDatasourceVariable(), instanceVariable(), containerVariable()], [alertAnnotation()]);
   addRow(d, "Host", hostPanels());
   addRow(d, "Containers", containerPanels());
   return finalize(d);

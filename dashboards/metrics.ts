@@ -96,6 +96,17 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
     "prometheus_tsdb_head_series",
     "prometheus_tsdb_storage_blocks_bytes",
   ]),
+  ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
+    "prometheus_remote_storage_highest_timestamp_in_seconds",
+    "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+    "prometheus_remote_storage_samples_failed_total",
+    "prometheus_remote_storage_samples_pending",
+    "prometheus_remote_storage_samples_retried_total",
+    "prometheus_remote_storage_samples_total",
+    "prometheus_remote_storage_shards",
+    "prometheus_remote_storage_shards_desired",
+    "prometheus_remote_storage_shards_max",
+  ], "remote write on (the `remoteWrite` setting)"),
 
   ...group("alertmanager", STACK_JOBS.alertmanager, "live", SOURCES.alertmanager, [
     "alertmanager_alerts",
@@ -243,6 +254,14 @@ export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.
     "prometheus_tsdb_wal_corruptions_total",
     "prometheus_tsdb_wal_storage_size_bytes",
   ]),
+  ...group(
+    "prometheus",
+    STACK_JOBS.prometheus,
+    "source",
+    "prometheus/prometheus storage/remote/queue_manager.go (samples_dropped_total{reason}, a counter vector: no series until a sample is dropped)",
+    ["prometheus_remote_storage_samples_dropped_total"],
+    "remote write on, after the first dropped sample",
+  ),
   ...group("node-exporter", STACK_JOBS.nodeExporter, "live", SOURCES.nodeExporter, [
     "node_filesystem_files",
     "node_filesystem_files_free",

@@ -3,6 +3,7 @@
 // endpoints, the service container's CPU and memory against its limits (cAdvisor, matched on
 // the container's `service` label), restarts, and recent error logs.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { STACK_JOBS } from "../components/catalog";
 import { DashboardInput } from "../configs/types";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { labelValuesVariable, lokiDatasourceVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
@@ -40,7 +41,8 @@ export const SERVICE: DashboardMeta = {
 };
 
 const M = `service="$service"`;
-const CONTAINER = `container_label_service="$service"`;
+/** cAdvisor series of the service's containers: the scrape turns their Docker label into `service`. */
+const CONTAINER = `job="${STACK_JOBS.cadvisor}",service="$service"`;
 
 function serviceVariable(input: DashboardInput): dashboard.QueryVariableBuilder {
   const v = labelValuesVariable("service", "Service", PROMETHEUS, `label_values(up{tier="app"}, service)`);

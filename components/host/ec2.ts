@@ -25,6 +25,11 @@ export interface Ec2HostArgs {
   readonly tls?: { readonly domain: string; readonly route53ZoneId?: string };
   /** The buckets the instance role may use, each only as its user needs (configs/bucket-access.ts). */
   readonly buckets?: { readonly loki: pulumi.Input<string>; readonly backup: pulumi.Input<string> };
+  /**
+   * More inline policies for the instance role, by name (`${name}-<key>`): remote write to a
+   * workspace, EC2 discovery. Default none.
+   */
+  readonly rolePolicies?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
@@ -143,6 +148,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
           child,
         ),
       );
+    }
+    for (const [key, policy] of Object.entries(args.rolePolicies ?? {})) {
+      rolePolicies.push(new aws.iam.RolePolicy(`${name}-${key}`, { role: role.name, policy }, child));
     }
     const profile = new aws.iam.InstanceProfile(
       `${name}-profile`,

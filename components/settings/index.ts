@@ -2,6 +2,7 @@
 // StackSettings, so a bad value fails `pulumi preview` with a sentence naming the key instead
 // of surfacing later as a container that restarts forever. The table of keys is schema.ts;
 // each domain's reading and cross-checks live in their own module beside this one.
+import * as pulumi from "@pulumi/pulumi";
 import { COMPONENTS, ComponentKey, Limits } from "../catalog";
 import { AlertmanagerReceivers } from "../../configs/alertmanager";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "../../configs/patterns";
@@ -16,6 +17,9 @@ import { ReceiverSecrets, readReceivers } from "./receivers";
 import { MAX_BACKUP_INTERVAL_HOURS, TARGETS, Target } from "./schema";
 import { readKpis, readServices } from "./services";
 import { readRestore } from "./backup";
+import { readEc2Discovery } from "./discovery";
+import { RemoteWriteSettings, readRemoteWrite } from "./remote-write";
+import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 
 export { PROJECT, SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS, TARGETS } from "./schema";
 export type { SecretKey, SettingSpec, Target } from "./schema";
@@ -25,6 +29,7 @@ export type { AwsSettings } from "./aws";
 export type { IntegrationSecrets } from "./integrations";
 export type { ReceiverSecrets } from "./receivers";
 export type { TlsSettings } from "./tls";
+export type { RemoteWriteSettings } from "./remote-write";
 
 export interface StackSettings {
   readonly stack: string;
@@ -56,7 +61,16 @@ export interface StackSettings {
   readonly receivers: AlertmanagerReceivers;
   readonly integrations: EnabledIntegrations;
   /** Secret values, kept apart from everything a reviewer reads; each reaches its container as a file. */
-  readonly secrets: { readonly receivers: ReceiverSecrets; readonly integrations: IntegrationSecrets };
+  readonly secrets: {
+    readonly receivers: ReceiverSecrets;
+    readonly integrations: IntegrationSecrets;
+    /** remoteWritePassword or remoteWriteBearerToken. */
+    readonly remoteWrite?: pulumi.Output<string>;
+  };
+  /** Fleets scraped through EC2 discovery (target ec2); empty when unset. */
+  readonly ec2Discovery: readonly Ec2DiscoveryJob[];
+  /** A long-term store every sample is also written to; undefined when off. */
+  readonly remoteWrite?: RemoteWriteSettings;
   readonly runbookBaseUrl: string;
   /** TLS proxy in front of Grafana; undefined without grafanaDomain. */
   readonly tls?: TlsSettings;
@@ -183,6 +197,8 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
       );
     }
   }
+  const ec2Discovery = readEc2Discovery(r, target, services);
+  const remoteWrite = readRemoteWrite(r, target);
 
   if (r.problems.length > 0) throw new SettingsError(r.problems);
   return {
@@ -202,7 +218,9 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     networks,
     receivers: receivers.receivers,
     integrations: integrations.integrations,
-    secrets: { receivers: receivers.secrets, integrations: integrations.secrets },
+    secrets: { receivers: receivers.secrets, integrations: integrations.secrets, remoteWrite: remoteWrite.secret },
+    ec2Discovery,
+    remoteWrite: remoteWrite.settings,
     runbookBaseUrl,
     tls,
     aws,

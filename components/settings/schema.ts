@@ -25,6 +25,8 @@ export const SECRET_KEYS = {
   postgresDataSourceName: "postgresql://user:pass@host:5432/db?sslmode=... (integration postgres)",
   redisPassword: "Redis password, if Redis requires one (integration redis)",
   sshPrivateKey: "Private key for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
+  remoteWritePassword: "Basic-auth password for remoteWrite (an https URL, with remoteWriteUsername); delivered to Prometheus as a file",
+  remoteWriteBearerToken: "Bearer token for remoteWrite (an https URL, without remoteWriteUsername); delivered to Prometheus as a file",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
@@ -74,6 +76,9 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   redisAddress: { type: "string", default: "", description: "Redis host:port (integration redis)." },
   rabbitmqTargets: { type: "array", default: [], description: "RabbitMQ Prometheus-plugin targets, host:15692 (integration rabbitmq)." },
   blackboxTargets: { type: "array", default: [], description: "URLs to probe over HTTP(S) (integration blackbox)." },
+  remoteWrite: { type: "string", default: "", description: "Also write every sample to a long-term store: amp (an Amazon Managed Service for Prometheus workspace this program creates; target ec2) or the https URL of a remote-write receiver (Mimir, Thanos Receive, VictoriaMetrics, Cortex). Empty: off." },
+  remoteWriteUsername: { type: "string", default: "", description: "Basic-auth user for a remoteWrite URL (password in the secret remoteWritePassword)." },
+  remoteWriteExpectedSeries: { type: "integer", default: 200000, description: "Active series the remote-write queue is sized for (shards and capacity; see README, Capacity)." },
   runbookBaseUrl: { type: "string", default: COMMITTED_RUNBOOK_BASE, description: "Base URL of the runbooks; every alert links to <base>#<alertname>." },
   backupEnabled: { type: "boolean", default: true, description: "Run the backup job (Prometheus snapshot, Grafana and Alertmanager data)." },
   backupIntervalHours: { type: "integer", default: 6, description: `Hours between backups (1-${MAX_BACKUP_INTERVAL_HOURS}; BackupTooOld fires at ${BACKUP_TOO_OLD_HOURS}h).` },
@@ -107,5 +112,6 @@ function componentSettings(): Record<string, SettingSpec> {
 export const STRUCTURED_SETTINGS = {
   services: "Application services to scrape: a list of {name, targets, metricsPath?, scheme?, labels?}.",
   kpis: "Business KPI panels: a list of {title, expr, unit?, thresholds?}.",
+  ec2Discovery: "Fleets to scrape, found through EC2 (target ec2): a list of {name, port, tags}; each becomes a scrape job of the running instances carrying all the tags (value \"*\": any value).",
 } as const;
 

@@ -31,6 +31,7 @@ export function allAreas(): string[] {
   const enabled = ruleAreas({
     integrations: { postgres: true, redis: true, rabbitmq: { targets: [] }, blackbox: { httpTargets: [] } },
     backup: true,
+    remoteWrite: true,
   });
   return enabled;
 }

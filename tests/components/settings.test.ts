@@ -161,7 +161,69 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   ["dockerHost on ec2", { ...EC2_BASE, dockerHost: "unix:///var/run/docker.sock" }, {}, ["dockerHost", "only used with target local"]],
   ["bad runbook base", { runbookBaseUrl: "docs/runbooks.md" }, {}, ["runbookBaseUrl", "docs/runbooks.md", "https://"]],
   ["list setting given a string", { receivers: "slack" }, {}, ["receivers", '"slack"', "list of strings"]],
+  // ec2Discovery
+  ["ec2Discovery on a local stack", { ec2Discovery: [{ name: "nodes", port: 9100, tags: { role: "web" } }] }, {}, ["ec2Discovery", "only used with target ec2"]],
+  ["ec2Discovery not a list", { ...EC2_BASE, ec2Discovery: { name: "nodes" } }, {}, ["ec2Discovery", "list of {name, port, tags}"]],
+  ["ec2Discovery port out of range", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 70000, tags: { role: "web" } }] }, {}, ["ec2Discovery[0].port", "70000", "1 to 65535"]],
+  ["ec2Discovery port missing", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", tags: { role: "web" } }] }, {}, ["ec2Discovery[0].port", "(missing)", "1 to 65535"]],
+  [
+    "ec2Discovery duplicate names",
+    { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: { a: "1" } }, { name: "nodes", port: 9101, tags: { b: "2" } }] },
+    {},
+    ["ec2Discovery[1].name", '"nodes"', "unique"],
+  ],
+  [
+    "ec2Discovery named like a service",
+    { ...EC2_BASE, services: [{ name: "api", targets: ["a:1"] }], ec2Discovery: [{ name: "api", port: 9100, tags: { a: "1" } }] },
+    {},
+    ["ec2Discovery[0].name", '"api"', "unique"],
+  ],
+  ["ec2Discovery named like a stack job", { ...EC2_BASE, ec2Discovery: [{ name: "node-exporter", port: 9100, tags: { a: "1" } }] }, {}, ["ec2Discovery[0].name", "reserved"]],
+  ["ec2Discovery tags as a string", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: "role=web" }] }, {}, ["ec2Discovery[0].tags", '"role=web"', "mapping of EC2 tag key to value"]],
+  ["ec2Discovery without tags", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: {} }] }, {}, ["ec2Discovery[0].tags", "non-empty", "every running instance"]],
+  ["ec2Discovery bad tag key", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: { "role#1": "web" } }] }, {}, ["ec2Discovery[0].tags", '"role#1"', "EC2 tag key"]],
+  ["ec2Discovery reserved tag key", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: { "aws:autoscaling:groupName": "x" } }] }, {}, ["ec2Discovery[0].tags", "aws:"]],
+  ["ec2Discovery tag value not a string", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: { role: ["web"] } }] }, {}, ["ec2Discovery[0].tags.role", '["web"]', "EC2 tag value"]],
+  ["ec2Discovery unknown key", { ...EC2_BASE, ec2Discovery: [{ name: "nodes", port: 9100, tags: { a: "1" }, region: "eu-west-1" }] }, {}, ["ec2Discovery[0].region", "accepted keys are name, port, tags"]],
+  // remoteWrite
+  ["remoteWrite over plain http", { remoteWrite: "http://mimir:9009/api/v1/push" }, {}, ["remoteWrite", '"http://mimir:9009/api/v1/push"', "amp or the https URL"]],
+  ["remoteWrite neither amp nor a URL", { remoteWrite: "mimir" }, {}, ["remoteWrite", '"mimir"', "amp or the https URL"]],
+  ["remoteWrite with credentials in the URL", { remoteWrite: "https://u:p@mimir.example.com/api/v1/push" }, {}, ["remoteWrite", "credentials in the URL", "remoteWritePassword"]],
+  ["remoteWrite amp on a local stack", { remoteWrite: "amp" }, {}, ["remoteWrite", "amp is only available with target ec2"]],
+  ["remoteWrite amp with a password", { ...EC2_BASE, remoteWrite: "amp" }, { remoteWritePassword: "pw" }, ["remoteWritePassword", "not used with remoteWrite amp"]],
+  ["remoteWrite user without password", { remoteWrite: "https://mimir.example.com/api/v1/push", remoteWriteUsername: "tenant" }, {}, ["remoteWritePassword", "is missing"]],
+  ["remoteWrite password without user", { remoteWrite: "https://mimir.example.com/api/v1/push" }, { remoteWritePassword: "pw" }, ["remoteWriteUsername", "is missing"]],
+  [
+    "remoteWrite with both basic auth and a token",
+    { remoteWrite: "https://mimir.example.com/api/v1/push", remoteWriteUsername: "tenant" },
+    { remoteWritePassword: "pw", remoteWriteBearerToken: "t" },
+    ["remoteWriteBearerToken", "either basic auth or a bearer token"],
+  ],
+  ["remoteWrite credentials without remoteWrite", {}, { remoteWriteBearerToken: "t" }, ["remoteWriteBearerToken", "remoteWrite is not"]],
+  ["remoteWrite expected series too small", { remoteWrite: "https://vm.example.com/api/v1/write", remoteWriteExpectedSeries: 10 }, {}, ["remoteWriteExpectedSeries", "10", "1000 to 100000000"]],
 ];
+
+describe("ec2Discovery and remoteWrite", () => {
+  test("fleets parse into jobs; '*' is kept as any value", () => {
+    const s = load({ ...EC2_BASE, ec2Discovery: [{ name: "app-nodes", port: 9100, tags: { "observability:scrape": "node", team: "*" } }] });
+    expect(s.ec2Discovery).toEqual([{ name: "app-nodes", port: 9100, tags: { "observability:scrape": "node", team: "*" } }]);
+    expect(load({}).ec2Discovery).toEqual([]);
+  });
+
+  test("amp on ec2, sized by remoteWriteExpectedSeries", () => {
+    expect(load({ ...EC2_BASE, remoteWrite: "amp", remoteWriteExpectedSeries: 500000 }).remoteWrite).toEqual({ kind: "amp", expectedSeries: 500000 });
+  });
+
+  test("a URL with basic auth or a bearer token; the secret stays apart from the settings", () => {
+    const basic = load({ remoteWrite: "https://mimir.example.com/api/v1/push", remoteWriteUsername: "tenant-1" }, { remoteWritePassword: "pw" });
+    expect(basic.remoteWrite).toEqual({ kind: "url", url: "https://mimir.example.com/api/v1/push", expectedSeries: 200000, auth: { kind: "basic", username: "tenant-1" } });
+    expect(basic.secrets.remoteWrite).toBeDefined();
+    expect(JSON.stringify(basic.remoteWrite)).not.toContain("pw");
+    const bearer = load({ remoteWrite: "https://vm.example.com/api/v1/write" }, { remoteWriteBearerToken: "t" });
+    expect(bearer.remoteWrite).toMatchObject({ kind: "url", auth: { kind: "bearer" } });
+    expect(load({ remoteWrite: "https://open.example.com/write" }).remoteWrite).toMatchObject({ kind: "url", auth: undefined });
+  });
+});
 
 describe.each(BAD)("refuses %s", (_what, values, secrets, fragments) => {
   test("with a message naming the key, the value and what is accepted", () => {

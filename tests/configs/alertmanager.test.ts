@@ -119,3 +119,12 @@ test("each alert that makes TargetUnreachable redundant keeps the target's job a
     expect({ name, expr: byName.get(name) }).toEqual({ name, expr: expect.stringMatching(/^up\{[^}]*\} == 0/) });
   }
 });
+
+test("the remote-write alerts route by their severity (warning while behind, critical when samples are lost)", () => {
+  const { file } = render({ slack: { channels: CHANNELS }, pagerduty: true });
+  const severityOf = new Map(alerts().map((a) => [a.rule.alert, a.rule.labels?.severity]));
+  expect([severityOf.get("RemoteWriteBehind"), severityOf.get("RemoteWriteSamplesLost")]).toEqual(["warning", "critical"]);
+  const queue = ["job=prometheus", "instance=prometheus:9090", "remote_name=amp"];
+  expect(routeOf(file, ["alertname=RemoteWriteBehind", "severity=warning", ...queue])).toBe("warning");
+  expect(routeOf(file, ["alertname=RemoteWriteSamplesLost", "severity=critical", ...queue])).toBe("critical");
+});

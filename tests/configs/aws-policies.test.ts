@@ -1,5 +1,14 @@
 // Policy documents and bucket naming for the prod target.
-import { EC2_ASSUME_ROLE_POLICY, bucketAccessPolicy, bucketPrefix, tlsOnlyPolicy } from "../../configs/aws-policies";
+import {
+  AMP_QUERY_ACTIONS,
+  AMP_WRITE_ACTIONS,
+  EC2_ASSUME_ROLE_POLICY,
+  EC2_DISCOVERY_POLICY,
+  ampWorkspacePolicy,
+  bucketAccessPolicy,
+  bucketPrefix,
+  tlsOnlyPolicy,
+} from "../../configs/aws-policies";
 
 test("bucket prefixes are valid S3 names derived from any stack name, within S3's prefix limit", () => {
   expect(bucketPrefix("prod", "loki")).toBe("obs-prod-loki-");
@@ -28,5 +37,21 @@ test("the instance policy allows listing and object read/write/delete on exactly
 test("only EC2 may assume the host role", () => {
   expect(JSON.parse(EC2_ASSUME_ROLE_POLICY).Statement).toEqual([
     { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+  ]);
+});
+
+test("the AMP policy writes and queries exactly one workspace, nothing else", () => {
+  const arn = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-1";
+  const p = JSON.parse(ampWorkspacePolicy(arn)) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
+  expect(p.Statement.map((x) => [x.Effect, x.Action, x.Resource])).toEqual([
+    ["Allow", ["aps:RemoteWrite"], [arn]],
+    ["Allow", ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"], [arn]],
+  ]);
+  expect([...AMP_WRITE_ACTIONS, ...AMP_QUERY_ACTIONS].every((a) => a.startsWith("aps:") && !a.includes("*"))).toBe(true);
+});
+
+test("EC2 discovery may only describe instances", () => {
+  expect(JSON.parse(EC2_DISCOVERY_POLICY).Statement).toEqual([
+    { Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" },
   ]);
 });

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { CATALOG, STACK_JOBS, dockerEndpoints } from "../../components/catalog";
-import { PrometheusConfigInput, durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
+import { LATENCY_BUCKET_RELABEL, PrometheusConfigInput, durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
 import { EnabledIntegrations } from "../../configs/types";
 import { run, tempDir } from "../helpers/tools";
 
@@ -94,6 +94,8 @@ test("application services get their path, scheme, labels, and the service and t
     metrics_path: "/internal/metrics",
     scheme: "https",
     static_configs: [{ targets: ["web:3000", "web2:3000"], labels: { team: "shop", service: "web", tier: "app" } }],
+    // The latency bucket allow-list; tests/live/relabel.live.test.ts applies it on a real Prometheus.
+    metric_relabel_configs: LATENCY_BUCKET_RELABEL,
   });
 });
 

@@ -1,6 +1,6 @@
 // The allow-listed metric names of the exporters we can run here exist in the real binaries'
 // output: node_exporter, prometheus (its own metrics, plus the series it writes itself: up,
-// scrape_duration_seconds, ALERTS), alertmanager and blackbox_exporter run on free loopback
+// scrape_duration_seconds, ALERTS; with a remote-write queue to a closed port), alertmanager and blackbox_exporter run on free loopback
 // ports for a few seconds. The binaries come from scripts/fetch-prometheus-tools.sh.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -90,10 +90,12 @@ let nodePort: number;
 let promPort: number;
 let amPort: number;
 let bbPort: number;
+/** A port nothing listens on: the remote-write queue exists (its metrics with it) and keeps retrying. */
+let deadPort: number;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dashboards-exporters-"));
-  [nodePort, promPort, amPort, bbPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  [nodePort, promPort, amPort, bbPort, deadPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
 
   start("node_exporter", [`--web.listen-address=127.0.0.1:${nodePort}`]);
 
@@ -130,6 +132,9 @@ beforeAll(async () => {
       "scrape_configs:",
       `  - { job_name: prometheus, static_configs: [{ targets: ["127.0.0.1:${promPort}"] }] }`,
       `  - { job_name: alertmanager, static_configs: [{ targets: ["127.0.0.1:${amPort}"] }] }`,
+      // The Remote write panels and alerts read the queue's metrics, which exist only with a queue.
+      "remote_write:",
+      `  - { url: "http://127.0.0.1:${deadPort}/api/v1/write", name: remote }`,
       "",
     ].join("\n"),
   );

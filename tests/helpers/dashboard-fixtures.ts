@@ -15,8 +15,9 @@ export const EMPTY_INPUT: DashboardInput = {
   kpis: [],
 };
 
-/** Two services, every integration and two KPIs. */
+/** Two services, every integration, two KPIs and remote write. */
 export const FULL_INPUT: DashboardInput = {
+  remoteWrite: true,
   services: [service("api"), service("billing-worker")],
   integrations: {
     postgres: true,

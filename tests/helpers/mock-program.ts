@@ -102,6 +102,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       return { ...inputs, publicIp: "203.0.113.10", privateIp: "10.0.0.10", arn: `arn:aws:ec2:::instance/i-mock` };
     case "aws:ec2/eip:Eip":
       return { ...inputs, publicIp: "198.51.100.20", allocationId: "eipalloc-mock" };
+    case "aws:amp/workspace:Workspace":
+      return {
+        ...inputs,
+        arn: "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0mock",
+        prometheusEndpoint: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0mock/",
+      };
     case "aws:iam/role:Role":
     case "aws:iam/instanceProfile:InstanceProfile":
       return { ...inputs, arn: `arn:aws:iam::123456789012:${type.endsWith("Role") ? "role" : "instance-profile"}/${name}`, name };

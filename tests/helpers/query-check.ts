@@ -89,6 +89,7 @@ export const VARIABLE_VALUES: Readonly<Record<string, string>> = {
   level: "error",
   container: "api",
   search: "timeout",
+  instance: "node-exporter:9100",
 };
 
 /**

@@ -31,6 +31,8 @@ const NOT_ALERTS: Readonly<Record<string, string>> = {
   GetObject: "AWS IAM action",
   PutObject: "AWS IAM action",
   DeleteObject: "AWS IAM action",
+  SigV4: "AWS request signing",
+  VictoriaMetrics: "product",
 };
 
 const CAMEL_CASE = /\b(?:[A-Z][A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z][A-Za-z0-9]*)\b/g;
