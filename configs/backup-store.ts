@@ -213,3 +213,22 @@ export const ALERTMANAGER_CHECK = `am_file_ok() {
     }'
 }
 `;
+
+/** GET and POST to Prometheus, with its basic-auth credentials from a netrc file when it has them. */
+export function httpFunctions(netrcFile: string | undefined): string {
+  if (netrcFile === undefined) {
+    return `http_get() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS "$1"; else wget -qO- "$1"; fi
+}
+http_post() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS -X POST "$1"; else wget -qO- --post-data= "$1"; fi
+}`;
+  }
+  // wget has no way to read credentials from a named file; curl is in the backup image.
+  return `http_get() {
+  curl -fsS --netrc-file ${shQuote(netrcFile)} "$1"
+}
+http_post() {
+  curl -fsS --netrc-file ${shQuote(netrcFile)} -X POST "$1"
+}`;
+}

@@ -21,6 +21,7 @@ import {
   BackupTools,
   COMMON_FUNCTIONS,
   DataDirs,
+  httpFunctions,
   RESTORE_FUNCTIONS,
   shQuote,
   storeFunctions,
@@ -84,25 +85,6 @@ export const BACKUP_TEXTFILES = { backup: "observability_backup.prom", verify: "
 export const VERIFY_REQUEST_FILE = "VERIFY_REQUEST";
 
 const M = BACKUP_METRICS;
-
-/** GET and POST to Prometheus, with its basic-auth credentials from a netrc file when it has them. */
-function httpFunctions(netrcFile: string | undefined): string {
-  if (netrcFile === undefined) {
-    return `http_get() {
-  if command -v curl >/dev/null 2>&1; then curl -fsS "$1"; else wget -qO- "$1"; fi
-}
-http_post() {
-  if command -v curl >/dev/null 2>&1; then curl -fsS -X POST "$1"; else wget -qO- --post-data= "$1"; fi
-}`;
-  }
-  // wget has no way to read credentials from a named file; curl is in the backup image.
-  return `http_get() {
-  curl -fsS --netrc-file ${shQuote(netrcFile)} "$1"
-}
-http_post() {
-  curl -fsS --netrc-file ${shQuote(netrcFile)} -X POST "$1"
-}`;
-}
 
 export function renderBackupScript(input: BackupScriptInput): string {
   const tools = input.tools ?? {};
