@@ -195,8 +195,10 @@ test("restore drill: Grafana database backups taken while a writer inserts rows 
   const api = new FakeSnapshotApi(dirs.prometheus);
   writeFakeBlock(dirs.prometheus, ulid(), 1000);
   const url = await api.start();
-  // The writer: one transaction after another, each a batch of rows with some bulk.
-  const writer = spawn("/bin/sh", ["-c", `while :; do "${SQLITE3}" "${db}" ".timeout 10000" "BEGIN; INSERT INTO annotation(text, pad) SELECT 'row', randomblob(2000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4); COMMIT;" || exit 1; done`], { stdio: "ignore" });
+  // The writer: one transaction after another, each a batch of rows with some bulk, with a
+  // 20 ms pause between them (a tight loop with no pause at all, far busier than Grafana, can
+  // starve SQLite's online backup until it reports "database is locked").
+  const writer = spawn("/bin/sh", ["-c", `while :; do "${SQLITE3}" "${db}" ".timeout 10000" "BEGIN; INSERT INTO annotation(text, pad) SELECT 'row', randomblob(2000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4); COMMIT;" || exit 1; sleep 0.02; done`], { stdio: "ignore" });
   try {
     fs.writeFileSync(d("backup.sh"), renderBackupScript({
       prometheusUrl: url,
