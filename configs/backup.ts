@@ -229,16 +229,13 @@ backup_file() { # <local file> <kind> <key>
   object_line "$2" "$3" "$(size_of "$1")" "$(sha_of "$1")"
 }
 
-# SQLite's online backup copies a consistent image while Grafana keeps writing; the copy is
-# checked before it leaves the host. A backup that keeps meeting new writes can give up with
-# "database is locked" even with a busy timeout, so it is tried three times before the run fails.
+# SQLite's online backup copies a consistent image while Grafana keeps writing (three tries: one
+# that keeps meeting new writes can give up with "database is locked"); the copy is checked.
 backup_grafana() {
-  copy=$WORK/grafana.db
-  tries=1
+  copy=$WORK/grafana.db tries=1
   until "$SQLITE3" "$GRAFANA_DATA/grafana.db" ".timeout 30000" ".backup '$copy'"; do
     [ "$tries" -ge 3 ] && { log "sqlite .backup of grafana.db failed $tries times"; return 1; }
-    log "sqlite .backup of grafana.db met concurrent writes; trying again"
-    rm -f "$copy"; tries=$((tries + 1)); sleep 2
+    log "sqlite .backup of grafana.db met concurrent writes; trying again"; rm -f "$copy"; tries=$((tries + 1)); sleep 2
   done
   check=$("$SQLITE3" "$copy" "PRAGMA integrity_check;")
   [ "$check" = ok ] || { log "grafana.db copy fails integrity_check: $check"; return 1; }
