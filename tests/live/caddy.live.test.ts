@@ -10,7 +10,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { HSTS_VALUE, SECURITY_HEADERS, renderCaddyfile } from "../../configs/caddy";
-import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor } from "./harness";
+import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "./harness";
 
 const DOMAIN = "grafana.test";
 
@@ -132,17 +132,7 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function withLog<T>(fn: () => Promise<T>): () => Promise<T> {
-  return async () => {
-    try {
-      return await fn();
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      err.message += `\n${caddy?.tail(30) ?? ""}`;
-      throw err;
-    }
-  };
-}
+const withLog = <T>(fn: () => Promise<T>): (() => Promise<T>) => withLogOf(() => caddy, fn);
 
 describe("Caddy in front of a stand-in Grafana", () => {
   test(

@@ -662,3 +662,16 @@ export class FakeService {
     return out.join("\n") + "\n";
   }
 }
+
+/** Wraps a test body so that a failure's message ends with the tail of a process's log. */
+export function withLogOf<T>(proc: () => { tail(lines: number): string } | undefined, fn: () => Promise<T>): () => Promise<T> {
+  return async () => {
+    try {
+      return await fn();
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      err.message += `\n${proc()?.tail(30) ?? ""}`;
+      throw err;
+    }
+  };
+}

@@ -18,7 +18,7 @@ import {
 } from "../../configs/prometheus-web";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
-import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor } from "./harness";
+import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "./harness";
 
 // Letters and digits, like random.RandomPassword({ special: false }).
 const PASSWORDS: Record<string, string> = {
@@ -98,17 +98,7 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function withLog<T>(fn: () => Promise<T>): () => Promise<T> {
-  return async () => {
-    try {
-      return await fn();
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      err.message += `\n${prometheus?.tail(30) ?? ""}`;
-      throw err;
-    }
-  };
-}
+const withLog = <T>(fn: () => Promise<T>): (() => Promise<T>) => withLogOf(() => prometheus, fn);
 
 const SNAPSHOT = "/api/v1/admin/tsdb/snapshot";
 
