@@ -6,6 +6,7 @@ import { Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
 import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
 import { EnabledIntegrations, ServiceSettings } from "./types";
 import { BasicAuthFile, prometheusBasicAuth } from "./prometheus-web";
+import { durationMs } from "./value-checks";
 
 export interface PrometheusConfigInput {
   readonly scrapeInterval: string;
@@ -197,12 +198,11 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
   return yaml.dump(config, { lineWidth: -1, noRefs: true });
 }
 
-/** Seconds in a Prometheus duration (y, w, d, h, m, s, ms). */
+/** Seconds in a Prometheus duration (y, w, d, h, m, s, ms), read by the settings' own parser. */
 export function durationSeconds(d: string): number {
-  const units: Record<string, number> = { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  for (const m of d.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(m[1]) * units[m[2]];
-  return total;
+  const ms = durationMs(d);
+  if (ms === undefined) throw new Error(`${JSON.stringify(d)} is not a Prometheus duration`);
+  return ms / 1000;
 }
 
 function minDuration(a: string, b: string): string {

@@ -1,7 +1,7 @@
 // prometheus.yml `remote_write` from plain values: where the samples go, how Prometheus
 // authenticates, and a queue sized for the series the stack expects to hold. Alerts keep
 // evaluating on the local Prometheus; the remote store is for long-term queries.
-import { durationSeconds } from "./prometheus";
+import { durationMs } from "./value-checks";
 
 /** Credentials for a generic endpoint, always read by Prometheus from a file. */
 export type RemoteWriteAuth =
@@ -66,7 +66,8 @@ export interface QueueConfig {
  * Memory held by the queue is bounded by max_shards * (capacity + max_samples_per_send) samples.
  */
 export function queueConfig(expectedSeries: number, scrapeInterval: string): QueueConfig {
-  const interval = durationSeconds(scrapeInterval);
+  const ms = durationMs(scrapeInterval);
+  const interval = ms === undefined ? 0 : ms / 1000;
   if (!(expectedSeries > 0) || !(interval > 0)) {
     throw new Error(`queueConfig: expected series (${expectedSeries}) and scrape interval (${scrapeInterval}) must be positive`);
   }

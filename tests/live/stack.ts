@@ -8,7 +8,7 @@ import * as childProcess from "node:child_process";
 import * as yaml from "js-yaml";
 import { renderAlertmanagerConfig, SECRET_FILES } from "../../configs/alertmanager";
 import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
-import { renderPrometheusConfig } from "../../configs/prometheus";
+import { durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
 import { RuleSelection, renderRuleFiles } from "../../configs/rules";
 import { EnabledIntegrations, ServiceSettings } from "../../configs/types";
 import {
@@ -32,13 +32,6 @@ export const RUNBOOK_BASE = "http://127.0.0.1/runbooks.md";
  * Routes, receivers, matchers and inhibit rules are untouched.
  */
 export const SUITE_ROUTE_TIMINGS = { maxGroupWait: "1s", groupInterval: "2s" } as const;
-
-function durationSeconds(d: string): number {
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  for (const m of d.matchAll(/(\d+)(ms|h|m|s)/g)) total += Number(m[1]) * units[m[2]];
-  return total;
-}
 
 export function applySuiteRouteTimings(alertmanagerYaml: string): string {
   const doc = yaml.load(alertmanagerYaml) as { route: Record<string, unknown> };
