@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Limits } from "./catalog";
-import { LOG_ROTATION } from "../configs/docker";
+import { LOG_ROTATION, SECRETS_FOR_LABEL, SECRETS_VERSION_LABEL } from "../configs/docker";
 import { CAP_DROP, SECURITY_OPTS, SecurityProfile, securityProfile } from "../configs/container-security";
 
 /** Where secret files live in every container: the read-only secrets volume (see ServiceContainer). */
@@ -99,10 +99,6 @@ export interface ServiceContainerArgs extends Placement {
   readonly oneShot?: boolean;
 }
 
-/** Label on a service container naming its secrets writer (`npm run render` files secrets under the service). */
-export const SECRETS_FOR_LABEL = "observability-stack/secrets-for";
-/** Label on a service container holding its secrets writer's id: new secrets replace the service. */
-export const SECRETS_VERSION_LABEL = "observability-stack/secrets-version";
 /** The writer never runs; these limits only satisfy the every-container-has-limits rule. */
 const WRITER_LIMITS = { cpus: "0.1", memoryMb: 32 };
 

@@ -21,3 +21,8 @@ export const DOCKER_DAEMON_CONFIG = {
   "no-new-privileges": true,
   icc: false,
 } as const;
+
+/** Label on a secrets writer naming its service (`npm run render` files secrets under the service). */
+export const SECRETS_FOR_LABEL = "observability-stack/secrets-for";
+/** Label on a service container holding its secrets writer's id: new secrets replace the service. */
+export const SECRETS_VERSION_LABEL = "observability-stack/secrets-version";

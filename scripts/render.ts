@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProgram } from "../tests/helpers/mock-program";
-import { SECRETS_FOR_LABEL } from "../components/container";
+import { SECRETS_FOR_LABEL } from "../configs/docker";
 
 export const REDACTED = "<secret: delivered by Pulumi at deploy time>\n";
 

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { SECRETS_FOR_LABEL } from "../../configs/docker";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
@@ -211,4 +212,20 @@ export function uploadsOf(container: RecordedResource): Record<string, string> {
     out[u.file] = u.content ?? "";
   }
   return out;
+}
+
+/**
+ * The run's containers by name, with the never-started secrets writers apart, keyed by the
+ * service whose secrets they write (the label `npm run render` files them under too).
+ */
+export function containersOf(run: ProgramRun): { services: Record<string, RecordedResource>; writers: Record<string, RecordedResource> } {
+  const services: Record<string, RecordedResource> = {};
+  const writers: Record<string, RecordedResource> = {};
+  for (const c of run.byType("docker:index/container:Container")) {
+    const labels = (c.inputs.labels as { label: string; value: string }[] | undefined) ?? [];
+    const writerOf = labels.find((l) => l.label === SECRETS_FOR_LABEL)?.value;
+    if (writerOf !== undefined) writers[writerOf] = c;
+    else services[String(c.inputs.name)] = c;
+  }
+  return { services, writers };
 }

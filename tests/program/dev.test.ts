@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../helpers/mock-program";
 import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { CORE_RULE_AREAS } from "../../configs/rules";
 import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
@@ -16,12 +16,7 @@ let writers: Record<string, RecordedResource>;
 
 beforeAll(async () => {
   prog = await runProgram({ stack: "dev" });
-  containers = {};
-  writers = {};
-  for (const c of prog.byType(CONTAINER)) {
-    if (c.inputs.start === false) writers[String(c.inputs.name).replace(/-secrets$/, "")] = c;
-    else containers[String(c.inputs.name)] = c;
-  }
+  ({ services: containers, writers } = containersOf(prog));
 });
 
 test("creates no AWS resources and one local Docker provider", () => {

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../helpers/mock-program";
 import { promtoolCheckUploads, run, tempDir, writeTree } from "../helpers/tools";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
@@ -22,12 +22,7 @@ beforeAll(async () => {
     config: FULL_PROD_CONFIG,
     secrets: SECRETS,
   });
-  containers = {};
-  writers = {};
-  for (const c of prog.byType(CONTAINER)) {
-    if (c.inputs.start === false) writers[String(c.inputs.name).replace(/-secrets$/, "")] = c;
-    else containers[String(c.inputs.name)] = c;
-  }
+  ({ services: containers, writers } = containersOf(prog));
 });
 
 test("creates the EC2 host, its security group, IAM and both buckets", () => {
