@@ -180,25 +180,50 @@ interface ContainerDef {
   frozen: boolean; // an old id of a re-created container
 }
 
-function addContainer(t: Target, c: ContainerDef): void {
-  const l = `id="${c.id}",image="${c.image}",name="${c.name}",container_label_service="${c.service}"`;
+/** One cAdvisor series of a container: metric name, extra labels, value model. */
+type ContainerSeries = [name: string, extra: string, kind: Kind, base: number, slope: number];
+
+/** The SERIES_PER_CONTAINER series cAdvisor exports for one container. */
+function containerSeries(c: ContainerDef): ContainerSeries[] {
   const k = c.frozen ? Kind.Constant : Kind.Counter;
   const periods = c.cpuLimitCores > 0 ? 10 : 0; // CFS periods per second (100ms period)
-  t.add("container_cpu_usage_seconds_total", `${l},cpu="total"`, k, 1000, c.cpuCores);
-  t.add("container_cpu_user_seconds_total", l, k, 700, c.cpuCores * 0.7);
-  t.add("container_cpu_system_seconds_total", l, k, 300, c.cpuCores * 0.3);
-  t.add("container_cpu_cfs_periods_total", l, k, 5000, periods);
-  t.add("container_cpu_cfs_throttled_periods_total", l, k, 100, periods * (c.cpuLimitCores > 0 && c.cpuCores / c.cpuLimitCores > 0.8 ? 0.4 : 0.01));
-  t.add("container_spec_cpu_quota", l, Kind.Constant, c.cpuLimitCores * 100000);
-  t.add("container_spec_cpu_period", l, Kind.Constant, 100000);
-  t.add("container_memory_working_set_bytes", l, c.frozen ? Kind.Constant : Kind.Linear, c.mem, c.memLeakPerSec / c.mem);
-  t.add("container_memory_usage_bytes", l, Kind.Gauge, c.mem * 1.3);
-  t.add("container_spec_memory_limit_bytes", l, Kind.Constant, c.memLimit);
-  t.add("container_start_time_seconds", l, Kind.Constant, c.startTime);
-  t.add("container_oom_events_total", l, Kind.Constant, 0);
-  t.add("container_network_receive_bytes_total", `${l},interface="eth0"`, k, 1e6, 2e4);
-  t.add("container_network_transmit_bytes_total", `${l},interface="eth0"`, k, 1e6, 2e4);
-  t.add("container_fs_writes_bytes_total", `${l},device="/dev/nvme0n1"`, k, 1e6, 1e4);
+  return [
+    ["container_cpu_usage_seconds_total", 'cpu="total"', k, 1000, c.cpuCores],
+    ["container_cpu_user_seconds_total", "", k, 700, c.cpuCores * 0.7],
+    ["container_cpu_system_seconds_total", "", k, 300, c.cpuCores * 0.3],
+    ["container_cpu_cfs_periods_total", "", k, 5000, periods],
+    ["container_cpu_cfs_throttled_periods_total", "", k, 100, periods * (c.cpuLimitCores > 0 && c.cpuCores / c.cpuLimitCores > 0.8 ? 0.4 : 0.01)],
+    ["container_spec_cpu_quota", "", Kind.Constant, c.cpuLimitCores * 100000, 0],
+    ["container_spec_cpu_period", "", Kind.Constant, 100000, 0],
+    ["container_memory_working_set_bytes", "", c.frozen ? Kind.Constant : Kind.Linear, c.mem, c.memLeakPerSec / c.mem],
+    ["container_memory_usage_bytes", "", Kind.Gauge, c.mem * 1.3, 0],
+    ["container_spec_memory_limit_bytes", "", Kind.Constant, c.memLimit, 0],
+    ["container_start_time_seconds", "", Kind.Constant, c.startTime, 0],
+    ["container_oom_events_total", "", Kind.Constant, 0, 0],
+    ["container_network_receive_bytes_total", 'interface="eth0"', k, 1e6, 2e4],
+    ["container_network_transmit_bytes_total", 'interface="eth0"', k, 1e6, 2e4],
+    ["container_fs_writes_bytes_total", 'device="/dev/nvme0n1"', k, 1e6, 1e4],
+  ];
+}
+
+/**
+ * A cAdvisor target: one metric family after the other, each with every container, as the real
+ * cAdvisor writes its exposition (and so the order in which Prometheus creates the series).
+ */
+function cadvisorTarget(defs: readonly ContainerDef[]): Target {
+  const t = new Target();
+  const perContainer = defs.map(containerSeries);
+  const families = perContainer[0]?.length ?? 0;
+  for (let f = 0; f < families; f++) {
+    const family = perContainer[0][f][0];
+    t.type(family, /_total$/.test(family) ? "counter" : "gauge");
+    defs.forEach((c, i) => {
+      const [name, extra, kind, base, slope] = perContainer[i][f];
+      const l = `id="${c.id}",image="${c.image}",name="${c.name}",container_label_service="${c.service}"`;
+      t.add(name, extra ? `${l},${extra}` : l, kind, base, slope);
+    });
+  }
+  return t;
 }
 
 function nodeTarget(veths: number, hwmon: number): Target {
@@ -367,7 +392,6 @@ function synthesize(n: number): Synthetic {
     return { name, target: appServiceTarget(name, i, rand) };
   });
 
-  const cadvisor = new Target();
   const now = Math.floor(Date.now() / 1000);
   const defs: ContainerDef[] = [];
   for (let i = 0; i < systemCgroups; i++) {
@@ -396,9 +420,7 @@ function synthesize(n: number): Synthetic {
       frozen: i % 50 === 48,
     });
   }
-  // cAdvisor-like: series grouped per container, without TYPE lines (untyped is fine for
-  // the rules); the parser does not need a family to be contiguous without a TYPE line.
-  for (const d of defs) addContainer(cadvisor, d);
+  const cadvisor = cadvisorTarget(defs);
   const node = nodeTarget(veths, hwmon);
   const total = services.reduce((s, x) => s + x.target.series, 0) + cadvisor.series + node.series + postgres.series + redis.series + rabbitmq.series;
   if (total !== n) throw new Error(`synthesized ${total} series, wanted ${n}`);
