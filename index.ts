@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { loadSettings, pulumiConfigSource } from "./components/settings";
-import { ComponentKey, dockerEndpoints } from "./components/catalog";
+import { CATALOG, ComponentKey, dockerEndpoints } from "./components/catalog";
 import { Placement } from "./components/container";
 import { LocalHost } from "./components/host/local";
 import { Ec2Host } from "./components/host/ec2";
@@ -20,6 +20,7 @@ import { BackupJob, BackupRestore } from "./components/backup";
 import { DOCKER_API_NETWORK, DockerApiProxy } from "./components/docker-api";
 import { TlsProxy } from "./components/tls-proxy";
 import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "./configs/host-hardening";
+import { containerSlice } from "./configs/container-slices";
 import { STACK_TAG } from "./configs/docker";
 import { backupObjectExpiryDays } from "./configs/backup";
 import { durationSeconds } from "./configs/prometheus";
@@ -93,7 +94,10 @@ function afterServices(...components: pulumi.Resource[]): pulumi.Input<pulumi.Re
   return restoreGate ? [...host.ready] : [...host.ready, ...components];
 }
 
-/** Image and limits from the settings (catalogue defaults), on the stack network. */
+/**
+ * Image and limits from the settings (catalogue defaults), on the stack network; on ec2 in the
+ * container's own slice, which cloud-init wrote with its task limit.
+ */
 function placement(
   key: ComponentKey,
   options: {
@@ -111,6 +115,7 @@ function placement(
     extraNetworks: extraNetworks.length > 0 ? extraNetworks : undefined,
     address: ec2 && options.roleAddress ? ROLE_ADDRESSES[options.roleAddress] : undefined,
     startAfter: options.afterRestore ? restoreGate : undefined,
+    cgroupParent: ec2 ? containerSlice(CATALOG[key].container) : undefined,
   };
 }
 

@@ -66,6 +66,12 @@ export interface Placement {
    * services wait for a restore that fills their volumes (setting restoreFrom).
    */
   readonly startAfter?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+  /**
+   * systemd slice the container runs in (Docker's --cgroup-parent): on ec2 the slice cloud-init
+   * wrote with the container's task limit (configs/container-slices.ts). Unset on the local
+   * target, whose host the program does not configure: there only the nproc ulimit applies.
+   */
+  readonly cgroupParent?: string;
 }
 
 export interface ServiceContainerArgs extends Placement {
@@ -163,7 +169,8 @@ export class ServiceContainer extends pulumi.ComponentResource {
           start: false,
           mustRun: false,
           restart: "no",
-          // Started by hand it would only run the service's image with no network.
+          // Started by hand it would only run the service's image with no network. No slice
+          // (cgroupParent) either: it never runs, so it has no tasks to limit.
           networkMode: "none",
           cpus: WRITER_LIMITS.cpus,
           memory: WRITER_LIMITS.memoryMb,
@@ -195,8 +202,9 @@ export class ServiceContainer extends pulumi.ComponentResource {
     }
 
     // Hardening for every container (configs/container-security.ts): all capabilities dropped
-    // and only named ones added back, no-new-privileges, an explicit user, /tmp in memory, a
-    // process limit, and a read-only root where no files are uploaded.
+    // and only named ones added back, no-new-privileges, an explicit user, /tmp in memory, the
+    // nproc ulimit (and, where the placement names one, the slice with the task limit), and a
+    // read-only root where no files are uploaded.
     const security: SecurityProfile = securityProfile(args.service);
     if (security.readOnlyRoot && (args.files ?? []).length > 0) {
       throw new Error(`${args.service}: a read-only root filesystem cannot receive uploaded files (Docker refuses the copy); drop readOnlyRoot or the files`);
@@ -258,6 +266,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         readOnly: security.readOnlyRoot,
         tmpfs: Object.keys(security.tmpfs).length > 0 ? { ...security.tmpfs } : undefined,
         ulimits: [{ name: "nproc", soft: security.nproc, hard: security.nproc }],
+        cgroupParent: args.cgroupParent,
         devices: args.devices?.map((d) => ({ hostPath: d, containerPath: d, permissions: "r" })),
         pidMode: args.pidMode,
         // Give Prometheus and Loki time to flush their WAL/chunks on stop.

@@ -10,9 +10,10 @@ export const LOG_ROTATION = { "max-size": "10m", "max-file": "3" } as const;
 export const STACK_TAG = "observability-stack/stack";
 
 /**
- * /etc/docker/daemon.json on the EC2 host: rotation for containers that set no log options, and
- * the daemon hardening explained in configs/host-hardening.ts (live-restore, no-new-privileges,
- * no inter-container traffic on the default bridge).
+ * /etc/docker/daemon.json on the EC2 host only (the local target's daemon is the user's own and is
+ * left as it is): rotation for containers that set no log options, the daemon hardening explained
+ * in configs/host-hardening.ts (live-restore, no-new-privileges, no inter-container traffic on the
+ * default bridge), and the systemd cgroup driver.
  */
 export const DOCKER_DAEMON_CONFIG = {
   "log-driver": "json-file",
@@ -20,6 +21,12 @@ export const DOCKER_DAEMON_CONFIG = {
   "live-restore": true,
   "no-new-privileges": true,
   icc: false,
+  // The containers' task limits are systemd slices (configs/container-slices.ts): only with the
+  // systemd driver is a container's cgroup parent a slice unit, whose TasksMax applies; with
+  // cgroupfs it would be a bare directory that systemd never limits. Docker already picks systemd
+  // on a cgroup v2 host such as Amazon Linux 2023 (the default since 20.10, moby/moby#40846);
+  // stated here so the limits do not rest on that default.
+  "exec-opts": ["native.cgroupdriver=systemd"],
 } as const;
 
 /** Label on a secrets writer naming its service (`npm run render` files secrets under the service). */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs real Prometheus tools (prometheus, promtool, alertmanager, amtool, node-exporter,
 # blackbox-exporter) and Caddy into .tools/bin so tests run the upstream binaries, not
-# imitations; as root it also installs the tools the backup and script tests use (shellcheck,
-# sqlite3, the AWS CLI) from the system's own Debian release.
+# imitations; as root it also installs the tools the backup, script and host tests use
+# (shellcheck, sqlite3, systemd-analyze, the AWS CLI) from the system's own Debian release.
 #
 # A tool already in .tools/bin, or on PATH at a recent enough version, is used as is. The others
 # come from one of two sources (TOOLS_SOURCE):
@@ -172,8 +172,14 @@ aws_v2() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -q '^aws-cli/2\.'; }
 find_aws() { for a in /usr/bin/aws /usr/local/bin/aws; do if aws_v2 "$a"; then echo "$a"; return; fi; done; }
 aws_path=""
 [ -x "$bin/aws" ] || aws_path="$(find_aws)"
+# command | Debian package. systemd-analyze (which checks the ec2 host's unit files offline) is
+# part of systemd itself, which a slim container image may lack.
+system_tools=("shellcheck|shellcheck" "sqlite3|sqlite3" "systemd-analyze|systemd")
 system_missing=()
-for cmd in shellcheck sqlite3; do command -v "$cmd" >/dev/null 2>&1 || system_missing+=("$cmd"); done
+for row in "${system_tools[@]}"; do
+  IFS='|' read -r cmd pkg <<<"$row"
+  command -v "$cmd" >/dev/null 2>&1 || system_missing+=("$pkg")
+done
 [ -x "$bin/aws" ] || [ -n "$aws_path" ] || system_missing+=(awscli)
 if [ "${#system_missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing from the system's release: ${system_missing[*]}" >&2
@@ -182,7 +188,8 @@ if [ "${#system_missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get
   [ -x "$bin/aws" ] || aws_path="$(find_aws)"
 fi
 if [ -n "$aws_path" ]; then ln -sf "$aws_path" "$bin/aws"; fi
-for cmd in shellcheck sqlite3; do
+for row in "${system_tools[@]}"; do
+  IFS='|' read -r cmd _ <<<"$row"
   if path="$(command -v "$cmd" 2>/dev/null)"; then ln -sf "$path" "$bin/$cmd"; fi
 done
 

@@ -234,6 +234,7 @@ describe("Ec2Host", () => {
       "live-restore": true,
       "no-new-privileges": true,
       icc: false,
+      "exec-opts": ["native.cgroupdriver=systemd"],
     });
     // The metadata firewall: only Loki's and the backup job's fixed addresses on the stack bridge.
     const firewall = cfg.write_files.find((f) => f.path === "/usr/local/sbin/observability-metadata-firewall");

@@ -1,6 +1,12 @@
 // configs/container-security.ts: every container states its user (from the catalogue), drops
 // every capability and adds back only named ones, and every deviation from the default says why.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { CAP_DROP, DEFAULT_SECURITY, SECURITY_OPTS, SECURITY_PROFILES, securityProfile } from "../../configs/container-security";
+
+/** Every container the program can create. */
+const CATALOGUE = COMPONENTS.map((k) => CATALOG[k].container);
 
 const CONTAINERS = [
   "prometheus",
@@ -51,5 +57,32 @@ describe("container security profiles", () => {
 
   test("read-only root for the containers that receive no uploaded files", () => {
     expect(CONTAINERS.filter((c) => securityProfile(c).readOnlyRoot).sort()).toEqual(["cadvisor", "node-exporter", "socket-proxy"]);
+  });
+});
+
+describe("task limits", () => {
+  test("every catalogue container has a whole-number task limit; lower than the default only with a reason", () => {
+    expect(DEFAULT_SECURITY.pids).toBe(1024);
+    for (const c of CATALOGUE) {
+      const pids = securityProfile(c).pids;
+      expect({ c, pids, sane: Number.isInteger(pids) && pids >= 128 && pids <= 4096 }).toEqual({ c, pids, sane: true });
+      if (pids < DEFAULT_SECURITY.pids) expect({ c, why: SECURITY_PROFILES[c]?.why }).toEqual({ c, why: expect.stringContaining("fewer tasks") });
+    }
+    const lowered = Object.fromEntries(CATALOGUE.map((c) => [c, securityProfile(c).pids]).filter(([, p]) => p !== DEFAULT_SECURITY.pids));
+    expect(lowered).toEqual({ backup: 256, "backup-verify": 256, "backup-restore": 256, "socket-proxy": 256 });
+  });
+
+  test("the README's security table states each container's task limit on ec2", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8").split("\n");
+    const header = readme.findIndex((l) => l.startsWith("| container | user |"));
+    expect(readme[header]).toMatch(/\| tasks \(ec2\) \|$/);
+    const stated: Record<string, number> = {};
+    for (const line of readme.slice(header + 2)) {
+      if (!line.startsWith("|")) break;
+      const cells = line.split("|").slice(1, -1).map((x) => x.trim());
+      const names = cells[0].startsWith("exporters (") ? ["postgres-exporter", "redis-exporter", "blackbox-exporter"] : [cells[0]];
+      for (const n of names) stated[n] = Number(cells[cells.length - 1]);
+    }
+    expect(stated).toEqual(Object.fromEntries(CATALOGUE.map((c) => [c, securityProfile(c).pids])));
   });
 });

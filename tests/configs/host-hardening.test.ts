@@ -17,6 +17,7 @@ import {
   renderMetadataFirewallScript,
   renderMetadataFirewallUnit,
 } from "../../configs/host-hardening";
+import { containerSliceFiles } from "../../configs/container-slices";
 import { tempDir, TOOLS_BIN } from "../helpers/tools";
 
 const INPUT = { bridge: "obs0", allowedAddresses: ["172.30.53.10", "172.30.53.11"] };
@@ -56,6 +57,21 @@ describe("Docker daemon settings", () => {
     expect(DOCKER_DAEMON_CONFIG["log-opts"]).toEqual({ "max-size": "10m", "max-file": "3" });
     const daemon = hardeningWriteFiles(INPUT).find((f) => f.path === "/etc/docker/daemon.json")!;
     expect(JSON.parse(daemon.content)).toEqual(DOCKER_DAEMON_CONFIG);
+  });
+
+  test("the systemd cgroup driver, so a container's cgroup parent is a slice unit with its TasksMax", () => {
+    const daemon = hardeningWriteFiles(INPUT).find((f) => f.path === "/etc/docker/daemon.json")!;
+    expect(JSON.parse(daemon.content)["exec-opts"]).toEqual(["native.cgroupdriver=systemd"]);
+  });
+});
+
+describe("container task limits", () => {
+  test("the user data writes every container's slice, loaded by the daemon-reload before any container exists", () => {
+    const files = hardeningWriteFiles(INPUT);
+    for (const slice of containerSliceFiles()) {
+      expect(files).toContainEqual({ path: slice.path, owner: "root:root", permissions: "0644", content: slice.content });
+    }
+    expect(hardeningRuncmd()).toContainEqual(["systemctl", "daemon-reload"]);
   });
 });
 
@@ -103,7 +119,7 @@ describe("metadata firewall", () => {
       ["systemctl", "enable", "--now", METADATA_UNIT_NAME],
     ]);
     const files = hardeningWriteFiles(INPUT);
-    expect(files.map((f) => [f.path, f.permissions])).toEqual([
+    expect(files.slice(0, 3).map((f) => [f.path, f.permissions])).toEqual([
       ["/etc/docker/daemon.json", "0644"],
       [METADATA_SCRIPT_PATH, "0755"],
       [`/etc/systemd/system/${METADATA_UNIT_NAME}`, "0644"],

@@ -12,6 +12,20 @@ export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager"
   return p;
 }
 
+/**
+ * A tool from the system's own release, which scripts/fetch-prometheus-tools.sh installs (as root)
+ * and links into .tools/bin: that link, else the same name on PATH. Throws when neither exists:
+ * a test that needs the tool fails rather than passing without it.
+ */
+export function systemTool(name: "systemd-analyze"): string {
+  const dirs = [TOOLS_BIN, ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "")];
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(`${name} is missing: run \`npm run tools\` as root (scripts/fetch-prometheus-tools.sh installs it from the system's release)`);
+}
+
 export interface ToolResult {
   readonly status: number | null;
   readonly stdout: string;

@@ -170,6 +170,8 @@ test("every container is hardened: no capabilities but named ones, no-new-privil
     expect({ name, user: c.inputs.user }).toEqual({ name, user: expect.stringMatching(/^\d+:\d+$/) });
     expect({ name, privileged: c.inputs.privileged }).toEqual({ name, privileged: undefined });
     expect(c.inputs.ulimits).toEqual([{ name: "nproc", soft: 4096, hard: 4096 }]);
+    // No slice on the local target: the program writes no systemd units on the user's own host.
+    expect({ name, cgroupParent: c.inputs.cgroupParent }).toEqual({ name, cgroupParent: undefined });
     // Read-only root wherever nothing is uploaded (Docker refuses uploads to a read-only root).
     const uploads = (c.inputs.uploads as unknown[] | undefined) ?? [];
     if (uploads.length === 0 && ["node-exporter", "cadvisor", "socket-proxy"].includes(name)) expect({ name, readOnly: c.inputs.readOnly }).toEqual({ name, readOnly: true });

@@ -27,3 +27,10 @@ test("the other published ports stay on loopback", () => {
     for (const p of (c.inputs.ports as { ip: string }[] | undefined) ?? []) expect({ name, ip: p.ip }).toEqual({ name, ip: "127.0.0.1" });
   }
 });
+
+test("on the local target no container, the proxy included, runs in a task-limiting slice (only nproc)", () => {
+  for (const [name, c] of Object.entries(containers)) {
+    expect({ name, cgroupParent: c.inputs.cgroupParent }).toEqual({ name, cgroupParent: undefined });
+    expect({ name, ulimits: c.inputs.ulimits }).toEqual({ name, ulimits: [{ name: "nproc", soft: 4096, hard: 4096 }] });
+  }
+});

@@ -1,0 +1,75 @@
+// One systemd slice per container on the ec2 host: the per-container task limit that the Docker
+// provider cannot set (it has no pids_limit; configs/container-security.ts, `pids`). Pure: no
+// Pulumi here; cloud-init writes the files (configs/host-hardening.ts) and the composition root
+// puts each container in its slice (Placement.cgroupParent).
+//
+// How it holds: dockerd on the host uses the systemd cgroup driver (configs/docker.ts), so a
+// container's --cgroup-parent names a slice and Docker creates the container's
+// docker-<id>.scope inside it. TasksMax= on the slice is pids.max on the slice's cgroup (cgroup v2
+// on Amazon Linux 2023), which counts every task below it, root's included, unlike RLIMIT_NPROC.
+// A replaced container (delete before create, fixed names) gets the same slice again.
+//
+// Names: in a slice name '-' separates the levels of the hierarchy (systemd.slice(5): the slice
+// foo-bar.slice lies in foo.slice), so a container name's '-' becomes '_'. obs-node_exporter.slice
+// then sits directly in obs.slice, which systemd creates implicitly without a limit of its own; it
+// only groups the stack's slices (`systemd-cgls /obs.slice`).
+//
+// cAdvisor tells a Docker container by the last element of its cgroup path (docker-<id>.scope,
+// cadvisor container/docker/factory.go), so the deeper path changes none of its metrics.
+import { CATALOG, COMPONENTS } from "../components/catalog";
+import { securityProfile } from "./container-security";
+
+/** Parent of every container slice: obs-<name>.slice lies in obs.slice. */
+export const SLICE_PREFIX = "obs";
+/** Where the slice units go on the host (local administrator's units, read before /usr/lib). */
+export const SLICE_DIR = "/etc/systemd/system";
+
+const CONTAINER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * The slice a container runs in, e.g. `obs-node_exporter.slice`. Only lower-case letters, digits
+ * and single '-' are taken, so the '-' → '_' mapping never makes two containers share a slice.
+ */
+export function containerSlice(container: string): string {
+  if (!CONTAINER_NAME.test(container)) {
+    throw new Error(`container slice: ${JSON.stringify(container)} is not a container name this program uses (a-z, 0-9, single "-")`);
+  }
+  return `${SLICE_PREFIX}-${container.replace(/-/g, "_")}.slice`;
+}
+
+/** The unit file of a container's slice. */
+export function renderContainerSlice(container: string, tasksMax: number): string {
+  if (!Number.isInteger(tasksMax) || tasksMax < 1) {
+    throw new Error(`container slice ${container}: TasksMax must be a positive whole number, not ${tasksMax}`);
+  }
+  return [
+    "[Unit]",
+    `Description=observability-stack: task limit of the ${container} container`,
+    "",
+    "[Slice]",
+    `TasksMax=${tasksMax}`,
+    "",
+  ].join("\n");
+}
+
+export interface ContainerSliceFile {
+  readonly container: string;
+  /** Unit name, the container's cgroupParent. */
+  readonly slice: string;
+  /** Absolute path on the host. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * A slice for every container the catalogue lists, whether or not the settings turn it on: the
+ * user data stays the same when an integration or the TLS proxy is switched on later (cloud-init
+ * runs once per instance), and an unused slice costs nothing.
+ */
+export function containerSliceFiles(): ContainerSliceFile[] {
+  return COMPONENTS.map((k) => {
+    const container = CATALOG[k].container;
+    const slice = containerSlice(container);
+    return { container, slice, path: `${SLICE_DIR}/${slice}`, content: renderContainerSlice(container, securityProfile(container).pids) };
+  });
+}
