@@ -12,7 +12,7 @@
 //     a read-only root; the others rely on a non-root user without capabilities, which cannot
 //     write to the image's root-owned paths anyway.
 //   - The Container resource has no PidsLimit (Docker's --pids-limit). Two limits stand in:
-//     * `pids`, the real per-container limit, on ec2 only: cloud-init writes one systemd slice per
+//     * `pids`, the real per-container limit, on ec2 only: the host installs one systemd slice per
 //       container with TasksMax=pids (configs/container-slices.ts) and the container runs in it
 //       (cgroupParent, which the resource does have). TasksMax is the slice's cgroup v2 pids.max,
 //       which counts every task (process or thread) in the cgroup, whatever its uid, root included.

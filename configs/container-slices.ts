@@ -1,7 +1,9 @@
 // One systemd slice per container on the ec2 host: the per-container task limit that the Docker
 // provider cannot set (it has no pids_limit; configs/container-security.ts, `pids`). Pure: no
-// Pulumi here; cloud-init writes the files (configs/host-hardening.ts) and the composition root
-// puts each container in its slice (Placement.cgroupParent).
+// Pulumi here. The ec2 host component runs renderSliceInstallScript over SSH before any container
+// is created, on every host and again whenever a limit changes (so a host created before the
+// limits existed gets them without being replaced, which cloud-init, run once per instance, could
+// not do); the composition root puts each container in its slice (Placement.cgroupParent).
 //
 // How it holds: dockerd on the host uses the systemd cgroup driver (configs/docker.ts), so a
 // container's --cgroup-parent names a slice and Docker creates the container's
@@ -63,8 +65,8 @@ export interface ContainerSliceFile {
 
 /**
  * A slice for every container the catalogue lists, whether or not the settings turn it on: the
- * user data stays the same when an integration or the TLS proxy is switched on later (cloud-init
- * runs once per instance), and an unused slice costs nothing.
+ * install script stays the same when an integration or the TLS proxy is switched on later, and an
+ * unused slice costs nothing.
  */
 export function containerSliceFiles(): ContainerSliceFile[] {
   return COMPONENTS.map((k) => {
@@ -72,4 +74,35 @@ export function containerSliceFiles(): ContainerSliceFile[] {
     const slice = containerSlice(container);
     return { container, slice, path: `${SLICE_DIR}/${slice}`, content: renderContainerSlice(container, securityProfile(container).pids) };
   });
+}
+
+/**
+ * The script the ec2 host component runs over SSH as the SSH user (passwordless sudo on Amazon
+ * Linux): it refuses a daemon on another cgroup driver (a slice would not limit anything there),
+ * writes every slice, reloads systemd and then reads each limit back from systemd, so a limit
+ * systemd did not take fails the deployment instead of passing unnoticed. Idempotent: rewriting a
+ * file with the same content changes nothing. A slice that already exists (a host from before the
+ * limits, whose containers ran in implicit slices) takes the new TasksMax at the reload.
+ */
+export function renderSliceInstallScript(files: readonly ContainerSliceFile[] = containerSliceFiles()): string {
+  const lines = [
+    "set -eu",
+    "driver=$(sudo docker info --format '{{.CgroupDriver}}')",
+    'if [ "$driver" != systemd ]; then',
+    '  echo "Docker uses the $driver cgroup driver; the containers\' task limits need systemd (exec-opts native.cgroupdriver=systemd in /etc/docker/daemon.json)" >&2',
+    "  exit 1",
+    "fi",
+  ];
+  for (const f of files) {
+    if (f.content.split("\n").includes("EOF")) throw new Error(`container slice ${f.container}: a line "EOF" would end the here-document early`);
+    lines.push(`sudo tee ${f.path} >/dev/null <<'EOF'`, f.content.replace(/\n$/, ""), "EOF");
+  }
+  lines.push("sudo systemctl daemon-reload");
+  for (const f of files) {
+    const tasks = securityProfile(f.container).pids;
+    lines.push(
+      `test "$(systemctl show -p TasksMax --value ${f.slice})" = ${tasks} || { echo "${f.slice}: systemd did not take TasksMax=${tasks}" >&2; exit 1; }`,
+    );
+  }
+  return lines.join("\n") + "\n";
 }

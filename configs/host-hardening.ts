@@ -15,10 +15,10 @@
 //   - exec-opts native.cgroupdriver=systemd: container cgroups are systemd units, so each
 //     container can run in the slice that limits its tasks (below).
 //
-// Task limits: one systemd slice per container with TasksMax (configs/container-slices.ts),
-// written here and loaded by the daemon-reload in hardeningRuncmd. Containers are created only
-// after cloud-init has finished (WAIT_FOR_DOCKER in configs/cloud-init.ts), so every slice is
-// loaded before the first container asks for it.
+// Task limits: one systemd slice per container with TasksMax (configs/container-slices.ts). Not
+// written here: cloud-init runs once per instance, so an existing host would never get them and a
+// changed limit would never arrive. The host component installs them over SSH instead, on every
+// host and whenever they change, before any container is created.
 //
 // Instance metadata (IMDSv2, hop limit 2): a container one hop away can fetch the instance
 // role's credentials. Only the containers that use the role may: a chain jumped to from
@@ -28,7 +28,6 @@
 // not cross FORWARD and keep their access. A systemd unit re-applies the rules after every start
 // of docker.service, so they survive reboots and daemon restarts.
 import { DOCKER_DAEMON_CONFIG } from "./docker";
-import { containerSliceFiles } from "./container-slices";
 
 export const INSTANCE_METADATA_ADDRESS = "169.254.169.254";
 export const METADATA_CHAIN = "OBS-METADATA";
@@ -135,7 +134,7 @@ export interface CloudInitFile {
   readonly content: string;
 }
 
-/** write_files entries: daemon.json, the firewall script and its unit, the containers' slices. */
+/** write_files entries: daemon.json, the firewall script and its unit. */
 export function hardeningWriteFiles(input: MetadataFirewallInput): CloudInitFile[] {
   return [
     {
@@ -146,15 +145,10 @@ export function hardeningWriteFiles(input: MetadataFirewallInput): CloudInitFile
     },
     { path: METADATA_SCRIPT_PATH, owner: "root:root", permissions: "0755", content: renderMetadataFirewallScript(input) },
     { path: METADATA_UNIT_PATH, owner: "root:root", permissions: "0644", content: renderMetadataFirewallUnit() },
-    ...containerSliceFiles().map((f) => ({ path: f.path, owner: "root:root", permissions: "0644", content: f.content })),
   ];
 }
 
-/**
- * runcmd entries, after Docker is enabled and started. The daemon-reload loads the firewall unit
- * and the containers' slices; the slices need no enabling, systemd starts one when a container's
- * scope is placed in it.
- */
+/** runcmd entries, after Docker is enabled and started. */
 export function hardeningRuncmd(): string[][] {
   return [
     ["systemctl", "daemon-reload"],

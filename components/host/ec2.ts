@@ -11,6 +11,7 @@ import { EC2_ASSUME_ROLE_POLICY } from "../../configs/aws-policies";
 import { instanceRolePolicy } from "../../configs/bucket-access";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
 import { STACK_TAG } from "../../configs/docker";
+import { renderSliceInstallScript } from "../../configs/container-slices";
 
 export interface Ec2HostArgs {
   /** Stack name, for the STACK_TAG tag. */
@@ -205,22 +206,29 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     // automatically assigned public IPv4 address it replaces.
     const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", instance: instance.id, tags: tags(`${name}-eip`) }, child);
 
+    const connection: command.types.input.remote.ConnectionArgs = {
+      host: eip.publicIp,
+      user: settings.sshUser,
+      privateKey: settings.sshPrivateKey,
+      // Without a key, the agent of the `pulumi` process (SSH_AUTH_SOCK) signs.
+      agentSocketPath: settings.sshPrivateKey ? undefined : settings.sshAgentSocket,
+      // sshd comes up some time after the instance is "running"; retry for a few minutes.
+      dialErrorLimit: 60,
+    };
     const waitForDocker = new command.remote.Command(
       `${name}-wait-docker`,
-      {
-        connection: {
-          host: eip.publicIp,
-          user: settings.sshUser,
-          privateKey: settings.sshPrivateKey,
-          // Without a key, the agent of the `pulumi` process (SSH_AUTH_SOCK) signs.
-          agentSocketPath: settings.sshPrivateKey ? undefined : settings.sshAgentSocket,
-          // sshd comes up some time after the instance is "running"; retry for a few minutes.
-          dialErrorLimit: 60,
-        },
-        create: WAIT_FOR_DOCKER,
-        triggers: [instance.id],
-      },
+      { connection, create: WAIT_FOR_DOCKER, triggers: [instance.id] },
       { parent: this },
+    );
+
+    // The containers' task limits (configs/container-slices.ts): run on every host, new or
+    // created before the limits existed, on a replaced instance, and again whenever the script
+    // changes (a changed input re-runs `create`); every container waits for it (host.ready), so
+    // none is created in a slice systemd does not limit.
+    const taskSlices = new command.remote.Command(
+      `${name}-task-slices`,
+      { connection, create: renderSliceInstallScript(), triggers: [instance.id] },
+      { parent: this, dependsOn: [waitForDocker] },
     );
 
     this.provider = new docker.Provider(
@@ -247,7 +255,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       );
     }
 
-    this.ready = [waitForDocker];
+    this.ready = [waitForDocker, taskSlices];
     this.instanceId = instance.id;
     this.publicIp = eip.publicIp;
     this.publicAddress = eip.publicIp;

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import type { AwsSettings } from "../../components/settings";
 import type { Ec2Host as Ec2HostT } from "../../components/host/ec2";
+import { renderSliceInstallScript } from "../../configs/container-slices";
 import type { LocalHost as LocalHostT } from "../../components/host/local";
 import { STACK_TAG } from "../../configs/docker";
 import {
@@ -274,8 +275,21 @@ describe("Ec2Host", () => {
     // docker info with the docker group, which this (older) SSH session does not have yet.
     expect(w.create).toContain("sg docker -c 'docker info >/dev/null'");
     expect(w.triggers).toEqual([resolved.instanceId]);
-    expect(host.ready).toHaveLength(1);
+    expect(host.ready).toHaveLength(2);
     expect(constructed.find((c) => c.name === "prod-host-wait-docker")?.resource).toBe(host.ready[0]);
+  });
+
+  it("installs the containers' task-limiting slices over SSH after the wait, on every host and again when a limit changes", () => {
+    const t = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>("command:remote:Command", "prod-host-task-slices");
+    expect(t.connection).toEqual(expect.objectContaining({ host: "203.0.113.10", user: "ec2-user" }));
+    expect(t.create).toBe(renderSliceInstallScript());
+    // A new instance runs it again; so does a changed script (a limit, a new container), since a
+    // changed input re-runs `create` when the command has no `update`.
+    expect(t.triggers).toEqual([resolved.instanceId]);
+    expect(t).not.toHaveProperty("update");
+    expect(optsOf("prod-host-task-slices").dependsOn).toEqual([host.ready[0]]);
+    // Every container waits for host.ready, so none starts before its slice exists.
+    expect(constructed.find((c) => c.name === "prod-host-task-slices")?.resource).toBe(host.ready[1]);
   });
 
   it("uses the private key as a secret when one is configured", () => {
@@ -293,7 +307,7 @@ describe("Ec2Host", () => {
     expect(optsOf("prod-host-docker").dependsOn).toEqual([host.ready[0]]);
     expect(constructed.find((c) => c.name === "prod-host-docker")?.resource).toBe(host.provider);
     expect(inputs("pulumi:providers:docker", "alt-host-docker").host).toBe("ssh://ec2-user@203.0.113.20");
-    expect(altHost.ready).toHaveLength(1);
+    expect(altHost.ready).toHaveLength(2);
   });
 
   it("skips the Docker daemon check, so a preview needs no SSH to the host (the local provider keeps it)", () => {

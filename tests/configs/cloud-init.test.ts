@@ -2,8 +2,6 @@
 import * as yaml from "js-yaml";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
 import { LOG_ROTATION } from "../../configs/docker";
-import { containerSliceFiles } from "../../configs/container-slices";
-import { CATALOG, COMPONENTS } from "../../components/catalog";
 
 test("installs Docker with log rotation, starts it and lets the SSH user use it", () => {
   const text = renderCloudConfig("ec2-user");
@@ -32,16 +30,9 @@ test("installs Docker with log rotation, starts it and lets the SSH user use it"
   });
 });
 
-test("writes a task-limiting slice for every catalogue container; runcmd's daemon-reload loads them", () => {
-  const cfg = yaml.load(renderCloudConfig("ec2-user")) as { runcmd: string[][]; write_files: { path: string; content: string }[] };
-  const slices = containerSliceFiles();
-  expect(slices.map((s) => s.container)).toEqual(COMPONENTS.map((k) => CATALOG[k].container));
-  for (const s of slices) {
-    expect(cfg.write_files.find((f) => f.path === s.path)?.content).toBe(s.content);
-  }
-  // Loaded before cloud-init is done, and so before WAIT_FOR_DOCKER lets any container be created.
-  expect(cfg.runcmd).toContainEqual(["systemctl", "daemon-reload"]);
-  expect(WAIT_FOR_DOCKER).toMatch(/^\{ cloud-init status --wait/);
+test("writes no container slice: the host component installs those over SSH, on existing hosts too", () => {
+  const cfg = yaml.load(renderCloudConfig("ec2-user")) as { write_files: { path: string }[] };
+  expect(cfg.write_files.filter((f) => f.path.endsWith(".slice"))).toEqual([]);
   // EC2 refuses user data over 16 KB (before base64).
   expect(Buffer.byteLength(renderCloudConfig("ec2-user"))).toBeLessThan(16 * 1024);
 });

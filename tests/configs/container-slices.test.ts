@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CATALOG, COMPONENTS } from "../../components/catalog";
 import { securityProfile } from "../../configs/container-security";
-import { SLICE_DIR, containerSlice, containerSliceFiles, renderContainerSlice } from "../../configs/container-slices";
-import { systemTool, tempDir } from "../helpers/tools";
+import { SLICE_DIR, containerSlice, containerSliceFiles, renderContainerSlice, renderSliceInstallScript } from "../../configs/container-slices";
+import { TOOLS_BIN, systemTool, tempDir } from "../helpers/tools";
 
 const CONTAINERS = COMPONENTS.map((k) => CATALOG[k].container);
 
@@ -89,5 +89,81 @@ describe("container slices", () => {
         expect.stringMatching(/obs-bad_key\.slice:5: Unknown key 'TaskMax'/),
       ]),
     );
+  });
+});
+
+// The installer the ec2 host runs over SSH, run here against stand-ins: `sudo` runs its command
+// with every absolute path moved under a scratch root, `docker info` answers with the driver the
+// test picks, and `systemctl show` answers what systemd would after the reload: the TasksMax of
+// the unit file on disk (or "infinity" for the slice named in SKIP, a limit systemd did not take).
+const FAKE_SUDO = `#!/bin/sh
+cmd=$1; shift
+case "$cmd" in
+  tee) exec tee "$ROOT$1" ;;
+  *) exec "$cmd" "$@" ;;
+esac
+`;
+const FAKE_DOCKER = `#!/bin/sh
+echo "docker $*" >>"$ROOT/log"
+echo "$DRIVER"
+`;
+const FAKE_SYSTEMCTL = `#!/bin/sh
+echo "systemctl $*" >>"$ROOT/log"
+if [ "$1" = show ]; then
+  unit=$5
+  if [ "$unit" = "$SKIP" ]; then echo infinity; exit 0; fi
+  sed -n 's/^TasksMax=//p' "$ROOT${SLICE_DIR}/$unit"
+fi
+`;
+
+function install(driver: string, skip = ""): { status: number | null; stderr: string; root: string; log: string[] } {
+  const root = tempDir("slice-install");
+  const bin = path.join(root, "bin");
+  fs.mkdirSync(bin);
+  fs.mkdirSync(path.join(root, SLICE_DIR), { recursive: true });
+  for (const [name, body] of Object.entries({ sudo: FAKE_SUDO, docker: FAKE_DOCKER, systemctl: FAKE_SYSTEMCTL })) {
+    fs.writeFileSync(path.join(bin, name), body, { mode: 0o755 });
+  }
+  const r = spawnSync("sh", ["-c", renderSliceInstallScript()], {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { PATH: `${bin}:/usr/bin:/bin`, ROOT: root, DRIVER: driver, SKIP: skip },
+  });
+  const logFile = path.join(root, "log");
+  return { status: r.status, stderr: r.stderr, root, log: fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n") : [] };
+}
+
+describe("slice installer (run over SSH on every ec2 host)", () => {
+  test("passes shellcheck", () => {
+    const file = path.join(tempDir("slice-sc"), "install.sh");
+    fs.writeFileSync(file, renderSliceInstallScript());
+    const r = spawnSync(path.join(TOOLS_BIN, "shellcheck"), ["-s", "sh", file], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  test("writes exactly the rendered slices, reloads systemd, then reads every limit back", () => {
+    const r = install("systemd");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const files = containerSliceFiles();
+    expect(fs.readdirSync(path.join(r.root, SLICE_DIR)).sort()).toEqual(files.map((f) => f.slice).sort());
+    for (const f of files) expect({ slice: f.slice, content: fs.readFileSync(path.join(r.root, f.path), "utf8") }).toEqual({ slice: f.slice, content: f.content });
+    expect(r.log[0]).toBe("docker info --format {{.CgroupDriver}}");
+    expect(r.log[1]).toBe("systemctl daemon-reload");
+    expect(r.log.slice(2)).toEqual(files.map((f) => `systemctl show -p TasksMax --value ${f.slice}`));
+  });
+
+  test("refuses a daemon on the cgroupfs driver before writing anything", () => {
+    const r = install("cgroupfs");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Docker uses the cgroupfs cgroup driver; .*native\.cgroupdriver=systemd/);
+    expect(fs.readdirSync(path.join(r.root, SLICE_DIR))).toEqual([]);
+  });
+
+  test("fails, naming the slice, when systemd did not take a limit", () => {
+    const r = install("systemd", "obs-caddy.slice");
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`obs-caddy.slice: systemd did not take TasksMax=${securityProfile("caddy").pids}`);
   });
 });

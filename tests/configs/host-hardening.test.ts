@@ -17,7 +17,6 @@ import {
   renderMetadataFirewallScript,
   renderMetadataFirewallUnit,
 } from "../../configs/host-hardening";
-import { containerSliceFiles } from "../../configs/container-slices";
 import { tempDir, TOOLS_BIN } from "../helpers/tools";
 
 const INPUT = { bridge: "obs0", allowedAddresses: ["172.30.53.10", "172.30.53.11"] };
@@ -59,19 +58,9 @@ describe("Docker daemon settings", () => {
     expect(JSON.parse(daemon.content)).toEqual(DOCKER_DAEMON_CONFIG);
   });
 
-  test("the systemd cgroup driver, so a container's cgroup parent is a slice unit with its TasksMax", () => {
+  test("the systemd cgroup driver, so a container's cgroup parent is a slice unit with its TasksMax (new hosts; the slice installer checks the driver on every host)", () => {
     const daemon = hardeningWriteFiles(INPUT).find((f) => f.path === "/etc/docker/daemon.json")!;
     expect(JSON.parse(daemon.content)["exec-opts"]).toEqual(["native.cgroupdriver=systemd"]);
-  });
-});
-
-describe("container task limits", () => {
-  test("the user data writes every container's slice, loaded by the daemon-reload before any container exists", () => {
-    const files = hardeningWriteFiles(INPUT);
-    for (const slice of containerSliceFiles()) {
-      expect(files).toContainEqual({ path: slice.path, owner: "root:root", permissions: "0644", content: slice.content });
-    }
-    expect(hardeningRuncmd()).toContainEqual(["systemctl", "daemon-reload"]);
   });
 });
 
