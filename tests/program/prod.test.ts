@@ -32,7 +32,8 @@ test("creates the EC2 host, its security group, IAM and both buckets", () => {
   expect(count("aws:ec2/securityGroup:SecurityGroup")).toBe(1);
   expect(count("aws:iam/role:Role")).toBe(1);
   expect(count("aws:iam/instanceProfile:InstanceProfile")).toBe(1);
-  expect(count("command:remote:Command")).toBe(1);
+  // The wait for cloud-init and Docker, and the installer of the containers' task-limiting slices.
+  expect(prog.byType("command:remote:Command").map((c) => c.name).sort()).toEqual(["host-task-slices", "host-wait-docker"]);
   const instance = prog.byType("aws:ec2/instance:Instance")[0].inputs;
   expect(instance.instanceType).toBe("t3.xlarge");
   expect(instance.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 });
