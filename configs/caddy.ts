@@ -4,6 +4,7 @@
 // usual security headers, and proxies to Grafana on the stack network. Caddy itself sets
 // X-Forwarded-Proto/-For/-Host towards the upstream. Pure: no Pulumi here, so the live test
 // renders the very same file with Caddy's internal CA and loopback ports.
+import { IPV4_PATTERN } from "./patterns";
 
 /** Official image; the same Caddy release as Debian's package the tests run (2.11.4). */
 export const CADDY_DEFAULT_IMAGE = "caddy:2.11.4";
@@ -57,7 +58,6 @@ const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63
 // Deliberately narrow: one @, no quotes, spaces or braces that could break out of the token.
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`|~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const UPSTREAM = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function hasControlCharacter(value: string): boolean {
   return [...value].some((ch) => (ch.codePointAt(0) as number) < 0x20 || ch === "\u007f");
@@ -118,7 +118,7 @@ export function renderCaddyfile(input: CaddyConfigInput): string {
   const acmeCa = input.acmeCa ?? LETS_ENCRYPT_DIRECTORY;
   const caError = acmeCaProblem(acmeCa);
   if (caError) throw new Error(`ACME CA ${JSON.stringify(acmeCa)} is not accepted; use ${caError}`);
-  if (input.bindAddress !== undefined && !IPV4.test(input.bindAddress)) {
+  if (input.bindAddress !== undefined && !IPV4_PATTERN.test(input.bindAddress)) {
     throw new Error(`Caddy bind address ${JSON.stringify(input.bindAddress)} is not an IPv4 address`);
   }
 

@@ -28,6 +28,7 @@
 // not cross FORWARD and keep their access. A systemd unit re-applies the rules after every start
 // of docker.service, so they survive reboots and daemon restarts.
 import { DOCKER_DAEMON_CONFIG } from "./docker";
+import { IPV4_PATTERN } from "./patterns";
 
 export const INSTANCE_METADATA_ADDRESS = "169.254.169.254";
 export const METADATA_CHAIN = "OBS-METADATA";
@@ -70,7 +71,6 @@ export interface MetadataFirewallInput {
   readonly allowedAddresses: readonly string[];
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function checkInput(input: MetadataFirewallInput): void {
   // Linux interface names: at most 15 characters, no slash or whitespace.
@@ -78,7 +78,7 @@ function checkInput(input: MetadataFirewallInput): void {
     throw new Error(`metadata firewall: bridge ${JSON.stringify(input.bridge)} is not a Linux interface name (1-15 letters, digits, "_", ".", "-")`);
   }
   for (const a of input.allowedAddresses) {
-    if (!IPV4.test(a)) throw new Error(`metadata firewall: ${JSON.stringify(a)} is not an IPv4 address`);
+    if (!IPV4_PATTERN.test(a)) throw new Error(`metadata firewall: ${JSON.stringify(a)} is not an IPv4 address`);
   }
 }
 
