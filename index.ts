@@ -64,7 +64,8 @@ const stores = storage ? { loki: storage.lokiStore, backup: storage.backupStore 
 
 const dockerOpts: pulumi.ComponentResourceOptions = { providers: [host.provider], dependsOn: host.ready };
 // On ec2 the stack network has a fixed subnet and bridge name: the metadata firewall that
-// cloud-init installs lets only Loki and the backup job (fixed addresses) reach the instance role.
+// cloud-init installs lets only the containers given a role address (Loki, backup and restore;
+// Prometheus and Grafana when AMP or discovery needs them) reach the instance role.
 const network = new docker.Network(
   "network",
   {

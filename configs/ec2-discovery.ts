@@ -1,5 +1,6 @@
 // Scrape jobs for a fleet found through EC2's DescribeInstances (`ec2_sd_configs`), from plain
 // values. Credentials come from the stack host's instance role (no keys in the file).
+import { LATENCY_BUCKET_RELABEL } from "./latency-buckets";
 
 /** One discovered fleet: the job name, the port its exporter listens on, the tags that select it. */
 export interface Ec2DiscoveryJob {
@@ -25,6 +26,9 @@ export const ANY_TAG_VALUE = "*";
  */
 export const TAG_LABELS = ["service", "tier"] as const;
 
+/** The tier of application services, which the service alerts and dashboards select. */
+export const APP_TIER = "app";
+
 /** DescribeInstances filters: the job's tags, and running instances only. */
 export function ec2Filters(job: Ec2DiscoveryJob): { name: string; values: string[] }[] {
   const tags = Object.entries(job.tags).map(([key, value]) =>
@@ -40,7 +44,9 @@ export function ec2Filters(job: Ec2DiscoveryJob): { name: string; values: string
  * - `instance` = the Name tag, or the private IP when the instance has no Name;
  * - `instance_id`: the EC2 id, so two hosts that share a Name stay two series sets (it adds no
  *   series: one value per target);
- * - `service` and `tier` from the tags of the same name, when present.
+ * - `service` and `tier` from the tags of the same name, when present; an instance with a
+ *   `service` tag and no `tier` tag gets `tier="app"`, as the statically listed services do, so
+ *   the service alerts and the Service dashboard (which select `tier="app"`) cover it.
  */
 export function ec2RelabelConfigs(): Record<string, unknown>[] {
   return [
@@ -48,6 +54,7 @@ export function ec2RelabelConfigs(): Record<string, unknown>[] {
     { source_labels: ["__meta_ec2_private_ip"], target_label: "instance" },
     { source_labels: ["__meta_ec2_tag_Name"], regex: "(.+)", target_label: "instance" },
     { source_labels: ["__meta_ec2_instance_id"], target_label: "instance_id" },
+    { source_labels: ["__meta_ec2_tag_service"], regex: ".+", target_label: "tier", replacement: APP_TIER },
     ...TAG_LABELS.map((t) => ({ source_labels: [`__meta_ec2_tag_${t}`], regex: "(.+)", target_label: t })),
   ];
 }
@@ -65,5 +72,7 @@ export function ec2ScrapeConfigs(input: Ec2DiscoveryInput): Record<string, unkno
       },
     ],
     relabel_configs: ec2RelabelConfigs(),
+    // A discovered application keeps the same latency buckets as a listed one.
+    metric_relabel_configs: LATENCY_BUCKET_RELABEL,
   }));
 }

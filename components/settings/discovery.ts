@@ -40,7 +40,10 @@ export function readEc2Discovery(r: Reader, target: Target, services: readonly S
     else if (RESERVED_JOBS.includes(name as string)) {
       r.fail(`${key}.name`, `${show(name)} is the job of a stack component; choose another (reserved: ${RESERVED_JOBS.join(", ")})`);
     } else if (names.has(name as string)) {
-      r.fail(`${key}.name`, `${show(name)} is already the name of a service or of another ec2Discovery entry; job names must be unique`);
+      r.fail(
+        `${key}.name`,
+        `${show(name)} is already the name of a service or of another ec2Discovery entry; job names must be unique (taken: ${[...names].join(", ")})`,
+      );
     }
     names.add(name as string);
     const portProblem = checkPort(job.port);

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { CATALOG, STACK_JOBS, dockerEndpoints } from "../../components/catalog";
-import { LATENCY_BUCKET_RELABEL, PrometheusConfigInput, durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
+import { PrometheusConfigInput, durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
+import { LATENCY_BUCKET_RELABEL } from "../../configs/latency-buckets";
 import { EnabledIntegrations } from "../../configs/types";
 import { run, tempDir } from "../helpers/tools";
 

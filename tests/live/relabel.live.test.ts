@@ -3,9 +3,11 @@
 // - EC2 discovery: the rendered `ec2_sd_configs` jobs, with their discovery swapped for
 //   `file_sd_configs` whose targets carry the `__meta_ec2_*` labels EC2 discovery produces
 //   (running and stopped instances, with and without a Name tag, with and without the
-//   service/tier tags). Everything else in the job (relabel_configs) is as rendered.
-// - Application services: the latency bucket allow-list (le 0.1 to 2.5 and +Inf) applied to a
-//   histogram with prom-client's default buckets and to one with a custom layout.
+//   service/tier tags, a service tag alone). Everything else in the job (relabel_configs,
+//   metric_relabel_configs) is as rendered; the discovered hosts serve an application's metrics.
+// - Application services, listed and discovered: the latency bucket allow-list (le 0.1 to 2.5
+//   and +Inf) applied to a histogram with prom-client's default buckets and to one with a
+//   custom layout.
 // - cAdvisor: the rendered `cadvisor` job (metric_relabel_configs) scraping a cAdvisor-like
 //   exposition with a named container carrying the Docker label service, one without it, the
 //   root cgroup and the system slices (no name), and machine_* metrics; the resource rules
@@ -43,6 +45,7 @@ function ec2Targets(address: string): { targets: string[]; labels: Record<string
     instance("i-0bbb", "running", "10.0.1.11", {}),
     instance("i-0ccc", "stopped", "10.0.1.12", { Name: "old-1", service: "shop" }),
     instance("i-0ddd", "stopping", "10.0.1.13", {}),
+    instance("i-0eee", "running", "10.0.1.14", { Name: "checkout-1", service: "checkout" }),
   ];
 }
 
@@ -124,6 +127,8 @@ beforeAll(async () => {
   fs.writeFileSync(sdFile, JSON.stringify(ec2Targets(exporter)));
   delete ec2.ec2_sd_configs;
   ec2.file_sd_configs = [{ files: [sdFile] }];
+  // The discovered hosts serve the application's histogram: their buckets are filtered too.
+  ec2.metrics_path = "/app/metrics";
 
   const config = path.join(dir, "prometheus.yml");
   fs.writeFileSync(config, yaml.dump(rendered, { lineWidth: -1, noRefs: true }));
@@ -159,15 +164,18 @@ function plain(labels: Record<string, string>): Record<string, string> {
 }
 
 test("EC2 relabelling: running instances get instance, service and tier; stopped ones are dropped", async () => {
-  const active = await waitFor("two discovered targets", async () => {
+  const active = await waitFor("three discovered targets", async () => {
     const t = (await prom.targets()).filter((x) => x.scrapePool === JOB.name);
-    return t.length === 2 ? t : undefined;
+    return t.length === 3 ? t : undefined;
   }, 30000);
   const byId = new Map(active.map((t) => [t.labels.instance_id, plain(t.labels)]));
   // Name tag → instance; service and tier tags → labels.
   expect(byId.get("i-0aaa")).toEqual({ job: JOB.name, instance: "web-1", instance_id: "i-0aaa", service: "shop", tier: "frontend" });
   // No Name tag → the private IP; no service/tier tags → no such labels.
   expect(byId.get("i-0bbb")).toEqual({ job: JOB.name, instance: "10.0.1.11", instance_id: "i-0bbb" });
+  // A service tag without a tier tag: tier="app", like a listed service, so the service alerts
+  // and the Service dashboard (which select tier="app") cover the host.
+  expect(byId.get("i-0eee")).toEqual({ job: JOB.name, instance: "checkout-1", instance_id: "i-0eee", service: "checkout", tier: "app" });
 
   const dropped = (
     await httpJson<{ data: { droppedTargets: DroppedTarget[] } }>(`${prom.baseUrl}/api/v1/targets?state=dropped`)
@@ -178,11 +186,11 @@ test("EC2 relabelling: running instances get instance, service and tier; stopped
   ]);
 
   // The labels reach the series, so the node alerts and dashboards group by the discovered host.
-  const up = await waitFor("up of both instances", async () => {
+  const up = await waitFor("up of the three instances", async () => {
     const r = await prom.query(`up{job="${JOB.name}"}`);
-    return r.length === 2 ? r : undefined;
+    return r.length === 3 ? r : undefined;
   }, 15000);
-  expect(up.map((s) => s.metric.instance).sort()).toEqual(["10.0.1.11", "web-1"]);
+  expect(up.map((s) => s.metric.instance).sort()).toEqual(["10.0.1.11", "checkout-1", "web-1"]);
 }, 60000);
 
 test("cAdvisor relabelling: service from the Docker label, unnamed cgroups dropped, machine_* kept, rules record per service", async () => {
@@ -207,15 +215,19 @@ test("cAdvisor relabelling: service from the Docker label, unnamed cgroups dropp
   ]);
 }, 60000);
 
-test("latency buckets: an application's histogram keeps le 0.1 to 2.5 and +Inf, with sum and count", async () => {
-  const buckets = await waitFor("the application's buckets", async () => {
-    const r = await prom.query('http_request_duration_seconds_bucket{job="shop"}');
-    return r.length > 0 ? r : undefined;
-  }, 15000);
-  const les = (route: string) => buckets.filter((s) => s.metric.route === route).map((s) => s.metric.le).sort();
-  // Prometheus 3 writes le as a float: 1 -> 1.0.
-  expect(les("/a")).toEqual(["+Inf", "0.1", "0.25", "0.5", "1.0", "2.5"]);
-  expect(les("/b")).toEqual(["+Inf", "0.2", "0.3", "1.5"]);
-  expect((await prom.query('http_request_duration_seconds_count{job="shop"}')).length).toBe(2);
-  expect((await prom.query('http_request_duration_seconds_sum{job="shop"}')).length).toBe(2);
+test("latency buckets: an application's histogram keeps le 0.1 to 2.5 and +Inf, with sum and count, listed or discovered", async () => {
+  for (const job of ["shop", JOB.name]) {
+    // One scraped target per job (a discovered host: web-1).
+    const target = job === "shop" ? `job="shop"` : `job="${job}",instance="web-1"`;
+    const buckets = await waitFor(`the buckets of ${job}`, async () => {
+      const r = await prom.query(`http_request_duration_seconds_bucket{${target}}`);
+      return r.length > 0 ? r : undefined;
+    }, 15000);
+    const les = (route: string) => buckets.filter((s) => s.metric.route === route).map((s) => s.metric.le).sort();
+    // Prometheus 3 writes le as a float: 1 -> 1.0.
+    expect([job, les("/a")]).toEqual([job, ["+Inf", "0.1", "0.25", "0.5", "1.0", "2.5"]]);
+    expect([job, les("/b")]).toEqual([job, ["+Inf", "0.2", "0.3", "1.5"]]);
+    expect((await prom.query(`http_request_duration_seconds_count{${target}}`)).length).toBe(2);
+    expect((await prom.query(`http_request_duration_seconds_sum{${target}}`)).length).toBe(2);
+  }
 }, 30000);
