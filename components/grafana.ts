@@ -31,7 +31,11 @@ export interface GrafanaStackArgs {
   readonly rootUrl?: string;
   /** Credentials for Prometheus's basic auth (its web config protects every endpoint). */
   readonly prometheusAuth: { readonly user: string; readonly password: pulumi.Output<string> };
-  /** The AMP workspace to add as a SigV4 datasource (remoteWrite amp). Default none. */
+  /**
+   * The AMP workspace to add as a datasource of the AMP plugin, signed with SigV4 by the instance
+   * role (remoteWrite amp). The container then installs that plugin, pinned, at start: it needs
+   * grafana.com reachable until the plugin is in the data volume. Default none: no plugin.
+   */
   readonly amp?: { readonly queryUrl: pulumi.Input<string>; readonly region: string };
 }
 
@@ -58,7 +62,7 @@ export class GrafanaStack extends pulumi.ComponentResource {
       {
         ...args.placement,
         service: CATALOG.grafana.container,
-        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl, sigV4: args.amp !== undefined }),
+        env: grafanaEnv(args.adminUser, { rootUrl: args.rootUrl, amp: amp !== undefined }),
         // The __FILE password only seeds a new database, and the data volume outlives
         // `pulumi destroy`: re-apply it on every start so the exported password is the real one.
         // On a brand-new database the reset finds no admin yet and the server creates it.
@@ -91,6 +95,8 @@ export class GrafanaStack extends pulumi.ComponentResource {
           { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: renderDashboardProvider() },
           ...dashboardFiles,
         ],
+        // Also holds plugins/ (the image's GF_PATHS_PLUGINS), where the AMP plugin is installed:
+        // writable by the grafana user, and kept across restarts so it is downloaded once.
         volumes: [{ name: "data", containerPath: GRAFANA_DATA_DIR }],
         ports: [{ internal: CATALOG.grafana.port, ...args.published }],
         healthcheck: ["wget", "-q", "--spider", `http://localhost:${CATALOG.grafana.port}/api/health`],

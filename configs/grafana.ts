@@ -2,7 +2,7 @@
 // container environment. The admin password only ever travels as a file. Pure: no Pulumi here.
 import * as yaml from "js-yaml";
 import { Endpoints } from "../components/catalog";
-import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "./patterns";
+import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN, AWS_REGION_PATTERN } from "./patterns";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "./grafana-datasources";
 
 export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";
@@ -15,6 +15,17 @@ export const GRAFANA_DATA_DIR = "/var/lib/grafana";
 /** Name of the file provider; shown in Grafana as the dashboards' provisioning source. */
 export const DASHBOARD_PROVIDER_NAME = "observability-stack";
 
+/**
+ * The datasource plugin for Amazon Managed Service for Prometheus. Grafana 13's core Prometheus
+ * datasource no longer signs with SigV4 (such datasources are migrated to this plugin at start),
+ * and the image does not ship the plugin: with `remoteWrite: amp` Grafana installs it, pinned.
+ * 3.3.5 is the version grafana.com lists (late 2026); the 3.x line declares Grafana >=12.2.5, and
+ * the plugin bumped its major version the last time it narrowed that range (3.0.0's changelog).
+ * Bump it on purpose, checking the version's Grafana range on grafana.com first: an install that
+ * fails stops Grafana from starting (GF_PLUGINS_PREINSTALL_SYNC).
+ */
+export const AMP_DATASOURCE_PLUGIN = { id: "grafana-amazonprometheus-datasource", version: "3.3.5" } as const;
+
 export interface GrafanaDatasourceOptions {
   /** Prometheus scrape interval; Grafana uses it as the minimum step ($__interval). */
   readonly scrapeInterval?: string;
@@ -24,9 +35,11 @@ export interface GrafanaDatasourceOptions {
    */
   readonly prometheusBasicAuth?: { readonly user: string; readonly passwordFile: string };
   /**
-   * An Amazon Managed Service for Prometheus workspace (remoteWrite amp): a second Prometheus
-   * datasource for the long-term store, signed with SigV4 by the instance role's credentials
-   * (needs GF_AUTH_SIGV4_AUTH_ENABLED, see grafanaEnv's `sigV4`).
+   * An Amazon Managed Service for Prometheus workspace (remoteWrite amp): a second datasource, of
+   * the AMP plugin's type, for the long-term store, signed with SigV4 by the instance role's
+   * credentials. The container must install the plugin: grafanaEnv's `amp`. `queryUrl` is the
+   * workspace's endpoint, https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/ (the
+   * datasource appends api/v1/query and the other API paths itself).
    */
   readonly amp?: { readonly queryUrl: string; readonly region: string };
 }
@@ -82,30 +95,52 @@ export function renderGrafanaDatasources(
           handleGrafanaManagedAlerts: false,
         },
       },
-      ...(options.amp
-        ? [
-            {
-              name: "Amazon Managed Prometheus (long-term)",
-              uid: DATASOURCE_UIDS.amp,
-              type: "prometheus",
-              access: "proxy",
-              url: options.amp.queryUrl,
-              isDefault: false,
-              editable: false,
-              jsonData: {
-                httpMethod: "POST",
-                // "default": the AWS SDK's credential chain, i.e. the instance role through IMDSv2.
-                sigV4Auth: true,
-                sigV4AuthType: "default",
-                sigV4Region: options.amp.region,
-                ...(options.scrapeInterval ? { timeInterval: options.scrapeInterval } : {}),
-              },
-            },
-          ]
-        : []),
+      ...(options.amp ? [ampDatasource(options.amp, options.scrapeInterval)] : []),
     ],
   };
   return yaml.dump(doc, { lineWidth: -1, noRefs: true });
+}
+
+/** Amazon Managed Service for Prometheus workspace endpoints: …/workspaces/<id>/, nothing after. */
+const AMP_QUERY_URL = /^https:\/\/[A-Za-z0-9.-]+\/workspaces\/[A-Za-z0-9_-]+\/?$/;
+
+/**
+ * The AMP workspace as a datasource of the AMP plugin's type (see AMP_DATASOURCE_PLUGIN), the
+ * format of the plugin's provisioning docs (docs/sources/configure.md in
+ * grafana/grafana-amazonprometheus-datasource).
+ */
+function ampDatasource(amp: { readonly queryUrl: string; readonly region: string }, scrapeInterval: string | undefined): Record<string, unknown> {
+  if (!AMP_QUERY_URL.test(amp.queryUrl)) {
+    throw new Error(
+      `AMP query URL ${JSON.stringify(amp.queryUrl)} is not a workspace endpoint; use https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/ (the datasource adds api/v1/query itself)`,
+    );
+  }
+  if (!AWS_REGION_PATTERN.test(amp.region)) throw new Error(`AMP region ${JSON.stringify(amp.region)} is not an AWS region name such as eu-west-1`);
+  return {
+    name: "Amazon Managed Prometheus (long-term)",
+    uid: DATASOURCE_UIDS.amp,
+    type: AMP_DATASOURCE_PLUGIN.id,
+    // The plugin has no browser access mode: Grafana's server signs every request.
+    access: "proxy",
+    url: amp.queryUrl,
+    isDefault: false,
+    editable: false,
+    jsonData: {
+      httpMethod: "POST",
+      // "default": the AWS SDK's default credential chain, here the instance role through IMDSv2
+      // (the host allows two hops for containers). Grafana's [aws] allowed_auth_providers
+      // includes "default" unless changed, so no GF_AWS_* setting is needed.
+      sigV4Auth: true,
+      sigV4AuthType: "default",
+      sigV4Region: amp.region,
+      // The signing service; the plugin's default too, stated so the file says what it signs for.
+      sigv4Service: "aps",
+      // Alert and recording rules live in the local Prometheus and Loki; the workspace has none and
+      // the instance role may not list rules, so Grafana's Alerting pages do not ask it.
+      manageAlerts: false,
+      ...(scrapeInterval ? { timeInterval: scrapeInterval } : {}),
+    },
+  };
 }
 
 function datasourceBasicAuth(auth: { readonly user: string; readonly passwordFile: string }): Record<string, unknown> {
@@ -162,8 +197,11 @@ export interface GrafanaEnvOptions {
    * over plain http (the dev default) a Secure cookie would make login impossible.
    */
   readonly rootUrl?: string;
-  /** Lets datasources sign requests with SigV4 (the AMP datasource). Default off. */
-  readonly sigV4?: boolean;
+  /**
+   * The AMP datasource is provisioned (remoteWrite amp): install its plugin, pinned, before the
+   * server starts, and let Grafana's data proxy sign with SigV4. Default off: nothing changes.
+   */
+  readonly amp?: boolean;
 }
 
 /**
@@ -188,7 +226,18 @@ export function grafanaEnv(adminUser: string, options: GrafanaEnvOptions = {}): 
     GF_NEWS_NEWS_FEED_ENABLED: "false",
     GF_PATHS_PROVISIONING: GRAFANA_PROVISIONING_DIR,
   };
-  if (options.sigV4) env.GF_AUTH_SIGV4_AUTH_ENABLED = "true";
+  if (options.amp) {
+    // PREINSTALL_SYNC installs before the HTTP server starts, so the provisioned datasource finds
+    // its plugin; GF_PLUGINS_PREINSTALL would install in the background (a window in which the
+    // datasource has no plugin), and GF_INSTALL_PLUGINS is only the older name Grafana maps onto
+    // this one. With a version given Grafana neither updates it nor asks grafana.com again once
+    // that version is in the data volume (/var/lib/grafana/plugins).
+    env.GF_PLUGINS_PREINSTALL_SYNC = `${AMP_DATASOURCE_PLUGIN.id}@${AMP_DATASOURCE_PLUGIN.version}`;
+    // The plugin signs its own queries; this turns on the SigV4 step of Grafana's data proxy
+    // (pkg/infra/httpclient/httpclientprovider), which requests through the plugin's proxy routes
+    // take.
+    env.GF_AUTH_SIGV4_AUTH_ENABLED = "true";
+  }
   if (options.rootUrl !== undefined) {
     if (!/^https?:\/\/[^\s/]+/.test(options.rootUrl)) {
       throw new Error(`Grafana rootUrl ${JSON.stringify(options.rootUrl)} is not an http(s) URL`);

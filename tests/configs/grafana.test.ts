@@ -4,6 +4,7 @@ import * as yaml from "js-yaml";
 import { dockerEndpoints } from "../../components/catalog";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "../../configs/grafana-datasources";
 import {
+  AMP_DATASOURCE_PLUGIN,
   GRAFANA_ADMIN_PASSWORD_FILE,
   dashboardFilePath,
   grafanaEnv,
@@ -54,6 +55,69 @@ describe("renderGrafanaDatasources", () => {
       "http://127.0.0.1:19093",
     ]);
     expect(d.datasources[0].jsonData.timeInterval).toBeUndefined();
+  });
+});
+
+describe("renderGrafanaDatasources with an AMP workspace (remoteWrite amp)", () => {
+  const endpoint = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/";
+  const amp = { queryUrl: endpoint, region: "eu-west-1" };
+  const options = { scrapeInterval: "15s", prometheusBasicAuth: { user: "grafana", passwordFile: "/run/secrets/prometheus_password" } };
+  const withAmp = yaml.load(renderGrafanaDatasources(dockerEndpoints(), { ...options, amp })) as Doc;
+  const without = yaml.load(renderGrafanaDatasources(dockerEndpoints(), options)) as Doc;
+  const ampDs = withAmp.datasources.find((d: Doc) => d.uid === DATASOURCE_UIDS.amp);
+
+  test("the plugin pin is one exact release of the AMP datasource", () => {
+    expect(AMP_DATASOURCE_PLUGIN.id).toBe("grafana-amazonprometheus-datasource");
+    expect(AMP_DATASOURCE_PLUGIN.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  test("the workspace is a datasource of the AMP plugin's type, not core Prometheus", () => {
+    expect(ampDs).toMatchObject({
+      type: "grafana-amazonprometheus-datasource",
+      access: "proxy",
+      url: endpoint,
+      isDefault: false,
+      editable: false,
+    });
+    // Grafana 13's core Prometheus datasource no longer signs with SigV4.
+    for (const d of withAmp.datasources.filter((x: Doc) => x.type === "prometheus")) {
+      expect(Object.keys(d.jsonData).filter((k) => /sigv4/i.test(k))).toEqual([]);
+    }
+  });
+
+  test("signs with SigV4 through the AWS SDK default chain (the instance role) in the workspace's region", () => {
+    expect(ampDs.jsonData).toEqual({
+      httpMethod: "POST",
+      sigV4Auth: true,
+      sigV4AuthType: "default",
+      sigV4Region: "eu-west-1",
+      sigv4Service: "aps",
+      manageAlerts: false,
+      timeInterval: "15s",
+    });
+    // No keys: the role's temporary credentials come from the instance metadata service.
+    expect(ampDs.secureJsonData).toBeUndefined();
+    expect(ampDs.basicAuth).toBeUndefined();
+  });
+
+  test("adds exactly that one datasource; the others are unchanged and Prometheus stays the default", () => {
+    expect(withAmp.datasources.filter((d: Doc) => d.uid !== DATASOURCE_UIDS.amp)).toEqual(without.datasources);
+    expect({ ...withAmp, datasources: [] }).toEqual({ ...without, datasources: [] });
+    expect(withAmp.datasources.filter((d: Doc) => d.isDefault === true).map((d: Doc) => d.uid)).toEqual([DATASOURCE_UIDS.prometheus]);
+    expect(without.datasources.map((d: Doc) => d.type)).not.toContain(AMP_DATASOURCE_PLUGIN.id);
+  });
+
+  test.each([
+    ["the query API path", `${endpoint}api/v1/query`],
+    ["the remote-write path", `${endpoint}api/v1/remote_write`],
+    ["plain http", endpoint.replace("https:", "http:")],
+    ["an empty URL", ""],
+  ])("rejects %s as the workspace URL", (_what, queryUrl) => {
+    expect(() => renderGrafanaDatasources(dockerEndpoints(), { amp: { queryUrl, region: "eu-west-1" } })).toThrow(/not a workspace endpoint/);
+  });
+
+  test("rejects a region that is not an AWS region name", () => {
+    expect(() => renderGrafanaDatasources(dockerEndpoints(), { amp: { queryUrl: endpoint, region: "eu west" } })).toThrow(/not an AWS region/);
   });
 });
 
@@ -117,6 +181,26 @@ describe("grafanaEnv", () => {
     const https = grafanaEnv("admin", { rootUrl: "https://grafana.example.com" });
     expect(https.GF_SECURITY_COOKIE_SECURE).toBe("true");
     expect(https.GF_SERVER_ROOT_URL).toBe("https://grafana.example.com");
+  });
+
+  test("amp: installs the pinned AMP plugin before the server starts, and lets the data proxy sign", () => {
+    const amp = grafanaEnv("admin", { amp: true });
+    expect(amp.GF_PLUGINS_PREINSTALL_SYNC).toBe(`grafana-amazonprometheus-datasource@${AMP_DATASOURCE_PLUGIN.version}`);
+    expect(amp.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/^grafana-amazonprometheus-datasource@\d+\.\d+\.\d+$/);
+    expect(amp.GF_AUTH_SIGV4_AUTH_ENABLED).toBe("true");
+    // Neither the background install nor the older variable: one way, before the server starts.
+    expect(amp.GF_PLUGINS_PREINSTALL).toBeUndefined();
+    expect(amp.GF_INSTALL_PLUGINS).toBeUndefined();
+    // Nothing else changes.
+    const added = ["GF_PLUGINS_PREINSTALL_SYNC", "GF_AUTH_SIGV4_AUTH_ENABLED"];
+    expect(Object.fromEntries(Object.entries(amp).filter(([k]) => !added.includes(k)))).toEqual(env);
+  });
+
+  test("without amp no plugin is installed and SigV4 stays off", () => {
+    for (const e of [env, grafanaEnv("admin", { amp: false }), grafanaEnv("admin", { rootUrl: "https://grafana.example.com" })]) {
+      expect(Object.keys(e).filter((k) => /PLUGINS|SIGV4/.test(k))).toEqual([]);
+    }
+    expect(grafanaEnv("admin", { amp: false })).toEqual(env);
   });
 
   test("rejects an admin user that could break the env file", () => {

@@ -1,13 +1,14 @@
 // The prod stack with `remoteWrite: amp` and an `ec2Discovery` fleet, run as the program under
 // mocks: the AMP workspace, instance-role statements scoped to its ARN (and DescribeInstances
 // for discovery), prometheus.yml writing to it with SigV4 and scraping the fleet (checked by the
-// real promtool), Grafana's SigV4 datasource, the Stack health queue panels and the output.
+// real promtool), Grafana's AMP-plugin datasource and the plugin's pinned install, the Stack
+// health queue panels and the output.
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 import { AMP_QUERY_ACTIONS, AMP_WRITE_ACTIONS } from "../../configs/aws-policies";
-import { GRAFANA_DATASOURCES_PATH } from "../../configs/grafana";
+import { AMP_DATASOURCE_PLUGIN, GRAFANA_DATASOURCES_PATH } from "../../configs/grafana";
 
 const CONTAINER = "docker:index/container:Container";
 const WORKSPACE_ARN = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0mock";
@@ -89,19 +90,35 @@ test("prometheus.yml writes to the workspace with SigV4 and scrapes the fleet; p
   expect(check.status).toBe(0);
 });
 
-test("Grafana gets the workspace as a second, SigV4-signed datasource", () => {
+test("Grafana gets the workspace as a second datasource, of the AMP plugin's type, signed by the instance role", () => {
   const files = uploadsOf(containers.grafana);
   const ds = (yaml.load(files[GRAFANA_DATASOURCES_PATH]) as { datasources: Record<string, unknown>[] }).datasources;
   expect(ds.find((d) => d.isDefault)?.uid).toBe("prometheus");
   expect(ds.find((d) => d.uid === "amp")).toMatchObject({
-    type: "prometheus",
+    type: "grafana-amazonprometheus-datasource",
+    access: "proxy",
+    // The workspace endpoint: the datasource appends api/v1/query itself.
     url: ENDPOINT,
     isDefault: false,
-    jsonData: { sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "eu-west-1" },
+    jsonData: { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "eu-west-1", sigv4Service: "aps" },
   });
-  expect(containers.grafana.inputs.envs).toContain("GF_AUTH_SIGV4_AUTH_ENABLED=true");
+  // Only the local Prometheus is of the core type; it has no SigV4 settings.
+  expect(ds.filter((d) => d.type === "prometheus").map((d) => d.uid)).toEqual(["prometheus"]);
   const health = Object.entries(files).find(([p]) => p.endsWith("stack-health.json"));
   expect(health?.[1]).toContain("Remote write lag");
+});
+
+test("Grafana installs the AMP plugin, pinned, before it starts, and its data proxy may sign with SigV4", () => {
+  const envs = containers.grafana.inputs.envs as string[];
+  expect(envs).toContain(`GF_PLUGINS_PREINSTALL_SYNC=grafana-amazonprometheus-datasource@${AMP_DATASOURCE_PLUGIN.version}`);
+  expect(AMP_DATASOURCE_PLUGIN.version).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(envs).toContain("GF_AUTH_SIGV4_AUTH_ENABLED=true");
+  expect(envs.filter((e) => /^GF_(INSTALL_PLUGINS|PLUGINS_PREINSTALL)=/.test(e))).toEqual([]);
+  // The plugin lands in the data volume (/var/lib/grafana/plugins), which the grafana user writes.
+  expect((containers.grafana.inputs.volumes as { containerPath: string; readOnly: boolean }[]).find((v) => v.containerPath === "/var/lib/grafana")).toMatchObject({
+    readOnly: false,
+  });
+  expect(containers.grafana.inputs.readOnly).toBe(false);
 });
 
 test("exports the remote-write URL", () => {
