@@ -20,7 +20,7 @@
 // than in production, so those rules cost less here than they would after hours.
 import * as http from "node:http";
 import * as net from "node:net";
-import { WebhookReceiver, EXPOSITION_CONTENT_TYPE, isZeroTime, sleep, waitFor } from "../live/harness";
+import { WebhookReceiver, EXPOSITION_CONTENT_TYPE, PromRuleGroup, isZeroTime, sleep, waitFor } from "../live/harness";
 import { LiveStack } from "../live/stack";
 import { ServiceSettings } from "../../configs/types";
 import { durationSeconds } from "../../configs/prometheus";
@@ -469,8 +469,45 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Runs the catalogue at `n` synthetic series and prints each group's cost; see SizeResult. */
-export async function benchSize(n: number): Promise<SizeResult> {
+/** Minutes of a head chunk's life at the production scrape: 120 samples every 15s. */
+const CHUNK_CYCLE_MINUTES = (120 * durationSeconds(PRODUCTION_SCRAPE)) / 60;
+
+/**
+ * Rounds measured for `minutes` more at the production scrape. Reading a series' newest sample
+ * decodes its head chunk from the start (and the previous chunk too while that is still inside
+ * the 5m window), so the cost of a round grows as the chunks fill and drops when they are cut:
+ * five rounds a minute after start see chunks about a third full. Only a run longer than one
+ * chunk cycle (120 samples, 30 minutes at 15s) sees what a long-running Prometheus pays on
+ * average. Prints the total per round by 5-minute stretch, then the median, p90 and maximum
+ * over the last full chunk cycle (or the whole soak when shorter):
+ *   soak series=<n> minutes=<m> window_minutes=<w> rounds=<k> rule_eval_ms_median=<ms> rule_eval_ms_p90=<ms> rule_eval_ms_max=<ms>
+ */
+async function soakRounds(series: number, nextRound: () => Promise<PromRuleGroup[]>, minutes: number): Promise<string> {
+  const start = Date.now();
+  const rounds: { at: number; ms: number }[] = [];
+  while (Date.now() - start < minutes * 60000) {
+    const groups = await nextRound();
+    rounds.push({ at: (Date.now() - start) / 60000, ms: groups.reduce((sum, g) => sum + g.evaluationTime * 1000, 0) });
+  }
+  for (let from = 0; from < minutes; from += 5) {
+    const part = rounds.filter((r) => r.at >= from && r.at < from + 5).map((r) => r.ms);
+    if (part.length) console.log(`soak minutes=${from}-${Math.min(from + 5, minutes)} rounds=${part.length} rule_eval_ms_median=${median(part).toFixed(1)} max=${Math.max(...part).toFixed(1)}`);
+  }
+  const window = Math.min(minutes, CHUNK_CYCLE_MINUTES);
+  const last = rounds.filter((r) => r.at >= minutes - window).map((r) => r.ms);
+  const sorted = [...last].sort((a, b) => a - b);
+  const p90 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN;
+  return (
+    `soak series=${series} minutes=${minutes} window_minutes=${window} rounds=${last.length} ` +
+    `rule_eval_ms_median=${median(last).toFixed(1)} rule_eval_ms_p90=${p90.toFixed(1)} rule_eval_ms_max=${(sorted[sorted.length - 1] ?? NaN).toFixed(1)}`
+  );
+}
+
+/**
+ * Runs the catalogue at `n` synthetic series and prints each group's cost; see SizeResult. With
+ * `soakMinutes`, keeps measuring afterwards (see soakRounds) and appends its line to `line`.
+ */
+export async function benchSize(n: number, soakMinutes = 0): Promise<SizeResult> {
   const syn = synthesize(n);
   console.log(`\n=== ${n} series: ${syn.layout}`);
   const t0 = Date.now() / 1000;
@@ -546,7 +583,8 @@ export async function benchSize(n: number): Promise<SizeResult> {
     const perGroup = new Map<string, { file: string; rules: number; times: number[] }>();
     const perRule = new Map<string, number[]>();
     let lastRound = new Map<string, string>();
-    for (let round = 0; round < ROUNDS; round++) {
+    /** The groups once every one has been evaluated again since the previous call. */
+    const nextRound = async () => {
       const groups = await waitFor(
         "a new evaluation of every group",
         async () => {
@@ -557,6 +595,10 @@ export async function benchSize(n: number): Promise<SizeResult> {
         500,
       );
       lastRound = new Map(groups.map((g) => [g.name, g.lastEvaluation]));
+      return groups;
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const groups = await nextRound();
       for (const g of groups) {
         const e = perGroup.get(g.name) ?? { file: g.file.split("/").pop() ?? g.file, rules: g.rules.length, times: [] };
         e.times.push(g.evaluationTime * 1000);
@@ -592,8 +634,13 @@ export async function benchSize(n: number): Promise<SizeResult> {
     const perScrape = Number((await stack.prom.query("sum(scrape_samples_post_metric_relabeling)"))[0]?.value?.[1] ?? NaN);
     const samplesPerSecond = perScrape / durationSeconds(PRODUCTION_SCRAPE);
     console.log(`ingestion_samples_per_second=${samplesPerSecond.toFixed(0)} (${perScrape} samples per ${PRODUCTION_SCRAPE} scrape round)`);
-    const line = `series=${syn.total} rule_eval_ms=${total.toFixed(1)} rss_mb=${rss.toFixed(0)}`;
+    let line = `series=${syn.total} rule_eval_ms=${total.toFixed(1)} rss_mb=${rss.toFixed(0)}`;
     console.log(line);
+    if (soakMinutes > 0) {
+      const soak = await soakRounds(syn.total, nextRound, soakMinutes);
+      line += `\n${soak}`;
+      console.log(soak);
+    }
     return { series: syn.total, headSeries: head, ruleEvalMs: total, rssMb: rss, samplesPerSecond, line };
   } catch (e) {
     console.error(stack.logTails(30));
