@@ -2,7 +2,7 @@
 // dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
 import * as yaml from "js-yaml";
 import { Endpoints, STACK_JOBS } from "../components/catalog";
-import { Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
+import { APP_TIER, Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
 import { LATENCY_BUCKET_RELABEL } from "./latency-buckets";
 import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
 import { EnabledIntegrations, ServiceSettings } from "./types";
@@ -108,7 +108,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
       job_name: s.name,
       metrics_path: s.metricsPath,
       scheme: s.scheme,
-      static_configs: [{ targets: [...s.targets], labels: { ...s.labels, service: s.name, tier: "app" } }],
+      static_configs: [{ targets: [...s.targets], labels: { ...s.labels, service: s.name, tier: APP_TIER } }],
       metric_relabel_configs: LATENCY_BUCKET_RELABEL,
     });
   }
