@@ -42,7 +42,9 @@ describe("queueConfig", () => {
     expect(queueConfig(1_000_000, "15s")).toMatchObject({ min_shards: 17, max_shards: 67 });
     // 200k series every 1s would need 200 shards at the steady rate: capped.
     expect(queueConfig(2_000_000, "1s")).toMatchObject({ min_shards: 200, max_shards: 200 });
+    // 300k series every 30s: 10k samples/s, 2.5 shards' worth at the steady rate, 10 to catch up.
     const q = queueConfig(300_000, "30s");
+    expect(q).toMatchObject({ min_shards: 3, max_shards: 10 });
     expect(q.max_shards * SAMPLES_PER_SHARD_PER_SECOND).toBeGreaterThanOrEqual(4 * (300_000 / 30));
   });
 

@@ -1,6 +1,7 @@
 // The dev stack with `remoteWrite` to an https URL with basic auth, run as the program under
 // mocks: the password reaches Prometheus only as a secret 0400 file that prometheus.yml names
-// (checked by the real promtool), no AWS resource, no extra datasource, and the output.
+// (checked by the real promtool), no AWS resource, no extra datasource, and the output. The
+// bearer-token form: remote-write-bearer.test.ts.
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
