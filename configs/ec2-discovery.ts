@@ -44,19 +44,26 @@ export function ec2Filters(job: Ec2DiscoveryJob): { name: string; values: string
  * - `instance` = the Name tag, or the private IP when the instance has no Name;
  * - `instance_id`: the EC2 id, so two hosts that share a Name stay two series sets (it adds no
  *   series: one value per target);
- * - `service` and `tier` from the tags of the same name, when present; an instance with a
- *   `service` tag and no `tier` tag gets `tier="app"`, as the statically listed services do, so
- *   the service alerts and the Service dashboard (which select `tier="app"`) cover it.
+ * - `service` and `tier` from the tags of the same name, when present;
+ * - in a job that scrapes an application (see scrapesApplication), `tier="app"` unless the host
+ *   has a `tier` tag, as the statically listed services have, so the service alerts and the
+ *   Service dashboard (which select `tier="app"`) cover it. Decided per job, not per host: a
+ *   node-exporter job on hosts that carry a `service` tag must not count as an application.
  */
-export function ec2RelabelConfigs(): Record<string, unknown>[] {
+export function ec2RelabelConfigs(job: Ec2DiscoveryJob): Record<string, unknown>[] {
   return [
     { source_labels: ["__meta_ec2_instance_state"], regex: "running", action: "keep" },
     { source_labels: ["__meta_ec2_private_ip"], target_label: "instance" },
     { source_labels: ["__meta_ec2_tag_Name"], regex: "(.+)", target_label: "instance" },
     { source_labels: ["__meta_ec2_instance_id"], target_label: "instance_id" },
-    { source_labels: ["__meta_ec2_tag_service"], regex: ".+", target_label: "tier", replacement: APP_TIER },
+    ...(scrapesApplication(job) ? [{ target_label: "tier", replacement: APP_TIER }] : []),
     ...TAG_LABELS.map((t) => ({ source_labels: [`__meta_ec2_tag_${t}`], regex: "(.+)", target_label: t })),
   ];
+}
+
+/** A job that selects its hosts by their `service` tag (any value, "*" too) scrapes an application. */
+export function scrapesApplication(job: Ec2DiscoveryJob): boolean {
+  return Object.hasOwn(job.tags, "service");
 }
 
 /** One scrape job per fleet. Prometheus scrapes each instance's private IP on the job's port. */
@@ -71,7 +78,7 @@ export function ec2ScrapeConfigs(input: Ec2DiscoveryInput): Record<string, unkno
         filters: ec2Filters(job),
       },
     ],
-    relabel_configs: ec2RelabelConfigs(),
+    relabel_configs: ec2RelabelConfigs(job),
     // A discovered application keeps the same latency buckets as a listed one.
     metric_relabel_configs: LATENCY_BUCKET_RELABEL,
   }));

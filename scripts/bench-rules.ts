@@ -5,7 +5,7 @@
 //   BENCH_RULES_SOAK_MINUTES=40 ...                     (then measure every round for 40 more minutes)
 //
 // Output per size: each group's evaluation time (median of 5 evaluations), the ten most
-// expensive rules, head series, Prometheus RSS, ingestion, and as the last line of the size:
+// expensive rules, head series, Prometheus RSS, ingestion, and the size's result line:
 //   series=<n> rule_eval_ms=<total> rss_mb=<mb>
 // and the last lines of every size again at the end. The five rounds come a minute after start,
 // with the head chunks about a third full; a soak of more than 30 minutes also gives what a

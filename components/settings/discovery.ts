@@ -45,7 +45,7 @@ export function readEc2Discovery(r: Reader, target: Target, services: readonly S
         `${show(name)} is already the name of a service or of another ec2Discovery entry; job names must be unique (taken: ${[...names].join(", ")})`,
       );
     }
-    names.add(name as string);
+    if (!nameProblem && !RESERVED_JOBS.includes(name as string)) names.add(name as string);
     const portProblem = checkPort(job.port);
     if (portProblem) r.fail(`${key}.port`, portProblem);
     const tags = job.tags;

@@ -460,7 +460,7 @@ export interface SizeResult {
   readonly rssMb: number;
   /** Samples stored per second from scrapes at the production interval (rules' samples not counted). */
   readonly samplesPerSecond: number;
-  /** The size's last line: `series=<n> rule_eval_ms=<total> rss_mb=<mb>`. */
+  /** The size's result line, `series=<n> rule_eval_ms=<total> rss_mb=<mb>`, and with a soak its `soak series=...` line. */
   readonly line: string;
 }
 
@@ -487,16 +487,19 @@ async function soakRounds(series: number, nextRound: () => Promise<PromRuleGroup
   const rounds: { at: number; ms: number }[] = [];
   while (Date.now() - start < minutes * 60000) {
     const groups = await nextRound();
-    rounds.push({ at: (Date.now() - start) / 60000, ms: groups.reduce((sum, g) => sum + g.evaluationTime * 1000, 0) });
+    // The round that ends past the deadline counts in the last stretch.
+    rounds.push({ at: Math.min(minutes, (Date.now() - start) / 60000), ms: groups.reduce((sum, g) => sum + g.evaluationTime * 1000, 0) });
   }
   for (let from = 0; from < minutes; from += 5) {
-    const part = rounds.filter((r) => r.at >= from && r.at < from + 5).map((r) => r.ms);
+    const final = from + 5 >= minutes;
+    const part = rounds.filter((r) => r.at >= from && (r.at < from + 5 || final)).map((r) => r.ms);
     if (part.length) console.log(`soak minutes=${from}-${Math.min(from + 5, minutes)} rounds=${part.length} rule_eval_ms_median=${median(part).toFixed(1)} max=${Math.max(...part).toFixed(1)}`);
   }
   const window = Math.min(minutes, CHUNK_CYCLE_MINUTES);
   const last = rounds.filter((r) => r.at >= minutes - window).map((r) => r.ms);
   const sorted = [...last].sort((a, b) => a - b);
-  const p90 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN;
+  // Nearest rank: the smallest value with at least 90% of the rounds at or below it.
+  const p90 = sorted[Math.max(0, Math.ceil(sorted.length * 0.9) - 1)] ?? NaN;
   return (
     `soak series=${series} minutes=${minutes} window_minutes=${window} rounds=${last.length} ` +
     `rule_eval_ms_median=${median(last).toFixed(1)} rule_eval_ms_p90=${p90.toFixed(1)} rule_eval_ms_max=${(sorted[sorted.length - 1] ?? NaN).toFixed(1)}`

@@ -3,8 +3,9 @@
 // - EC2 discovery: the rendered `ec2_sd_configs` jobs, with their discovery swapped for
 //   `file_sd_configs` whose targets carry the `__meta_ec2_*` labels EC2 discovery produces
 //   (running and stopped instances, with and without a Name tag, with and without the
-//   service/tier tags, a service tag alone). Everything else in the job (relabel_configs,
-//   metric_relabel_configs) is as rendered; the discovered hosts serve an application's metrics.
+//   service/tier tags, a service tag alone; a node fleet and an application fleet). Everything
+//   else in the jobs (relabel_configs, metric_relabel_configs) is as rendered; the discovered
+//   hosts serve an application's metrics.
 // - Application services, listed and discovered: the latency bucket allow-list (le 0.1 to 2.5
 //   and +Inf) applied to a histogram with prom-client's default buckets and to one with a
 //   custom layout.
@@ -24,9 +25,11 @@ import { renderRuleFile, RULES_DIR } from "../../configs/rules";
 import { EXPOSITION_CONTENT_TYPE, ManagedProcess, PrometheusApi, freePort, httpJson, makeTempDir, toolPath, waitFor } from "./harness";
 
 const JOB: Ec2DiscoveryJob = { name: "app-nodes", port: 9100, tags: { "observability:scrape": "node" } };
+/** A fleet that selects by the service tag: an application job. */
+const APP_JOB: Ec2DiscoveryJob = { name: "checkout", port: 8080, tags: { "observability:scrape": "app", service: "checkout" } };
 
 /** What EC2 discovery would hand over for four instances, plus the address of a fake exporter. */
-function ec2Targets(address: string): { targets: string[]; labels: Record<string, string> }[] {
+function ec2Targets(address: string, job: Ec2DiscoveryJob): { targets: string[]; labels: Record<string, string> }[] {
   const instance = (id: string, state: string, ip: string, tags: Record<string, string>) => ({
     targets: [address],
     labels: {
@@ -36,10 +39,16 @@ function ec2Targets(address: string): { targets: string[]; labels: Record<string
       __meta_ec2_availability_zone: "eu-west-1a",
       __meta_ec2_instance_type: "t3.small",
       // The job's tag filter matched these: EC2 discovery exposes every tag of the instance.
-      __meta_ec2_tag_observability_scrape: "node",
+      __meta_ec2_tag_observability_scrape: job.tags["observability:scrape"],
       ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`__meta_ec2_tag_${k}`, v])),
     },
   });
+  if (job === APP_JOB) {
+    return [
+      instance("i-0fff", "running", "10.0.2.10", { Name: "checkout-2", service: "checkout" }),
+      instance("i-0ggg", "running", "10.0.2.11", { Name: "checkout-3", service: "checkout", tier: "canary" }),
+    ];
+  }
   return [
     instance("i-0aaa", "running", "10.0.1.10", { Name: "web-1", service: "shop", tier: "frontend" }),
     instance("i-0bbb", "running", "10.0.1.11", {}),
@@ -112,7 +121,7 @@ beforeAll(async () => {
       integrations: { postgres: false, redis: false },
       ruleFiles: [rulesFile],
       components: { grafana: false, loki: false, alloy: false, cadvisor: true },
-      ec2Discovery: { region: "eu-west-1", jobs: [JOB] },
+      ec2Discovery: { region: "eu-west-1", jobs: [JOB, APP_JOB] },
     }),
   ) as { scrape_configs: Record<string, unknown>[] };
 
@@ -120,15 +129,17 @@ beforeAll(async () => {
   const cadvisor = rendered.scrape_configs.find((j) => j.job_name === "cadvisor");
   if (!cadvisor) throw new Error("no cadvisor job rendered");
   cadvisor.metrics_path = "/cadvisor/metrics";
-  // The EC2 job as rendered, discovering from a file instead of the EC2 API.
-  const ec2 = rendered.scrape_configs.find((j) => j.job_name === JOB.name);
-  if (!ec2 || !Array.isArray(ec2.ec2_sd_configs)) throw new Error("no ec2_sd_configs job rendered");
-  const sdFile = path.join(dir, "ec2-targets.json");
-  fs.writeFileSync(sdFile, JSON.stringify(ec2Targets(exporter)));
-  delete ec2.ec2_sd_configs;
-  ec2.file_sd_configs = [{ files: [sdFile] }];
-  // The discovered hosts serve the application's histogram: their buckets are filtered too.
-  ec2.metrics_path = "/app/metrics";
+  // The EC2 jobs as rendered, discovering from a file instead of the EC2 API.
+  for (const job of [JOB, APP_JOB]) {
+    const ec2 = rendered.scrape_configs.find((j) => j.job_name === job.name);
+    if (!ec2 || !Array.isArray(ec2.ec2_sd_configs)) throw new Error(`no ec2_sd_configs job ${job.name} rendered`);
+    const sdFile = path.join(dir, `ec2-targets-${job.name}.json`);
+    fs.writeFileSync(sdFile, JSON.stringify(ec2Targets(exporter, job)));
+    delete ec2.ec2_sd_configs;
+    ec2.file_sd_configs = [{ files: [sdFile] }];
+    // The discovered hosts serve the application's histogram: their buckets are filtered too.
+    ec2.metrics_path = "/app/metrics";
+  }
 
   const config = path.join(dir, "prometheus.yml");
   fs.writeFileSync(config, yaml.dump(rendered, { lineWidth: -1, noRefs: true }));
@@ -173,9 +184,9 @@ test("EC2 relabelling: running instances get instance, service and tier; stopped
   expect(byId.get("i-0aaa")).toEqual({ job: JOB.name, instance: "web-1", instance_id: "i-0aaa", service: "shop", tier: "frontend" });
   // No Name tag → the private IP; no service/tier tags → no such labels.
   expect(byId.get("i-0bbb")).toEqual({ job: JOB.name, instance: "10.0.1.11", instance_id: "i-0bbb" });
-  // A service tag without a tier tag: tier="app", like a listed service, so the service alerts
-  // and the Service dashboard (which select tier="app") cover the host.
-  expect(byId.get("i-0eee")).toEqual({ job: JOB.name, instance: "checkout-1", instance_id: "i-0eee", service: "checkout", tier: "app" });
+  // A node-exporter fleet on a host with a service tag: service is set, but no tier, so the
+  // service alerts (which select tier="app") do not take the exporter for the application.
+  expect(byId.get("i-0eee")).toEqual({ job: JOB.name, instance: "checkout-1", instance_id: "i-0eee", service: "checkout" });
 
   const dropped = (
     await httpJson<{ data: { droppedTargets: DroppedTarget[] } }>(`${prom.baseUrl}/api/v1/targets?state=dropped`)
@@ -191,6 +202,16 @@ test("EC2 relabelling: running instances get instance, service and tier; stopped
     return r.length === 3 ? r : undefined;
   }, 15000);
   expect(up.map((s) => s.metric.instance).sort()).toEqual(["10.0.1.11", "checkout-1", "web-1"]);
+}, 60000);
+
+test("EC2 relabelling: a job that selects by the service tag scrapes an application (tier app unless the host's tier tag says otherwise)", async () => {
+  const active = await waitFor("two application targets", async () => {
+    const t = (await prom.targets()).filter((x) => x.scrapePool === APP_JOB.name);
+    return t.length === 2 ? t : undefined;
+  }, 30000);
+  const byId = new Map(active.map((t) => [t.labels.instance_id, plain(t.labels)]));
+  expect(byId.get("i-0fff")).toEqual({ job: APP_JOB.name, instance: "checkout-2", instance_id: "i-0fff", service: "checkout", tier: "app" });
+  expect(byId.get("i-0ggg")).toEqual({ job: APP_JOB.name, instance: "checkout-3", instance_id: "i-0ggg", service: "checkout", tier: "canary" });
 }, 60000);
 
 test("cAdvisor relabelling: service from the Docker label, unnamed cgroups dropped, machine_* kept, rules record per service", async () => {

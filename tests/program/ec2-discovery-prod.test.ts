@@ -22,7 +22,9 @@ beforeAll(async () => {
 test("the instance role gets DescribeInstances and nothing of AMP", () => {
   const policy = JSON.parse(String(prog.one("aws:iam/rolePolicy:RolePolicy", "host-ec2-discovery").inputs.policy)) as { Statement: unknown[] };
   expect(policy.Statement).toEqual([{ Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }]);
-  expect(prog.byType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).not.toContain("host-amp");
+  const policies = prog.byType("aws:iam/rolePolicy:RolePolicy");
+  expect(policies.map((p) => p.name)).not.toContain("host-amp");
+  for (const p of policies) expect({ policy: p.name, aps: String(p.inputs.policy).includes("aps:") }).toEqual({ policy: p.name, aps: false });
   expect(prog.byType("aws:amp/workspace:Workspace")).toHaveLength(0);
   expect(prog.outputs.remoteWriteUrl).toBeUndefined();
 });
@@ -31,7 +33,9 @@ test("Prometheus has the fixed address the metadata firewall lets through; Grafa
   const address = (name: string) => (containers[name].inputs.networksAdvanced as { ipv4Address?: string }[])[0].ipv4Address;
   expect(address("prometheus")).toBe("172.30.53.13");
   expect(address("grafana")).toBeUndefined();
-  expect(containers.grafana.inputs.envs).not.toContain("GF_AUTH_SIGV4_AUTH_ENABLED=true");
+  const envs = containers.grafana.inputs.envs as string[];
+  expect(envs).not.toContain("GF_AUTH_SIGV4_AUTH_ENABLED=true");
+  expect(envs.filter((e) => e.startsWith("GF_PLUGINS_PREINSTALL"))).toEqual([]);
 });
 
 test("prometheus.yml scrapes the fleet with the bucket allow-list and writes nowhere; promtool accepts it", () => {

@@ -19,7 +19,7 @@ test("the slope between the smallest and the largest size is the cost of a serie
   expect(Math.abs(e.estimatedSeries - ((2048 * 0.7 - 100) * 1024) / 3)).toBeLessThanOrEqual(1);
 });
 
-test("a larger limit fits proportionally more series", () => {
+test("a larger limit fits more than proportionally more series (the fixed overhead is paid once)", () => {
   const results = [size(50000, 250), size(200000, 650)];
   expect(estimateCapacity(results, 4096).estimatedSeries).toBeGreaterThan(2 * estimateCapacity(results, 2048).estimatedSeries);
 });
