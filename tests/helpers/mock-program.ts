@@ -205,6 +205,11 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   };
 }
 
+/** Names of the resources whose inputs contain `value` anywhere: where a secret travels. */
+export function resourcesHolding(prog: ProgramRun, value: string): string[] {
+  return prog.resources.filter((r) => JSON.stringify(r.inputs).includes(value)).map((r) => r.name);
+}
+
 /** The files a container receives through `uploads`, path → content. */
 export function uploadsOf(container: RecordedResource): Record<string, string> {
   const out: Record<string, string> = {};

@@ -174,12 +174,17 @@ function plain(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith("__")));
 }
 
-test("EC2 relabelling: running instances get instance, service and tier; stopped ones are dropped", async () => {
-  const active = await waitFor("three discovered targets", async () => {
-    const t = (await prom.targets()).filter((x) => x.scrapePool === JOB.name);
-    return t.length === 3 ? t : undefined;
+/** The plain labels of a discovered job's active targets by instance id, once there are `count`. */
+async function discoveredById(job: Ec2DiscoveryJob, count: number): Promise<Map<string, Record<string, string>>> {
+  const active = await waitFor(`${count} targets of ${job.name}`, async () => {
+    const t = (await prom.targets()).filter((x) => x.scrapePool === job.name);
+    return t.length === count ? t : undefined;
   }, 30000);
-  const byId = new Map(active.map((t) => [t.labels.instance_id, plain(t.labels)]));
+  return new Map(active.map((t) => [t.labels.instance_id, plain(t.labels)]));
+}
+
+test("EC2 relabelling: running instances get instance, service and tier; stopped ones are dropped", async () => {
+  const byId = await discoveredById(JOB, 3);
   // Name tag → instance; service and tier tags → labels.
   expect(byId.get("i-0aaa")).toEqual({ job: JOB.name, instance: "web-1", instance_id: "i-0aaa", service: "shop", tier: "frontend" });
   // No Name tag → the private IP; no service/tier tags → no such labels.
@@ -205,11 +210,7 @@ test("EC2 relabelling: running instances get instance, service and tier; stopped
 }, 60000);
 
 test("EC2 relabelling: a job that selects by the service tag scrapes an application (tier app unless the host's tier tag says otherwise)", async () => {
-  const active = await waitFor("two application targets", async () => {
-    const t = (await prom.targets()).filter((x) => x.scrapePool === APP_JOB.name);
-    return t.length === 2 ? t : undefined;
-  }, 30000);
-  const byId = new Map(active.map((t) => [t.labels.instance_id, plain(t.labels)]));
+  const byId = await discoveredById(APP_JOB, 2);
   expect(byId.get("i-0fff")).toEqual({ job: APP_JOB.name, instance: "checkout-2", instance_id: "i-0fff", service: "checkout", tier: "app" });
   expect(byId.get("i-0ggg")).toEqual({ job: APP_JOB.name, instance: "checkout-3", instance_id: "i-0ggg", service: "checkout", tier: "canary" });
 }, 60000);
