@@ -2,7 +2,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { loadSettings, pulumiConfigSource } from "./components/settings";
-import { CATALOG, ComponentKey, dockerEndpoints } from "./components/catalog";
+import { dockerEndpoints } from "./catalog/containers";
+import {
+  ALL_CONTAINERS,
+  ContainerKey,
+  TARGET_DOWN_ALERTS,
+  activeIntegrations,
+  dashboardInput,
+  integrationRuleAreas,
+  integrationScrapeConfigs,
+} from "./integrations";
 import { Placement } from "./components/container";
 import { LocalHost } from "./components/host/local";
 import { Ec2Host } from "./components/host/ec2";
@@ -100,7 +109,7 @@ function afterServices(...components: pulumi.Resource[]): pulumi.Input<pulumi.Re
  * container's own slice, which cloud-init wrote with its task limit.
  */
 function placement(
-  key: ComponentKey,
+  key: ContainerKey,
   options: {
     readonly appNetworks?: boolean;
     readonly dockerApi?: boolean;
@@ -116,7 +125,7 @@ function placement(
     extraNetworks: extraNetworks.length > 0 ? extraNetworks : undefined,
     address: ec2 && options.roleAddress ? ROLE_ADDRESSES[options.roleAddress] : undefined,
     startAfter: options.afterRestore ? restoreGate : undefined,
-    cgroupParent: ec2 ? containerSlice(CATALOG[key].container) : undefined,
+    cgroupParent: ec2 ? containerSlice(ALL_CONTAINERS[key].container) : undefined,
   };
 }
 
@@ -130,12 +139,13 @@ const exporters = new Exporters(
     placements: {
       nodeExporter: placement("nodeExporter"),
       cadvisor: placement("cadvisor", { dockerApi: true }),
-      postgresExporter: placement("postgresExporter", { appNetworks: true }),
-      redisExporter: placement("redisExporter", { appNetworks: true }),
-      blackboxExporter: placement("blackboxExporter", { appNetworks: true }),
     },
-    integrations,
-    secrets: settings.secrets.integrations,
+    integrations: activeIntegrations(integrations).flatMap((a) => {
+      const exporter = a.integration.exporter;
+      const secrets = settings.secrets.integrations[a.integration.name as keyof typeof integrations] ?? {};
+      const run = a.exporterRun(Object.keys(secrets));
+      return exporter && run ? [{ placement: placement(exporter.key, { appNetworks: run.appNetworks }), entry: exporter.entry, run, secrets }] : [];
+    }),
     dockerHost: dockerApi.dockerHost,
   },
   dockerApiOpts,
@@ -150,6 +160,7 @@ const alerting = new AlertingStack(
     receivers: settings.receivers,
     secrets: settings.secrets.receivers,
     externalUrl: alertmanagerUrl,
+    targetDownAlerts: TARGET_DOWN_ALERTS,
   },
   dockerOpts,
 );
@@ -189,8 +200,8 @@ const prometheus = new PrometheusStack(
     retentionTime: settings.prometheus.retentionTime,
     retentionSize: settings.prometheus.retentionSize,
     services: settings.services,
-    integrations,
-    ruleFiles: renderRuleFiles({ integrations, backup: settings.backup.enabled, remoteWrite: rw !== undefined }, ruleOptions),
+    integrationJobs: integrationScrapeConfigs(integrations, settings.services),
+    ruleFiles: renderRuleFiles({ integrationAreas: integrationRuleAreas(integrations), backup: settings.backup.enabled, remoteWrite: rw !== undefined }, ruleOptions),
     externalLabels: { stack: settings.stack },
     ec2Discovery: settings.aws && settings.ec2Discovery.length > 0 ? { region: settings.aws.region, jobs: settings.ec2Discovery } : undefined,
     remoteWrite: remoteWriteTarget && rw ? { target: remoteWriteTarget, expectedSeries: rw.expectedSeries } : undefined,
@@ -224,7 +235,7 @@ const grafana = new GrafanaStack(
     published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
-    dashboards: buildDashboards({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined }),
+    dashboards: buildDashboards(dashboardInput({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined })),
     rootUrl: settings.tls ? `https://${settings.tls.domain}` : undefined,
     prometheusAuth: prometheus.credentials.grafana,
     amp: amp && settings.aws ? { queryUrl: amp.queryUrl, region: settings.aws.region } : undefined,

@@ -2,7 +2,7 @@
 // persistent --storage.path so silences and the notification log survive a replacement.
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerFile, HostPort, Placement, ServiceContainer, SECRETS_DIR } from "./container";
-import { CATALOG } from "./catalog";
+import { CATALOG } from "../catalog/containers";
 import { ReceiverSecrets } from "./settings";
 import { AlertmanagerReceivers, SECRET_FILES, renderAlertmanagerConfig } from "../configs/alertmanager";
 
@@ -16,6 +16,8 @@ export interface AlertingStackArgs {
   readonly secrets: ReceiverSecrets;
   /** URL users open Alertmanager at; links in notifications point here. */
   readonly externalUrl: string;
+  /** Alerts that say their target is down (integrations/index.ts, TARGET_DOWN_ALERTS). */
+  readonly targetDownAlerts: readonly string[];
 }
 
 export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
@@ -39,6 +41,7 @@ export class AlertingStack extends pulumi.ComponentResource {
     const config = renderAlertmanagerConfig({
       receivers: args.receivers,
       secretsDir: ALERTMANAGER_SECRETS_DIR,
+      targetDownAlerts: args.targetDownAlerts,
     });
 
     this.container = new ServiceContainer(

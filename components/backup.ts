@@ -13,7 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Placement, SECRETS_DIR, ServiceContainer } from "./container";
-import { CATALOG, userSpec } from "./catalog";
+import { CATALOG, userSpec } from "../catalog/containers";
 import { DataStore } from "./storage";
 import { BackupDestination, renderBackupScript } from "../configs/backup";
 import { renderRestoreScript } from "../configs/backup-restore";

@@ -4,7 +4,7 @@
 // volumes that outlive the container.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Limits } from "./catalog";
+import { Limits } from "../catalog/containers";
 import { LOG_ROTATION, SECRETS_FOR_LABEL, SECRETS_VERSION_LABEL } from "../configs/docker";
 import { CAP_DROP, SECURITY_OPTS, SecurityProfile, securityProfile } from "../configs/container-security";
 

@@ -1,22 +1,27 @@
-// Host and container exporters, plus the optional integration exporters. The textfile volume is
-// where jobs such as the backup leave metrics for node-exporter to publish.
+// Host and container exporters (the integrations' exporters run in IntegrationExporter). The
+// textfile volume is where jobs such as the backup leave metrics for node-exporter to publish.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Placement, ServiceContainer } from "./container";
-import { CATALOG } from "./catalog";
-import { IntegrationSecrets } from "./settings";
-import { renderBlackboxConfig } from "../configs/blackbox";
+import { CatalogEntry } from "../catalog/containers";
+import { ExporterRun } from "../integrations/integration";
+import { ContainerFile, Placement, SECRETS_DIR, ServiceContainer } from "./container";
+import { CATALOG } from "../catalog/containers";
 import { SOCKET_PROXY_DOCKER_HOST } from "../configs/socket-proxy";
-import { splitPostgresDsn } from "../configs/postgres-exporter";
-import { EnabledIntegrations } from "../configs/types";
 
-type ExporterKey = "nodeExporter" | "cadvisor" | "postgresExporter" | "redisExporter" | "blackboxExporter";
+type ExporterKey = "nodeExporter" | "cadvisor";
+
+/** The exporter of one enabled integration, as its module describes it (integrations/). */
+export interface IntegrationExporterArgs {
+  readonly placement: Placement;
+  readonly entry: CatalogEntry;
+  readonly run: ExporterRun;
+  /** The integration's secret settings that are set, by key. */
+  readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
+}
 
 export interface ExportersArgs {
-  /** Placement of each exporter; the integration exporters' extraNetworks reach their targets. */
   readonly placements: Readonly<Record<ExporterKey, Placement>>;
-  readonly integrations: EnabledIntegrations;
-  readonly secrets: IntegrationSecrets;
+  readonly integrations: readonly IntegrationExporterArgs[];
   /** The Docker API as cAdvisor reaches it (its placement joins the proxy's network). Default the socket proxy. */
   readonly dockerHost?: string;
 }
@@ -89,81 +94,36 @@ export class Exporters extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const dsn = args.secrets.postgresDataSourceName;
-    if (args.integrations.postgres && dsn) {
-      // The exporter reads host, user and password from files (DATA_SOURCE_*_FILE); the DSN is
-      // split at deploy time so no part of it is ever an environment value.
-      const parts = dsn.apply(splitPostgresDsn);
-      const dir = "/run/secrets";
-      const owner = CATALOG.postgresExporter.user;
-      new ServiceContainer(
-        `${name}-postgres-exporter`,
-        {
-          ...p.postgresExporter,
-          service: CATALOG.postgresExporter.container,
-          env: {
-            DATA_SOURCE_URI_FILE: `${dir}/postgres_uri`,
-            DATA_SOURCE_USER_FILE: `${dir}/postgres_user`,
-            DATA_SOURCE_PASS_FILE: `${dir}/postgres_password`,
-          },
-          secrets: {
-            dir,
-            files: [
-              { path: `${dir}/postgres_uri`, content: pulumi.secret(parts.uri), mode: "0400", owner },
-              { path: `${dir}/postgres_user`, content: pulumi.secret(parts.user), mode: "0400", owner },
-              { path: `${dir}/postgres_password`, content: pulumi.secret(parts.password), mode: "0400", owner },
-            ],
-          },
-        },
-        { parent: this },
-      );
-    }
-
-    const redisAddress = args.integrations.redisAddress;
-    if (args.integrations.redis && redisAddress) {
-      // Multi-target mode: Prometheus scrapes /scrape?target=redis://<address>, which is also
-      // the only mode in which the exporter reads passwords from a file.
-      const secretsDir = "/run/secrets";
-      const passwordFile = `${secretsDir}/redis_passwords.json`;
-      const password = args.secrets.redisPassword;
-      new ServiceContainer(
-        `${name}-redis-exporter`,
-        {
-          ...p.redisExporter,
-          service: CATALOG.redisExporter.container,
-          command: password ? [`--redis.password-file=${passwordFile}`] : [],
-          secrets: password
-            ? {
-                dir: secretsDir,
-                files: [
-                  {
-                    path: passwordFile,
-                    content: pulumi.secret(password.apply((pw) => JSON.stringify({ [`redis://${redisAddress}`]: pw }))),
-                    mode: "0400",
-                    owner: CATALOG.redisExporter.user,
-                  },
-                ],
-              }
-            : undefined,
-        },
-        { parent: this },
-      );
-    }
-
-    if (args.integrations.blackbox) {
-      new ServiceContainer(
-        `${name}-blackbox-exporter`,
-        {
-          ...p.blackboxExporter,
-          service: CATALOG.blackboxExporter.container,
-          command: ["--config.file=/etc/blackbox_exporter/config.yml"],
-          files: [{ path: "/etc/blackbox_exporter/config.yml", content: renderBlackboxConfig() }],
-          healthcheck: ["wget", "-q", "--spider", `http://localhost:${CATALOG.blackboxExporter.port}/-/healthy`],
-        },
-        { parent: this },
-      );
-    }
+    for (const i of args.integrations) integrationExporter(`${name}-${i.entry.container}`, i, this);
 
     this.registerOutputs({ textfileVolume: this.textfileVolume.name });
   }
+}
+
+/**
+ * An integration's exporter: the command, plain files and healthcheck its module declares, and its
+ * secret files built from the secret settings inside an apply, so every value stays secret from the
+ * stack file to the file the exporter reads.
+ */
+function integrationExporter(name: string, args: IntegrationExporterArgs, parent: pulumi.Resource): ServiceContainer {
+  const values = pulumi.all(args.secrets);
+  const secretFiles: ContainerFile[] = (args.run.secretFiles ?? []).map((f) => ({
+    path: `${SECRETS_DIR}/${f.name}`,
+    content: pulumi.secret(values.apply((v) => f.content(v))),
+    mode: "0400",
+    owner: args.entry.user,
+  }));
+  return new ServiceContainer(
+    name,
+    {
+      ...args.placement,
+      service: args.entry.container,
+      command: args.run.command ? [...args.run.command] : undefined,
+      env: args.run.env,
+      files: args.run.files,
+      secrets: secretFiles.length > 0 ? { dir: SECRETS_DIR, files: secretFiles } : undefined,
+      healthcheck: args.run.healthcheck,
+    },
+    { parent },
+  );
 }

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { HostPort, Placement, ServiceContainer } from "./container";
-import { CATALOG, Endpoints } from "./catalog";
+import { CATALOG, Endpoints } from "../catalog/containers";
 import {
   GRAFANA_ADMIN_PASSWORD_FILE,
   GRAFANA_DASHBOARD_PROVIDER_PATH,

@@ -2,7 +2,7 @@
 // Alloy agent that tails every container on the Docker host through the Docker API proxy.
 import * as pulumi from "@pulumi/pulumi";
 import { HostPort, Placement, ServiceContainer } from "./container";
-import { CATALOG } from "./catalog";
+import { CATALOG } from "../catalog/containers";
 import { DataStore } from "./storage";
 import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, LokiStorage, lokiRuleFilePath, renderLokiConfig } from "../configs/loki";
 import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, ALLOY_DOCKER_HOST, renderAlloyConfig } from "../configs/alloy";

@@ -2,11 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { HostPort, Placement, SECRETS_DIR, ServiceContainer } from "./container";
-import { CATALOG, Endpoints } from "./catalog";
-import { PrometheusConfigInput, renderPrometheusConfig } from "../configs/prometheus";
+import { CATALOG, Endpoints } from "../catalog/containers";
+import { PrometheusConfigInput, ScrapeConfig, renderPrometheusConfig } from "../configs/prometheus";
 import { Ec2DiscoveryJob } from "../configs/ec2-discovery";
 import { RemoteWriteTarget } from "../configs/remote-write";
-import { EnabledIntegrations, ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/types";
 import {
   PROMETHEUS_CLIENT_CONFIG_PATH,
   PROMETHEUS_USERS,
@@ -23,16 +23,14 @@ export interface PrometheusStackArgs {
   /** Host address and port the API and UI are published on. */
   readonly published: HostPort;
   readonly endpoints: Endpoints;
-  /** Default 15s. */
-  readonly scrapeInterval?: string;
-  /** Default 15s. */
-  readonly evaluationInterval?: string;
-  /** Default 30d. */
-  readonly retentionTime?: string;
-  /** Default 50GB. */
-  readonly retentionSize?: string;
+  // Intervals and retention come from the settings, whose schema holds their defaults.
+  readonly scrapeInterval: string;
+  readonly evaluationInterval: string;
+  readonly retentionTime: string;
+  readonly retentionSize: string;
   readonly services: readonly ServiceSettings[];
-  readonly integrations: EnabledIntegrations;
+  /** The enabled integrations' scrape jobs (integrations/index.ts). */
+  readonly integrationJobs: readonly ScrapeConfig[];
   /** Rule file name → content, as rendered by configs/rules.ts. */
   readonly ruleFiles: Readonly<Record<string, string>>;
   readonly externalLabels?: Readonly<Record<string, string>>;
@@ -91,11 +89,11 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
     const ruleNames = Object.keys(args.ruleFiles).sort();
     const input: PrometheusConfigInput = {
-      scrapeInterval: args.scrapeInterval ?? "15s",
-      evaluationInterval: args.evaluationInterval ?? "15s",
+      scrapeInterval: args.scrapeInterval,
+      evaluationInterval: args.evaluationInterval,
       endpoints: args.endpoints,
       services: args.services,
-      integrations: args.integrations,
+      integrationJobs: args.integrationJobs,
       ruleFiles: ruleNames.map((f) => `${PROMETHEUS_RULES_DIR}/${f}`),
       externalLabels: args.externalLabels,
       selfAuth,
@@ -119,8 +117,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
         command: [
           `--config.file=${PROMETHEUS_CONFIG_PATH}`,
           "--storage.tsdb.path=/prometheus",
-          `--storage.tsdb.retention.time=${args.retentionTime ?? "30d"}`,
-          `--storage.tsdb.retention.size=${args.retentionSize ?? "50GB"}`,
+          `--storage.tsdb.retention.time=${args.retentionTime}`,
+          `--storage.tsdb.retention.size=${args.retentionSize}`,
           // Basic auth on every endpoint; the admin API for the backup job's snapshots; no
           // lifecycle API (a config change replaces the container anyway). With the auth, joining
           // the application networks no longer hands those containers a write API.

@@ -4,7 +4,7 @@
 // volume that survives `pulumi destroy`, so a redeploy does not ask the CA again (rate limits).
 import * as pulumi from "@pulumi/pulumi";
 import { Placement, ServiceContainer } from "./container";
-import { CATALOG } from "./catalog";
+import { CATALOG } from "../catalog/containers";
 import { CADDY_CONFIG_PATH, CADDY_DATA_DIR, renderCaddyfile } from "../configs/caddy";
 
 export interface TlsProxyArgs {

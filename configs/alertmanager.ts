@@ -21,6 +21,8 @@ export interface AlertmanagerConfigInput {
   readonly receivers: AlertmanagerReceivers;
   /** Directory holding the secret files inside the container. */
   readonly secretsDir: string;
+  /** Alerts that say their target is down (integrations/index.ts, TARGET_DOWN_ALERTS). */
+  readonly targetDownAlerts: readonly string[];
 }
 
 /** File names (under secretsDir) of each credential. */
@@ -49,23 +51,19 @@ export const ROUTE_TIMINGS = {
   heartbeat: { group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
 } as const;
 
-/** Alerts that name the target that is down; each makes TargetUnreachable for it redundant. */
-export const TARGET_DOWN_ALERTS = [
-  "ServiceDown",
-  "GrafanaDown",
-  "AlertmanagerDown",
-  "LokiDown",
-  "LogAgentDown",
-  "PostgresExporterDown",
-  "RabbitMQDown",
-] as const;
+/**
+ * The core stack's alerts that name the target that is down; each makes TargetUnreachable for it
+ * redundant. Integrations add theirs (integrations/index.ts, TARGET_DOWN_ALERTS).
+ */
+export const CORE_TARGET_DOWN_ALERTS = ["ServiceDown", "GrafanaDown", "AlertmanagerDown", "LokiDown", "LogAgentDown"] as const;
 
 /**
  * Inhibitions: a louder alert about the same thing mutes the quieter one. `equal` names the
  * labels that make it "the same thing"; targets require those labels, because Alertmanager
  * treats two missing labels as equal.
  */
-export const INHIBIT_RULES = [
+export function inhibitRules(targetDownAlerts: readonly string[]) {
+  return [
   {
     source_matchers: ['severity="critical"'],
     target_matchers: ['severity="warning"'],
@@ -79,7 +77,7 @@ export const INHIBIT_RULES = [
   {
     // A component's own "down" alert already says its target is unreachable; the generic
     // warning would only repeat it.
-    source_matchers: [`alertname=~"${TARGET_DOWN_ALERTS.join("|")}"`],
+    source_matchers: [`alertname=~"${targetDownAlerts.join("|")}"`],
     target_matchers: ['alertname="TargetUnreachable"', 'instance=~".+"'],
     equal: ["job", "instance"],
   },
@@ -103,7 +101,8 @@ export const INHIBIT_RULES = [
     target_matchers: ['alertname="HighMemoryUsage"', 'name=~".+"'],
     equal: ["name"],
   },
-];
+  ];
+}
 
 type Receiver = { name: string } & Record<string, unknown>;
 
@@ -180,7 +179,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       ...ROUTE_TIMINGS.root,
       routes,
     },
-    inhibit_rules: INHIBIT_RULES,
+    inhibit_rules: inhibitRules(input.targetDownAlerts),
     receivers,
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true });

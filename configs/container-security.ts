@@ -23,7 +23,7 @@
 //       host and does not enforce it for uid 0, so it bounds a fork bomb in the non-root
 //       containers only. Kept on ec2 too, as a second fence for those.
 
-import { CATALOG, COMPONENTS, userSpec } from "../components/catalog";
+import { CATALOG, COMPONENTS, userSpec } from "../catalog/containers";
 
 export interface SecurityProfile {
   /** uid:gid the process runs as: the catalogue's user of the container. */

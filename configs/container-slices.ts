@@ -18,7 +18,7 @@
 //
 // cAdvisor tells a Docker container by the last element of its cgroup path (docker-<id>.scope,
 // cadvisor container/docker/factory.go), so the deeper path changes none of its metrics.
-import { CATALOG, COMPONENTS } from "../components/catalog";
+import { CATALOG, COMPONENTS } from "../catalog/containers";
 import { securityProfile } from "./container-security";
 
 /** Parent of every container slice: obs-<name>.slice lies in obs.slice. */

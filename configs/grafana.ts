@@ -1,7 +1,7 @@
 // Grafana provisioning (datasources with fixed uids, one file provider for dashboards) and the
 // container environment. The admin password only ever travels as a file. Pure: no Pulumi here.
 import * as yaml from "js-yaml";
-import { Endpoints } from "../components/catalog";
+import { Endpoints } from "../catalog/containers";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN, AWS_REGION_PATTERN } from "./patterns";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "./grafana-datasources";
 

@@ -2,7 +2,7 @@
 // S3 through the instance profile (prod), retention by the compactor, and the ruler for the
 // LogQL alert rules in rules/loki/. Pure: no Pulumi here.
 import * as yaml from "js-yaml";
-import { CATALOG } from "../components/catalog";
+import { CATALOG } from "../catalog/containers";
 import { AWS_REGION_PATTERN } from "./patterns";
 
 /** Where the data volume is mounted; `common.path_prefix` derives the index/compactor dirs. */

@@ -1,11 +1,11 @@
 // prometheus.yml from plain values. Job names are part of the metric contract the rules and
 // dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
 import * as yaml from "js-yaml";
-import { Endpoints, STACK_JOBS } from "../components/catalog";
+import { Endpoints, STACK_JOBS } from "../catalog/containers";
 import { APP_TIER, Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
 import { LATENCY_BUCKET_RELABEL } from "./latency-buckets";
 import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
-import { EnabledIntegrations, ServiceSettings } from "./types";
+import { ServiceSettings } from "./types";
 import { BasicAuthFile, prometheusBasicAuth } from "./prometheus-web";
 import { durationMs } from "./value-checks";
 
@@ -14,7 +14,8 @@ export interface PrometheusConfigInput {
   readonly evaluationInterval: string;
   readonly endpoints: Endpoints;
   readonly services: readonly ServiceSettings[];
-  readonly integrations: EnabledIntegrations;
+  /** The enabled integrations' scrape jobs (integrations/), after the stack's own and before the services'. */
+  readonly integrationJobs: readonly ScrapeConfig[];
   /** Paths of the rule files as Prometheus sees them. */
   readonly ruleFiles: readonly string[];
   readonly externalLabels?: Readonly<Record<string, string>>;
@@ -31,7 +32,8 @@ export interface PrometheusConfigInput {
   readonly remoteWrite?: { readonly target: RemoteWriteTarget; readonly expectedSeries: number };
 }
 
-interface ScrapeConfig {
+/** One entry of `scrape_configs`. */
+export interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
   scheme?: string;
@@ -70,39 +72,7 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   if (on.alloy) jobs.push(job(STACK_JOBS.alloy, e.alloy));
   jobs.push(job(STACK_JOBS.nodeExporter, e.nodeExporter));
   if (on.cadvisor) jobs.push({ ...job(STACK_JOBS.cadvisor, e.cadvisor), metric_relabel_configs: CADVISOR_METRIC_RELABEL });
-  const i = input.integrations;
-  if (i.postgres) jobs.push(job(STACK_JOBS.postgresExporter, e.postgresExporter));
-  if (i.redis) {
-    // Multi-target: the Redis URI is the target, the exporter only the transport.
-    jobs.push({
-      job_name: STACK_JOBS.redisExporter,
-      metrics_path: "/scrape",
-      static_configs: [{ targets: [`redis://${i.redisAddress ?? "redis:6379"}`] }],
-      relabel_configs: [
-        { source_labels: ["__address__"], target_label: "__param_target" },
-        { source_labels: ["__param_target"], target_label: "instance" },
-        { target_label: "__address__", replacement: e.redisExporter },
-      ],
-    });
-  }
-  if (i.rabbitmq) {
-    jobs.push({ job_name: STACK_JOBS.rabbitmq, static_configs: [{ targets: [...i.rabbitmq.targets] }] });
-  }
-  if (i.blackbox) {
-    // The probed URL becomes `instance`; the exporter itself is only the transport.
-    jobs.push({
-      job_name: STACK_JOBS.blackboxExporter,
-      metrics_path: "/probe",
-      params: { module: ["http_2xx"] },
-      static_configs: probeStaticConfigs(i.blackbox.httpTargets, input.services),
-      relabel_configs: [
-        { source_labels: ["__address__"], target_label: "__param_target" },
-        { source_labels: ["__param_target"], target_label: "instance" },
-        { target_label: "module", replacement: "http_2xx" },
-        { target_label: "__address__", replacement: e.blackboxExporter },
-      ],
-    });
-  }
+  jobs.push(...input.integrationJobs);
   for (const s of input.services) {
     jobs.push({
       job_name: s.name,
@@ -113,36 +83,6 @@ export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
     });
   }
   return jobs;
-}
-
-/** `host:port` of a URL, with the scheme's default port made explicit. */
-function urlAddress(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    const port = u.port || (u.protocol === "https:" ? "443" : u.protocol === "http:" ? "80" : "");
-    return port ? `${u.hostname}:${port}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Probes of an application service's own address carry its `service` label, so that while
- * ServiceDown fires the probe's EndpointDown is inhibited instead of paging a second time.
- */
-function probeStaticConfigs(urls: readonly string[], services: PrometheusConfigInput["services"]): { targets: string[]; labels?: Record<string, string> }[] {
-  const unowned: string[] = [];
-  const owned = new Map<string, string[]>();
-  for (const url of urls) {
-    const address = urlAddress(url);
-    const owner = services.find((s) => address !== undefined && s.targets.includes(address));
-    if (owner) owned.set(owner.name, [...(owned.get(owner.name) ?? []), url]);
-    else unowned.push(url);
-  }
-  return [
-    ...(unowned.length > 0 ? [{ targets: unowned }] : []),
-    ...[...owned].map(([service, targets]) => ({ targets, labels: { service } })),
-  ];
 }
 
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {

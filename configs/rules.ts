@@ -3,7 +3,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { EnabledIntegrations } from "./types";
 import { durationSeconds } from "./prometheus";
 
 export const RULES_DIR = path.join(__dirname, "..", "rules");
@@ -27,28 +26,40 @@ export const CORE_RULE_AREAS = [
   "log-agent",
 ] as const;
 
-/** Areas that only make sense with their integration on; loading them otherwise fires "down" alerts. */
+/**
+ * Core areas that only make sense with their feature on; loading them otherwise fires "down"
+ * alerts. An integration's rule file is loaded only with the integration on (integrations/).
+ */
 export const OPTIONAL_RULE_AREAS = {
-  database: (i: RuleSelection) => i.integrations.postgres,
-  cache: (i: RuleSelection) => i.integrations.redis,
-  messaging: (i: RuleSelection) => i.integrations.rabbitmq !== undefined,
-  probes: (i: RuleSelection) => i.integrations.blackbox !== undefined,
   backup: (i: RuleSelection) => i.backup,
   "remote-write": (i: RuleSelection) => i.remoteWrite === true,
 } as const;
 
+/** A rule file and the name it is loaded under (`<area>.yml`). */
+export interface RuleArea {
+  readonly area: string;
+  /** Absolute path of the reviewed source file. */
+  readonly file: string;
+}
+
 export interface RuleSelection {
-  readonly integrations: EnabledIntegrations;
+  /** The enabled integrations' rule files, loaded after the core areas and before the optional ones. */
+  readonly integrationAreas: readonly RuleArea[];
   readonly backup: boolean;
   /** Whether prometheus.yml has a `remote_write` queue (the `remoteWrite` setting). */
   readonly remoteWrite?: boolean;
 }
 
-export function ruleAreas(sel: RuleSelection): string[] {
+/** The core area's rule file in rules/. */
+export function coreRuleArea(area: string): RuleArea {
+  return { area, file: path.join(RULES_DIR, `${area}.yml`) };
+}
+
+export function ruleAreas(sel: RuleSelection): RuleArea[] {
   const optional = Object.entries(OPTIONAL_RULE_AREAS)
     .filter(([, enabled]) => enabled(sel))
-    .map(([area]) => area);
-  return [...CORE_RULE_AREAS, ...optional];
+    .map(([area]) => coreRuleArea(area));
+  return [...CORE_RULE_AREAS.map(coreRuleArea), ...sel.integrationAreas, ...optional];
 }
 
 export interface RuleRenderOptions {
@@ -85,10 +96,7 @@ export function renderRuleFile(text: string, opts: RuleRenderOptions): string {
 /** File name → rendered content, for the areas this stack loads. */
 export function renderRuleFiles(sel: RuleSelection, opts: RuleRenderOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const area of ruleAreas(sel)) {
-    const file = `${area}.yml`;
-    out[file] = renderRuleFile(fs.readFileSync(path.join(RULES_DIR, file), "utf8"), opts);
-  }
+  for (const { area, file } of ruleAreas(sel)) out[`${area}.yml`] = renderRuleFile(fs.readFileSync(file, "utf8"), opts);
   return out;
 }
 

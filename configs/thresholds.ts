@@ -15,7 +15,7 @@ const minRequestsPerSecond = 0.05;
 /** More than 3 new processes in 15 minutes is a crash loop; a deploy restarts a service once or twice. */
 const serviceRestartLoopRestarts = 3;
 /** The last 3 days before a certificate expires leave just enough time to renew it by hand. */
-const certificateCriticalSecondsLeft = 3 * 86400;
+export const certificateCriticalSecondsLeft = 3 * 86400;
 
 /** rules/service-health.yml */
 export const serviceHealth = {
@@ -159,53 +159,6 @@ export const system = {
   },
 } as const;
 
-/** rules/database.yml (postgres-exporter) */
-export const database = {
-  HighDatabaseConnections: {
-    /** 80 % of max_connections leaves room to react before new connections are refused. */
-    usedRatio: 0.8,
-  },
-  PostgreSQLDeadlocks: {
-    /** More than 5 deadlocks in 10 minutes: a lock-ordering bug, not a single unlucky transaction. */
-    deadlocks: 5,
-  },
-} as const;
-
-/** rules/cache.yml (redis-exporter) */
-export const cache = {
-  RedisHighMemory: {
-    /** Above 90 % of maxmemory Redis is about to evict keys or refuse writes. */
-    usedRatio: 0.9,
-  },
-} as const;
-
-/** rules/messaging.yml (RabbitMQ) */
-export const messaging = {
-  HighUnackedMessages: {
-    /** More than 1000 delivered but unacknowledged messages: consumers are stuck or too slow. */
-    messages: 1000,
-  },
-  RabbitMQQueueBacklog: {
-    /** More than 10000 ready messages: producers outpace consumers for good. */
-    messages: 10000,
-  },
-} as const;
-
-/** rules/probes.yml (blackbox) */
-export const probes = {
-  SlowProbe: {
-    /** A health endpoint answering in more than 2 s is slow for any user. */
-    seconds: 2,
-  },
-  TLSCertificateExpiringSoon: {
-    /** Two weeks leave time for a renewal that goes through a change process. */
-    secondsLeft: 14 * 86400,
-    /** Below this TLSCertificateExpiryCritical takes over, so the two never fire together. */
-    criticalSecondsLeft: certificateCriticalSecondsLeft,
-  },
-  TLSCertificateExpiryCritical: { secondsLeft: certificateCriticalSecondsLeft },
-} as const;
-
 /** rules/prometheus.yml */
 export const prometheus = {
   PrometheusTooManyTimeSeries: {
@@ -297,16 +250,13 @@ export const logs = {
 } as const;
 
 /** Every alert's named thresholds, by alert name (what the threshold test walks). */
-export const ALERT_THRESHOLDS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+/** The core stack's thresholds by alert (integrations/index.ts adds the integrations', as ALERT_THRESHOLDS). */
+export const CORE_ALERT_THRESHOLDS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   ...serviceHealth,
   ...errors,
   ...latency,
   ...resources,
   ...system,
-  ...database,
-  ...cache,
-  ...messaging,
-  ...probes,
   ...prometheus,
   ...loki,
   ...logAgent,
@@ -332,6 +282,4 @@ export const dashboardOnly = {
   restartsInRange: { many: 3 },
   /** Share of CPU periods throttled: from 10 % latency starts to suffer (the alert fires at 25 %). */
   throttledRatio: 0.1,
-  /** RabbitMQ ready messages: a tenth of the backlog alert, a queue building up. */
-  readyMessages: 1000,
 } as const;

@@ -220,3 +220,32 @@ export function checkPromql(value: unknown): Problem {
   if (errorAt >= 0) return `${show(value)} does not parse as PromQL (error near character ${errorAt + 1})`;
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Addresses and lists
+
+export function checkPort(value: unknown): Problem {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+    return `${show(value)} is not a port; use a whole number from 1 to 65535`;
+  }
+  return undefined;
+}
+
+/** host:port as Prometheus expects in static_configs. */
+export function checkHostPort(value: unknown): Problem {
+  if (typeof value !== "string" || !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value) || checkPort(Number(value.split(":")[1]))) {
+    return `${show(value)} is not a host:port target; use e.g. api:8080 or 10.0.0.5:9100`;
+  }
+  return undefined;
+}
+
+/** Applies a check to every element of a list; the first problem wins. */
+export function each(check: (v: unknown) => Problem): (v: readonly string[]) => Problem {
+  return (list) => {
+    for (const x of list) {
+      const p = check(x);
+      if (p) return p;
+    }
+    return undefined;
+  };
+}

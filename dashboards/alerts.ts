@@ -1,7 +1,7 @@
 // Alerts: what fires now and what fired before (Prometheus' ALERTS series), and whether
 // Alertmanager delivers the notifications (per integration), plus silences.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { STACK_JOBS } from "../components/catalog";
+import { STACK_JOBS } from "../catalog/containers";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";
 import { PanelBuilder, stateTimeline, statPanel, tablePanel, timeSeries } from "./lib/panels";

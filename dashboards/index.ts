@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type * as sdk from "@grafana/grafana-foundation-sdk/dashboard";
-import { DashboardInput } from "../configs/types";
+import { DashboardInput } from "./lib/input";
 import { GeneratedDashboard } from "./lib/dashboard";
 import { buildAlertsDashboard } from "./alerts";
 import { buildDataServicesDashboard } from "./data-services";
@@ -51,10 +51,10 @@ export function generatedDashboards(input: DashboardInput): GeneratedDashboard[]
   add(FOLDERS.service, buildServiceDashboard(input));
   add(FOLDERS.logs, buildLogsDashboard());
   add(FOLDERS.infrastructure, buildInfrastructureDashboard());
-  add(FOLDERS.dataServices, buildDataServicesDashboard(input.integrations));
+  add(FOLDERS.dataServices, buildDataServicesDashboard(input));
   add(FOLDERS.alerts, buildAlertsDashboard());
   add(FOLDERS.kpis, buildKpiDashboard(input.kpis));
-  add(FOLDERS.stackHealth, buildStackHealthDashboard(input.integrations, input.remoteWrite === true));
+  add(FOLDERS.stackHealth, buildStackHealthDashboard(input));
   return out;
 }
 

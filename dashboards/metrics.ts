@@ -1,24 +1,16 @@
-// Allow-list of every metric name the generated dashboards query (METRICS) and the alert rules
-// select besides (RULE_ONLY_METRICS), with the component that exposes it. tests/dashboards checks both directions: every metric a panel selects is listed
-// here, and every name listed here is used. Names marked `live` are also checked against the
-// real binaries (node_exporter, prometheus, alertmanager, blackbox_exporter) in
-// tests/dashboards/exporters.test.ts; the others were checked against the upstream source
+// Allow-list of every metric name the core stack's dashboards query (CORE_METRICS) and its alert
+// rules select besides (CORE_RULE_ONLY_METRICS), with the component that exposes it; each
+// integration lists its own names in its module, and integrations/index.ts joins them all into
+// METRICS and RULE_ONLY_METRICS. tests/dashboards checks both directions: every metric a panel
+// selects is listed, and every name listed is used. Names marked `live` are also checked against
+// the real binaries (node_exporter, prometheus, alertmanager, blackbox_exporter, mysqld_exporter)
+// in tests/dashboards/exporters.test.ts; the others were checked against the upstream source
 // named in `source` (the components are containers we cannot run in the unit tests).
-import { STACK_JOBS } from "../components/catalog";
+import { STACK_JOBS } from "../catalog/containers";
 
-export type Exporter =
-  | "application"
-  | "prometheus"
-  | "alertmanager"
-  | "grafana"
-  | "loki"
-  | "alloy"
-  | "node-exporter"
-  | "cadvisor"
-  | "postgres-exporter"
-  | "redis-exporter"
-  | "rabbitmq"
-  | "blackbox-exporter";
+/** The core stack's exporters; an integration names its own (integrations/<name>.ts). */
+export type CoreExporter = "application" | "prometheus" | "alertmanager" | "grafana" | "loki" | "alloy" | "node-exporter" | "cadvisor";
+export type Exporter = CoreExporter | (string & {});
 
 /**
  * How a name is known to exist:
@@ -41,23 +33,33 @@ export interface MetricSource {
   readonly note?: string;
 }
 
+/** Names of one exporter checked the same way (how integrations list theirs). */
+export interface MetricGroup {
+  readonly verification: Verification;
+  readonly source: string;
+  readonly names: readonly string[];
+  readonly note?: string;
+  /** Selected by the alert rules only, not by any dashboard panel. */
+  readonly ruleOnly?: boolean;
+}
+
 const SOURCES = {
   application: "metric contract: http_requests_total{service,method,route,status}, http_request_duration_seconds{...,le}",
   prometheus: "prometheus/prometheus (checked against the prometheus binary)",
   synthetic: "prometheus/prometheus: scrape loop (up, scrape_*) and rule manager (ALERTS)",
   alertmanager: "prometheus/alertmanager (checked against the alertmanager binary)",
   nodeExporter: "prometheus/node_exporter (checked against the node_exporter binary)",
-  blackbox: "prometheus/blackbox_exporter prober/http.go (checked against the blackbox_exporter binary)",
   cadvisor: "google/cadvisor metrics/prometheus.go (container_* families, label `name`, container_label_<label>)",
-  postgres: "prometheus-community/postgres_exporter collector/pg_stat_database.go, pg_database.go, pg_locks.go; pg_up and pg_settings_* from cmd/postgres_exporter",
-  redis: "oliver006/redis_exporter exporter/exporter.go (metricMapGauges, metricMapCounters, db_keys, up)",
-  rabbitmq:
-    "rabbitmq/rabbitmq-server deps/rabbitmq_prometheus: collectors/prometheus_rabbitmq_core_metrics_collector.erl (aggregated /metrics) and rabbit_global_counters (rabbitmq_global_*, asserted in rabbit_prometheus_http_SUITE)",
   loki: "grafana/loki pkg/distributor (distributor_*_received_total), pkg/validation (discarded_samples_total), dskit server instrumentation (loki_request_duration_seconds), pkg/compactor (retention/compaction last-run timestamps), pkg/ruler (loki_prometheus_rule_evaluation_failures_total)",
   alloy: "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total), internal/runtime component controller (alloy_component_controller_running_components)",
   backup: "configs/backup.ts and configs/backup-verify.ts (the backup job's scripts, run by tests/unit/backup-script.test.ts)",
   grafana: "grafana/grafana pkg/middleware request metrics (grafana_http_request_duration_seconds{handler,method,status_code})",
 } as const;
+
+/** The allow-list rows of one group of names. */
+export function metricRows(exporter: Exporter, job: string, g: MetricGroup): [string, MetricSource][] {
+  return group(exporter, job, g.verification, g.source, g.names, g.note);
+}
 
 function group(
   exporter: Exporter,
@@ -70,7 +72,8 @@ function group(
   return names.map((n) => [n, { exporter, job, verification, source, ...(note ? { note } : {}) }]);
 }
 
-export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
+/** The core stack's names its dashboards select (integrations/index.ts adds the integrations'). */
+export const CORE_METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
   ...group("application", "<service>", "contract", SOURCES.application, [
     "http_requests_total",
     "http_request_duration_seconds_bucket",
@@ -142,9 +145,6 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
     "node_network_transmit_errs_total",
   ]),
 
-  ...group("blackbox-exporter", STACK_JOBS.blackboxExporter, "live", SOURCES.blackbox, ["probe_success", "probe_duration_seconds"]),
-  ...group("blackbox-exporter", STACK_JOBS.blackboxExporter, "source", SOURCES.blackbox, ["probe_ssl_earliest_cert_expiry"], "HTTPS targets only"),
-
   ...group("cadvisor", STACK_JOBS.cadvisor, "source", SOURCES.cadvisor, [
     "container_cpu_cfs_periods_total",
     "container_cpu_cfs_throttled_periods_total",
@@ -158,57 +158,6 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
     "container_start_time_seconds",
   ]),
   ...group("cadvisor", STACK_JOBS.cadvisor, "source", SOURCES.cadvisor, ["container_oom_events_total"], "oom_event metrics, enabled by default"),
-
-  ...group("postgres-exporter", STACK_JOBS.postgresExporter, "source", SOURCES.postgres, [
-    "pg_database_size_bytes",
-    "pg_locks_count",
-    "pg_settings_max_connections",
-    "pg_stat_database_blks_hit",
-    "pg_stat_database_blks_read",
-    "pg_stat_database_deadlocks",
-    "pg_stat_database_numbackends",
-    "pg_stat_database_temp_bytes",
-    "pg_stat_database_tup_deleted",
-    "pg_stat_database_tup_fetched",
-    "pg_stat_database_tup_inserted",
-    "pg_stat_database_tup_updated",
-    "pg_stat_database_xact_commit",
-    "pg_stat_database_xact_rollback",
-    "pg_up",
-  ]),
-
-  ...group("redis-exporter", STACK_JOBS.redisExporter, "source", SOURCES.redis, [
-    "redis_blocked_clients",
-    "redis_commands_processed_total",
-    "redis_connected_clients",
-    "redis_db_keys",
-    "redis_evicted_keys_total",
-    "redis_expired_keys_total",
-    "redis_keyspace_hits_total",
-    "redis_keyspace_misses_total",
-    "redis_memory_max_bytes",
-    "redis_memory_used_bytes",
-    "redis_rejected_connections_total",
-    "redis_up",
-  ]),
-
-  ...group("rabbitmq", STACK_JOBS.rabbitmq, "source", SOURCES.rabbitmq, [
-    "rabbitmq_channels",
-    "rabbitmq_connections",
-    "rabbitmq_consumers",
-    "rabbitmq_disk_space_available_bytes",
-    "rabbitmq_disk_space_available_limit_bytes",
-    "rabbitmq_global_messages_acknowledged_total",
-    "rabbitmq_global_messages_delivered_total",
-    "rabbitmq_global_messages_received_total",
-    "rabbitmq_global_messages_redelivered_total",
-    "rabbitmq_global_messages_unroutable_dropped_total",
-    "rabbitmq_process_resident_memory_bytes",
-    "rabbitmq_queue_messages_ready",
-    "rabbitmq_queue_messages_unacked",
-    "rabbitmq_queues",
-    "rabbitmq_resident_memory_limit_bytes",
-  ]),
 
   ...group("loki", STACK_JOBS.loki, "source", SOURCES.loki, [
     "loki_discarded_samples_total",
@@ -236,7 +185,7 @@ export const METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntrie
  * ones against the real binaries); tests/rules checks that every rule's metric is listed here,
  * in METRICS or recorded by a rule.
  */
-export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
+export const CORE_RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
   ...group("application", "<service>", "contract", SOURCES.application, [
     "db_connection_errors_total",
     "websocket_connections_active",
@@ -280,12 +229,6 @@ export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.
     "observability_backup_verify_last_run_success",
     "observability_backup_verify_last_success_timestamp_seconds",
   ], "written by the backup job and its restore check into the textfile collector"),
-  ...group("postgres-exporter", STACK_JOBS.postgresExporter, "source", SOURCES.postgres, ["pg_stat_activity_count"]),
-  ...group("rabbitmq", STACK_JOBS.rabbitmq, "source", SOURCES.rabbitmq, [
-    "rabbitmq_alarms_file_descriptor_limit",
-    "rabbitmq_alarms_free_disk_space_watermark",
-    "rabbitmq_alarms_memory_used_watermark",
-  ]),
   ...group("loki", STACK_JOBS.loki, "source", SOURCES.loki, [
     "loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds",
     "loki_compactor_apply_retention_last_successful_run_timestamp_seconds",
@@ -297,9 +240,13 @@ export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.
   ]),
 ]);
 
-/** Names listed for one exporter, dashboards' and rules' (e.g. to check them against its /metrics). */
-export function metricsOf(exporter: Exporter, verification?: Verification): string[] {
-  return Object.entries({ ...METRICS, ...RULE_ONLY_METRICS })
+/** Names listed for one exporter in an allow-list (e.g. to check them against its /metrics). */
+export function metricNamesOf(
+  lists: readonly Readonly<Record<string, MetricSource>>[],
+  exporter: Exporter,
+  verification?: Verification,
+): string[] {
+  return Object.entries(Object.assign({}, ...lists) as Record<string, MetricSource>)
     .filter(([, m]) => m.exporter === exporter && (verification === undefined || m.verification === verification))
     .map(([name]) => name)
     .sort();

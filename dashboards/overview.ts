@@ -4,8 +4,8 @@
 // the top lists whatever Prometheus scrapes with tier="app", so a service added later shows up
 // there without regenerating anything.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { STACK_JOBS } from "../components/catalog";
-import { DashboardInput, ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/types";
+import { DashboardInput, integrationRows } from "./lib/input";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";
 import { exploreLogsUrl, serviceDashboardUrl } from "./lib/links";
@@ -13,10 +13,8 @@ import { Link, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/pan
 import {
   ALL_UP_STEPS,
   AVAILABILITY_STEPS,
-  CERTIFICATE_STEPS,
   ERROR_RATIO_STEPS,
   LATENCY_STEPS,
-  PROBE_DURATION_STEPS,
   SEVERITY_COLORS,
 } from "./lib/steps";
 import {
@@ -201,43 +199,11 @@ function servicePanels(s: ServiceSettings): PanelBuilder[] {
   ];
 }
 
-function probePanels(): PanelBuilder[] {
-  const m = `job="${STACK_JOBS.blackboxExporter}"`;
-  return [
-    statPanel("Endpoint probes", [{ expr: `probe_success{${m}}`, legend: "{{instance}}" }], {
-      description: "Blackbox HTTP probes of the configured URLs (module http_2xx).",
-      colorBackground: true,
-      mappings: [
-        { value: "1", text: "UP", color: "green" },
-        { value: "0", text: "DOWN", color: "red" },
-      ],
-      w: 8,
-      h: 6,
-    }),
-    timeSeries("Probe duration", [{ expr: `probe_duration_seconds{${m}}`, legend: "{{instance}}" }], {
-      unit: "s",
-      thresholds: PROBE_DURATION_STEPS,
-      showThresholds: true,
-      w: 8,
-      h: 6,
-    }),
-    statPanel("TLS certificate expires in", [{ expr: `probe_ssl_earliest_cert_expiry{${m}} - time()`, legend: "{{instance}}" }], {
-      description: "Only HTTPS targets report a certificate.",
-      unit: "s",
-      baseColor: "red",
-      thresholds: CERTIFICATE_STEPS,
-      noValue: "no HTTPS targets",
-      w: 8,
-      h: 6,
-    }),
-  ];
-}
-
 export function buildOverviewDashboard(input: DashboardInput): dashboard.Dashboard {
   const d = newDashboard(OVERVIEW, [prometheusDatasourceVariable()], [alertAnnotation()]);
   addRow(d, "Summary", summaryPanels());
   addRow(d, "All services", [servicesTable(), ...trendPanels()]);
-  if (input.integrations.blackbox) addRow(d, "Endpoint probes", probePanels());
+  for (const row of integrationRows(input, "overview")) addRow(d, row.title, row.panels());
   const collapse = input.services.length > EXPANDED_SERVICE_ROWS;
   for (const s of input.services) addRow(d, `Service: ${s.name}`, servicePanels(s), collapse);
   return finalize(d);

@@ -1,6 +1,6 @@
 // The Stack health dashboard's remote-write row (only with the `remoteWrite` setting: without a
 // queue there are no series): lag, samples and shards per queue.
-import { STACK_JOBS } from "../components/catalog";
+import { STACK_JOBS } from "../catalog/containers";
 import { PanelBuilder, timeSeries } from "./lib/panels";
 import { RATE_WINDOW } from "./lib/promql";
 

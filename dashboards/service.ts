@@ -3,8 +3,8 @@
 // endpoints, the service container's CPU and memory against its limits (cAdvisor, matched on
 // the container's `service` label), restarts, and recent error logs.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { STACK_JOBS } from "../components/catalog";
-import { DashboardInput } from "../configs/types";
+import { STACK_JOBS } from "../catalog/containers";
+import { DashboardInput } from "./lib/input";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { labelValuesVariable, lokiDatasourceVariable, PROMETHEUS, prometheusDatasourceVariable } from "./lib/datasources";
 import { exploreLogsUrl, SERVICE_DASHBOARD_UID } from "./lib/links";

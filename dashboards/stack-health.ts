@@ -2,10 +2,10 @@
 // ingestion, rule evaluation, notifications), Loki (ingestion, requests, errors), the log
 // agent, Alertmanager, Grafana, and the stack containers' CPU and memory against their limits.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { CATALOG, COMPONENTS, STACK_JOBS } from "../components/catalog";
-import { EnabledIntegrations } from "../configs/types";
+import { STACK_JOBS } from "../catalog/containers";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { lokiDatasourceVariable, prometheusDatasourceVariable } from "./lib/datasources";
+import { DashboardInput } from "./lib/input";
 import { logsPanel, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
 import {
   containerCpuCores,
@@ -34,7 +34,7 @@ const AM = `job="${STACK_JOBS.alertmanager}"`;
 const GRAFANA = `job="${STACK_JOBS.grafana}"`;
 
 /** Scrape jobs of the stack itself (not the application services). */
-export function stackJobs(integrations: EnabledIntegrations): string[] {
+export function stackJobs(input: Pick<DashboardInput, "integrations">): string[] {
   const jobs: string[] = [
     STACK_JOBS.prometheus,
     STACK_JOBS.alertmanager,
@@ -44,18 +44,11 @@ export function stackJobs(integrations: EnabledIntegrations): string[] {
     STACK_JOBS.nodeExporter,
     STACK_JOBS.cadvisor,
   ];
-  if (integrations.postgres) jobs.push(STACK_JOBS.postgresExporter);
-  if (integrations.redis) jobs.push(STACK_JOBS.redisExporter);
-  if (integrations.rabbitmq) jobs.push(STACK_JOBS.rabbitmq);
-  if (integrations.blackbox) jobs.push(STACK_JOBS.blackboxExporter);
-  return jobs;
+  return [...jobs, ...input.integrations.map((i) => i.job)];
 }
 
-/** Container names of the stack (also their `service` label, which the log agent keys on). */
-export const STACK_CONTAINERS: readonly string[] = COMPONENTS.map((k) => CATALOG[k].container);
-
-function targetPanels(integrations: EnabledIntegrations): PanelBuilder[] {
-  const jobs = `job=~"${stackJobs(integrations).join("|")}"`;
+function targetPanels(input: DashboardInput): PanelBuilder[] {
+  const jobs = `job=~"${stackJobs(input).join("|")}"`;
   return [
     statPanel("Scrape targets", [{ expr: `min by (job) (up{${jobs}})`, legend: "{{job}}" }], {
       description: "Each stack job; DOWN means Prometheus cannot scrape at least one of its targets.",
@@ -305,8 +298,9 @@ function alertmanagerAndGrafanaPanels(): PanelBuilder[] {
   ];
 }
 
-function containerPanels(): PanelBuilder[] {
-  const m = `name=~"${STACK_CONTAINERS.join("|")}"`;
+/** Panels of the stack's containers (their names are also their `service` label, which the log agent keys on). */
+function containerPanels(containers: readonly string[]): PanelBuilder[] {
+  const m = `name=~"${containers.join("|")}"`;
   return [
     timeSeries(
       "Stack containers: CPU against limit",
@@ -348,25 +342,25 @@ function containerPanels(): PanelBuilder[] {
         ],
       },
     ),
-    logsPanel("Stack error logs", errorLogSelector(`service=~"${STACK_CONTAINERS.join("|")}"`), {
+    logsPanel("Stack error logs", errorLogSelector(`service=~"${containers.join("|")}"`), {
       description: "Error and critical lines written by the stack's own containers.",
       h: 10,
     }),
   ];
 }
 
-export function buildStackHealthDashboard(integrations: EnabledIntegrations, remoteWrite = false): dashboard.Dashboard {
+export function buildStackHealthDashboard(input: DashboardInput): dashboard.Dashboard {
   const d = newDashboard(
     STACK_HEALTH,
     [prometheusDatasourceVariable(), lokiDatasourceVariable()],
     [alertAnnotation()],
   );
-  addRow(d, "Scrape targets", targetPanels(integrations));
+  addRow(d, "Scrape targets", targetPanels(input));
   addRow(d, "Prometheus", prometheusPanels());
-  if (remoteWrite) addRow(d, "Remote write", remoteWritePanels());
+  if (input.remoteWrite === true) addRow(d, "Remote write", remoteWritePanels());
   addRow(d, "Loki", lokiPanels());
   addRow(d, "Log agent", logAgentPanels());
   addRow(d, "Alertmanager and Grafana", alertmanagerAndGrafanaPanels());
-  addRow(d, "Stack containers", containerPanels());
+  addRow(d, "Stack containers", containerPanels(input.containers));
   return finalize(d);
 }

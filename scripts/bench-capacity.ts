@@ -13,7 +13,7 @@
 // minutes, not hours). Output, one line per size and one for the limit:
 //   capacity series=<n> head_series=<n> rss_mb=<mb> bytes_per_series=<b> rule_eval_ms=<ms> ingestion_samples_per_second=<n>
 //   capacity memory_limit_mb=<mb> marginal_bytes_per_series=<b> fixed_mb=<mb> headroom=<f> estimated_series_at_limit=<n>
-import { CATALOG } from "../components/catalog";
+import { CATALOG } from "../catalog/containers";
 import { benchSize, SizeResult } from "../tests/helpers/synthetic-stack";
 
 /** Share of the memory limit kept free for compaction, restarts and queries. */

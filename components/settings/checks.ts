@@ -4,6 +4,9 @@
 export type { Problem } from "../../configs/value-checks";
 export {
   checkDurationBetween,
+  checkHostPort,
+  checkPort,
+  each,
   checkNoTemplate,
   checkPinnedImage,
   checkPostgresDsn,
@@ -17,13 +20,6 @@ export {
 } from "../../configs/value-checks";
 import { Problem, show } from "../../configs/value-checks";
 export { show };
-
-export function checkPort(value: unknown): Problem {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
-    return `${show(value)} is not a port; use a whole number from 1 to 65535`;
-  }
-  return undefined;
-}
 
 export function checkIPv4(value: unknown): Problem {
   if (typeof value !== "string" || !isIPv4(value)) {
@@ -40,14 +36,6 @@ export function checkName(value: unknown): Problem {
   return undefined;
 }
 
-/** host:port as Prometheus expects in static_configs. */
-export function checkHostPort(value: unknown): Problem {
-  if (typeof value !== "string" || !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value) || checkPort(Number(value.split(":")[1]))) {
-    return `${show(value)} is not a host:port target; use e.g. api:8080 or 10.0.0.5:9100`;
-  }
-  return undefined;
-}
-
 export function checkEmail(value: unknown): Problem {
   if (typeof value !== "string" || !/^[^\s@,{}]+@[^\s@,{}]+\.[^\s@,{}]+$/.test(value)) {
     return `${show(value)} is not an email address; use e.g. oncall@example.com`;
@@ -58,17 +46,6 @@ export function checkEmail(value: unknown): Problem {
 function isIPv4(value: string): boolean {
   const parts = value.split(".");
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
-
-/** Applies a check to every element of a list; the first problem wins. */
-export function each(check: (v: unknown) => Problem): (v: readonly string[]) => Problem {
-  return (list) => {
-    for (const x of list) {
-      const p = check(x);
-      if (p) return p;
-    }
-    return undefined;
-  };
 }
 
 export function oneOf(accepted: readonly string[]): (v: unknown) => Problem {

@@ -1,6 +1,6 @@
 // Fleets found through EC2 (`ec2Discovery`): a structured setting, every field checked here.
 // Only the ec2 target has the instance role DescribeInstances is called with.
-import { RESERVED_JOBS } from "../catalog";
+import { RESERVED_JOBS } from "../../integrations";
 import { ANY_TAG_VALUE, Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 import { ServiceSettings } from "../../configs/types";
 import { checkName, checkPort, isRecord, show } from "./checks";

@@ -3,10 +3,11 @@
 // of surfacing later as a container that restarts forever. The table of keys is schema.ts;
 // each domain's reading and cross-checks live in their own module beside this one.
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENTS, ComponentKey, Limits } from "../catalog";
+import { Limits } from "../../catalog/containers";
+import { ALL_CONTAINER_KEYS, ContainerKey, EnabledIntegrations } from "../../integrations";
 import { AlertmanagerReceivers } from "../../configs/alertmanager";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "../../configs/patterns";
-import { EnabledIntegrations, KpiSettings, ServiceSettings } from "../../configs/types";
+import { KpiSettings, ServiceSettings } from "../../configs/types";
 import { AwsSettings, readAws } from "./aws";
 import { checkDurationBetween, checkIPv4, checkNoTemplate, checkPinnedImage, checkSize, checkUrl, oneOf, range, show, sizeBytes, unique } from "./checks";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network";
@@ -37,8 +38,8 @@ export interface StackSettings {
   readonly dockerHost: string;
   readonly grafanaBindAddress: string;
   readonly ports: { readonly grafana: number; readonly prometheus: number; readonly alertmanager: number; readonly loki: number };
-  readonly images: Readonly<Record<ComponentKey, string>>;
-  readonly limits: Readonly<Record<ComponentKey, Limits>>;
+  readonly images: Readonly<Record<ContainerKey, string>>;
+  readonly limits: Readonly<Record<ContainerKey, Limits>>;
   readonly prometheus: {
     readonly scrapeInterval: string;
     readonly evaluationInterval: string;
@@ -138,9 +139,9 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     ),
   );
 
-  const images = {} as Record<ComponentKey, string>;
-  const limits = {} as Record<ComponentKey, Limits>;
-  for (const c of COMPONENTS) {
+  const images: Record<ContainerKey, string> = {};
+  const limits: Record<ContainerKey, Limits> = {};
+  for (const c of ALL_CONTAINER_KEYS) {
     images[c] = r.value<string>(`${c}Image`, checkPinnedImage);
     limits[c] = {
       cpus: r.value<number>(`${c}MilliCpus`, range(10, 64000, "thousandths of a core")) / 1000,

@@ -1,69 +1,50 @@
-// Optional integrations: which are on (the plain view the renderers and dashboards take) and,
-// apart from it, the credentials their exporters read from files.
+// Optional integrations: which are on, each with the config its own module read from its settings
+// (integrations/), and, apart from it, the secret settings their exporters read from files. The
+// rules common to every integration live here once: a setting or secret of an integration that is
+// off is refused, a required secret must be set, and a secret's text is checked when it can be read.
 import * as pulumi from "@pulumi/pulumi";
-import { EnabledIntegrations } from "../../configs/types";
-import { checkHostPort, checkPostgresDsn, checkUrl, each, oneOf, unique } from "./checks";
+import { EnabledIntegrations, INTEGRATIONS, INTEGRATION_NAMES, IntegrationName } from "../../integrations";
+import { SecretSpec } from "../../integrations/integration";
+import { each, oneOf, unique } from "./checks";
 import { Reader } from "./reader";
-import { INTEGRATION_KINDS, IntegrationKind, PROJECT } from "./schema";
+import { PROJECT, SecretKey } from "./schema";
 
-export interface IntegrationSecrets {
-  /** postgresql://user:pass@host:5432/db?sslmode=... */
-  readonly postgresDataSourceName?: pulumi.Output<string>;
-  /** Only when Redis requires a password. */
-  readonly redisPassword?: pulumi.Output<string>;
-}
+/** The secret settings that are set, by integration and key; each reaches its exporter as a file. */
+export type IntegrationSecrets = Readonly<Partial<Record<IntegrationName, Readonly<Record<string, pulumi.Output<string>>>>>>;
 
 export function readIntegrations(r: Reader): { integrations: EnabledIntegrations; secrets: IntegrationSecrets } {
-  const kinds = r.value<readonly string[]>("integrations", (v) => each(oneOf(INTEGRATION_KINDS))(v) ?? unique(v)) as readonly IntegrationKind[];
-  const on = (k: IntegrationKind) => kinds.includes(k);
-  let postgres = false;
-  let redisAddress: string | undefined;
-  let rabbitmq: EnabledIntegrations["rabbitmq"];
-  let blackbox: EnabledIntegrations["blackbox"];
-  const secrets: { -readonly [K in keyof IntegrationSecrets]: IntegrationSecrets[K] } = {};
-
-  const dsn = r.secret("postgresDataSourceName");
-  if (on("postgres")) {
-    if (!dsn) {
-      r.fail(
-        "integrations",
-        `postgres is enabled but its connection string is missing; set it with \`pulumi config set --secret ${PROJECT}:postgresDataSourceName postgresql://user:pass@host:5432/db?sslmode=require\``,
-      );
-    } else {
-      // Checked on its text now, not inside an apply at deploy time; never shown.
-      const problem = r.canReadSecrets() ? checkPostgresDsn(r.secretText("postgresDataSourceName")) : undefined;
-      if (problem) r.fail("postgresDataSourceName", problem);
-      else {
-        postgres = true;
-        secrets.postgresDataSourceName = dsn;
+  const names = r.value<readonly string[]>("integrations", (v) => each(oneOf(INTEGRATION_NAMES))(v) ?? unique(v));
+  const integrations: Record<string, unknown> = {};
+  const secrets: Record<string, Record<string, pulumi.Output<string>>> = {};
+  for (const integration of INTEGRATIONS) {
+    const on = names.includes(integration.name);
+    const present: Record<string, pulumi.Output<string>> = {};
+    for (const [key, spec] of Object.entries(integration.secrets as Readonly<Record<string, SecretSpec>>)) {
+      const value = r.secret(key as SecretKey);
+      if (!on) {
+        if (value) r.fail(key, `is set but integration ${integration.name} is not enabled; add ${integration.name} to integrations or remove the secret`);
+      } else if (!value) {
+        if (spec.required) {
+          r.fail(
+            "integrations",
+            `${integration.name} is enabled but its secret ${key} (${spec.description}) is missing; set it with \`pulumi config set --secret ${PROJECT}:${key} ${spec.example}\``,
+          );
+        }
+      } else {
+        // Checked on its text now, not inside an apply at deploy time; never shown.
+        const problem = r.canReadSecrets() ? spec.check?.(r.secretText(key as SecretKey) ?? "") : undefined;
+        if (problem) r.fail(key, problem);
+        else present[key] = value;
       }
     }
-  } else if (dsn) r.fail("postgresDataSourceName", "is set but integration postgres is not enabled; add postgres to integrations or remove the secret");
-
-  const address = r.value<string>("redisAddress", (v) => (v === "" ? undefined : checkHostPort(v)));
-  const redisPassword = r.secret("redisPassword");
-  if (on("redis")) {
-    if (address === "") r.fail("redisAddress", "is missing; integration redis needs the Redis host:port, e.g. redis:6379");
-    else {
-      redisAddress = address;
-      if (redisPassword) secrets.redisPassword = redisPassword;
+    if (!on) {
+      for (const key of Object.keys(integration.settings)) {
+        if (r.isSet(key)) r.fail(key, `is set but integration ${integration.name} is not enabled; add ${integration.name} to integrations`);
+      }
+      continue;
     }
-  } else {
-    if (r.isSet("redisAddress")) r.fail("redisAddress", "is set but integration redis is not enabled; add redis to integrations");
-    if (redisPassword) r.fail("redisPassword", "is set but integration redis is not enabled; add redis to integrations or remove the secret");
+    integrations[integration.name] = integration.read(r);
+    secrets[integration.name] = present;
   }
-
-  const rabbit = r.value<readonly string[]>("rabbitmqTargets", each(checkHostPort));
-  if (on("rabbitmq")) {
-    if (rabbit.length === 0 && !r.hasProblem("rabbitmqTargets")) r.fail("rabbitmqTargets", "is empty; integration rabbitmq needs the broker's Prometheus endpoints, e.g. [rabbitmq:15692]");
-    else rabbitmq = { targets: rabbit };
-  } else if (rabbit.length > 0) r.fail("rabbitmqTargets", "is set but integration rabbitmq is not enabled; add rabbitmq to integrations");
-
-  const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkUrl(v)));
-  if (on("blackbox")) {
-    if (probes.length === 0 && !r.hasProblem("blackboxTargets")) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
-    else blackbox = { httpTargets: probes };
-  } else if (probes.length > 0) r.fail("blackboxTargets", "is set but integration blackbox is not enabled; add blackbox to integrations");
-  const integrations: EnabledIntegrations = { postgres, redis: redisAddress !== undefined, redisAddress, rabbitmq, blackbox };
-  return { integrations, secrets };
+  return { integrations: integrations as EnabledIntegrations, secrets };
 }

@@ -2,7 +2,8 @@
 // Settings are flat keys of simple types because that is what Pulumi.yaml's `config:` schema
 // can declare (string, integer, boolean, array of those); `npm run docs` writes this table into
 // Pulumi.yaml and the README, and a test keeps them in step.
-import { CATALOG, COMPONENTS } from "../catalog";
+import { ALL_CONTAINERS, INTEGRATION_NAMES, INTEGRATION_SECRETS, integrationSettings } from "../../integrations";
+import { SettingSpec } from "../../catalog/setting-spec";
 import { COMMITTED_RUNBOOK_BASE } from "../../configs/rules";
 import { backup as backupAlerts } from "../../configs/thresholds";
 
@@ -12,8 +13,6 @@ export const TARGETS = ["local", "ec2"] as const;
 export type Target = (typeof TARGETS)[number];
 export const RECEIVER_KINDS = ["slack", "email", "pagerduty", "webhook", "heartbeat"] as const;
 export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
-export const INTEGRATION_KINDS = ["postgres", "redis", "rabbitmq", "blackbox"] as const;
-export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
 /** Secret settings (never in the typed schema: they have no default and are optional). */
 export const SECRET_KEYS = {
@@ -22,8 +21,7 @@ export const SECRET_KEYS = {
   webhookUrl: "URL of a generic webhook that receives every alert (receiver webhook)",
   heartbeatUrl: "Dead man's switch URL that receives Watchdog every minute (receiver heartbeat)",
   smtpPassword: "SMTP password (receiver email with smtpUsername)",
-  postgresDataSourceName: "postgresql://user:pass@host:5432/db?sslmode=... (integration postgres)",
-  redisPassword: "Redis password, if Redis requires one (integration redis)",
+  ...Object.fromEntries(Object.entries(INTEGRATION_SECRETS).map(([k, s]) => [k, s.description])),
   sshPrivateKey: "Private key for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
   remoteWritePassword: "Basic-auth password for remoteWrite (an https URL, with remoteWriteUsername); delivered to Prometheus as a file",
   remoteWriteBearerToken: "Bearer token for remoteWrite (an https URL, without remoteWriteUsername); delivered to Prometheus as a file",
@@ -35,12 +33,7 @@ const BACKUP_TOO_OLD_HOURS = backupAlerts.BackupTooOld.secondsSinceSuccess / 360
 /** Backups must run at least an hour more often than BackupTooOld's threshold, or it fires between two good runs. */
 export const MAX_BACKUP_INTERVAL_HOURS = BACKUP_TOO_OLD_HOURS - 1;
 
-export type SimpleType = "string" | "integer" | "boolean" | "array";
-export interface SettingSpec {
-  readonly type: SimpleType;
-  readonly default: string | number | boolean | readonly string[];
-  readonly description: string;
-}
+export type { SettingSpec, SimpleType } from "../../catalog/setting-spec";
 
 /** The typed settings, in README order. Each is declared in Pulumi.yaml with this default. */
 export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
@@ -72,10 +65,8 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   smtpSmarthost: { type: "string", default: "", description: "SMTP server host:port (receiver email)." },
   smtpUsername: { type: "string", default: "", description: "SMTP user; empty means no authentication." },
   smtpRequireTls: { type: "boolean", default: true, description: "Require STARTTLS to the SMTP server." },
-  integrations: { type: "array", default: [], description: `Optional integrations: any of ${INTEGRATION_KINDS.join(", ")}.` },
-  redisAddress: { type: "string", default: "", description: "Redis host:port (integration redis)." },
-  rabbitmqTargets: { type: "array", default: [], description: "RabbitMQ Prometheus-plugin targets, host:15692 (integration rabbitmq)." },
-  blackboxTargets: { type: "array", default: [], description: "URLs to probe over HTTP(S) (integration blackbox)." },
+  integrations: { type: "array", default: [], description: `Optional integrations: any of ${INTEGRATION_NAMES.join(", ")}.` },
+  ...integrationSettings(),
   remoteWrite: { type: "string", default: "", description: "Also write every sample to a long-term store: amp (an Amazon Managed Service for Prometheus workspace this program creates; target ec2) or the https URL of a remote-write receiver (Mimir, Thanos Receive, VictoriaMetrics, Cortex). Empty: off." },
   remoteWriteUsername: { type: "string", default: "", description: "Basic-auth user for a remoteWrite URL (password in the secret remoteWritePassword)." },
   remoteWriteExpectedSeries: { type: "integer", default: 200000, description: "Active series the remote-write queue is sized for (shards and capacity; see README, Capacity)." },
@@ -98,12 +89,12 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
 
 function componentSettings(): Record<string, SettingSpec> {
   const out: Record<string, SettingSpec> = {};
-  for (const c of COMPONENTS) {
-    out[`${c}Image`] = { type: "string", default: CATALOG[c].image, description: `Image of ${CATALOG[c].title}, pinned to an exact tag.` };
+  for (const [c, e] of Object.entries(ALL_CONTAINERS)) {
+    out[`${c}Image`] = { type: "string", default: e.image, description: `Image of ${e.title}, pinned to an exact tag.` };
   }
-  for (const c of COMPONENTS) {
-    out[`${c}MilliCpus`] = { type: "integer", default: Math.round(CATALOG[c].limits.cpus * 1000), description: `CPU limit of ${CATALOG[c].title} in thousandths of a core.` };
-    out[`${c}MemoryMb`] = { type: "integer", default: CATALOG[c].limits.memoryMb, description: `Memory limit of ${CATALOG[c].title} in MB.` };
+  for (const [c, e] of Object.entries(ALL_CONTAINERS)) {
+    out[`${c}MilliCpus`] = { type: "integer", default: Math.round(e.limits.cpus * 1000), description: `CPU limit of ${e.title} in thousandths of a core.` };
+    out[`${c}MemoryMb`] = { type: "integer", default: e.limits.memoryMb, description: `Memory limit of ${e.title} in MB.` };
   }
   return out;
 }

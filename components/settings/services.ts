@@ -1,6 +1,6 @@
 // Application services to scrape and the business KPI panels: structured settings (lists of
 // objects) that Pulumi's schema cannot type, so every field is checked here.
-import { RESERVED_JOBS } from "../catalog";
+import { RESERVED_JOBS } from "../../integrations";
 import { KpiSettings, ServiceSettings } from "../../configs/types";
 import { checkHostPort, checkName, checkPromql, each, isRecord, show } from "./checks";
 import { Reader } from "./reader";

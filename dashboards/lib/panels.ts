@@ -19,6 +19,12 @@ export type { LokiQuery, PromQuery } from "./targets";
 
 export type PanelBuilder = cog.Builder<dashboard.Panel>;
 
+/** Value mappings of an up/down gauge (1 UP in green, 0 DOWN in red). */
+export const UP_DOWN_MAPPINGS = [
+  { value: "1", text: "UP", color: "green" },
+  { value: "0", text: "DOWN", color: "red" },
+];
+
 /** A link shown in the panel header (panel links) or on a field value (data links). */
 export interface Link {
   readonly title: string;

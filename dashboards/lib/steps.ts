@@ -7,6 +7,10 @@ import { ThresholdStep } from "./panels";
 
 const view = t.dashboardOnly;
 
+/** Generic usage scale (host CPU, memory, pools): busy deserves a look, saturated is full. */
+export const BUSY_RATIO = view.usage.busyRatio;
+export const SATURATED_RATIO = view.usage.saturatedRatio;
+
 /** Panel colour of each alert severity. */
 export const SEVERITY_COLORS = { critical: "red", warning: "orange", info: "blue" };
 
@@ -84,34 +88,12 @@ export const RESTART_STEPS: readonly ThresholdStep[] = [
   { value: view.restartsInRange.many, color: "red" },
 ];
 
-/** PostgreSQL connections used: yellow where HighDatabaseConnections fires. */
-export const DB_CONNECTION_STEPS: readonly ThresholdStep[] = [
-  { value: t.database.HighDatabaseConnections.usedRatio, color: "yellow" },
-  { value: view.usage.saturatedRatio, color: "red" },
-];
-/** Redis memory used of maxmemory: red where RedisHighMemory fires. */
-export const REDIS_MEMORY_STEPS: readonly ThresholdStep[] = [
-  { value: view.usage.busyRatio, color: "yellow" },
-  { value: t.cache.RedisHighMemory.usedRatio, color: "red" },
-];
 /** Cache hit ratios, on a red base. */
 export const HIT_RATIO_STEPS: readonly ThresholdStep[] = [
   { value: view.hitRatio.poorRatio, color: "yellow" },
   { value: view.hitRatio.goodRatio, color: "green" },
 ];
-/** RabbitMQ ready messages: red where RabbitMQQueueBacklog fires. */
-export const READY_MESSAGES_STEPS: readonly ThresholdStep[] = [
-  { value: view.readyMessages, color: "yellow" },
-  { value: t.messaging.RabbitMQQueueBacklog.messages, color: "red" },
-];
 
-/** Probe duration: red where SlowProbe fires. */
-export const PROBE_DURATION_STEPS: readonly ThresholdStep[] = [{ value: t.probes.SlowProbe.seconds, color: "red" }];
-/** Time left on a TLS certificate, on a red base: orange once TLSCertificateExpiryCritical no longer fires, green once TLSCertificateExpiringSoon does not. */
-export const CERTIFICATE_STEPS: readonly ThresholdStep[] = [
-  { value: t.probes.TLSCertificateExpiryCritical.secondsLeft, color: "orange" },
-  { value: t.probes.TLSCertificateExpiringSoon.secondsLeft, color: "green" },
-];
 
 /** Alertmanagers discovered by Prometheus, on a red base: green from the number PrometheusNotConnectedToAlertmanagers wants. */
 export const ALERTMANAGERS_DISCOVERED_STEPS: readonly ThresholdStep[] = [

@@ -3,7 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { LOKI_RULES_DIR, RULES_DIR, ruleAreas } from "../../configs/rules";
+import { LOKI_RULES_DIR, RULES_DIR, RuleArea, ruleAreas } from "../../configs/rules";
+import { INTEGRATIONS } from "../../integrations";
 
 export interface Rule {
   readonly alert?: string;
@@ -17,6 +18,8 @@ export interface Rule {
 export interface CatalogueEntry {
   readonly area: string;
   readonly file: string;
+  /** Its promtool test file (Prometheus rules; Loki's rules have none). */
+  readonly test?: string;
   readonly group: string;
   readonly engine: "prometheus" | "loki";
   readonly rule: Rule;
@@ -26,14 +29,18 @@ interface RuleFile {
   groups: { name: string; interval?: string; rules: Rule[] }[];
 }
 
-/** Every area that has a rule file, core and optional alike. */
-export function allAreas(): string[] {
-  const enabled = ruleAreas({
-    integrations: { postgres: true, redis: true, rabbitmq: { targets: [] }, blackbox: { httpTargets: [] } },
-    backup: true,
-    remoteWrite: true,
-  });
-  return enabled;
+/** A rule file with its promtool test: rules/tests/<area>.test.yml, or beside an integration's module. */
+export interface TestedRuleArea extends RuleArea {
+  readonly test: string;
+}
+
+/** Every area that has a rule file: core, optional and every integration's, each with its promtool test. */
+export function allAreas(): TestedRuleArea[] {
+  const tests = new Map(INTEGRATIONS.map((i) => [i.rules.file, i.rules.test]));
+  return ruleAreas({ integrationAreas: INTEGRATIONS.map((i) => i.rules), backup: true, remoteWrite: true }).map((a) => ({
+    ...a,
+    test: tests.get(a.file) ?? path.join(RULES_DIR, "tests", `${a.area}.test.yml`),
+  }));
 }
 
 export function readRuleFile(file: string): RuleFile {
@@ -42,9 +49,8 @@ export function readRuleFile(file: string): RuleFile {
 
 export function catalogue(): CatalogueEntry[] {
   const out: CatalogueEntry[] = [];
-  for (const area of allAreas()) {
-    const file = path.join(RULES_DIR, `${area}.yml`);
-    for (const g of readRuleFile(file).groups) for (const rule of g.rules) out.push({ area, file, group: g.name, engine: "prometheus", rule });
+  for (const { area, file, test } of allAreas()) {
+    for (const g of readRuleFile(file).groups) for (const rule of g.rules) out.push({ area, file, test, group: g.name, engine: "prometheus", rule });
   }
   if (fs.existsSync(LOKI_RULES_DIR)) {
     for (const f of fs.readdirSync(LOKI_RULES_DIR).filter((x) => x.endsWith(".yml")).sort()) {

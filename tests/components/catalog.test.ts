@@ -1,33 +1,57 @@
 // The catalogue is the one description of every container: its names, ports and jobs must be
 // unique, and everything derived from it must agree with what the program deploys.
-import { CATALOG, COMPONENTS, NETWORK_COMPONENTS, RESERVED_JOBS, STACK_JOBS, dockerEndpoints, userSpec } from "../../components/catalog";
+import { CATALOG, STACK_JOBS, dockerEndpoints, userSpec } from "../../catalog/containers";
 import { SETTINGS } from "../../components/settings";
 import { checkPinnedImage } from "../../components/settings/checks";
+import { ALL_CONTAINERS, INTEGRATIONS, RESERVED_JOBS } from "../../integrations";
 
-test("container names, ports and jobs are unique", () => {
-  const names = COMPONENTS.map((k) => CATALOG[k].container);
+const entries = Object.entries(ALL_CONTAINERS);
+
+test("container names, ports and jobs are unique, integrations' exporters included", () => {
+  const names = entries.map(([, e]) => e.container);
   expect(new Set(names).size).toBe(names.length);
-  const ports = NETWORK_COMPONENTS.map((k) => CATALOG[k].port);
+  const ports = entries.flatMap(([, e]) => (e.port === undefined ? [] : [e.port]));
   expect(new Set(ports).size).toBe(ports.length);
   expect(new Set(RESERVED_JOBS).size).toBe(RESERVED_JOBS.length);
 });
 
 test("container names are valid DNS labels and default images are pinned", () => {
-  for (const k of COMPONENTS) {
-    expect({ k, name: CATALOG[k].container }).toEqual({ k, name: expect.stringMatching(/^[a-z][a-z0-9-]{0,62}$/) });
-    expect({ k, problem: checkPinnedImage(CATALOG[k].image) }).toEqual({ k, problem: undefined });
+  for (const [k, e] of entries) {
+    expect({ k, name: e.container }).toEqual({ k, name: expect.stringMatching(/^[a-z][a-z0-9-]{0,62}$/) });
+    expect({ k, problem: checkPinnedImage(e.image) }).toEqual({ k, problem: undefined });
   }
 });
 
-test("every component has its image and limit settings with the catalogue defaults", () => {
-  for (const k of COMPONENTS) {
-    expect(SETTINGS[`${k}Image`].default).toBe(CATALOG[k].image);
-    expect(SETTINGS[`${k}MilliCpus`].default).toBe(Math.round(CATALOG[k].limits.cpus * 1000));
-    expect(SETTINGS[`${k}MemoryMb`].default).toBe(CATALOG[k].limits.memoryMb);
+test("every container has its image and limit settings with the catalogue defaults", () => {
+  for (const [k, e] of entries) {
+    expect(SETTINGS[`${k}Image`].default).toBe(e.image);
+    expect(SETTINGS[`${k}MilliCpus`].default).toBe(Math.round(e.limits.cpus * 1000));
+    expect(SETTINGS[`${k}MemoryMb`].default).toBe(e.limits.memoryMb);
   }
 });
 
-test("endpoints are container:port for every networked component; jobs include RabbitMQ's", () => {
+test("the monitoring services come first, then the integrations' exporters, then the support jobs", () => {
+  expect(Object.keys(ALL_CONTAINERS)).toEqual([
+    "prometheus",
+    "alertmanager",
+    "grafana",
+    "loki",
+    "alloy",
+    "nodeExporter",
+    "cadvisor",
+    "postgresExporter",
+    "redisExporter",
+    "blackboxExporter",
+    "mysqldExporter",
+    "backup",
+    "caddy",
+    "socketProxy",
+    "backupVerify",
+    "backupRestore",
+  ]);
+});
+
+test("endpoints are container:port for every networked core component; jobs include every integration's", () => {
   expect(dockerEndpoints()).toEqual({
     prometheus: "prometheus:9090",
     alertmanager: "alertmanager:9093",
@@ -36,14 +60,14 @@ test("endpoints are container:port for every networked component; jobs include R
     alloy: "alloy:12345",
     nodeExporter: "node-exporter:9100",
     cadvisor: "cadvisor:8080",
-    postgresExporter: "postgres-exporter:9187",
-    redisExporter: "redis-exporter:9121",
-    blackboxExporter: "blackbox-exporter:9115",
     caddy: "caddy:443",
     socketProxy: "socket-proxy:2375",
   });
   expect(STACK_JOBS.alloy).toBe("log-agent");
-  expect(STACK_JOBS.blackboxExporter).toBe("blackbox");
-  expect(RESERVED_JOBS).toContain("rabbitmq");
+  expect(RESERVED_JOBS).toEqual(expect.arrayContaining(["rabbitmq", "blackbox", "postgres-exporter", "redis-exporter", "mysqld-exporter"]));
   expect(userSpec(CATALOG.loki.user)).toBe("10001:10001");
+});
+
+test("an integration's exporter scrapes the job its module names", () => {
+  for (const i of INTEGRATIONS) if (i.exporter) expect({ name: i.name, job: i.exporter.entry.job }).toEqual({ name: i.name, job: i.job });
 });

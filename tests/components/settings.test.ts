@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
 import { checkPinnedImage } from "../../components/settings/checks";
-import { CATALOG, COMPONENTS } from "../../components/catalog";
+import { ALL_CONTAINERS } from "../../integrations";
 import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/docs";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
@@ -53,7 +53,7 @@ describe("defaults", () => {
     expect(s.limits.nodeExporter).toEqual({ cpus: 0.1, memoryMb: 64 });
     expect(s.limits.cadvisor).toEqual({ cpus: 0.3, memoryMb: 256 });
     expect(s.receivers).toEqual({});
-    expect(s.integrations).toEqual({ postgres: false, redis: false, redisAddress: undefined, rabbitmq: undefined, blackbox: undefined });
+    expect(s.integrations).toEqual({});
     expect(s.secrets).toEqual({ receivers: {}, integrations: {} });
     expect(s.aws).toBeUndefined();
   });
@@ -69,7 +69,7 @@ describe("defaults", () => {
   });
 
   test("every default image is pinned", () => {
-    for (const image of COMPONENTS.map((k) => CATALOG[k].image)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
+    for (const image of Object.values(ALL_CONTAINERS).map((e) => e.image)) expect({ image, problem: checkPinnedImage(image) }).toEqual({ image, problem: undefined });
   });
 
   test("a full ec2 stack parses into typed settings, secrets apart", () => {
@@ -84,10 +84,14 @@ describe("defaults", () => {
     expect(Object.keys(s.secrets.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
     const plain = JSON.stringify({ receivers: s.receivers, integrations: s.integrations });
     for (const secret of Object.values(ALL_SECRETS)) expect(plain).not.toContain(secret);
-    expect(s.integrations.redis).toBe(true);
-    expect(s.integrations.redisAddress).toBe("redis:6379");
-    expect(s.integrations.postgres).toBe(true);
-    expect(Object.keys(s.secrets.integrations)).toEqual(["postgresDataSourceName", "redisPassword"]);
+    expect(s.integrations.redis).toEqual({ address: "redis:6379" });
+    expect(s.integrations.postgres).toEqual({});
+    expect(Object.fromEntries(Object.entries(s.secrets.integrations).map(([k, v]) => [k, Object.keys(v)]))).toEqual({
+      postgres: ["postgresDataSourceName"],
+      redis: ["redisPassword"],
+      rabbitmq: [],
+      blackbox: [],
+    });
     expect(s.integrations.blackbox?.httpTargets).toEqual(["https://example.com/", "http://web:3000/health"]);
     expect(s.services[0]).toEqual({ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: { team: "payments" } });
     expect(s.services[1]).toMatchObject({ name: "web", metricsPath: "/internal/metrics" });
@@ -130,7 +134,7 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   ["email with a bad address", { receivers: ["email"], emailTo: "oncall", emailFrom: "a@example.com", smtpSmarthost: "smtp:25" }, {}, ["emailTo", '"oncall"', "email address"]],
   ["smtp user without password", { receivers: ["email"], emailTo: "a@example.com", emailFrom: "b@example.com", smtpSmarthost: "smtp:25", smtpUsername: "u" }, {}, ["smtpUsername", "smtpPassword"]],
   ["bad slack channel", { slackChannelCritical: "alerts" }, {}, ["slackChannelCritical", '"alerts"', "#alerts-critical"]],
-  ["unknown integration", { integrations: ["mysql"] }, {}, ["integrations", '"mysql"', "postgres, redis, rabbitmq, blackbox"]],
+  ["unknown integration", { integrations: ["mongodb"] }, {}, ["integrations", '"mongodb"', "postgres, redis, rabbitmq, blackbox, mysql"]],
   ["postgres without its DSN", { integrations: ["postgres"] }, {}, ["integrations", "postgresDataSourceName"]],
   ["redis without an address", { integrations: ["redis"] }, {}, ["redisAddress", "host:port"]],
   ["redis address malformed", { integrations: ["redis"], redisAddress: "redis" }, {}, ["redisAddress", '"redis"', "host:port"]],

@@ -3,7 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { AlertmanagerReceivers, SECRET_FILES, TARGET_DOWN_ALERTS, renderAlertmanagerConfig } from "../../configs/alertmanager";
+import { AlertmanagerReceivers, SECRET_FILES, renderAlertmanagerConfig } from "../../configs/alertmanager";
+import { TARGET_DOWN_ALERTS } from "../../integrations";
 import { alerts } from "../../scripts/lib/catalogue";
 import { run, tempDir } from "../helpers/tools";
 
@@ -30,7 +31,7 @@ function render(receivers: AlertmanagerReceivers): { file: string; config: Recor
   const secrets = path.join(dir, "secrets");
   fs.mkdirSync(secrets);
   for (const f of Object.values(SECRET_FILES)) fs.writeFileSync(path.join(secrets, f), "https://example.com/secret\n");
-  const text = renderAlertmanagerConfig({ receivers, secretsDir: secrets });
+  const text = renderAlertmanagerConfig({ receivers, secretsDir: secrets, targetDownAlerts: TARGET_DOWN_ALERTS });
   const file = path.join(dir, "alertmanager.yml");
   fs.writeFileSync(file, text);
   return { file, config: yaml.load(text) as Record<string, unknown> };

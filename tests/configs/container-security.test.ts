@@ -2,7 +2,7 @@
 // every capability and adds back only named ones, and every deviation from the default says why.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CATALOG, COMPONENTS } from "../../components/catalog";
+import { CATALOG, COMPONENTS } from "../../catalog/containers";
 import { CAP_DROP, DEFAULT_SECURITY, SECURITY_OPTS, SECURITY_PROFILES, securityProfile } from "../../configs/container-security";
 
 /** Every container the program can create. */

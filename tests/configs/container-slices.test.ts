@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CATALOG, COMPONENTS } from "../../components/catalog";
+import { CATALOG, COMPONENTS } from "../../catalog/containers";
 import { securityProfile } from "../../configs/container-security";
 import { SLICE_DIR, containerSlice, containerSliceFiles, renderContainerSlice, renderSliceInstallScript } from "../../configs/container-slices";
 import { TOOLS_BIN, systemTool, tempDir } from "../helpers/tools";

@@ -1,7 +1,7 @@
 // configs/grafana.ts: datasource uids and types, the dashboard provider, and an environment
 // that carries the admin password only as a file.
 import * as yaml from "js-yaml";
-import { dockerEndpoints } from "../../components/catalog";
+import { dockerEndpoints } from "../../catalog/containers";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "../../configs/grafana-datasources";
 import {
   AMP_DATASOURCE_PLUGIN,

@@ -16,7 +16,7 @@ import {
 } from "../../configs/prometheus-web";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderGrafanaDatasources } from "../../configs/grafana";
-import { dockerEndpoints } from "../../components/catalog";
+import { dockerEndpoints } from "../../catalog/containers";
 import { renderBackupScript } from "../../configs/backup";
 import { run, tempDir } from "../helpers/tools";
 
@@ -78,7 +78,7 @@ describe("clients of an authenticated Prometheus", () => {
       evaluationInterval: "15s",
       endpoints: dockerEndpoints(),
       services: [],
-      integrations: { postgres: false, redis: false },
+      integrationJobs: [],
       ruleFiles: [],
       selfAuth: { username: PROMETHEUS_USERS.self, passwordFile: pw },
     });

@@ -3,10 +3,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { CATALOG, STACK_JOBS, dockerEndpoints } from "../../components/catalog";
+import { CATALOG, dockerEndpoints } from "../../catalog/containers";
 import { PrometheusConfigInput, durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
 import { LATENCY_BUCKET_RELABEL } from "../../configs/latency-buckets";
-import { EnabledIntegrations } from "../../configs/types";
+import { EnabledIntegrations, integrationScrapeConfigs } from "../../integrations";
 import { run, tempDir } from "../helpers/tools";
 
 interface Job {
@@ -23,14 +23,14 @@ interface Config {
   scrape_configs: Job[];
 }
 
-const NONE: EnabledIntegrations = { postgres: false, redis: false };
 const ALL: EnabledIntegrations = {
-  postgres: true,
-  redis: true,
-  redisAddress: "cache:6380",
+  postgres: {},
+  redis: { address: "cache:6380" },
   rabbitmq: { targets: ["mq:15692"] },
   blackbox: { httpTargets: ["https://example.com/", "http://api:8080/health"] },
+  mysql: { address: "db:3306", user: "exporter" },
 };
+const API = { name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http" as const, labels: {} };
 
 function render(over: Partial<PrometheusConfigInput> = {}): Config {
   return yaml.load(
@@ -39,7 +39,7 @@ function render(over: Partial<PrometheusConfigInput> = {}): Config {
       evaluationInterval: "15s",
       endpoints: dockerEndpoints(),
       services: [],
-      integrations: NONE,
+      integrationJobs: [],
       ruleFiles: [],
       ...over,
     }),
@@ -69,14 +69,18 @@ test("alerts go to Alertmanager on the stack network and the rule files are list
 });
 
 test("integrations add their jobs; Redis and blackbox use the exporter as transport only", () => {
-  const j = jobs(render({ integrations: ALL, services: [{ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: {} }] }));
-  expect(j[STACK_JOBS.postgresExporter].static_configs[0].targets).toEqual(["postgres-exporter:9187"]);
-  const redis = j[STACK_JOBS.redisExporter];
+  const c = render({ integrationJobs: integrationScrapeConfigs(ALL, [API]), services: [API] });
+  const j = jobs(c);
+  // After the stack's own jobs, in registry order, before the services'.
+  expect(c.scrape_configs.map((x) => x.job_name).slice(7)).toEqual(["postgres-exporter", "redis-exporter", "rabbitmq", "blackbox", "mysqld-exporter", "api"]);
+  expect(j["postgres-exporter"].static_configs[0].targets).toEqual(["postgres-exporter:9187"]);
+  expect(j["mysqld-exporter"].static_configs[0].targets).toEqual(["mysqld-exporter:9104"]);
+  const redis = j["redis-exporter"];
   expect(redis.metrics_path).toBe("/scrape");
   expect(redis.static_configs[0].targets).toEqual(["redis://cache:6380"]);
   expect(redis.relabel_configs).toContainEqual({ target_label: "__address__", replacement: "redis-exporter:9121" });
-  expect(j[STACK_JOBS.rabbitmq].static_configs[0].targets).toEqual(["mq:15692"]);
-  const probe = j[STACK_JOBS.blackboxExporter];
+  expect(j.rabbitmq.static_configs[0].targets).toEqual(["mq:15692"]);
+  const probe = j.blackbox;
   expect(probe.metrics_path).toBe("/probe");
   expect(probe.relabel_configs).toContainEqual({ target_label: "__address__", replacement: "blackbox-exporter:9115" });
   // The probe of the api service's own address carries its service label (one page per outage).
@@ -121,8 +125,8 @@ test("promtool accepts the rendered file with every integration and a service", 
       scrapeInterval: "15s",
       evaluationInterval: "15s",
       endpoints: dockerEndpoints(),
-      services: [{ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: {} }],
-      integrations: ALL,
+      services: [API],
+      integrationJobs: integrationScrapeConfigs(ALL, [API]),
       ruleFiles: [],
       externalLabels: { stack: "dev" },
     }),

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
+import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { PrometheusConfigInput, renderPrometheusConfig } from "../../configs/prometheus";
 import { queueConfig, remoteWriteConfig, SAMPLES_PER_SHARD_PER_SECOND } from "../../configs/remote-write";
 import { run, tempDir } from "../helpers/tools";
@@ -17,7 +17,7 @@ function base(extra: Partial<PrometheusConfigInput>): PrometheusConfigInput {
     evaluationInterval: "15s",
     endpoints: ENDPOINTS,
     services: [],
-    integrations: { postgres: false, redis: false },
+    integrationJobs: [],
     ruleFiles: [],
     ...extra,
   };

@@ -5,7 +5,8 @@ import * as fs from "fs";
 import { DATASOURCE_UIDS } from "../../configs/grafana-datasources";
 import { buildDashboards, FOLDERS, generatedDashboards } from "../../dashboards";
 import { DEFAULT_REFRESH, DEFAULT_TIME, STACK_TAG } from "../../dashboards/lib/dashboard";
-import { DashboardInput } from "../../configs/types";
+import { DashboardInput } from "../../dashboards/lib/input";
+import { EnabledIntegrations, dashboardInput } from "../../integrations";
 import { system } from "../../configs/thresholds";
 import { allPanels, DashboardJson, datasourceKind, panelLinks, PanelJson, exploreQueries } from "../helpers/query-check";
 import { emptyDir, EMPTY_INPUT, FULL_INPUT, INPUTS, MANY_SERVICES_INPUT } from "../helpers/dashboard-fixtures";
@@ -192,18 +193,15 @@ describe("dashboard selection", () => {
   });
 
   it("shows only the rows of the enabled integrations", () => {
-    const rows = (input: DashboardInput) =>
-      (build(input)["Database, cache and messaging/data-services.json"]?.panels ?? [])
+    const rows = (integrations: EnabledIntegrations) =>
+      (build(dashboardInput({ services: [], kpis: [], integrations }))["Database, cache and messaging/data-services.json"]?.panels ?? [])
         .filter((p) => p.type === "row")
         .map((p) => p.title);
-    expect(rows({ ...EMPTY_INPUT, integrations: { postgres: true, redis: false } })).toEqual(["PostgreSQL"]);
-    expect(rows({ ...EMPTY_INPUT, integrations: { postgres: false, redis: true } })).toEqual(["Redis"]);
-    expect(rows({ ...EMPTY_INPUT, integrations: { postgres: false, redis: false, rabbitmq: { targets: ["r:15692"] } } })).toEqual([
-      "RabbitMQ",
-    ]);
-    expect(rows({ ...EMPTY_INPUT, integrations: { postgres: false, redis: false, blackbox: { httpTargets: ["https://x"] } } })).toEqual(
-      [],
-    );
+    expect(rows({ postgres: {} })).toEqual(["PostgreSQL"]);
+    expect(rows({ redis: { address: "r:6379" } })).toEqual(["Redis"]);
+    expect(rows({ rabbitmq: { targets: ["r:15692"] } })).toEqual(["RabbitMQ"]);
+    expect(rows({ mysql: { address: "db:3306", user: "exporter" } })).toEqual(["MySQL"]);
+    expect(rows({ blackbox: { httpTargets: ["https://x"] } })).toEqual([]);
   });
 
   it("collapses the per-service rows of a long service list, keeping their panels nested", () => {

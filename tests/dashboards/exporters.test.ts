@@ -8,7 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { buildDashboards } from "../../dashboards";
-import { metricsOf } from "../../dashboards/metrics";
+import { metricsOf } from "../../integrations";
 import { emptyDir, FULL_INPUT, MANY_SERVICES_INPUT } from "../helpers/dashboard-fixtures";
 import { collectQueries, DashboardJson, promqlMetricNames, substituteVariables } from "../helpers/query-check";
 

@@ -4,6 +4,11 @@ import { generatedDashboards } from "../../dashboards";
 import * as t from "../../configs/thresholds";
 import { allPanels, DashboardJson, PanelJson } from "../helpers/query-check";
 import { FULL_INPUT } from "../helpers/dashboard-fixtures";
+import { thresholds as blackbox } from "../../integrations/blackbox";
+import { thresholds as mysql } from "../../integrations/mysql";
+import { thresholds as postgres } from "../../integrations/postgres";
+import { thresholds as rabbitmq } from "../../integrations/rabbitmq";
+import { thresholds as redis } from "../../integrations/redis";
 
 const dashboards = new Map(generatedDashboards(FULL_INPUT).map((g) => [g.uid, JSON.parse(JSON.stringify(g.dashboard)) as DashboardJson]));
 
@@ -58,11 +63,13 @@ test.each([
   ["infrastructure", "Disk usage over time", [1 - t.system.DiskSpaceLow.freeRatio, 1 - t.system.DiskSpaceCritical.freeRatio]],
   ["service", "CPU throttling", [t.dashboardOnly.throttledRatio, t.resources.ContainerCPUThrottling.throttledRatio]],
   ["service", "4xx ratio", [t.errors.HighClientErrorRate.errorRatio]],
-  ["data-services", "Connections used", [t.database.HighDatabaseConnections.usedRatio, t.dashboardOnly.usage.saturatedRatio]],
-  ["data-services", "Memory used of maxmemory", [t.dashboardOnly.usage.busyRatio, t.cache.RedisHighMemory.usedRatio]],
-  ["data-services", "Messages ready", [t.dashboardOnly.readyMessages, t.messaging.RabbitMQQueueBacklog.messages]],
-  ["overview", "Probe duration", [t.probes.SlowProbe.seconds]],
-  ["overview", "TLS certificate expires in", [t.probes.TLSCertificateExpiryCritical.secondsLeft, t.probes.TLSCertificateExpiringSoon.secondsLeft]],
+  ["data-services", "Connections used", [postgres.HighDatabaseConnections.usedRatio, t.dashboardOnly.usage.saturatedRatio]],
+  ["data-services", "MySQL connections used", [mysql.MySQLTooManyConnections.usedRatio, t.dashboardOnly.usage.saturatedRatio]],
+  ["data-services", "Slow queries", [mysql.MySQLSlowQueries.queries]],
+  ["data-services", "Memory used of maxmemory", [t.dashboardOnly.usage.busyRatio, redis.RedisHighMemory.usedRatio]],
+  ["data-services", "Messages ready", [rabbitmq.RabbitMQQueueBacklog.messages / 10, rabbitmq.RabbitMQQueueBacklog.messages]],
+  ["overview", "Probe duration", [blackbox.SlowProbe.seconds]],
+  ["overview", "TLS certificate expires in", [blackbox.TLSCertificateExpiryCritical.secondsLeft, blackbox.TLSCertificateExpiringSoon.secondsLeft]],
   ["stack-health", "Alertmanagers discovered", [t.prometheus.PrometheusNotConnectedToAlertmanagers.minAlertmanagers]],
 ] as const)("%s / %s steps at the named thresholds", (uid, title, expected) => {
   expect(values(steps(uid, title))).toEqual([...expected]);

@@ -2,28 +2,27 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DashboardInput, ServiceSettings } from "../../configs/types";
+import { ServiceSettings } from "../../configs/types";
+import { DashboardInput } from "../../dashboards/lib/input";
+import { dashboardInput } from "../../integrations";
 
 function service(name: string): ServiceSettings {
   return { name, targets: [`${name}:8080`], metricsPath: "/metrics", scheme: "http", labels: {} };
 }
 
 /** Nothing configured: no services, integrations or KPIs. */
-export const EMPTY_INPUT: DashboardInput = {
-  services: [],
-  integrations: { postgres: false, redis: false },
-  kpis: [],
-};
+export const EMPTY_INPUT: DashboardInput = dashboardInput({ services: [], integrations: {}, kpis: [] });
 
 /** Two services, every integration, two KPIs and remote write. */
-export const FULL_INPUT: DashboardInput = {
+export const FULL_INPUT: DashboardInput = dashboardInput({
   remoteWrite: true,
   services: [service("api"), service("billing-worker")],
   integrations: {
-    postgres: true,
-    redis: true,
+    postgres: {},
+    redis: { address: "redis:6379" },
     rabbitmq: { targets: ["rabbitmq:15692"] },
     blackbox: { httpTargets: ["https://shop.example.com/health"] },
+    mysql: { address: "mysql:3306", user: "exporter" },
   },
   kpis: [
     {
@@ -41,7 +40,7 @@ export const FULL_INPUT: DashboardInput = {
       unit: "percentunit",
     },
   ],
-};
+});
 
 /** Enough services for the Overview to collapse the per-service rows (panels nested in rows). */
 export const MANY_SERVICES_INPUT: DashboardInput = {

@@ -1,5 +1,5 @@
-// The alerts of the rule files, read straight from rules/*.yml (PromQL) and rules/loki/*.yml
-// (LogQL), whatever configs/rules.ts deploys: the threshold and alert-reference tests check
+// The alerts of the rule files, read straight from rules/*.yml and integrations/*.rules.yml
+// (PromQL) and rules/loki/*.yml (LogQL), whatever configs/rules.ts deploys: the threshold and alert-reference tests check
 // every file in the repository.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,10 +16,10 @@ export interface AlertRule {
   readonly file: string;
 }
 
-function read(dir: string, language: AlertRule["language"]): AlertRule[] {
+function read(dir: string, language: AlertRule["language"], include: (file: string) => boolean = (f) => f.endsWith(".yml")): AlertRule[] {
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith(".yml"))
+    .filter(include)
     .sort()
     .flatMap((f) => {
       const file = path.relative(ROOT, path.join(dir, f));
@@ -34,7 +34,11 @@ function read(dir: string, language: AlertRule["language"]): AlertRule[] {
     });
 }
 
-/** Every alert rule of rules/*.yml and rules/loki/*.yml. */
+/** Every alert rule of rules/*.yml, the integrations' integrations/*.rules.yml and rules/loki/*.yml. */
 export function ruleFileAlerts(): AlertRule[] {
-  return [...read(path.join(ROOT, "rules"), "promql"), ...read(path.join(ROOT, "rules", "loki"), "logql")];
+  return [
+    ...read(path.join(ROOT, "rules"), "promql"),
+    ...read(path.join(ROOT, "integrations"), "promql", (f) => f.endsWith(".rules.yml")),
+    ...read(path.join(ROOT, "rules", "loki"), "logql"),
+  ];
 }

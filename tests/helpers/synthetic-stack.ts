@@ -544,8 +544,8 @@ export async function benchSize(n: number, soakMinutes = 0): Promise<SizeResult>
     routeTimings: "production",
     services,
     integrations: {
-      postgres: true,
-      redis: true,
+      postgres: {},
+      redis: { address: "redis:6379" },
       rabbitmq: { targets: [rabbitmq] },
       blackbox: { httpTargets: Array.from({ length: 5 }, (_, i) => `http://${apps}/health?probe=${i}`) },
     },

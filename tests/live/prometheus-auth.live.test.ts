@@ -17,7 +17,7 @@ import {
   renderPrometheusWebConfig,
 } from "../../configs/prometheus-web";
 import { renderPrometheusConfig } from "../../configs/prometheus";
-import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
+import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "./harness";
 
 // Letters and digits, like random.RandomPassword({ special: false }).
@@ -64,7 +64,7 @@ beforeAll(async () => {
       evaluationInterval: "1s",
       endpoints: { ...endpoints, prometheus: `127.0.0.1:${port}` },
       services: [],
-      integrations: { postgres: false, redis: false },
+      integrationJobs: [],
       ruleFiles: [],
       components: { grafana: false, loki: false, alloy: false, cadvisor: false },
       selfAuth: { username: PROMETHEUS_USERS.self, passwordFile: selfPasswordFile },

@@ -18,7 +18,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
+import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderRuleFile, RULES_DIR } from "../../configs/rules";
@@ -118,7 +118,7 @@ beforeAll(async () => {
       evaluationInterval: "1s",
       endpoints,
       services: [{ name: "shop", targets: [exporter], metricsPath: "/app/metrics", scheme: "http", labels: {} }],
-      integrations: { postgres: false, redis: false },
+      integrationJobs: [],
       ruleFiles: [rulesFile],
       components: { grafana: false, loki: false, alloy: false, cadvisor: true },
       ec2Discovery: { region: "eu-west-1", jobs: [JOB, APP_JOB] },

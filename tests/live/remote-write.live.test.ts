@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as bcrypt from "bcryptjs";
 import * as yaml from "js-yaml";
-import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
+import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { ManagedProcess, freePort, makeTempDir, sleep, toolPath, waitFor } from "./harness";
 
@@ -111,7 +111,7 @@ beforeAll(async () => {
       evaluationInterval: "1s",
       endpoints,
       services: [],
-      integrations: { postgres: false, redis: false },
+      integrationJobs: [],
       ruleFiles: [],
       components: { grafana: false, loki: false, alloy: false, cadvisor: false },
       remoteWrite: {

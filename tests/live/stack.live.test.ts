@@ -33,8 +33,9 @@ import {
 import { REAL_FILESYSTEM_AND_TIMEX_ARGS, committedHostTextfile, familyShapes } from "./host-fixture";
 import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "./stack";
 import { buildDashboards } from "../../dashboards";
-import { metricsOf } from "../../dashboards/metrics";
-import { DashboardInput } from "../../configs/types";
+import { metricsOf } from "../../integrations";
+import { DashboardInput } from "../../dashboards/lib/input";
+import { dashboardInput } from "../../integrations";
 import { durationSeconds } from "../../configs/prometheus";
 import { DashboardJson, collectQueries, promqlMetricNames, substituteVariables } from "../helpers/query-check";
 
@@ -522,7 +523,7 @@ live("(8) Overview, Service and Infrastructure panels return data from the servi
   // over metrics of components the suite does not run (cAdvisor, Loki) or over ALERTS are only
   // required to execute without an error.
   const dir = fs.mkdtempSync(path.join(stack.dir, "dashboards-"));
-  const input: DashboardInput = { services: [{ name: SHOP, targets: [], metricsPath: "/metrics", scheme: "http", labels: {} }], integrations: { postgres: false, redis: false }, kpis: [] };
+  const input: DashboardInput = dashboardInput({ services: [{ name: SHOP, targets: [], metricsPath: "/metrics", scheme: "http", labels: {} }], integrations: {}, kpis: [] });
   const files = buildDashboards(input, { dir });
   const wanted = new Set(["overview", "service", "infrastructure"]);
   const queries = Object.values(files)

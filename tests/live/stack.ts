@@ -7,10 +7,11 @@ import * as path from "node:path";
 import * as childProcess from "node:child_process";
 import * as yaml from "js-yaml";
 import { renderAlertmanagerConfig, SECRET_FILES } from "../../configs/alertmanager";
-import { Endpoints, NETWORK_COMPONENTS } from "../../components/catalog";
+import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
 import { RuleSelection, renderRuleFiles } from "../../configs/rules";
-import { EnabledIntegrations, ServiceSettings } from "../../configs/types";
+import { ServiceSettings } from "../../configs/types";
+import { EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../../integrations";
 import {
   AlertmanagerApi,
   ManagedProcess,
@@ -67,7 +68,8 @@ export interface LiveStackOptions {
   readonly components: Partial<Record<"grafana" | "loki" | "alloy" | "cadvisor", boolean>>;
   /** Which real exporters to run; endpoints of the others come from `endpointOverrides`. */
   readonly run: { readonly nodeExporter: boolean; readonly blackbox: boolean; readonly alertmanager: boolean };
-  readonly endpointOverrides?: Partial<Endpoints>;
+  /** host:port of core components (Endpoints keys) and integration exporters (their settings prefix, e.g. postgresExporter). */
+  readonly endpointOverrides?: Partial<Endpoints> & Readonly<Record<string, string>>;
   /** URLs the rendered webhook_url / heartbeat_url secret files contain. */
   readonly webhookUrl: string;
   readonly heartbeatUrl: string;
@@ -85,7 +87,7 @@ export function oneServiceStack(
 ): Pick<LiveStackOptions, "services" | "integrations" | "backup" | "components" | "run" | "webhookUrl" | "heartbeatUrl"> {
   return {
     services: [{ name, targets: [`127.0.0.1:${port}`], metricsPath: "/metrics", scheme: "http", labels: {} }],
-    integrations: { postgres: false, redis: false, blackbox: { httpTargets: [`http://127.0.0.1:${port}/health`] } },
+    integrations: { blackbox: { httpTargets: [`http://127.0.0.1:${port}/health`] } },
     backup: false,
     components: { grafana: false, loki: false, alloy: false, cadvisor: false },
     run: { nodeExporter: true, blackbox: true, alertmanager: true },
@@ -102,6 +104,8 @@ export class LiveStack {
   /** The fake host node_exporter reads (only when the real node_exporter runs). */
   readonly host?: HostFixture;
   endpoints!: Endpoints;
+  /** host:port of each integration exporter, by its settings prefix (e.g. blackboxExporter). */
+  exporterEndpoints: Record<string, string> = {};
   prometheus!: ManagedProcess;
   alertmanager?: ManagedProcess;
   nodeExporter?: ManagedProcess;
@@ -142,7 +146,7 @@ export class LiveStack {
       evaluationInterval: o.evaluationInterval,
       endpoints: this.endpoints,
       services: o.services,
-      integrations: o.integrations,
+      integrationJobs: integrationScrapeConfigs(o.integrations, o.services, (x) => this.exporterEndpoints[x.key]),
       ruleFiles: this.ruleFiles,
       components: o.components,
     });
@@ -157,15 +161,16 @@ export class LiveStack {
 
   private async render(): Promise<void> {
     const o = this.opts;
-    const port = async (k: keyof Endpoints) => o.endpointOverrides?.[k] ?? `127.0.0.1:${await freePort()}`;
+    const port = async (k: string) => o.endpointOverrides?.[k] ?? `127.0.0.1:${await freePort()}`;
     const e = {} as Record<keyof Endpoints, string>;
     for (const k of NETWORK_COMPONENTS) {
       e[k] = await port(k);
     }
     this.endpoints = e;
+    for (const x of INTEGRATION_EXPORTERS) this.exporterEndpoints[x.key] = await port(x.key);
 
     // Rules, rendered from rules/*.yml exactly like the deployed stack (plus the time scale).
-    this.rules = renderRules({ integrations: o.integrations, backup: o.backup ?? false }, o.timeScale);
+    this.rules = renderRules({ integrationAreas: integrationRuleAreas(o.integrations), backup: o.backup ?? false }, o.timeScale);
     const ruleFiles: string[] = [];
     for (const [file, text] of Object.entries(this.rules)) {
       const p = path.join(this.dir, "rules", file);
@@ -182,7 +187,7 @@ export class LiveStack {
     const secretsDir = path.join(this.dir, "secrets");
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.webhook), o.webhookUrl);
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.heartbeat), o.heartbeatUrl);
-    let amYml = renderAlertmanagerConfig({ receivers: { webhook: true, heartbeat: true }, secretsDir });
+    let amYml = renderAlertmanagerConfig({ receivers: { webhook: true, heartbeat: true }, secretsDir, targetDownAlerts: TARGET_DOWN_ALERTS });
     if (o.routeTimings === "suite") amYml = applySuiteRouteTimings(amYml);
     this.files.alertmanager = path.join(this.dir, "alertmanager.yml");
     fs.writeFileSync(this.files.alertmanager, amYml);
@@ -237,7 +242,7 @@ export class LiveStack {
       this.blackbox = new ManagedProcess(
         "blackbox_exporter",
         toolPath("blackbox_exporter"),
-        [`--config.file=${this.files.blackbox}`, `--web.listen-address=${e.blackboxExporter}`],
+        [`--config.file=${this.files.blackbox}`, `--web.listen-address=${this.exporterEndpoints.blackboxExporter}`],
         this.log("blackbox_exporter"),
       );
     }
@@ -270,7 +275,7 @@ export class LiveStack {
     }
     for (const [p, ep] of [
       [this.nodeExporter, this.endpoints.nodeExporter],
-      [this.blackbox, this.endpoints.blackboxExporter],
+      [this.blackbox, this.exporterEndpoints.blackboxExporter],
     ] as const) {
       if (!p) continue;
       await this.waitReady(p, async () => (await fetch(`http://${ep}/metrics`, { signal: AbortSignal.timeout(2000) })).ok);

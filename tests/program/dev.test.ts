@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../helpers/mock-program";
-import { CATALOG, COMPONENTS } from "../../components/catalog";
+import { CATALOG, COMPONENTS } from "../../catalog/containers";
 import { CORE_RULE_AREAS } from "../../configs/rules";
 import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
 

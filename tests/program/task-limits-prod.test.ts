@@ -6,7 +6,7 @@
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, containersOf, runProgram } from "../helpers/mock-program";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
-import { CATALOG, COMPONENTS } from "../../components/catalog";
+import { CATALOG, COMPONENTS } from "../../catalog/containers";
 import { securityProfile } from "../../configs/container-security";
 
 let prog: ProgramRun;

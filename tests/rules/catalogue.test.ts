@@ -5,13 +5,14 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
 import { promqlMetricNames } from "../helpers/query-check";
-import { METRICS, RULE_ONLY_METRICS } from "../../dashboards/metrics";
+import { INTEGRATIONS, METRICS, RULE_ONLY_METRICS } from "../../integrations";
 import { alerts, allAreas, catalogue, readRuleFile } from "../../scripts/lib/catalogue";
 import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
 import { durationSeconds } from "../../configs/prometheus";
 
 const ROOT = path.join(__dirname, "..", "..");
 const RUNBOOKS = path.join(ROOT, "docs", "runbooks.md");
+const INTEGRATIONS_DIR = path.join(ROOT, "integrations");
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes, -N for repeats. */
 export function anchors(markdown: string): Set<string> {
@@ -41,19 +42,22 @@ test("the catalogue has at least 69 alerts, each name once", () => {
 
 test("every area has its rule file and its tests; no stray files", () => {
   const files = fs.readdirSync(RULES_DIR).filter((f) => f.endsWith(".yml"));
-  expect(files.sort()).toEqual(allAreas().map((a) => `${a}.yml`).sort());
-  for (const area of [...CORE_RULE_AREAS, ...Object.keys(OPTIONAL_RULE_AREAS)]) {
-    expect(fs.existsSync(path.join(RULES_DIR, "tests", `${area}.test.yml`))).toBe(true);
-  }
+  expect(files.sort()).toEqual([...CORE_RULE_AREAS, ...Object.keys(OPTIONAL_RULE_AREAS)].map((a) => `${a}.yml`).sort());
+  const integrationFiles = fs.readdirSync(INTEGRATIONS_DIR).filter((f) => f.endsWith(".yml"));
+  expect(integrationFiles.sort()).toEqual(INTEGRATIONS.flatMap((i) => [i.rules.file, i.rules.test].map((f) => path.relative(INTEGRATIONS_DIR, f))).sort());
+  for (const a of allAreas()) expect({ test: a.test, exists: fs.existsSync(a.test) }).toEqual({ test: a.test, exists: true });
+  // Rendered names are unique: two areas with one name would overwrite each other in Prometheus's rules directory.
+  const names = allAreas().map((a) => a.area);
+  expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
 });
 
 test("every test file of an area with recording rules pins the group order, recording rules first", () => {
   // promtool evaluates groups in a random order unless group_eval_order is set, so a boundary
   // case that reads a recorded series would pass or fail by chance.
-  for (const area of allAreas()) {
-    const groups = readRuleFile(path.join(RULES_DIR, `${area}.yml`)).groups.map((g) => g.name);
+  for (const { area, file, test } of allAreas()) {
+    const groups = readRuleFile(file).groups.map((g) => g.name);
     if (!groups.some((g) => g.endsWith(".rules"))) continue;
-    const tests = yaml.load(fs.readFileSync(path.join(RULES_DIR, "tests", `${area}.test.yml`), "utf8")) as { group_eval_order?: string[] };
+    const tests = yaml.load(fs.readFileSync(test, "utf8")) as { group_eval_order?: string[] };
     const order = tests.group_eval_order ?? [];
     expect({ area, order: [...order].sort() }).toEqual({ area, order: [...groups].sort() });
     const firstAlertGroup = order.findIndex((g) => !g.endsWith(".rules"));
@@ -104,7 +108,7 @@ describe.each(all.map((a) => [a.rule.alert, a] as const))("%s", (name, e) => {
 
   if (e.engine === "prometheus") {
     test("its promtool tests cover both sides of for:", () => {
-      const tests = yaml.load(fs.readFileSync(path.join(RULES_DIR, "tests", `${e.area}.test.yml`), "utf8")) as {
+      const tests = yaml.load(fs.readFileSync(e.test!, "utf8")) as {
         evaluation_interval?: string;
         tests: { alert_rule_test?: { eval_time: string; alertname: string; exp_alerts: unknown[] }[] }[];
       };

@@ -6,17 +6,18 @@ import * as yaml from "js-yaml";
 import { RULES_DIR } from "../../configs/rules";
 import { allAreas } from "../../scripts/lib/catalogue";
 import { run, tempDir } from "../helpers/tools";
+import { ROOT } from "../helpers/rule-files";
 
 const areas = allAreas();
 
-test.each(areas)("promtool check rules %s.yml", (area) => {
-  const r = run("promtool", ["check", "rules", path.join(RULES_DIR, `${area}.yml`)]);
+test.each(areas.map((a) => [path.relative(ROOT, a.file), a] as const))("promtool check rules %s", (_f, a) => {
+  const r = run("promtool", ["check", "rules", a.file]);
   expect(r.output).toContain("SUCCESS");
   expect(r.status).toBe(0);
 });
 
-test.each(areas)("promtool test rules tests/%s.test.yml", (area) => {
-  const r = run("promtool", ["test", "rules", `${area}.test.yml`], path.join(RULES_DIR, "tests"));
+test.each(areas.map((a) => [path.relative(ROOT, a.test), a] as const))("promtool test rules %s", (_f, a) => {
+  const r = run("promtool", ["test", "rules", path.basename(a.test)], path.dirname(a.test));
   if (r.status !== 0) console.error(r.output);
   expect(r.status).toBe(0);
   expect(r.output).toContain("SUCCESS");

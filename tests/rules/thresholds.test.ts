@@ -8,7 +8,7 @@
 // test keeps that prose honest.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ALERT_THRESHOLDS } from "../../configs/thresholds";
+import { ALERT_THRESHOLDS } from "../../integrations";
 import { ROOT, ruleFileAlerts } from "../helpers/rule-files";
 import { comparedNumbers, sameNumber, statedThresholds } from "../helpers/rule-numbers";
 

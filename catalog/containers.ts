@@ -1,7 +1,9 @@
 // The catalogue: every container this program can run, described once. Settings (image and
 // limit keys with their defaults), container and DNS names, the ports the images listen on,
 // Prometheus job names, the reserved job list and the users secret files are owned by all
-// derive from here. Adding a container = one entry here plus its component.
+// derive from here (integrations/index.ts adds the integrations' exporters). A new core container
+// is an entry here, a ServiceContainer in its component and a line in index.ts; an integration's
+// exporter is catalogued in its own module (docs/architecture.md, "Add an integration").
 //
 // Plain data with no Pulumi import, so the renderers in configs/, the dashboards and the live
 // test harness read the same names and ports the program deploys.
@@ -37,14 +39,15 @@ export interface CatalogEntry {
 }
 
 /** prom/* images (busybox based) run as nobody. */
-const NOBODY: ImageUser = { uid: 65534, gid: 65534 };
+export const NOBODY: ImageUser = { uid: 65534, gid: 65534 };
 const ROOT: ImageUser = { uid: 0, gid: 0 };
 
 /**
- * In README order. Limits come from the source design's resource table: about 4.3 cores and
- * 4.2 GB for the core stack.
+ * The monitoring services themselves, in README order. Limits come from the source design's
+ * resource table: about 4.3 cores and 4.2 GB for the core stack. The integrations' exporters are
+ * catalogued in their own modules (integrations/) and come after these.
  */
-export const CATALOG = {
+const MONITORING = {
   prometheus: {
     container: "prometheus",
     title: "Prometheus",
@@ -111,34 +114,13 @@ export const CATALOG = {
     // Root without capabilities: reads the root-owned cgroup and /var/lib/docker files.
     user: ROOT,
   },
-  postgresExporter: {
-    container: "postgres-exporter",
-    title: "postgres-exporter (integration postgres)",
-    image: "prometheuscommunity/postgres-exporter:v0.20.1",
-    limits: { cpus: 0.1, memoryMb: 64 },
-    port: 9187,
-    job: "postgres-exporter",
-    user: NOBODY,
-  },
-  redisExporter: {
-    container: "redis-exporter",
-    title: "redis-exporter (integration redis)",
-    image: "oliver006/redis_exporter:v1.91.1",
-    limits: { cpus: 0.1, memoryMb: 64 },
-    port: 9121,
-    job: "redis-exporter",
-    // A scratch image whose binary runs as 59000.
-    user: { uid: 59000, gid: 59000 },
-  },
-  blackboxExporter: {
-    container: "blackbox-exporter",
-    title: "blackbox-exporter (integration blackbox)",
-    image: "prom/blackbox-exporter:v0.29.1",
-    limits: { cpus: 0.1, memoryMb: 64 },
-    port: 9115,
-    job: "blackbox",
-    user: NOBODY,
-  },
+
+
+
+} as const satisfies Record<string, CatalogEntry>;
+
+/** Jobs and helpers around them: backups, the TLS proxy, the Docker API proxy, restores. */
+const SUPPORT = {
   backup: {
     container: "backup",
     title: "the backup job",
@@ -188,9 +170,15 @@ export const CATALOG = {
   },
 } as const satisfies Record<string, CatalogEntry>;
 
+/** The core containers: monitoring services and support jobs (not the integrations' exporters). */
+export const CATALOG = { ...MONITORING, ...SUPPORT } as const satisfies Record<string, CatalogEntry>;
+
 export type ComponentKey = keyof typeof CATALOG;
-/** Every component, in catalogue (README) order. */
+/** Every core component, in catalogue (README) order. */
 export const COMPONENTS = Object.keys(CATALOG) as ComponentKey[];
+/** The monitoring services, then the support jobs: the integrations' exporters go between them. */
+export const MONITORING_COMPONENTS = Object.keys(MONITORING) as ComponentKey[];
+export const SUPPORT_COMPONENTS = Object.keys(SUPPORT) as ComponentKey[];
 
 /** Components that listen on a port: the ones something else reaches over the network. */
 export type NetworkComponent = { [K in ComponentKey]: (typeof CATALOG)[K] extends { port: number } ? K : never }[ComponentKey];
@@ -199,17 +187,10 @@ export const NETWORK_COMPONENTS = COMPONENTS.filter((k) => "port" in CATALOG[k])
 /** Components scraped by a job of their own. */
 export type ScrapedComponent = { [K in ComponentKey]: (typeof CATALOG)[K] extends { job: string } ? K : never }[ComponentKey];
 
-/**
- * Every job name the stack scrapes itself: one per scraped component, plus RabbitMQ, which is
- * scraped directly (its Prometheus plugin) and so has a job but no container of ours.
- */
-export const STACK_JOBS = {
-  ...(Object.fromEntries(COMPONENTS.flatMap((k) => ("job" in CATALOG[k] ? [[k, CATALOG[k].job]] : []))) as Record<ScrapedComponent, string>),
-  rabbitmq: "rabbitmq",
-} as const;
-
-/** Job names a user's service may not take. */
-export const RESERVED_JOBS: readonly string[] = Object.values(STACK_JOBS);
+/** Every job name the core stack scrapes itself: one per scraped component (integrations name their own). */
+export const STACK_JOBS = Object.fromEntries(COMPONENTS.flatMap((k) => ("job" in CATALOG[k] ? [[k, CATALOG[k].job]] : []))) as Readonly<
+  Record<ScrapedComponent, string>
+>;
 
 /** `host:port` of each networked component on the stack network (container names resolve there). */
 export type Endpoints = Readonly<Record<NetworkComponent, string>>;

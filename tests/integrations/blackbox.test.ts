@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as yaml from "js-yaml";
-import { renderBlackboxConfig } from "../../configs/blackbox";
+import { renderBlackboxConfig } from "../../integrations/blackbox";
 import { TOOLS_BIN, tempDir } from "../helpers/tools";
 
 test("defines the http_2xx module over IPv4 first, following redirects", () => {

@@ -1,5 +1,5 @@
 // The postgres DSN is split into the three files postgres-exporter reads.
-import { splitPostgresDsn } from "../../configs/postgres-exporter";
+import { splitPostgresDsn } from "../../integrations/postgres";
 
 test("splits user, password and the rest, decoding escaped characters", () => {
   expect(splitPostgresDsn("postgresql://app:p%40ss%2Fw@db:5432/app?sslmode=require")).toEqual({
