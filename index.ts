@@ -5,6 +5,7 @@ import { loadSettings, pulumiConfigSource } from "./components/settings";
 import { dockerEndpoints } from "./catalog/containers";
 import {
   ALL_CONTAINERS,
+  ALL_CONTAINER_NAMES,
   ContainerKey,
   TARGET_DOWN_ALERTS,
   activeIntegrations,
@@ -60,6 +61,7 @@ if (settings.aws) {
   ec2 = new Ec2Host("host", {
     stack: settings.stack,
     aws: settings.aws,
+    containers: ALL_CONTAINER_NAMES,
     tls: settings.tls ? { domain: settings.tls.domain, route53ZoneId: settings.tls.route53ZoneId } : undefined,
     buckets: { loki: storage.lokiBucketArn, backup: storage.backupBucketArn },
     rolePolicies,
@@ -126,6 +128,7 @@ function placement(
     address: ec2 && options.roleAddress ? ROLE_ADDRESSES[options.roleAddress] : undefined,
     startAfter: options.afterRestore ? restoreGate : undefined,
     cgroupParent: ec2 ? containerSlice(ALL_CONTAINERS[key].container) : undefined,
+    imageUser: ALL_CONTAINERS[key].user,
   };
 }
 

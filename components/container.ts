@@ -4,7 +4,7 @@
 // volumes that outlive the container.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Limits } from "../catalog/containers";
+import { ImageUser, Limits } from "../catalog/containers";
 import { LOG_ROTATION, SECRETS_FOR_LABEL, SECRETS_VERSION_LABEL } from "../configs/docker";
 import { CAP_DROP, SECURITY_OPTS, SecurityProfile, securityProfile } from "../configs/container-security";
 
@@ -72,6 +72,8 @@ export interface Placement {
    * target, whose host the program does not configure: there only the nproc ulimit applies.
    */
   readonly cgroupParent?: string;
+  /** The user its image runs as, from its catalogue entry (core or an integration's). */
+  readonly imageUser?: ImageUser;
 }
 
 export interface ServiceContainerArgs extends Placement {
@@ -205,7 +207,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
     // and only named ones added back, no-new-privileges, an explicit user, /tmp in memory, the
     // nproc ulimit (and, where the placement names one, the slice with the task limit), and a
     // read-only root where no files are uploaded.
-    const security: SecurityProfile = securityProfile(args.service);
+    const security: SecurityProfile = securityProfile(args.service, args.imageUser);
     if (security.readOnlyRoot && (args.files ?? []).length > 0) {
       throw new Error(`${args.service}: a read-only root filesystem cannot receive uploaded files (Docker refuses the copy); drop readOnlyRoot or the files`);
     }

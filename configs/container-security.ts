@@ -23,7 +23,7 @@
 //       host and does not enforce it for uid 0, so it bounds a fork bomb in the non-root
 //       containers only. Kept on ec2 too, as a second fence for those.
 
-import { CATALOG, COMPONENTS, userSpec } from "../catalog/containers";
+import { CATALOG, COMPONENTS, ImageUser, userSpec } from "../catalog/containers";
 
 export interface SecurityProfile {
   /** uid:gid the process runs as: the catalogue's user of the container. */
@@ -129,8 +129,12 @@ export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>
   },
 };
 
-/** The profile a container runs with: the default, its catalogue user, its override. */
-export function securityProfile(container: string): SecurityProfile {
-  const entry = COMPONENTS.map((k) => CATALOG[k]).find((e) => e.container === container);
-  return { ...DEFAULT_SECURITY, ...(entry ? { user: userSpec(entry.user) } : {}), ...(SECURITY_PROFILES[container] ?? {}) };
+/**
+ * The profile a container runs with: the default, its image's user, its override. The user comes
+ * from the core catalogue, or is given for a container catalogued elsewhere (an integration's
+ * exporter, integrations/).
+ */
+export function securityProfile(container: string, imageUser?: ImageUser): SecurityProfile {
+  const user = imageUser ?? COMPONENTS.map((k) => CATALOG[k]).find((e) => e.container === container)?.user;
+  return { ...DEFAULT_SECURITY, ...(user ? { user: userSpec(user) } : {}), ...(SECURITY_PROFILES[container] ?? {}) };
 }

@@ -18,7 +18,6 @@
 //
 // cAdvisor tells a Docker container by the last element of its cgroup path (docker-<id>.scope,
 // cadvisor container/docker/factory.go), so the deeper path changes none of its metrics.
-import { CATALOG, COMPONENTS } from "../catalog/containers";
 import { securityProfile } from "./container-security";
 
 /** Parent of every container slice: obs-<name>.slice lies in obs.slice. */
@@ -64,13 +63,12 @@ export interface ContainerSliceFile {
 }
 
 /**
- * A slice for every container the catalogue lists, whether or not the settings turn it on: the
- * install script stays the same when an integration or the TLS proxy is switched on later, and an
- * unused slice costs nothing.
+ * A slice for every container the program can run (integrations/index.ts, ALL_CONTAINER_NAMES),
+ * whether or not the settings turn it on: the install script stays the same when an integration
+ * or the TLS proxy is switched on later, and an unused slice costs nothing.
  */
-export function containerSliceFiles(): ContainerSliceFile[] {
-  return COMPONENTS.map((k) => {
-    const container = CATALOG[k].container;
+export function containerSliceFiles(containers: readonly string[]): ContainerSliceFile[] {
+  return containers.map((container) => {
     const slice = containerSlice(container);
     return { container, slice, path: `${SLICE_DIR}/${slice}`, content: renderContainerSlice(container, securityProfile(container).pids) };
   });
@@ -84,7 +82,7 @@ export function containerSliceFiles(): ContainerSliceFile[] {
  * file with the same content changes nothing. A slice that already exists (a host from before the
  * limits, whose containers ran in implicit slices) takes the new TasksMax at the reload.
  */
-export function renderSliceInstallScript(files: readonly ContainerSliceFile[] = containerSliceFiles()): string {
+export function renderSliceInstallScript(files: readonly ContainerSliceFile[]): string {
   const lines = [
     "set -eu",
     "driver=$(sudo docker info --format '{{.CgroupDriver}}')",

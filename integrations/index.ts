@@ -69,6 +69,8 @@ export const ALL_CONTAINERS: Readonly<Record<ContainerKey, CatalogEntry>> = Obje
   ...SUPPORT_COMPONENTS.map((k) => [k, CATALOG[k]] as const),
 ]);
 export const ALL_CONTAINER_KEYS: readonly ContainerKey[] = Object.keys(ALL_CONTAINERS);
+/** Their container names (also their DNS names and `service` labels), in the same order. */
+export const ALL_CONTAINER_NAMES: readonly string[] = Object.values(ALL_CONTAINERS).map((e) => e.container);
 
 /** Job names a user's service may not take: the core stack's and every integration's. */
 export const RESERVED_JOBS: readonly string[] = [...Object.values(STACK_JOBS), ...INTEGRATIONS.map((i) => i.job)];
@@ -118,7 +120,7 @@ export function dashboardInput(input: {
     kpis: input.kpis,
     remoteWrite: input.remoteWrite,
     integrations: activeIntegrations(input.integrations).map((a) => ({ job: a.integration.job, rows: a.integration.dashboardRows })),
-    containers: Object.values(ALL_CONTAINERS).map((e) => e.container),
+    containers: ALL_CONTAINER_NAMES,
   };
 }
 

@@ -6,8 +6,8 @@
 // rule file and test, its runbook section and one line of the registry.
 //
 // Plain values and pure functions only: no Pulumi here, so the renderers, the live suite and the
-// docs generator use the same definitions as `pulumi up`. The one Pulumi component that runs an
-// exporter (components/integration-exporter.ts) takes an `ExporterRun` from here.
+// docs generator use the same definitions as `pulumi up`. The Pulumi component that runs the
+// exporters (components/exporters.ts) takes each one's run description from here.
 import type { CatalogEntry } from "../catalog/containers";
 import type { SettingSpec } from "../catalog/setting-spec";
 import type { ScrapeConfig } from "../configs/prometheus";
@@ -62,7 +62,7 @@ export interface ExporterRun {
 
 /** The exporter container an integration runs: its catalogue entry and how it runs. */
 export interface ExporterSpec<C> {
-  /** Prefix of its settings (`<key>Image`, `<key>MilliCpus`, `<key>MemoryMb`). */
+  /** Prefix of its image, CPU and memory settings (e.g. postgresExporter). */
   readonly key: string;
   readonly entry: CatalogEntry & { readonly port: number; readonly job: string };
   run(config: C, secretsPresent: readonly string[]): ExporterRun;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs real Prometheus tools (prometheus, promtool, alertmanager, amtool, node-exporter,
-# blackbox-exporter) and Caddy into .tools/bin so tests run the upstream binaries, not
+# blackbox-exporter, mysqld-exporter) and Caddy into .tools/bin so tests run the upstream binaries, not
 # imitations; as root it also installs the tools the backup, script and host tests use
 # (shellcheck, sqlite3, systemd-analyze, the AWS CLI) from the system's own Debian release.
 #
@@ -28,6 +28,7 @@ wanted=(
   "alertmanager|prometheus-alertmanager|prometheus-alertmanager|0.27"
   "node_exporter|prometheus-node-exporter|prometheus-node-exporter|1.8"
   "blackbox_exporter|prometheus-blackbox-exporter|prometheus-blackbox-exporter|0.24"
+  "mysqld_exporter|prometheus-mysqld-exporter|prometheus-mysqld-exporter|0.15"
   "caddy|caddy|caddy|2.11"
 )
 
@@ -38,7 +39,8 @@ wanted=(
 # from GitHub: prometheus 3.13.2 and caddy 2.11.4 from cashapp/hermit-packages (prometheus.hcl,
 # caddy.hcl, which take them from the release's sha256sums.txt); alertmanager 0.34.0,
 # node_exporter 1.12.1 and blackbox_exporter 0.28.0 from several independent pinned installers,
-# Dockerfiles and Homebrew-style formulae that agree digit for digit. Bump a version only
+# Dockerfiles and Homebrew-style formulae that agree digit for digit; mysqld_exporter 0.19.0 from
+# one pinned installer only (Debian sid's 0.19.0 is what CI uses). Bump a version only
 # together with its sum from the release page.
 upstream=(
   "promtool|prometheus/prometheus/releases/download/v3.13.2/prometheus-3.13.2.linux-amd64.tar.gz|0e8c4d46101bd025ea8265e377d2caabc57f488fc1be1c367f37db69ea41be6f|promtool prometheus"
@@ -47,6 +49,7 @@ upstream=(
   "prometheus-node-exporter|prometheus/node_exporter/releases/download/v1.12.1/node_exporter-1.12.1.linux-amd64.tar.gz|b51d8a76aa2a9156a55d501aca6276fae09e262259a5e4e831d2c2222f084e63|node_exporter"
   "prometheus-blackbox-exporter|prometheus/blackbox_exporter/releases/download/v0.28.0/blackbox_exporter-0.28.0.linux-amd64.tar.gz|caf5d242fb1cf6d5cb678f3f799f22703d4fafea26b03dcbbd7e1f1825e06329|blackbox_exporter"
   "caddy|caddyserver/caddy/releases/download/v2.11.4/caddy_2.11.4_linux_amd64.tar.gz|527fbf917c39189a1e3b31d34fa955601680b2d5c8055d2a87b8b9588dec7bb9|caddy"
+  "prometheus-mysqld-exporter|prometheus/mysqld_exporter/releases/download/v0.19.0/mysqld_exporter-0.19.0.linux-amd64.tar.gz|97238be558bd1a6aa6b9a927fa21d91dc5cabe6b9e00678b5cafa2bbb3899e72|mysqld_exporter"
 )
 
 version_of() { "$1" --version 2>&1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n1; }
@@ -174,7 +177,9 @@ aws_path=""
 [ -x "$bin/aws" ] || aws_path="$(find_aws)"
 # command | Debian package. systemd-analyze (which checks the ec2 host's unit files offline) is
 # part of systemd itself, which a slim container image may lack.
-system_tools=("shellcheck|shellcheck" "sqlite3|sqlite3" "systemd-analyze|systemd")
+# MariaDB's server and client run the mysql integration's live test (the server a mysqld_exporter
+# reads).
+system_tools=("shellcheck|shellcheck" "sqlite3|sqlite3" "systemd-analyze|systemd" "mariadbd|mariadb-server-core" "mariadb-install-db|mariadb-server-core" "mariadb|mariadb-client-core")
 system_missing=()
 for row in "${system_tools[@]}"; do
   IFS='|' read -r cmd pkg <<<"$row"

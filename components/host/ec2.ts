@@ -11,12 +11,14 @@ import { EC2_ASSUME_ROLE_POLICY } from "../../configs/aws-policies";
 import { instanceRolePolicy } from "../../configs/bucket-access";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
 import { STACK_TAG } from "../../configs/docker";
-import { renderSliceInstallScript } from "../../configs/container-slices";
+import { containerSliceFiles, renderSliceInstallScript } from "../../configs/container-slices";
 
 export interface Ec2HostArgs {
   /** Stack name, for the STACK_TAG tag. */
   readonly stack: string;
   readonly aws: AwsSettings;
+  /** Every container the program can run: each gets its systemd slice with its task limit. */
+  readonly containers: readonly string[];
   /**
    * The TLS proxy's public name (the grafanaDomain setting). With it, 443 opens to
    * `aws.grafanaAllowedCidrs` and 80 to everyone (Caddy answers there only the ACME HTTP-01
@@ -227,7 +229,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     // none is created in a slice systemd does not limit.
     const taskSlices = new command.remote.Command(
       `${name}-task-slices`,
-      { connection, create: renderSliceInstallScript(), triggers: [instance.id] },
+      { connection, create: renderSliceInstallScript(containerSliceFiles(args.containers)), triggers: [instance.id] },
       { parent: this, dependsOn: [waitForDocker] },
     );
 

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import type { AwsSettings } from "../../components/settings";
 import type { Ec2Host as Ec2HostT } from "../../components/host/ec2";
-import { renderSliceInstallScript } from "../../configs/container-slices";
+import { containerSliceFiles, renderSliceInstallScript } from "../../configs/container-slices";
+import { ALL_CONTAINER_NAMES } from "../../integrations";
 import type { LocalHost as LocalHostT } from "../../components/host/local";
 import { STACK_TAG } from "../../configs/docker";
 import {
@@ -63,6 +64,7 @@ beforeAll(async () => {
     {
       stack: "prod",
       aws: { ...PROD_AWS, sshAgentSocket: "/run/user/1000/ssh-agent.sock" },
+      containers: ALL_CONTAINER_NAMES,
       tls: { domain: "grafana.example.com", route53ZoneId: "Z0123456789ABCDEFGHIJ" },
       buckets: { loki: BUCKET_ARNS.prod[0], backup: BUCKET_ARNS.prod[1] },
     },
@@ -70,7 +72,7 @@ beforeAll(async () => {
   );
   altHost = new Ec2Host(
     "alt-host",
-    { stack: "alt", aws: ALT_AWS, buckets: { loki: BUCKET_ARNS.alt[0], backup: BUCKET_ARNS.alt[1] } },
+    { stack: "alt", aws: ALT_AWS, containers: ALL_CONTAINER_NAMES, buckets: { loki: BUCKET_ARNS.alt[0], backup: BUCKET_ARNS.alt[1] } },
     { transformations: [record] },
   );
   local = new LocalHost("dev-host", { dockerHost: "unix:///var/run/docker.sock" }, { transformations: [record] });
@@ -282,7 +284,7 @@ describe("Ec2Host", () => {
   it("installs the containers' task-limiting slices over SSH after the wait, on every host and again when a limit changes", () => {
     const t = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>("command:remote:Command", "prod-host-task-slices");
     expect(t.connection).toEqual(expect.objectContaining({ host: "203.0.113.10", user: "ec2-user" }));
-    expect(t.create).toBe(renderSliceInstallScript());
+    expect(t.create).toBe(renderSliceInstallScript(containerSliceFiles(ALL_CONTAINER_NAMES)));
     // A new instance runs it again; so does a changed script (a limit, a new container), since a
     // changed input re-runs `create` when the command has no `update`.
     expect(t.triggers).toEqual([resolved.instanceId]);

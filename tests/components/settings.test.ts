@@ -91,6 +91,7 @@ describe("defaults", () => {
       redis: ["redisPassword"],
       rabbitmq: [],
       blackbox: [],
+      mysql: ["mysqlPassword"],
     });
     expect(s.integrations.blackbox?.httpTargets).toEqual(["https://example.com/", "http://web:3000/health"]);
     expect(s.services[0]).toEqual({ name: "api", targets: ["api:8080"], metricsPath: "/metrics", scheme: "http", labels: { team: "payments" } });

@@ -2,11 +2,12 @@
 // every capability and adds back only named ones, and every deviation from the default says why.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CATALOG, COMPONENTS } from "../../catalog/containers";
+import { ALL_CONTAINERS } from "../../integrations";
 import { CAP_DROP, DEFAULT_SECURITY, SECURITY_OPTS, SECURITY_PROFILES, securityProfile } from "../../configs/container-security";
 
-/** Every container the program can create. */
-const CATALOGUE = COMPONENTS.map((k) => CATALOG[k].container);
+/** Every container the program can create, with the user its image runs as. */
+const CATALOGUE = Object.values(ALL_CONTAINERS).map((e) => e.container);
+const profile = (container: string) => securityProfile(container, Object.values(ALL_CONTAINERS).find((e) => e.container === container)?.user);
 
 const CONTAINERS = [
   "prometheus",
@@ -19,6 +20,7 @@ const CONTAINERS = [
   "postgres-exporter",
   "redis-exporter",
   "blackbox-exporter",
+  "mysqld-exporter",
   "backup",
   "caddy",
   "socket-proxy",
@@ -32,7 +34,7 @@ describe("container security profiles", () => {
   });
 
   test.each(CONTAINERS)("%s runs as an explicit uid:gid from the catalogue and explains any deviation", (name) => {
-    const p = securityProfile(name);
+    const p = profile(name);
     expect(p.user).toMatch(/^\d+:\d+$/);
     const override = SECURITY_PROFILES[name];
     if (override) expect(override.why).toEqual(expect.stringMatching(/\w{3,}/));
@@ -44,19 +46,19 @@ describe("container security profiles", () => {
   });
 
   test("root only where a reason needs it, and capabilities only there", () => {
-    const root = CONTAINERS.filter((c) => securityProfile(c).user === "0:0").sort();
+    const root = CONTAINERS.filter((c) => profile(c).user === "0:0").sort();
     expect(root).toEqual(["backup", "caddy", "cadvisor", "socket-proxy"]);
-    const withCaps = Object.fromEntries(CONTAINERS.map((c) => [c, securityProfile(c).capAdd]).filter(([, caps]) => caps.length > 0));
+    const withCaps = Object.fromEntries(CONTAINERS.map((c) => [c, profile(c).capAdd]).filter(([, caps]) => caps.length > 0));
     expect(withCaps).toEqual({
       backup: ["DAC_OVERRIDE", "CHOWN", "FOWNER"],
       caddy: ["NET_BIND_SERVICE"],
       cadvisor: ["SYSLOG"],
     });
-    for (const c of CONTAINERS) expect(securityProfile(c).capAdd).not.toContain("SYS_ADMIN");
+    for (const c of CONTAINERS) expect(profile(c).capAdd).not.toContain("SYS_ADMIN");
   });
 
   test("read-only root for the containers that receive no uploaded files", () => {
-    expect(CONTAINERS.filter((c) => securityProfile(c).readOnlyRoot).sort()).toEqual(["cadvisor", "node-exporter", "socket-proxy"]);
+    expect(CONTAINERS.filter((c) => profile(c).readOnlyRoot).sort()).toEqual(["cadvisor", "node-exporter", "socket-proxy"]);
   });
 });
 
@@ -64,11 +66,11 @@ describe("task limits", () => {
   test("every catalogue container has a whole-number task limit; lower than the default only with a reason", () => {
     expect(DEFAULT_SECURITY.pids).toBe(1024);
     for (const c of CATALOGUE) {
-      const pids = securityProfile(c).pids;
+      const pids = profile(c).pids;
       expect({ c, pids, sane: Number.isInteger(pids) && pids >= 128 && pids <= 4096 }).toEqual({ c, pids, sane: true });
       if (pids < DEFAULT_SECURITY.pids) expect({ c, why: SECURITY_PROFILES[c]?.why }).toEqual({ c, why: expect.stringContaining("fewer tasks") });
     }
-    const lowered = Object.fromEntries(CATALOGUE.map((c) => [c, securityProfile(c).pids]).filter(([, p]) => p !== DEFAULT_SECURITY.pids));
+    const lowered = Object.fromEntries(CATALOGUE.map((c) => [c, profile(c).pids]).filter(([, p]) => p !== DEFAULT_SECURITY.pids));
     expect(lowered).toEqual({ backup: 256, "backup-verify": 256, "backup-restore": 256, "socket-proxy": 256 });
   });
 
@@ -80,9 +82,9 @@ describe("task limits", () => {
     for (const line of readme.slice(header + 2)) {
       if (!line.startsWith("|")) break;
       const cells = line.split("|").slice(1, -1).map((x) => x.trim());
-      const names = cells[0].startsWith("exporters (") ? ["postgres-exporter", "redis-exporter", "blackbox-exporter"] : [cells[0]];
+      const names = cells[0].startsWith("exporters (") ? ["postgres-exporter", "redis-exporter", "blackbox-exporter", "mysqld-exporter"] : [cells[0]];
       for (const n of names) stated[n] = Number(cells[cells.length - 1]);
     }
-    expect(stated).toEqual(Object.fromEntries(CATALOGUE.map((c) => [c, securityProfile(c).pids])));
+    expect(stated).toEqual(Object.fromEntries(CATALOGUE.map((c) => [c, profile(c).pids])));
   });
 });

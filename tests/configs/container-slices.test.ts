@@ -4,12 +4,12 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CATALOG, COMPONENTS } from "../../catalog/containers";
 import { securityProfile } from "../../configs/container-security";
+import { ALL_CONTAINER_NAMES } from "../../integrations";
 import { SLICE_DIR, containerSlice, containerSliceFiles, renderContainerSlice, renderSliceInstallScript } from "../../configs/container-slices";
 import { TOOLS_BIN, systemTool, tempDir } from "../helpers/tools";
 
-const CONTAINERS = COMPONENTS.map((k) => CATALOG[k].container);
+const CONTAINERS = ALL_CONTAINER_NAMES;
 
 /**
  * `systemd-analyze verify` on unit files written to a temporary directory. It exits 0 for most
@@ -36,7 +36,7 @@ function verify(files: Readonly<Record<string, string>>): { status: number | nul
 
 describe("container slices", () => {
   test("every catalogue container has its own slice, '-' written '_' so no slice nests in another", () => {
-    const files = containerSliceFiles();
+    const files = containerSliceFiles(ALL_CONTAINER_NAMES);
     expect(files.map((f) => f.container)).toEqual(CONTAINERS);
     expect(CONTAINERS).toEqual(expect.arrayContaining(["caddy", "socket-proxy", "backup-verify", "backup-restore"]));
     expect(new Set(files.map((f) => f.slice)).size).toBe(files.length);
@@ -51,7 +51,7 @@ describe("container slices", () => {
   });
 
   test("TasksMax is the pids of the container's security profile", () => {
-    for (const f of containerSliceFiles()) {
+    for (const f of containerSliceFiles(ALL_CONTAINER_NAMES)) {
       const tasks = /^\[Slice\]\nTasksMax=(\d+)$/m.exec(f.content)?.[1];
       expect({ container: f.container, tasks: Number(tasks) }).toEqual({ container: f.container, tasks: securityProfile(f.container).pids });
     }
@@ -69,7 +69,7 @@ describe("container slices", () => {
   });
 
   test("systemd-analyze verify accepts every rendered slice", () => {
-    const r = verify(Object.fromEntries(containerSliceFiles().map((f) => [f.slice, f.content])));
+    const r = verify(Object.fromEntries(containerSliceFiles(ALL_CONTAINER_NAMES).map((f) => [f.slice, f.content])));
     expect(r.problems).toEqual([]);
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: r.output });
   });
@@ -124,7 +124,7 @@ function install(driver: string, skip = ""): { status: number | null; stderr: st
   for (const [name, body] of Object.entries({ sudo: FAKE_SUDO, docker: FAKE_DOCKER, systemctl: FAKE_SYSTEMCTL })) {
     fs.writeFileSync(path.join(bin, name), body, { mode: 0o755 });
   }
-  const r = spawnSync("sh", ["-c", renderSliceInstallScript()], {
+  const r = spawnSync("sh", ["-c", renderSliceInstallScript(containerSliceFiles(ALL_CONTAINER_NAMES))], {
     encoding: "utf8",
     timeout: 30_000,
     env: { PATH: `${bin}:/usr/bin:/bin`, ROOT: root, DRIVER: driver, SKIP: skip },
@@ -136,7 +136,7 @@ function install(driver: string, skip = ""): { status: number | null; stderr: st
 describe("slice installer (run over SSH on every ec2 host)", () => {
   test("passes shellcheck", () => {
     const file = path.join(tempDir("slice-sc"), "install.sh");
-    fs.writeFileSync(file, renderSliceInstallScript());
+    fs.writeFileSync(file, renderSliceInstallScript(containerSliceFiles(ALL_CONTAINER_NAMES)));
     const r = spawnSync(path.join(TOOLS_BIN, "shellcheck"), ["-s", "sh", file], { encoding: "utf8" });
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -146,7 +146,7 @@ describe("slice installer (run over SSH on every ec2 host)", () => {
     const r = install("systemd");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const files = containerSliceFiles();
+    const files = containerSliceFiles(ALL_CONTAINER_NAMES);
     expect(fs.readdirSync(path.join(r.root, SLICE_DIR)).sort()).toEqual(files.map((f) => f.slice).sort());
     for (const f of files) expect({ slice: f.slice, content: fs.readFileSync(path.join(r.root, f.path), "utf8") }).toEqual({ slice: f.slice, content: f.content });
     expect(r.log[0]).toBe("docker info --format {{.CgroupDriver}}");

@@ -4,9 +4,8 @@
 // labels the log agent produces.
 import * as fs from "fs";
 import { ALLOY_STREAM_LABELS, LEVEL_ALIASES } from "../../configs/alloy";
-import { STACK_JOBS } from "../../catalog/containers";
 import { buildDashboards } from "../../dashboards";
-import { METRICS } from "../../integrations";
+import { INTEGRATIONS, METRICS, RESERVED_JOBS } from "../../integrations";
 import {
   collectQueries,
   DashboardJson,
@@ -158,7 +157,7 @@ describe("the metric allow-list", () => {
   });
 
   it("records the exporter, scrape job and upstream source of every metric", () => {
-    const jobs = new Set<string>([...Object.values(STACK_JOBS), "<service>", "<every job>"]);
+    const jobs = new Set<string>([...RESERVED_JOBS, "<service>", "<every job>"]);
     for (const [name, m] of Object.entries(METRICS)) {
       expect(name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
       expect(jobs.has(m.job)).toBe(true);
@@ -170,10 +169,6 @@ describe("the metric allow-list", () => {
     const prefixes: Record<string, RegExp> = {
       "node-exporter": /^node_/,
       cadvisor: /^container_/,
-      "postgres-exporter": /^pg_/,
-      "redis-exporter": /^redis_/,
-      rabbitmq: /^rabbitmq_/,
-      "blackbox-exporter": /^probe_/,
       alertmanager: /^alertmanager_/,
       loki: /^loki_/,
       alloy: /^loki_(write|source)_/,
@@ -181,10 +176,16 @@ describe("the metric allow-list", () => {
       grafana: /^grafana_/,
       application: /^http_request/,
     };
+    const integrationExporters = new Set(INTEGRATIONS.map((i) => i.metricsExporter));
     for (const [name, m] of Object.entries(METRICS)) {
       const p = prefixes[m.exporter];
       if (p) expect([name, p.test(name)]).toEqual([name, true]);
-      else expect(m.exporter).toBe("prometheus");
+      else if (!integrationExporters.has(m.exporter)) expect(m.exporter).toBe("prometheus");
+    }
+    // An integration's names share one prefix (pg_, redis_, rabbitmq_, probe_, mysql_, ...).
+    for (const i of INTEGRATIONS) {
+      const prefixesOfModule = new Set(i.metrics.flatMap((g) => g.names.map((n) => n.split("_")[0])));
+      expect({ integration: i.name, prefixes: prefixesOfModule.size }).toEqual({ integration: i.name, prefixes: 1 });
     }
   });
 });

@@ -7,8 +7,9 @@ export const FULL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
   emailFrom: "alerts@example.com",
   smtpSmarthost: "smtp.example.com:587",
   smtpUsername: "alerts",
-  integrations: ["postgres", "redis", "rabbitmq", "blackbox"],
+  integrations: ["postgres", "redis", "rabbitmq", "blackbox", "mysql"],
   redisAddress: "redis:6379",
+  mysqlAddress: "mysql:3306",
   rabbitmqTargets: ["rabbitmq:15692"],
   blackboxTargets: ["https://example.com/", "http://web:3000/health"],
   services: [{ name: "api", targets: ["api:8080"], labels: { team: "payments" } }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
@@ -32,4 +33,5 @@ export const ALL_SECRETS: Readonly<Record<string, string>> = {
   smtpPassword: "secret-smtp-password",
   postgresDataSourceName: "postgresql://app:secret-db-password@db:5432/app?sslmode=require",
   redisPassword: "secret-redis-password",
+  mysqlPassword: "secret-mysql-password",
 };

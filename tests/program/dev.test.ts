@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../helpers/mock-program";
-import { CATALOG, COMPONENTS } from "../../catalog/containers";
+import { ALL_CONTAINERS } from "../../integrations";
 import { CORE_RULE_AREAS } from "../../configs/rules";
 import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
 
@@ -34,12 +34,12 @@ test("runs exactly the core containers, backup included", () => {
 
 test("every container follows the conventions: pinned image, limits, restart, logs, label, network", () => {
   const images = Object.fromEntries(prog.byType("docker:index/remoteImage:RemoteImage").map((i) => [i.name, i.inputs]));
-  const keyOf = Object.fromEntries(COMPONENTS.map((k) => [CATALOG[k].container, k]));
+  const keyOf = Object.fromEntries(Object.entries(ALL_CONTAINERS).map(([k, e]) => [e.container, k]));
   for (const [name, c] of Object.entries(containers)) {
     const key = keyOf[name];
     expect({ name, restart: c.inputs.restart }).toEqual({ name, restart: "unless-stopped" });
-    expect({ name, memory: c.inputs.memory }).toEqual({ name, memory: CATALOG[key].limits.memoryMb });
-    expect({ name, cpus: c.inputs.cpus }).toEqual({ name, cpus: String(CATALOG[key].limits.cpus) });
+    expect({ name, memory: c.inputs.memory }).toEqual({ name, memory: ALL_CONTAINERS[key].limits.memoryMb });
+    expect({ name, cpus: c.inputs.cpus }).toEqual({ name, cpus: String(ALL_CONTAINERS[key].limits.cpus) });
     expect(c.inputs.logDriver).toBe("json-file");
     expect(c.inputs.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
     expect(c.inputs.labels).toContainEqual({ label: "service", value: name });
@@ -47,7 +47,7 @@ test("every container follows the conventions: pinned image, limits, restart, lo
     // The socket proxy lives only on its internal network; everything else on the stack network.
     expect(nets[0]).toEqual({ name: name === "socket-proxy" ? "observability-docker-api" : "observability", aliases: [name] });
     const image = Object.values(images).find((i) => `sha256:${Buffer.from(String(i.name)).toString("hex").slice(0, 32)}` === c.inputs.image);
-    expect({ name, image: image?.name }).toEqual({ name, image: CATALOG[key].image });
+    expect({ name, image: image?.name }).toEqual({ name, image: ALL_CONTAINERS[key].image });
   }
 });
 

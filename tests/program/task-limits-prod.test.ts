@@ -6,7 +6,7 @@
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, containersOf, runProgram } from "../helpers/mock-program";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
-import { CATALOG, COMPONENTS } from "../../catalog/containers";
+import { ALL_CONTAINER_NAMES } from "../../integrations";
 import { securityProfile } from "../../configs/container-security";
 
 let prog: ProgramRun;
@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 test("the scenario starts every container of the catalogue", () => {
-  expect(Object.keys(services).sort()).toEqual(COMPONENTS.map((k) => CATALOG[k].container).sort());
+  expect(Object.keys(services).sort()).toEqual([...ALL_CONTAINER_NAMES].sort());
 });
 
 test("every started container runs in a slice the installer writes, with the TasksMax of its profile", () => {
@@ -56,7 +56,7 @@ test("a new host's daemon uses the systemd cgroup driver; the user data itself w
   const daemon = userData.write_files.find((f) => f.path === "/etc/docker/daemon.json");
   expect(JSON.parse(daemon?.content ?? "{}")["exec-opts"]).toEqual(["native.cgroupdriver=systemd"]);
   expect(userData.write_files.filter((f) => f.path.endsWith(".slice"))).toEqual([]);
-  expect(installed.size).toBe(COMPONENTS.length);
+  expect(installed.size).toBe(ALL_CONTAINER_NAMES.length);
 });
 
 test("the never-started secrets writers get no slice: they have no tasks to limit", () => {

@@ -18,7 +18,10 @@ import { ROOT, ruleFileAlerts } from "../helpers/rule-files";
 /** CamelCase words of the texts that are not alert names, and why they appear. */
 const NOT_ALERTS: Readonly<Record<string, string>> = {
   PostgreSQL: "product",
+  MySQL: "product",
+  MariaDB: "product",
   PgBouncer: "product",
+  ProxySQL: "product",
   RabbitMQ: "product",
   PagerDuty: "product",
   JavaScript: "language",
@@ -111,7 +114,7 @@ function texts(): Text[] {
       out.push({ where: `dashboard ${g.uid} (${input})`, prose: dashboardProse(json).join("\n"), code: dashboardQueries(json).join("\n") });
     }
   }
-  const sources = [...sourceFiles(path.join(ROOT, "dashboards")), path.join(ROOT, "configs", "thresholds.ts")];
+  const sources = [...sourceFiles(path.join(ROOT, "dashboards")), ...sourceFiles(path.join(ROOT, "integrations")), path.join(ROOT, "configs", "thresholds.ts")];
   for (const f of sources) out.push({ where: path.relative(ROOT, f), prose: comments(fs.readFileSync(f, "utf8")), code: "" });
   return out;
 }
@@ -128,7 +131,7 @@ function unknownAlerts(t: Text): string[] {
 test("the texts are read: runbooks, annotations, dashboards and sources all name real alerts", () => {
   const naming = (prefix: string) => all.filter((t) => t.where.startsWith(prefix) && alertLikeWords(t.prose).some((w) => alertNames.has(w)));
   expect(naming("docs/runbooks.md")).toHaveLength(1);
-  const annotations = all.filter((t) => t.where.startsWith("rules/"));
+  const annotations = all.filter((t) => t.where.startsWith("rules/") || /^integrations\/\S+\.rules\.yml /.test(t.where));
   expect(annotations).toHaveLength(alertNames.size);
   expect(annotations.filter((t) => alertLikeWords(t.prose).length > 0).length).toBeGreaterThan(5);
   expect(naming("dashboard infrastructure").length).toBeGreaterThan(0);
