@@ -1,0 +1,105 @@
+// Stack files read as Pulumi reads them, through the SDK's own config store (what the language
+// host fills from PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS; the mock harness fills it the same
+// way with setAllConfig): a `secure:` value is a secret whose text the offline tools replace by
+// a labelled placeholder, and it never fails the settings; a secret key written as plain config
+// is refused, naming the key and the command that encrypts it.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, SECRET_KEYS, SecretKey } from "../../components/settings/schema";
+import { SettingsError, loadSettings, pulumiConfigSource } from "../../components/settings";
+import { ROOT, stackConfig } from "../helpers/mock-program";
+import { secretPlaceholder } from "../helpers/secret-placeholders";
+import { REMOTE_WRITE_BASIC_CONFIG, SECURE_STACK_SECRETS, secureStackYaml } from "../helpers/stack-fixtures";
+import { tempDir } from "../helpers/tools";
+
+const PROD = path.join(ROOT, "Pulumi.prod.yaml");
+const ENV = { SSH_AUTH_SOCK: "/tmp/agent.sock" };
+
+/** Loads a stack file as the program would: the SDK's config store, then the settings. */
+function loadStackFile(text: string, stack = "prod", extra: Record<string, string> = {}) {
+  const file = path.join(tempDir("secure-stack"), `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, text);
+  const { config, secretKeys } = stackConfig(file);
+  pulumi.runtime.setAllConfig({ ...config, ...extra }, secretKeys);
+  return loadSettings(pulumiConfigSource(), stack, ENV);
+}
+
+function refusal(load: () => unknown): string {
+  try {
+    load();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SettingsError);
+    return (e as Error).message;
+  }
+  throw new Error("the stack file was accepted");
+}
+
+function isSecret(o: pulumi.Output<string> | undefined): Promise<boolean> {
+  // Output.isSecret is internal API; the test needs it to prove the value stays secret.
+  return (o as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
+
+function valueOf(o: pulumi.Output<string> | undefined): Promise<string> {
+  return new Promise((resolve) => o?.apply((v) => resolve(v)));
+}
+
+test("the committed stack files load as they are", () => {
+  for (const stack of ["dev", "prod"]) {
+    expect(() => loadStackFile(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), stack)).not.toThrow();
+  }
+});
+
+test("a stack file with every receiver and integration on and every secret encrypted loads, each secret a secret placeholder", async () => {
+  const s = loadStackFile(secureStackYaml(PROD));
+  expect(Object.keys(s.receivers).sort()).toEqual(["email", "heartbeat", "pagerduty", "slack", "webhook"]);
+  expect(s.integrations).toMatchObject({ postgres: true, redis: true });
+  const secrets: [SecretKey, pulumi.Output<string> | undefined][] = [
+    ["slackWebhookUrl", s.secrets.receivers.slack],
+    ["pagerdutyRoutingKey", s.secrets.receivers.pagerduty],
+    ["webhookUrl", s.secrets.receivers.webhook],
+    ["heartbeatUrl", s.secrets.receivers.heartbeat],
+    ["smtpPassword", s.secrets.receivers.email],
+    ["postgresDataSourceName", s.secrets.integrations.postgresDataSourceName],
+    ["redisPassword", s.secrets.integrations.redisPassword],
+    ["remoteWritePassword", s.secrets.remoteWrite],
+    ["sshPrivateKey", s.aws?.sshPrivateKey],
+  ];
+  // Every key the fixture holds is checked here (the bearer token has its own case below).
+  expect(secrets.map(([k]) => k).sort()).toEqual([...SECURE_STACK_SECRETS].sort());
+  for (const [key, output] of secrets) {
+    expect({ key, secret: await isSecret(output), value: await valueOf(output) }).toEqual({ key, secret: true, value: secretPlaceholder(key) });
+  }
+  // Nothing a reviewer reads carries a placeholder.
+  const plain = JSON.stringify({ receivers: s.receivers, integrations: s.integrations, remoteWrite: s.remoteWrite });
+  for (const key of SECURE_STACK_SECRETS) expect({ key, inPlain: plain.includes(secretPlaceholder(key)) }).toEqual({ key, inPlain: false });
+});
+
+test("the bearer-token variant of remote write loads with its token encrypted", async () => {
+  const bearer = SECURE_STACK_SECRETS.filter((k) => k !== "remoteWritePassword").concat("remoteWriteBearerToken");
+  const text = secureStackYaml(PROD, bearer).replace(/^.*remoteWriteUsername.*\n/m, "");
+  const s = loadStackFile(text);
+  expect(s.remoteWrite).toMatchObject({ kind: "url", url: REMOTE_WRITE_BASIC_CONFIG.remoteWrite, auth: { kind: "bearer" } });
+  expect(await isSecret(s.secrets.remoteWrite)).toBe(true);
+  expect(await valueOf(s.secrets.remoteWrite)).toBe(secretPlaceholder("remoteWriteBearerToken"));
+});
+
+describe.each(Object.keys(SECRET_KEYS) as SecretKey[])("%s written as plain config", (key) => {
+  test("is refused, naming the key and the command that encrypts it", () => {
+    // The full stack, with this one secret as a plain value (what editing the YAML by hand gives).
+    const text = secureStackYaml(PROD, SECURE_STACK_SECRETS.filter((k) => k !== key));
+    const message = refusal(() => loadStackFile(text, "prod", { [`${PROJECT}:${key}`]: secretPlaceholder(key) }));
+    expect(message).toContain(`${PROJECT}:${key}: is plain text in the stack file`);
+    expect(message).toContain(`npx pulumi config set --secret ${PROJECT}:${key} <value>`);
+    // Only this key is refused: the other secrets are encrypted.
+    expect(message.match(/is plain text in the stack file/g)).toHaveLength(1);
+  });
+});
+
+test("a plain secret in the YAML itself is refused, as the README's 'edit the stack file' would give", () => {
+  const text = fs.readFileSync(PROD, "utf8") + `  ${PROJECT}:receivers: [slack]\n  ${PROJECT}:slackWebhookUrl: https://hooks.slack.com/services/T000/B000/XXXX\n`;
+  const message = refusal(() => loadStackFile(text));
+  expect(message).toContain(`${PROJECT}:slackWebhookUrl: is plain text in the stack file`);
+  expect(message).toContain(`npx pulumi config set --secret ${PROJECT}:slackWebhookUrl <value>`);
+  expect(message).not.toContain("hooks.slack.com");
+});
