@@ -1,8 +1,8 @@
 // A prod stack file as a user with everything on has it: every receiver and integration enabled,
 // remote write with basic auth, and every secret set with `pulumi config set --secret` (held as
 // `secure:`). The program runs under mocks from that file alone: each secret arrives as its
-// labelled placeholder (tests/helpers/secret-placeholders.ts), only in secret inputs, and every
-// receiver and integration is deployed.
+// labelled placeholder (tests/helpers/secret-placeholders.ts), only in secret inputs, every
+// receiver and integration is deployed, and the policy pack passes.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -10,6 +10,7 @@ import { ProgramRun, ROOT, containersOf, resourcesHolding, runProgram, uploadsOf
 import { secretPlaceholder } from "../helpers/secret-placeholders";
 import { SECURE_STACK_SECRETS, secureStackYaml } from "../helpers/stack-fixtures";
 import { tempDir } from "../helpers/tools";
+import { runPolicies } from "../helpers/policy-over-stack";
 
 let prog: ProgramRun;
 beforeAll(async () => {
@@ -47,6 +48,10 @@ test("no output carries a placeholder unless it is secret", () => {
     const carried = SECURE_STACK_SECRETS.filter((k) => text.includes(secretPlaceholder(k)));
     expect({ name, carried: out.secret ? [] : carried }).toEqual({ name, carried: [] });
   }
+});
+
+test("the stack violates no policy of the pack", () => {
+  expect(runPolicies(prog)).toEqual([]);
 });
 
 /** Every string leaf of a value with its dotted path (the form secretPaths uses). */
