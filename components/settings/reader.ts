@@ -69,6 +69,8 @@ export class SettingsError extends Error {
 /** Reads typed values and collects problems with the key they belong to, so one run reports them all. */
 export class Reader {
   readonly problems: string[] = [];
+  /** Plain settings held encrypted: refused once, then read as unset so no check repeats the problem. */
+  private readonly encrypted = new Set<string>();
   constructor(private readonly cfg: ConfigSource) {
     // First, and whether or not anything reads it: a secret written as plain config sits readable
     // in the stack file, which is committed; only `secure:` values are encrypted there.
@@ -80,6 +82,24 @@ export class Reader {
           ` (and if it was committed, rotate it: git history keeps it)`,
       );
     }
+    // A plain setting set with --secret would be read as plain text (config.get), so Pulumi would
+    // stop treating it as secret where it is used; and the offline tools cannot stand in a value
+    // of its form. Only SECRET_KEYS are read as secrets.
+    for (const key of this.encryptedSettings()) {
+      this.encrypted.add(key);
+      this.fail(
+        key,
+        `is encrypted in the stack file, but it is not a secret setting (the program uses it as plain text); ` +
+          `set it without --secret: \`npx pulumi config set ${PROJECT}:${key} <value>\``,
+      );
+    }
+  }
+
+  /** Declared non-secret settings the stack file holds encrypted. */
+  private encryptedSettings(): string[] {
+    if (this.cfg.isSecret === undefined) return [];
+    const plain = [...Object.keys(SETTINGS), ...Object.keys(STRUCTURED_SETTINGS)];
+    return (this.cfg.keys?.() ?? []).filter((k) => plain.includes(k) && this.cfg.isSecret?.(k) === true).sort();
   }
 
   /** Secret keys the stack file holds as plain values (needs a source that knows which are secret). */
@@ -139,7 +159,7 @@ export class Reader {
   value<T extends string | number | boolean | readonly string[]>(key: string, check?: (v: T) => Problem): T {
     const spec = SETTINGS[key];
     if (!spec) throw new Error(`setting ${key} is not declared in SETTINGS`);
-    const raw = spec.type === "string" ? this.cfg.get(key) : this.parsed(key);
+    const raw = this.encrypted.has(key) ? undefined : spec.type === "string" ? this.cfg.get(key) : this.parsed(key);
     if (raw === undefined) return spec.default as T;
     const typeProblem = typeCheck(spec.type, raw);
     if (typeProblem) {
@@ -155,7 +175,7 @@ export class Reader {
   }
 
   structured(key: keyof typeof STRUCTURED_SETTINGS): unknown {
-    return this.parsed(key);
+    return this.encrypted.has(key) ? undefined : this.parsed(key);
   }
 
   secret(key: SecretKey): pulumi.Output<string> | undefined {

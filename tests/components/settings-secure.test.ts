@@ -103,3 +103,12 @@ test("a plain secret in the YAML itself is refused, as the README's 'edit the st
   expect(message).toContain(`npx pulumi config set --secret ${PROJECT}:slackWebhookUrl <value>`);
   expect(message).not.toContain("hooks.slack.com");
 });
+
+test("a setting that is not a secret, set with --secret, is refused with the command that sets it plain", () => {
+  const text = fs.readFileSync(PROD, "utf8").replace(/^ {2}observability-stack:instanceType: .*$/m, "  observability-stack:instanceType:\n    secure: v1:aW5zdGFuY2VUeXBl");
+  const message = refusal(() => loadStackFile(text));
+  expect(message).toContain(`${PROJECT}:instanceType: is encrypted in the stack file, but it is not a secret setting`);
+  expect(message).toContain(`npx pulumi config set ${PROJECT}:instanceType <value>`);
+  // Not also a complaint about the placeholder's form.
+  expect(message.match(/instanceType/g)).toHaveLength(2);
+});
