@@ -104,3 +104,21 @@ test("Prometheus durations in and out", () => {
   expect(formatSeconds(355)).toBe("5m55s");
   expect(formatSeconds(3600)).toBe("1h");
 });
+
+test("a changed alert says where it goes and how fast; a removed one who no longer hears of it", () => {
+  const am = { route: { receiver: "default", group_wait: "30s", routes: [{ receiver: "critical", matchers: ['severity="critical"'], group_wait: "10s" }] }, receivers: [{ name: "default" }, { name: "critical", pagerduty_configs: [{}] }] };
+  const prom = { global: { scrape_interval: "15s", evaluation_interval: "30s" }, scrape_configs: [] };
+  const rules = (threshold: number, extra: object[] = []) => ({
+    groups: [{ name: "g", rules: [{ alert: "Hot", expr: `temp > ${threshold}`, for: "5m", labels: { severity: "critical" } }, ...extra] }],
+  });
+  const stack = (r: object) => [
+    container("alertmanager", { uploads: [{ file: "/etc/alertmanager/alertmanager.yml", content: yaml.dump(am) }] }),
+    container("prometheus", { uploads: [{ file: "/etc/prometheus/prometheus.yml", content: yaml.dump(prom) }, { file: "/etc/prometheus/rules/r.yml", content: yaml.dump(r) }] }),
+  ];
+  const out = lines(stack(rules(1, [{ alert: "Cold", expr: "temp < 0", labels: { severity: "warning" } }])), stack(rules(2)));
+  expect(out).toEqual([
+    "`prometheus` is replaced (stopped, removed, started again) for files `/etc/prometheus/rules/r.yml`: no scrapes and no rule evaluation until it is up again (a gap in every graph; alerts wait)",
+    "`Hot` is critical → receiver `critical` (pagerduty); notifies at worst ≈ 5m55s after the condition starts (scrape 15s + evaluation 30s + for 5m + group_wait 10s)",
+    "`Cold` (warning) is removed: `default` no longer hears of it",
+  ]);
+});

@@ -288,6 +288,12 @@ function alertLines(before: StackModel, after: StackModel): string[] {
     }
     out.push(`${code(rule.key)} is ${severity} → ${where}${timing}`);
   }
+  for (const rule of before.rules.values()) {
+    if (rule.kind !== "alert" || after.rules.has(rule.key)) continue;
+    const dests = before.alertmanager ? destinations(before.alertmanager, { ...rule.labels, alertname: rule.key.replace(/ \(.*\)$/, "") }) : [];
+    const receivers = dests.map((d) => code(d.receiver)).join(" and ");
+    out.push(`${code(rule.key)} (${rule.labels.severity ?? "no severity"}) is removed${receivers ? `: ${receivers} no longer hears of it` : ""}`);
+  }
   return out;
 }
 
