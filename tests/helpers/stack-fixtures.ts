@@ -3,7 +3,7 @@
 // and the same as a stack file whose secrets are encrypted, as a user has it.
 import * as fs from "node:fs";
 import * as yaml from "js-yaml";
-import { PROJECT, SECRET_KEYS, SecretKey } from "../../components/settings/schema";
+import { PROJECT } from "../../components/settings/schema";
 
 export const FULL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
   receivers: ["slack", "email", "pagerduty", "webhook", "heartbeat"],
@@ -53,10 +53,12 @@ export function secureValue(key: string): { secure: string } {
 }
 
 /**
- * The secret keys a stack with everything on holds: all of SECRET_KEYS but the bearer token,
- * which excludes the basic-auth password (remote write takes one or the other).
+ * The secret keys a stack with everything on holds: those of ALL_SECRETS (every receiver and
+ * integration of FULL_PROD_CONFIG), the SSH key, and remote write's basic-auth password (the
+ * bearer token excludes it; tests/components/settings-secure.test.ts loads that variant too and
+ * checks that the two cover every key of SECRET_KEYS).
  */
-export const SECURE_STACK_SECRETS: readonly SecretKey[] = (Object.keys(SECRET_KEYS) as SecretKey[]).filter((k) => k !== "remoteWriteBearerToken");
+export const SECURE_STACK_SECRETS: readonly string[] = [...new Set([...Object.keys(ALL_SECRETS), "sshPrivateKey", "remoteWritePassword"])];
 
 /**
  * A stack file as a user who enabled everything would have it: the committed stack file's
@@ -64,7 +66,7 @@ export const SECURE_STACK_SECRETS: readonly SecretKey[] = (Object.keys(SECRET_KE
  * set with `pulumi config set --secret` (so held as `secure:`). Keys carry the project prefix
  * and values are YAML, as Pulumi writes them.
  */
-export function secureStackYaml(committedFile: string, secrets: readonly SecretKey[] = SECURE_STACK_SECRETS): string {
+export function secureStackYaml(committedFile: string, secrets: readonly string[] = SECURE_STACK_SECRETS): string {
   const doc = (yaml.load(fs.readFileSync(committedFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   const config: Record<string, unknown> = { ...(doc.config ?? {}) };
   for (const [k, v] of Object.entries({ ...FULL_PROD_CONFIG, ...REMOTE_WRITE_BASIC_CONFIG })) config[`${PROJECT}:${k}`] = v;
