@@ -4,6 +4,7 @@
 // for memory and restart policy; an alert's route is walked as Alertmanager walks it.
 import * as yaml from "js-yaml";
 import { SECRETS_FOR_LABEL } from "../../configs/docker";
+import { renderMarkdown } from "../../scripts/lib/review/markdown";
 import { CONTAINER, Snapshot, SnapshotResource, stackModel } from "../../scripts/lib/review/model";
 import { destinations, durationSeconds, formatSeconds, rolloutLines } from "../../scripts/lib/review/rollout";
 
@@ -121,4 +122,13 @@ test("a changed alert says where it goes and how fast; a removed one who no long
     "`Hot` is critical → receiver `critical` (pagerduty); notifies at worst ≈ 5m55s after the condition starts (scrape 15s + evaluation 30s + for 5m + group_wait 10s)",
     "`Cold` (warning) is removed: `default` no longer hears of it",
   ]);
+});
+
+test("a data-loss risk is also announced at the top of the comment", () => {
+  const risky = lines([res("docker:index/volume:Volume", "v", { name: "loki-data" })], []);
+  const warn = "> This change replaces or deletes something that holds data: see the data-loss risks under Rollout.";
+  const text = renderMarkdown("main", [{ stack: "dev", sections: [{ title: "Rollout", lines: risky }] }]);
+  expect(text.split("\n").slice(0, 5)).toEqual(["## Observability stack changes since `main`", "", "> [!CAUTION]", warn, ""]);
+  const calm = renderMarkdown("main", [{ stack: "dev", sections: [{ title: "Rollout", lines: ["`grafana` is new and starts"] }] }]);
+  expect(calm).not.toContain("CAUTION");
 });

@@ -6,6 +6,7 @@
 import { SECRETS_FOR_LABEL } from "../../../configs/docker";
 import { Alertmanager, CONTAINER, Rule, Snapshot, SnapshotResource, StackModel } from "./model";
 import { code } from "./diff";
+import { DATA_LOSS } from "./markdown";
 
 type Obj = Record<string, unknown>;
 
@@ -117,21 +118,21 @@ function resourceLines(base: Snapshot, head: Snapshot): { risks: string[]; conta
     // Every input of docker_volume is ForceNew (name, driver, driver_opts, labels); a secrets
     // volume holds nothing its writer does not write again.
     if (a.type === VOLUME && !name.endsWith("-secrets")) {
-      if (!b) risks.push(`**Data-loss risk**: volume ${code(name)} is removed from the stack (a data volume is retained on the host but no longer used)`);
+      if (!b) risks.push(`${DATA_LOSS}: volume ${code(name)} is removed from the stack (a data volume is retained on the host but no longer used)`);
       else if (changedInputs(a.inputs, b.inputs).length > 0) {
-        risks.push(`**Data-loss risk**: volume ${code(name)} is replaced (${changedInputs(a.inputs, b.inputs).join(", ")} changed): its containers start on an empty volume`);
+        risks.push(`${DATA_LOSS}: volume ${code(name)} is replaced (${changedInputs(a.inputs, b.inputs).join(", ")} changed): its containers start on an empty volume`);
       }
     } else if (BUCKETS.has(a.type)) {
       const forced = b ? changedInputs(a.inputs, b.inputs).filter((f) => BUCKET_REPLACE.has(f)) : [];
-      if (!b) risks.push(`**Data-loss risk**: bucket ${code(a.name)} is deleted (a protected bucket stops \`pulumi up\` instead)`);
-      else if (forced.length > 0) risks.push(`**Data-loss risk**: bucket ${code(a.name)} is replaced (${forced.join(", ")} changed): a new, empty bucket`);
+      if (!b) risks.push(`${DATA_LOSS}: bucket ${code(a.name)} is deleted (a protected bucket stops \`pulumi up\` instead)`);
+      else if (forced.length > 0) risks.push(`${DATA_LOSS}: bucket ${code(a.name)} is replaced (${forced.join(", ")} changed): a new, empty bucket`);
     } else if (a.type === INSTANCE) {
       const changed = b ? changedInputs(a.inputs, b.inputs) : [];
       const forced = changed.filter((f) => INSTANCE_REPLACE.has(f) || (f === "rootBlockDevice" && rootDeviceReplaced(a.inputs, b?.inputs ?? {})));
       if (b?.inputs.userDataReplaceOnChange === true && changed.includes("userData")) forced.push("userData");
-      if (!b) risks.push(`**Data-loss risk**: EC2 instance ${code(a.name)} is deleted, with every volume on its disk (Prometheus, Grafana, Alertmanager data)`);
+      if (!b) risks.push(`${DATA_LOSS}: EC2 instance ${code(a.name)} is deleted, with every volume on its disk (Prometheus, Grafana, Alertmanager data)`);
       else if (forced.length > 0) {
-        risks.push(`**Data-loss risk**: EC2 instance ${code(a.name)} is replaced (${forced.join(", ")} changed): a new host with empty Docker volumes (Prometheus, Grafana, Alertmanager data); restore from the backup bucket`);
+        risks.push(`${DATA_LOSS}: EC2 instance ${code(a.name)} is replaced (${forced.join(", ")} changed): a new host with empty Docker volumes (Prometheus, Grafana, Alertmanager data); restore from the backup bucket`);
       } else {
         const stopStart = changed.filter((f) => INSTANCE_STOP_START.has(f));
         if (stopStart.length > 0) risks.push(`EC2 instance ${code(a.name)} is stopped and started (${stopStart.join(", ")} changed): every container restarts; data volumes stay`);
