@@ -22,26 +22,49 @@ const INSTANCE = "aws:ec2/instance:Instance";
  * read when the container is deleted). Every other input is ForceNew: a change recreates it.
  */
 const CONTAINER_IN_PLACE = new Set(["restart", "maxRetryCount", "cpuShares", "memory", "cpuSet", "memorySwap", "destroyGraceSeconds"]);
-/** aws_s3_bucket inputs marked ForceNew (bucket, bucket_prefix, object_lock_enabled; region in v7). */
+/**
+ * aws_s3_bucket inputs marked ForceNew (bucket, bucket_prefix, object_lock_enabled), and the
+ * region (Pulumi aws v7's per-resource region: a bucket cannot move).
+ */
 const BUCKET_REPLACE = new Set(["bucket", "bucketPrefix", "objectLockEnabled", "region"]);
-/** aws_instance inputs marked ForceNew (terraform-provider-aws internal/service/ec2/ec2_instance.go). */
+/**
+ * aws_instance inputs marked ForceNew (hashicorp/terraform-provider-aws
+ * internal/service/ec2/ec2_instance.go, resourceInstance), and the region; root_block_device's
+ * encrypted and kms_key_id are checked apart (its size and type change in place).
+ */
 const INSTANCE_REPLACE = new Set([
   "ami",
+  "associatePublicIpAddress",
   "availabilityZone",
-  "keyName",
-  "subnetId",
-  "privateIp",
-  "tenancy",
-  "placementGroup",
-  "hostId",
+  "cpuCoreCount",
+  "cpuOptions",
+  "cpuThreadsPerCore",
   "ebsBlockDevices",
+  "ebsOptimized",
+  "enclaveOptions",
   "ephemeralBlockDevices",
-  "networkInterfaces",
+  "hibernation",
+  "hostId",
+  "instanceMarketOptions",
   "ipv6Addresses",
-  "securityGroups",
+  "keyName",
+  "launchTemplate",
+  "networkInterfaces",
+  "placementGroup",
+  "placementPartitionNumber",
+  "privateDnsNameOptions",
+  "privateIp",
   "region",
+  "securityGroups",
+  "subnetId",
+  "tenancy",
 ]);
-/** aws_instance inputs whose change stops and starts the instance (every container restarts). */
+/**
+ * aws_instance inputs whose change stops and starts the instance (every container restarts):
+ * the instance type (the provider replaces it only across CPU architectures; the program's AMI
+ * is x86_64, so an Arm type fails rather than being replaced) and the user data, unless
+ * userDataReplaceOnChange makes that a replacement.
+ */
 const INSTANCE_STOP_START = new Set(["instanceType", "userData", "userDataBase64"]);
 
 /** Seconds in a Prometheus duration (`1h30m`, `15s`, `500ms`); undefined when not one. */
@@ -129,7 +152,7 @@ function resourceLines(base: Snapshot, head: Snapshot): { risks: string[]; conta
     } else if (a.type === INSTANCE) {
       const changed = b ? changedInputs(a.inputs, b.inputs) : [];
       const forced = changed.filter((f) => INSTANCE_REPLACE.has(f) || (f === "rootBlockDevice" && rootDeviceReplaced(a.inputs, b?.inputs ?? {})));
-      if (b?.inputs.userDataReplaceOnChange === true && changed.includes("userData")) forced.push("userData");
+      if (b?.inputs.userDataReplaceOnChange === true) forced.push(...changed.filter((f) => f === "userData" || f === "userDataBase64"));
       if (!b) risks.push(`${DATA_LOSS}: EC2 instance ${code(a.name)} is deleted, with every volume on its disk (Prometheus, Grafana, Alertmanager data)`);
       else if (forced.length > 0) {
         risks.push(`${DATA_LOSS}: EC2 instance ${code(a.name)} is replaced (${forced.join(", ")} changed): a new host with empty Docker volumes (Prometheus, Grafana, Alertmanager data); restore from the backup bucket`);
