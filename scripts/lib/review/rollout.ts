@@ -61,9 +61,9 @@ const INSTANCE_REPLACE = new Set([
 ]);
 /**
  * aws_instance inputs whose change stops and starts the instance (every container restarts):
- * the instance type (the provider replaces it only across CPU architectures; the program's AMI
- * is x86_64, so an Arm type fails rather than being replaced) and the user data, unless
- * userDataReplaceOnChange makes that a replacement.
+ * the instance type (the provider replaces only across CPU architectures, which the program's
+ * x86_64 AMI does not allow) and the user data, unless userDataReplaceOnChange makes that a
+ * replacement.
  */
 const INSTANCE_STOP_START = new Set(["instanceType", "userData", "userDataBase64"]);
 
