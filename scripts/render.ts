@@ -1,7 +1,9 @@
 // `npm run render -- <stack> <dir>`: writes every file each container of a committed stack
 // receives, by running the real program under mocks (the same code path as `pulumi up`).
 // Secret files (uploaded by each service's secrets writer, see components/container.ts) are
-// written under their service with a placeholder: their values never leave Pulumi.
+// written under their service with a placeholder: their values never leave Pulumi. A `secure:`
+// value in the stack file is never decrypted here: the program runs with a labelled stand-in of
+// the right form (tests/helpers/secret-placeholders.ts), still a secret, so it is redacted too.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProgram } from "../tests/helpers/mock-program";

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { diffStack } from "./lib/review/diff";
 import { renderMarkdown, StackDiff } from "./lib/review/markdown";
 import { Snapshot, stackModel } from "./lib/review/model";
+import { rolloutLines } from "./lib/review/rollout";
 
 const ROOT = path.join(__dirname, "..");
 const DUMP = path.join(__dirname, "lib", "review", "dump.ts");
@@ -110,7 +111,9 @@ async function main(): Promise<void> {
         continue;
       }
       const base = snapshots[i++];
-      diffs.push({ stack: s, sections: diffStack(stackModel(base), stackModel(head)) });
+      const [before, after] = [stackModel(base), stackModel(head)];
+      const rollout = { title: "Rollout", lines: rolloutLines(base, head, before, after) };
+      diffs.push({ stack: s, sections: [rollout, ...diffStack(before, after)].filter((x) => x.lines.length > 0) });
     }
     process.stdout.write(renderMarkdown(ref, diffs, notes));
   } finally {

@@ -15,16 +15,39 @@ export interface ConfigSource {
   secretText?(key: string): string | undefined;
   /** Every key set in the project's namespace, to refuse the ones nobody reads. */
   keys?(): readonly string[];
+  /**
+   * Whether the stack file holds `key` encrypted (`secure:`, what `pulumi config set --secret`
+   * writes). A source without it cannot tell, and plain secrets are not refused.
+   */
+  isSecret?(key: string): boolean;
+}
+
+/**
+ * Pulumi's own record of which config keys are secret: the language host passes the stack
+ * file's `secure:` keys in PULUMI_CONFIG_SECRET_KEYS (pulumi-language-nodejs main.go,
+ * constructConfigSecretKeys), the SDK keeps them in its store and answers `isConfigSecret`
+ * (@pulumi/pulumi runtime/config.js; `setAllConfig(config, secretKeys)` fills the same store
+ * under mocks). It is exported from `pulumi.runtime` but marked internal, so not typed.
+ * `config.getSecret` cannot tell: it wraps a plain value as a secret without complaint.
+ */
+function sdkIsConfigSecret(): (fullKey: string) => boolean {
+  const fn = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
+  if (typeof fn !== "function") {
+    throw new Error("@pulumi/pulumi no longer exports runtime.isConfigSecret: the settings cannot tell a secret from plain config; update components/settings/reader.ts");
+  }
+  return fn as (fullKey: string) => boolean;
 }
 
 /** The stack's configuration as Pulumi gives it to the program. */
 export function pulumiConfigSource(): ConfigSource {
   const config = new pulumi.Config(PROJECT);
   const prefix = `${PROJECT}:`;
+  const isSecret = sdkIsConfigSecret();
   return {
     get: (k) => config.get(k),
     getSecret: (k) => config.getSecret(k),
     secretText: (k) => pulumi.runtime.getConfig(`${prefix}${k}`),
+    isSecret: (k) => isSecret(`${prefix}${k}`),
     keys: () =>
       Object.keys(pulumi.runtime.allConfig())
         .filter((k) => k.startsWith(prefix))
@@ -46,7 +69,44 @@ export class SettingsError extends Error {
 /** Reads typed values and collects problems with the key they belong to, so one run reports them all. */
 export class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly cfg: ConfigSource) {}
+  /** Plain settings held encrypted: refused once, then read as unset so no check repeats the problem. */
+  private readonly encrypted = new Set<string>();
+  constructor(private readonly cfg: ConfigSource) {
+    // First, and whether or not anything reads it: a secret written as plain config sits readable
+    // in the stack file, which is committed; only `secure:` values are encrypted there.
+    for (const key of this.plainSecrets()) {
+      this.fail(
+        key,
+        `is plain text in the stack file, where everyone who can read the repository can read it; ` +
+          `delete it from Pulumi.<stack>.yaml and set it encrypted with \`npx pulumi config set --secret ${PROJECT}:${key} <value>\`` +
+          ` (and if it was committed, rotate it: git history keeps it)`,
+      );
+    }
+    // A plain setting set with --secret would be read as plain text (config.get), so Pulumi would
+    // stop treating it as secret where it is used; and the offline tools cannot stand in a value
+    // of its form. Only SECRET_KEYS are read as secrets.
+    for (const key of this.encryptedSettings()) {
+      this.encrypted.add(key);
+      this.fail(
+        key,
+        `is encrypted in the stack file, but it is not a secret setting (the program uses it as plain text); ` +
+          `set it without --secret: \`npx pulumi config set ${PROJECT}:${key} <value>\``,
+      );
+    }
+  }
+
+  /** Declared non-secret settings the stack file holds encrypted. */
+  private encryptedSettings(): string[] {
+    if (this.cfg.isSecret === undefined) return [];
+    const plain = [...Object.keys(SETTINGS), ...Object.keys(STRUCTURED_SETTINGS)];
+    return (this.cfg.keys?.() ?? []).filter((k) => plain.includes(k) && this.cfg.isSecret?.(k) === true).sort();
+  }
+
+  /** Secret keys the stack file holds as plain values (needs a source that knows which are secret). */
+  private plainSecrets(): SecretKey[] {
+    if (this.cfg.isSecret === undefined) return [];
+    return (Object.keys(SECRET_KEYS) as SecretKey[]).filter((k) => this.cfg.get(k) !== undefined && this.cfg.isSecret?.(k) === false);
+  }
 
   fail(key: string, message: string): void {
     this.problems.push(`${PROJECT}:${key}: ${message}`);
@@ -99,7 +159,7 @@ export class Reader {
   value<T extends string | number | boolean | readonly string[]>(key: string, check?: (v: T) => Problem): T {
     const spec = SETTINGS[key];
     if (!spec) throw new Error(`setting ${key} is not declared in SETTINGS`);
-    const raw = spec.type === "string" ? this.cfg.get(key) : this.parsed(key);
+    const raw = this.encrypted.has(key) ? undefined : spec.type === "string" ? this.cfg.get(key) : this.parsed(key);
     if (raw === undefined) return spec.default as T;
     const typeProblem = typeCheck(spec.type, raw);
     if (typeProblem) {
@@ -115,7 +175,7 @@ export class Reader {
   }
 
   structured(key: keyof typeof STRUCTURED_SETTINGS): unknown {
-    return this.parsed(key);
+    return this.encrypted.has(key) ? undefined : this.parsed(key);
   }
 
   secret(key: SecretKey): pulumi.Output<string> | undefined {

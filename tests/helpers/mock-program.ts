@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRETS_FOR_LABEL } from "../../configs/docker";
+import { secretPlaceholder } from "./secret-placeholders";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
@@ -45,7 +46,7 @@ export interface RunOptions {
    * older commit's sources, so the recording works even for commits that predate this file.
    */
   readonly root?: string;
-  /** Stack file whose config is used (default Pulumi.<stack>.yaml); secure values are skipped. */
+  /** Stack file whose config is used (default Pulumi.<stack>.yaml); `secure:` values become placeholders. */
   readonly stackFile?: string;
   /** Extra or overriding settings, without the project prefix. */
   readonly config?: Record<string, unknown>;
@@ -53,15 +54,32 @@ export interface RunOptions {
   readonly secrets?: Record<string, string>;
 }
 
-/** Config of a committed stack file, as `project:key` → string (what Pulumi hands the program). */
-export function stackConfig(file: string): Record<string, string> {
+/** A stack file's config as Pulumi hands it to the program. */
+export interface StackConfig {
+  /** `project:key` → string; a `secure:` value replaced by its labelled placeholder. */
+  readonly config: Record<string, string>;
+  /** The `project:key`s that were `secure:`: Pulumi passes them in PULUMI_CONFIG_SECRET_KEYS. */
+  readonly secretKeys: string[];
+}
+
+/**
+ * Config of a stack file, read as Pulumi reads it: a `secure:` value is a secret (listed in
+ * secretKeys) whose text only the stack's secrets provider could decrypt, so it is replaced by
+ * a placeholder that names the key (tests/helpers/secret-placeholders.ts).
+ */
+export function stackConfig(file: string): StackConfig {
   const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  const out: Record<string, string> = {};
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(doc.config ?? {})) {
-    if (typeof value === "object" && value !== null && "secure" in value) continue;
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    if (typeof value === "object" && value !== null && "secure" in value) {
+      config[key] = secretPlaceholder(key.slice(key.indexOf(":") + 1));
+      secretKeys.push(key);
+    } else {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
   }
-  return out;
+  return { config, secretKeys };
 }
 
 function unwrap(value: unknown, at: string, secrets: string[]): unknown {
@@ -162,14 +180,20 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     false,
   );
 
-  const config = stackConfig(opts.stackFile ?? path.join(root, `Pulumi.${opts.stack}.yaml`));
-  for (const [k, v] of Object.entries(opts.config ?? {})) config[`${project}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-  const secretKeys: string[] = [];
+  const { config, secretKeys } = stackConfig(opts.stackFile ?? path.join(root, `Pulumi.${opts.stack}.yaml`));
+  const secret = new Set(secretKeys);
+  // As `pulumi config set` would: a plain value replaces a secret one, and the other way round.
+  for (const [k, v] of Object.entries(opts.config ?? {})) {
+    config[`${project}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+    secret.delete(`${project}:${k}`);
+  }
   for (const [k, v] of Object.entries(opts.secrets ?? {})) {
     config[`${project}:${k}`] = v;
-    secretKeys.push(`${project}:${k}`);
+    secret.add(`${project}:${k}`);
   }
-  pulumi.runtime.setAllConfig(config, secretKeys);
+  // What the language host does with PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS: the program
+  // then learns which keys are secret from the SDK (runtime isConfigSecret), as under `pulumi up`.
+  pulumi.runtime.setAllConfig(config, [...secret]);
 
   // Required here, not imported: the program must load after setMocks.
   const program = require(path.join(root, "index")) as Record<string, unknown>;

@@ -1,5 +1,9 @@
 // Settings shared by the program tests: the prod stack with every receiver, integration and
-// structured setting on, and a value for every secret (each easy to search for in the graph).
+// structured setting on, and a value for every secret (each easy to search for in the graph);
+// and the same as a stack file whose secrets are encrypted, as a user has it.
+import * as fs from "node:fs";
+import * as yaml from "js-yaml";
+import { PROJECT } from "../../components/settings/schema";
 
 export const FULL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
   receivers: ["slack", "email", "pagerduty", "webhook", "heartbeat"],
@@ -35,3 +39,39 @@ export const ALL_SECRETS: Readonly<Record<string, string>> = {
   redisPassword: "secret-redis-password",
   mysqlPassword: "secret-mysql-password",
 };
+
+/** Remote write to a URL with basic auth, the variant whose secret is remoteWritePassword. */
+export const REMOTE_WRITE_BASIC_CONFIG: Readonly<Record<string, unknown>> = {
+  remoteWrite: "https://mimir.example.com/api/v1/push",
+  remoteWriteUsername: "tenant-1",
+};
+
+/**
+ * What `pulumi config set --secret` writes into a stack file: `{secure: v1:<ciphertext>}`. The
+ * ciphertext here is not one (the offline tools never decrypt; they see only that it is secure).
+ */
+export function secureValue(key: string): { secure: string } {
+  return { secure: `v1:${Buffer.from(`fixture ciphertext of ${key}`).toString("base64")}` };
+}
+
+/**
+ * The secret keys a stack with everything on holds: those of ALL_SECRETS (every receiver and
+ * integration of FULL_PROD_CONFIG), the SSH key, and remote write's basic-auth password (the
+ * bearer token excludes it; tests/components/settings-secure.test.ts loads that variant too and
+ * checks that the two cover every key of SECRET_KEYS).
+ */
+export const SECURE_STACK_SECRETS: readonly string[] = [...new Set([...Object.keys(ALL_SECRETS), "sshPrivateKey", "remoteWritePassword"])];
+
+/**
+ * A stack file as a user who enabled everything would have it: the committed stack file's
+ * config, every receiver and integration on, remote write with basic auth, and every secret
+ * set with `pulumi config set --secret` (so held as `secure:`). Keys carry the project prefix
+ * and values are YAML, as Pulumi writes them.
+ */
+export function secureStackYaml(committedFile: string, secrets: readonly string[] = SECURE_STACK_SECRETS): string {
+  const doc = (yaml.load(fs.readFileSync(committedFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const config: Record<string, unknown> = { ...(doc.config ?? {}) };
+  for (const [k, v] of Object.entries({ ...FULL_PROD_CONFIG, ...REMOTE_WRITE_BASIC_CONFIG })) config[`${PROJECT}:${k}`] = v;
+  for (const k of secrets) config[`${PROJECT}:${k}`] = secureValue(k);
+  return yaml.dump({ config }, { lineWidth: -1 });
+}

@@ -61,7 +61,7 @@ describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
   test("every number its expression compares with is one of its named thresholds", () => {
     const unnamed = comparedNumbers(a.expr, a.language)
       .filter((n) => namesFor(name, n.value).length === 0)
-      .map((n) => `${n.text} (${n.value}) in ${a.file}`);
+      .map((n) => `${n.text} (${n.value}) in ${a.file} is not named in configs/thresholds.ts: change it there too, or name it under ${name}`);
     expect({ alert: name, unnamed }).toEqual({ alert: name, unnamed: [] });
   });
 
@@ -69,7 +69,7 @@ describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
     const used = comparedNumbers(a.expr, a.language);
     const unused = Object.entries(ALERT_THRESHOLDS[name] ?? {})
       .filter(([, v]) => !used.some((n) => sameNumber(n.value, v)))
-      .map(([k, v]) => `${k}: ${v}`);
+      .map(([k, v]) => `${k}: ${v} in configs/thresholds.ts is not in ${name}'s expression in ${a.file}: change the rule too, or remove the name`);
     expect({ alert: name, unused }).toEqual({ alert: name, unused: [] });
   });
 
@@ -77,14 +77,14 @@ describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
     const text = `${a.annotations?.summary ?? ""}\n${a.annotations?.description ?? ""}`;
     const wrong = statedThresholds(text)
       .filter((t) => namesFor(name, t.value).length === 0)
-      .map((t) => `"${t.phrase}" (${t.value}); named: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
+      .map((t) => `"${t.phrase}" (${t.value}) in ${a.file}; named in configs/thresholds.ts: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
     expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
   });
 
   test("a threshold its runbook states (what it means, why it fired) is one of its named thresholds", () => {
     const wrong = statedThresholds(runbookReasons(name))
       .filter((t) => namesFor(name, t.value).length === 0)
-      .map((t) => `"${t.phrase}" (${t.value}) in docs/runbooks.md; named: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
+      .map((t) => `"${t.phrase}" (${t.value}) in docs/runbooks.md; named in configs/thresholds.ts: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
     expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
   });
 });

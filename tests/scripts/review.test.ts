@@ -88,12 +88,20 @@ afterAll(() => {
   if (repo) fs.rmSync(repo, { recursive: true, force: true });
 });
 
-test("names exactly the threshold change, the new alert, the removed panel and the route change, in both stacks", () => {
+test("names exactly the threshold change, the new alert, the removed panel and the route change, in both stacks, and what rolling them out restarts", () => {
   expect(output).toBe(
     [
       "## Observability stack changes since `HEAD~1`",
       "",
       "Stacks dev, prod rendered under mocks at `HEAD~1` and at this change.",
+      "",
+      "### Rollout",
+      "",
+      "- `alertmanager` is replaced (stopped, removed, started again) for files `/etc/alertmanager/alertmanager.yml`: no notifications until it is up again (alerts Prometheus sends meanwhile are retried)",
+      "- `grafana` is replaced (stopped, removed, started again) for files `/etc/grafana/dashboards/Service/service.json`: the UI is unavailable for the restart",
+      "- `prometheus` is replaced (stopped, removed, started again) for files `/etc/prometheus/rules/latency.yml`: no scrapes and no rule evaluation until it is up again (a gap in every graph; alerts wait)",
+      "- `HighLatencyP95` is warning → receiver `default` (no integration: nobody is notified); notifies at worst ≈ 11m after the condition starts (scrape 15s + evaluation 15s + for 10m + group_wait 30s), was 6m",
+      "- `HighLatencyP50` is info → receiver `default` (no integration: nobody is notified); notifies at worst ≈ 16m after the condition starts (scrape 15s + evaluation 15s + for 15m + group_wait 30s)",
       "",
       "### Alerts",
       "",

@@ -10,6 +10,8 @@ export interface Section {
 
 /** Section titles, in the order they are printed. */
 export const SECTIONS = [
+  // Filled by rollout.ts from the resource diff; first, because it holds the data-loss risks.
+  "Rollout",
   "Alerts",
   "Recording rules",
   "Alertmanager",
@@ -394,6 +396,8 @@ function filesDiff(before: ReadonlyMap<string, string>, after: ReadonlyMap<strin
 /** Every change between two renderings of one stack, by section; sections without changes are left out. */
 export function diffStack(before: StackModel, after: StackModel): Section[] {
   const sections: Record<SectionTitle, string[]> = {
+    // From the resources, not the models: scripts/lib/review/rollout.ts.
+    Rollout: [],
     Alerts: rulesDiff(before, after, "alert"),
     "Recording rules": rulesDiff(before, after, "record"),
     Alertmanager: alertmanagerDiff(before.alertmanager, after.alertmanager),
