@@ -34,9 +34,9 @@ function uploaded(textfile: string): number {
 async function main(): Promise<void> {
   parseCommand(COMMAND);
   ensureTools();
-  const { renderBackupScript } = await import("../configs/backup");
-  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = await import("../tests/helpers/backup-fixture");
-  const { makeTempDir, toolPath } = await import("../tests/live/harness");
+  const { renderBackupScript } = require("../configs/backup") as typeof import("../configs/backup");
+  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = require("../tests/helpers/backup-fixture") as typeof import("../tests/helpers/backup-fixture");
+  const { makeTempDir, toolPath } = require("../tests/live/harness") as typeof import("../tests/live/harness");
   progress(1, 3, "writing a synthetic 217 MB TSDB, a Grafana database and Alertmanager silences");
   const root = makeTempDir("obs-bench-backup");
   const dirs = { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") };

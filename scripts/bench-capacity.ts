@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   if (new Set(sizes).size < 2) refuse(COMMAND, "give at least two different sizes: the estimate is the slope between them");
   const [limitMb] = counts(COMMAND, [process.env.BENCH_CAPACITY_MEMORY_MB ?? String(CATALOG.prometheus.limits.memoryMb)], "BENCH_CAPACITY_MEMORY_MB");
   ensureTools();
-  const { benchSize } = await import("../tests/helpers/synthetic-stack");
+  const { benchSize } = require("../tests/helpers/synthetic-stack") as typeof import("../tests/helpers/synthetic-stack");
   const results: SizeResult[] = [];
   for (const [i, n] of sizes.entries()) {
     progress(i + 1, sizes.length, `${n} series: start Prometheus and the synthetic targets, measure memory, rule evaluation and ingestion`);

@@ -110,9 +110,9 @@ async function main(): Promise<void> {
   const { positionals } = parseCommand(COMMAND);
   const [runs] = counts(COMMAND, positionals.length ? positionals : [process.env.BENCH_NOTIFY_RUNS ?? "3"], "runs");
   ensureTools();
-  harness = await import("../tests/live/harness");
-  live = await import("../tests/live/stack");
-  prometheus = await import("../configs/prometheus");
+  harness = require("../tests/live/harness") as typeof import("../tests/live/harness");
+  live = require("../tests/live/stack") as typeof import("../tests/live/stack");
+  prometheus = require("../configs/prometheus") as typeof import("../configs/prometheus");
   const { durationSeconds } = prometheus;
   const results: number[] = [];
   let timings: Timings | undefined;

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (!/^\d+$/.test(soak)) refuse(COMMAND, `BENCH_RULES_SOAK_MINUTES=${soak} is not accepted; use a whole number of minutes`);
   const soakMinutes = Number(soak);
   ensureTools();
-  const { benchSize } = await import("../tests/helpers/synthetic-stack");
+  const { benchSize } = require("../tests/helpers/synthetic-stack") as typeof import("../tests/helpers/synthetic-stack");
   const lines: string[] = [];
   for (const [i, n] of sizes.entries()) {
     progress(i + 1, sizes.length, `${n} series: start Prometheus and the synthetic targets, fill the windows, measure 5 rounds${soakMinutes ? ` and soak ${soakMinutes} minutes` : ""}`);

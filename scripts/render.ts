@@ -78,8 +78,8 @@ async function main(): Promise<void> {
     refuse(COMMAND, `no Pulumi.${stack}.yaml in the project`);
   }
   prepare(dir);
-  const { runProgram } = await import("../tests/helpers/mock-program");
-  const { SECRETS_FOR_LABEL } = await import("../configs/docker");
+  const { runProgram } = require("../tests/helpers/mock-program") as typeof import("../tests/helpers/mock-program");
+  const { SECRETS_FOR_LABEL } = require("../configs/docker") as typeof import("../configs/docker");
   const program = await runProgram({ stack });
   const written: Written[] = [];
   for (const c of program.byType("docker:index/container:Container")) {

@@ -1,11 +1,17 @@
 // The generated reference: the settings table (components/settings/schema.ts) in
 // docs/settings.md and the alert catalogue (rules/, configs/thresholds.ts) in docs/alerts.md,
 // each between its markers in a hand-written page. `npm run docs` writes them; the tests
-// compare every page with what this module renders.
+// compare every page with what this module renders. Pulumi.yaml's `config:` schema comes from
+// the same table.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/settings";
 import { SETTING_DOCS, SettingDoc } from "../../components/settings/schema";
 import { ALERT_THRESHOLDS } from "../../configs/thresholds";
 import { alerts } from "./catalogue";
+
+export const ROOT = path.join(__dirname, "..", "..");
 
 /** A generated section: the page it lives in (relative to the repository) and its renderer. */
 export const SECTIONS: Readonly<Record<string, { readonly file: string; readonly render: () => string }>> = {
@@ -66,4 +72,42 @@ export function renderSection(name: string, current: string): string {
   const j = current.indexOf(end);
   if (i < 0 || j < i) throw new Error(`${section.file} lacks the ${start} ... ${end} markers`);
   return current.slice(0, i + start.length) + "\n" + section.render() + "\n" + current.slice(j);
+}
+
+export function pulumiConfigSchema(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(SETTINGS)) {
+    out[key] = {
+      type: spec.type,
+      ...(spec.type === "array" ? { items: { type: "string" } } : {}),
+      default: spec.default,
+      description: spec.description,
+    };
+  }
+  return out;
+}
+
+export function renderPulumiYaml(current: string): string {
+  const doc = yaml.load(current) as Record<string, unknown>;
+  doc.config = pulumiConfigSchema();
+  const header =
+    "# Project file. The config schema below is generated from components/settings/schema.ts\n" +
+    "# (npm run docs). Structured settings (" +
+    Object.keys(STRUCTURED_SETTINGS).join(", ") +
+    ") and secrets (" +
+    Object.keys(SECRET_KEYS).join(", ") +
+    ")\n# cannot be declared in this schema; docs/settings.md documents them.\n";
+  return header + yaml.dump(doc, { lineWidth: -1, noRefs: true });
+}
+
+/** Every generated file with its text now and as the code says it should be. */
+export function generated(): { file: string; current: string; wanted: string }[] {
+  const out: { file: string; current: string; wanted: string }[] = [];
+  const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+  out.push({ file: "Pulumi.yaml", current: pulumiYaml, wanted: renderPulumiYaml(pulumiYaml) });
+  for (const [name, section] of Object.entries(SECTIONS)) {
+    const current = fs.readFileSync(path.join(ROOT, section.file), "utf8");
+    out.push({ file: section.file, current, wanted: renderSection(name, current) });
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
 import { checkPinnedImage } from "../../components/settings/checks";
 import { CATALOG, COMPONENTS } from "../../components/catalog";
-import { ROOT, generated, renderPulumiYaml } from "../../scripts/docs";
+import { ROOT, generated, renderPulumiYaml } from "../../scripts/lib/reference";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";

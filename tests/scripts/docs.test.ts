@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ROOT, generated } from "../../scripts/docs";
+import { ROOT, generated } from "../../scripts/lib/reference";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/settings";
 import { SETTING_DOCS } from "../../components/settings/schema";
 import { alerts } from "../../scripts/lib/catalogue";
