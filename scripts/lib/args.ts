@@ -30,7 +30,7 @@ export interface Parsed {
 
 /** The usage text `--help` prints. */
 export function usage(c: Command): string {
-  const lines = [`usage: npm run ${c.script} --${c.synopsis ? ` ${c.synopsis}` : ""}`, "", c.about];
+  const lines = [`usage: npm run ${c.script}${c.synopsis ? ` -- ${c.synopsis}` : ""}`, "", c.about];
   const block = (title: string, entries: Readonly<Record<string, string>> | undefined): void => {
     if (!entries || Object.keys(entries).length === 0) return;
     lines.push("", `${title}:`);
