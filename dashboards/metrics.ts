@@ -26,7 +26,7 @@ export type Exporter =
  * - `synthetic`: written by Prometheus itself (per target or by rule evaluation), found through
  *   the live Prometheus' query API by the exporter test;
  * - `source`: read from the exporter's source (see `source`);
- * - `contract`: the application metric contract every service must follow (README).
+ * - `contract`: the application metric contract every service must follow (docs/operating.md).
  */
 export type Verification = "live" | "synthetic" | "source" | "contract";
 
@@ -241,7 +241,7 @@ export const RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.
     "db_connection_errors_total",
     "websocket_connections_active",
     "websocket_disconnections_total",
-  ], "optional part of the metric contract (README)"),
+  ], "optional part of the metric contract (docs/operating.md)"),
   ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
     "process_start_time_seconds",
     "prometheus_notifications_queue_capacity",
