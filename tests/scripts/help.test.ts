@@ -38,7 +38,8 @@ describe.each(Object.keys(SCRIPTS))("npm run %s", (script) => {
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
     if (TOOL_COMMANDS.test(SCRIPTS[script])) expect(r.stdout.length).toBeGreaterThan(200);
     else expect(r.stdout).toMatch(new RegExp(`^usage: npm (run ${script.replace(/[:]/g, "\\:")}|test)\\b`));
-    expect(r.ms).toBeLessThan(15_000);
+    // Seconds on an idle machine; the bound leaves room for a busy CI runner, the 30 s timeout catches a script that starts working.
+    expect(r.ms).toBeLessThan(25_000);
     expect(footprint()).toBe(before);
   });
 
