@@ -1,7 +1,7 @@
 // What each container may do: user, Linux capabilities, root filesystem, process limits. The
 // container helper applies DEFAULT_SECURITY to every container and a component's profile here
 // overrides it, each deviation with the reason next to it. Pure data: no Pulumi here, so the
-// README's security table and the tests read the same values the program deploys.
+// security table in docs/security.md and the tests read the same values the program deploys.
 //
 // Two limits of @pulumi/docker 5.2 shape this table (read in node_modules/@pulumi/docker and the
 // Terraform provider it wraps, kreuzwerker/terraform-provider-docker):

@@ -12,7 +12,7 @@
  * each threshold (0.1-0.25, 0.25-0.5, 0.5-1) and on one boundary above the highest (2.5, so a p99
  * beyond 1s is not capped at 1s). Finer buckets below 100 ms and coarser ones above 2.5s only
  * sharpen the quantile *value* far from every threshold. A service with its own boundaries keeps
- * those between 0.1 and 2.5 (README, "Metric contract").
+ * those between 0.1 and 2.5 (docs/operating.md, "Metric contract").
  *
  * Prometheus 3 writes `le` as a float ("1.0", "5.0", "0.005"; exponents as "1e-05"), which is
  * what the patterns match.

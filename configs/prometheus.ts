@@ -1,5 +1,5 @@
 // prometheus.yml from plain values. Job names are part of the metric contract the rules and
-// dashboards rely on (README, "Metric contract"): change one and the alerts go blind.
+// dashboards rely on (docs/operating.md, "Metric contract"): change one and the alerts go blind.
 import * as yaml from "js-yaml";
 import { Endpoints, STACK_JOBS } from "../catalog/containers";
 import { APP_TIER, Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";

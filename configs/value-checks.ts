@@ -207,18 +207,65 @@ export function checkPostgresDsn(value: string | undefined): Problem {
 // ---------------------------------------------------------------------------------------------
 // PromQL
 
-/** Whether a PromQL expression parses (the grammar Prometheus's own editor uses). */
-export function checkPromql(value: unknown): Problem {
-  if (typeof value !== "string" || value.trim() === "") return `${show(value)} is not a PromQL expression`;
-  const tree = promqlParser.parse(value);
-  let errorAt = -1;
-  tree.iterate({
+/** Where the PromQL grammar first fails in `text` (the start of its first error node), or -1. */
+function promqlErrorAt(text: string): number {
+  let at = -1;
+  promqlParser.parse(text).iterate({
     enter: (node) => {
-      if (errorAt < 0 && node.type.isError) errorAt = node.from;
+      if (at < 0 && node.type.isError) at = node.from;
+      return at < 0;
     },
   });
-  if (errorAt >= 0) return `${show(value)} does not parse as PromQL (error near character ${errorAt + 1})`;
-  return undefined;
+  return at;
+}
+
+/**
+ * What may come where the grammar stopped. The parser reports only where it failed, so each
+ * candidate is tried in place: it is expected when the text up to the failure plus the candidate
+ * parses at least that far.
+ */
+const PROMQL_CANDIDATES: readonly (readonly [string, string])[] = [
+  [")", "`)`"],
+  ["]", "`]`"],
+  ["}", "`}`"],
+  [",", "`,`"],
+  ["(", "`(`"],
+  ["{", "`{`"],
+  ["[", "`[`"],
+  ["*", "an operator"],
+  ["x", "a name"],
+  ["1", "a number"],
+  ["5m", "a duration"],
+  ['"a"', "a string"],
+  [":", "`:`"],
+  ["by", "`by`"],
+];
+
+function promqlExpected(prefix: string): string[] {
+  const fits = (candidate: string): boolean => {
+    const text = `${prefix} ${candidate}`;
+    const at = promqlErrorAt(text);
+    return at < 0 || at >= text.length;
+  };
+  const found = PROMQL_CANDIDATES.filter(([c]) => fits(c)).map(([, what]) => what);
+  // Where any name fits, `:` (part of a metric name) and `by` (a name too) say nothing more.
+  return found.includes("a name") ? found.filter((w) => w !== "`:`" && w !== "`by`") : found;
+}
+
+/** Whether a PromQL expression parses (the grammar Prometheus's own editor uses); if not, where it stops and what it expected there. */
+export function checkPromql(value: unknown): Problem {
+  if (typeof value !== "string" || value.trim() === "") return `${show(value)} is not a PromQL expression`;
+  const at = promqlErrorAt(value);
+  if (at < 0) return undefined;
+  const before = value.slice(0, at).split("\n");
+  const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  const token = /^\s*(\S{1,20})/.exec(value.slice(at))?.[1];
+  const found = token === undefined ? "the end of the expression" : JSON.stringify(token);
+  const expected = promqlExpected(value.slice(0, at));
+  return (
+    `${show(value)} does not parse as PromQL: at ${where} the grammar found ${found}` +
+    (expected.length ? ` where it expected ${expected.length > 1 ? "one of " : ""}${expected.join(", ")}` : "")
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ export type Exporter = CoreExporter | (string & {});
  * - `synthetic`: written by Prometheus itself (per target or by rule evaluation), found through
  *   the live Prometheus' query API by the exporter test;
  * - `source`: read from the exporter's source (see `source`);
- * - `contract`: the application metric contract every service must follow (README).
+ * - `contract`: the application metric contract every service must follow (docs/operating.md).
  */
 export type Verification = "live" | "synthetic" | "source" | "contract";
 
@@ -190,7 +190,7 @@ export const CORE_RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Ob
     "db_connection_errors_total",
     "websocket_connections_active",
     "websocket_disconnections_total",
-  ], "optional part of the metric contract (README)"),
+  ], "optional part of the metric contract (docs/operating.md)"),
   ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
     "process_start_time_seconds",
     "prometheus_notifications_queue_capacity",

@@ -90,7 +90,12 @@ export const blackbox = defineIntegration({
   name: "blackbox",
   title: "HTTP endpoints (blackbox probes)",
   settings: {
-    blackboxTargets: { type: "array", default: [], description: "URLs to probe over HTTP(S) (integration blackbox)." },
+    blackboxTargets: {
+      type: "array",
+      default: [],
+      description: "URLs to probe over HTTP(S) (integration blackbox).",
+      doc: { accepts: "http(s) URLs; required by integration blackbox", targets: "both", example: "[https://shop.example.com/health]" },
+    },
   },
   secrets: {},
   read(v): BlackboxConfig {

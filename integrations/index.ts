@@ -2,7 +2,7 @@
 // files, dashboard rows and settings appear. Adding an integration is one line here (and its own
 // module, rule file, test and runbook section); everything below is derived from this list.
 import { CATALOG, CatalogEntry, ComponentKey, MONITORING_COMPONENTS, STACK_JOBS, SUPPORT_COMPONENTS } from "../catalog/containers";
-import { SettingSpec } from "../catalog/setting-spec";
+import { SettingDoc, SettingSpec } from "../catalog/setting-spec";
 import { CORE_TARGET_DOWN_ALERTS } from "../configs/alertmanager";
 import { CORE_ALERT_THRESHOLDS } from "../configs/thresholds";
 import { CORE_METRICS, CORE_RULE_ONLY_METRICS, MetricGroup, MetricSource, Verification, metricNamesOf, metricRows } from "../dashboards/metrics";
@@ -81,6 +81,16 @@ export const TARGET_DOWN_ALERTS: readonly string[] = [...CORE_TARGET_DOWN_ALERTS
 /** The settings rows of every integration, in registry order. */
 export function integrationSettings(): Record<string, SettingSpec> {
   return Object.assign({}, ...INTEGRATIONS.map((i) => i.settings)) as Record<string, SettingSpec>;
+}
+
+/** What docs/settings.md says of every integration's settings and secrets. */
+export function integrationSettingDocs(): Record<string, SettingDoc> {
+  return Object.fromEntries(
+    INTEGRATIONS.flatMap((i) => [
+      ...Object.entries(i.settings).map(([k, s]) => [k, s.doc] as const),
+      ...Object.entries(i.secrets as Readonly<Record<string, SecretSpec>>).map(([k, s]) => [k, { accepts: s.accepts, targets: "both", example: s.example }] as const),
+    ]),
+  );
 }
 
 /** The secret settings of every integration, with the integration that owns each. */

@@ -9,7 +9,7 @@
 // docs generator use the same definitions as `pulumi up`. The Pulumi component that runs the
 // exporters (components/exporters.ts) takes each one's run description from here.
 import type { CatalogEntry } from "../catalog/containers";
-import type { SettingSpec } from "../catalog/setting-spec";
+import type { DocumentedSetting } from "../catalog/setting-spec";
 import type { ScrapeConfig } from "../configs/prometheus";
 import type { RuleArea as LoadedRuleArea } from "../configs/rules";
 import type { ServiceSettings } from "../configs/types";
@@ -32,7 +32,9 @@ export interface SecretSpec {
   readonly description: string;
   /** Whether the integration cannot work without it. */
   readonly required: boolean;
-  /** An example value for the `pulumi config set --secret` hint. */
+  /** What docs/settings.md says it accepts. */
+  readonly accepts: string;
+  /** An example value for docs/settings.md and the `pulumi config set --secret` hint. */
   readonly example: string;
   /** A problem with the value's text, checked when the value can be read (never shows the value). */
   check?(text: string): string | undefined;
@@ -87,8 +89,8 @@ export interface Integration<C> {
   readonly name: string;
   /** How docs and messages name the monitored service. */
   readonly title: string;
-  /** Its own settings besides the `integrations` list (keys, types, defaults, descriptions). */
-  readonly settings: Readonly<Record<string, SettingSpec>>;
+  /** Its own settings besides the `integrations` list (keys, types, defaults, descriptions, docs). */
+  readonly settings: Readonly<Record<string, DocumentedSetting>>;
   readonly secrets: Readonly<Record<string, SecretSpec>>;
   /** Reads and checks its settings when it is on; problems go to `v.fail`, naming the key. */
   read(v: SettingsView): C;

@@ -52,17 +52,24 @@ export const mysql = defineIntegration({
   name: "mysql",
   title: "MySQL / MariaDB",
   settings: {
-    mysqlAddress: { type: "string", default: "", description: "MySQL or MariaDB host:port (integration mysql)." },
+    mysqlAddress: {
+      type: "string",
+      default: "",
+      description: "MySQL or MariaDB host:port (integration mysql).",
+      doc: { accepts: "host:port; required by integration mysql", targets: "both", example: "mysql:3306" },
+    },
     mysqlUser: {
       type: "string",
       default: "exporter",
       description: "MySQL user the exporter connects as (integration mysql; grant it PROCESS, REPLICATION CLIENT and SELECT).",
+      doc: { accepts: '1-80 letters, digits, ".", "_", "@" or "-"', targets: "both", example: "monitoring" },
     },
   },
   secrets: {
     [PASSWORD]: {
       description: "Password of mysqlUser (integration mysql)",
       required: true,
+      accepts: "the password of mysqlUser, without a backtick or line break",
       example: "<password>",
       check: (text) => (text === "" ? "is empty; set the exporter user's password" : /[`\r\n]/.test(text) ? "holds a backtick or a line break, which the exporter's my.cnf cannot carry; choose another password (the value is not shown because it is a secret)" : undefined),
     },

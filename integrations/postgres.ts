@@ -53,7 +53,8 @@ export const postgres = defineIntegration({
     [DSN]: {
       description: "postgresql://user:pass@host:5432/db?sslmode=... (integration postgres)",
       required: true,
-      example: "postgresql://user:pass@host:5432/db?sslmode=require",
+      accepts: "a postgresql:// URL",
+      example: "postgresql://exporter:<password>@db:5432/app?sslmode=require",
       check: checkPostgresDsn,
     },
   },

@@ -35,7 +35,12 @@ export const rabbitmq = defineIntegration({
   name: "rabbitmq",
   title: "RabbitMQ",
   settings: {
-    rabbitmqTargets: { type: "array", default: [], description: "RabbitMQ Prometheus-plugin targets, host:15692 (integration rabbitmq)." },
+    rabbitmqTargets: {
+      type: "array",
+      default: [],
+      description: "RabbitMQ Prometheus-plugin targets, host:15692 (integration rabbitmq).",
+      doc: { accepts: "host:port entries; required by integration rabbitmq", targets: "both", example: "[rabbitmq:15692]" },
+    },
   },
   secrets: {},
   read(v): RabbitmqConfig {

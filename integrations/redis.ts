@@ -31,10 +31,15 @@ export const redis = defineIntegration({
   name: "redis",
   title: "Redis",
   settings: {
-    redisAddress: { type: "string", default: "", description: "Redis host:port (integration redis)." },
+    redisAddress: {
+      type: "string",
+      default: "",
+      description: "Redis host:port (integration redis).",
+      doc: { accepts: "host:port; required by integration redis", targets: "both", example: "redis:6379" },
+    },
   },
   secrets: {
-    [PASSWORD]: { description: "Redis password, if Redis requires one (integration redis)", required: false, example: "<password>" },
+    [PASSWORD]: { description: "Redis password, if Redis requires one (integration redis)", required: false, accepts: "the Redis password", example: "<password>" },
   },
   read(v): RedisConfig {
     const address = v.value<string>("redisAddress", (x) => (x === "" ? undefined : checkHostPort(x)));

@@ -10,9 +10,18 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderBackupScript } from "../configs/backup";
-import { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } from "../tests/helpers/backup-fixture";
-import { makeTempDir, toolPath } from "../tests/live/harness";
+import { Command, parseCommand, progress } from "./lib/args";
+import { ensureTools } from "./lib/tools";
+
+const COMMAND: Command = {
+  script: "bench:backup",
+  synopsis: "",
+  about:
+    "Bytes the backup job uploads: the rendered backup.sh --once (volume destination) on a synthetic 217 MB\n" +
+    "TSDB, then again after one new 2 MB block. Prints full_bytes=<first run> incremental_bytes=<second run>\n" +
+    "ratio=<second/first>. Under a minute; works in a temporary directory it removes. Fetches the tools\n" +
+    "(sqlite3 among them) into .tools/bin first if they are missing.",
+};
 
 const MB = 1024 * 1024;
 
@@ -23,6 +32,12 @@ function uploaded(textfile: string): number {
 }
 
 async function main(): Promise<void> {
+  parseCommand(COMMAND);
+  ensureTools();
+  const { renderBackupScript } = require("../configs/backup") as typeof import("../configs/backup");
+  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = require("../tests/helpers/backup-fixture") as typeof import("../tests/helpers/backup-fixture");
+  const { makeTempDir, toolPath } = require("../tests/live/harness") as typeof import("../tests/live/harness");
+  progress(1, 3, "writing a synthetic 217 MB TSDB, a Grafana database and Alertmanager silences");
   const root = makeTempDir("obs-bench-backup");
   const dirs = { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") };
   for (const d of [...Object.values(dirs), path.join(root, "archive"), path.join(root, "textfile")]) fs.mkdirSync(d, { recursive: true });
@@ -47,11 +62,13 @@ async function main(): Promise<void> {
       tools: { sqlite3: toolPath("sqlite3") },
     }));
     const textfile = path.join(root, "textfile", "observability_backup.prom");
+    progress(2, 3, "first backup run (every block)");
     const first = await runScript(script, ["--once"], process.env, 600_000);
     if (first.code !== 0) throw new Error(first.stderr);
     const full = uploaded(textfile);
     await new Promise((r) => setTimeout(r, 1100));
     writeFakeBlock(dirs.prometheus, ulid(), 2 * MB, 1);
+    progress(3, 3, "second backup run after one new 2 MB block");
     const second = await runScript(script, ["--once"], process.env, 600_000);
     if (second.code !== 0) throw new Error(second.stderr);
     const incremental = uploaded(textfile);

@@ -3,7 +3,7 @@
 // catalogue, production 15s scrape), Prometheus' resident memory, bytes per series, rule
 // evaluation time and ingestion rate, then the series that fit its memory limit.
 //
-//   npx ts-node scripts/bench-capacity.ts [sizes...]     (default: 50000 100000 200000)
+//   npm run bench:capacity -- [sizes...]                  (default: 50000 100000 200000)
 //   BENCH_CAPACITY_MEMORY_MB=4096 ...                     (default: the stack's Prometheus limit)
 //
 // The estimate uses the memory each extra series costs (the slope between the smallest and the
@@ -14,7 +14,22 @@
 //   capacity series=<n> head_series=<n> rss_mb=<mb> bytes_per_series=<b> rule_eval_ms=<ms> ingestion_samples_per_second=<n>
 //   capacity memory_limit_mb=<mb> marginal_bytes_per_series=<b> fixed_mb=<mb> headroom=<f> estimated_series_at_limit=<n>
 import { CATALOG } from "../catalog/containers";
-import { benchSize, SizeResult } from "../tests/helpers/synthetic-stack";
+import type { SizeResult } from "../tests/helpers/synthetic-stack";
+import { Command, counts, parseCommand, progress, refuse } from "./lib/args";
+import { ensureTools } from "./lib/tools";
+
+const COMMAND: Command = {
+  script: "bench:capacity",
+  synopsis: "[sizes...]",
+  about:
+    "How many active series one stack host's Prometheus holds: for each size, Prometheus' resident memory,\n" +
+    "bytes per series, rule evaluation time and ingestion on synthetic targets with the full rule catalogue,\n" +
+    "then the series that fit its memory limit (estimated_series_at_limit=<n>). About 5 minutes for the\n" +
+    "default sizes. Fetches the Prometheus tools into .tools/bin first if they are missing.",
+  args: { sizes: "exposed series per run, at least two different ones (default 50000 100000 200000)" },
+  env: { BENCH_CAPACITY_MEMORY_MB: "memory limit to estimate for (default: the stack's Prometheus limit)" },
+  max: 10,
+};
 
 /** Share of the memory limit kept free for compaction, restarts and queries. */
 const HEADROOM = 0.3;
@@ -39,11 +54,17 @@ export function estimateCapacity(results: readonly SizeResult[], limitMb: number
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  const sizes = args.length ? args : [50000, 100000, 200000];
-  const limitMb = Number(process.env.BENCH_CAPACITY_MEMORY_MB ?? CATALOG.prometheus.limits.memoryMb);
+  const { positionals } = parseCommand(COMMAND);
+  const sizes = positionals.length ? counts(COMMAND, positionals, "size") : [50000, 100000, 200000];
+  if (new Set(sizes).size < 2) refuse(COMMAND, "give at least two different sizes: the estimate is the slope between them");
+  const [limitMb] = counts(COMMAND, [process.env.BENCH_CAPACITY_MEMORY_MB ?? String(CATALOG.prometheus.limits.memoryMb)], "BENCH_CAPACITY_MEMORY_MB");
+  ensureTools();
+  const { benchSize } = require("../tests/helpers/synthetic-stack") as typeof import("../tests/helpers/synthetic-stack");
   const results: SizeResult[] = [];
-  for (const n of sizes) results.push(await benchSize(n));
+  for (const [i, n] of sizes.entries()) {
+    progress(i + 1, sizes.length, `${n} series: start Prometheus and the synthetic targets, measure memory, rule evaluation and ingestion`);
+    results.push(await benchSize(n));
+  }
   const lines = results.map(
     (r) =>
       `capacity series=${r.series} head_series=${r.headSeries} rss_mb=${r.rssMb.toFixed(0)} ` +

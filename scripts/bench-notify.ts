@@ -4,7 +4,7 @@
 // delay. Real Prometheus and Alertmanager (.tools/bin), a fake service and a webhook receiver
 // on 127.0.0.1.
 //
-//   npx ts-node scripts/bench-notify.ts [runs]       (default 3; or BENCH_NOTIFY_RUNS)
+//   npm run bench:notify -- [runs]       (default 3; or BENCH_NOTIFY_RUNS)
 //
 // Every run starts from a clean state: fresh Prometheus/Alertmanager processes on fresh data
 // directories and a fresh service. The service is killed at a random phase of the 15s scrape
@@ -12,9 +12,27 @@
 //   time_to_notify_seconds=<median> floor_seconds=<scrape interval + for + group_wait>
 import * as yaml from "js-yaml";
 import * as fs from "node:fs";
-import { durationSeconds } from "../configs/prometheus";
-import { FakeService, WebhookReceiver, carries, sleep, waitFor } from "../tests/live/harness";
-import { LiveStack, oneServiceStack } from "../tests/live/stack";
+import { Command, counts, parseCommand, progress } from "./lib/args";
+import { ensureTools } from "./lib/tools";
+import type { LiveStack } from "../tests/live/stack";
+
+const COMMAND: Command = {
+  script: "bench:notify",
+  synopsis: "[runs]",
+  about:
+    "Seconds from an application dying to the critical notification, with production timings (scrape and\n" +
+    "evaluation 15s, ServiceDown for 1m, critical group_wait 10s) on real Prometheus and Alertmanager on\n" +
+    "127.0.0.1. Each run takes about 90 s; the last line is time_to_notify_seconds=<median> floor_seconds=<floor>.\n" +
+    "Fetches the Prometheus tools into .tools/bin first if they are missing.",
+  args: { runs: "number of runs, each on fresh processes (default 3)" },
+  env: { BENCH_NOTIFY_RUNS: "number of runs when no argument is given" },
+  max: 1,
+};
+
+// Loaded after the arguments are parsed, so --help starts nothing.
+let harness: typeof import("../tests/live/harness");
+let live: typeof import("../tests/live/stack");
+let prometheus: typeof import("../configs/prometheus");
 
 const SCRAPE = "15s";
 const EVAL = "15s";
@@ -38,10 +56,13 @@ function renderedTimings(stack: LiveStack): Timings {
   const critical = am.route.routes.find((r) => r.receiver === "critical");
   const gw = critical?.group_wait ?? am.route.group_wait;
   if (!gw) throw new Error("no group_wait for the critical route");
+  const { durationSeconds } = prometheus;
   return { scrape: durationSeconds(SCRAPE), forSeconds: durationSeconds(sd.for), groupWait: durationSeconds(gw) };
 }
 
 async function run(i: number): Promise<{ seconds: number; timings: Timings }> {
+  const { FakeService, WebhookReceiver, carries, sleep, waitFor } = harness;
+  const { LiveStack, oneServiceStack } = live;
   const hooks = new WebhookReceiver();
   await hooks.start();
   const shop = new FakeService("shop");
@@ -86,11 +107,17 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? process.env.BENCH_NOTIFY_RUNS ?? 3);
-  if (!(runs >= 1)) throw new Error("runs must be >= 1");
+  const { positionals } = parseCommand(COMMAND);
+  const [runs] = counts(COMMAND, positionals.length ? positionals : [process.env.BENCH_NOTIFY_RUNS ?? "3"], "runs");
+  ensureTools();
+  harness = require("../tests/live/harness") as typeof import("../tests/live/harness");
+  live = require("../tests/live/stack") as typeof import("../tests/live/stack");
+  prometheus = require("../configs/prometheus") as typeof import("../configs/prometheus");
+  const { durationSeconds } = prometheus;
   const results: number[] = [];
   let timings: Timings | undefined;
   for (let i = 1; i <= runs; i++) {
+    progress(i, runs, `run ${i} of ${runs}: fresh Prometheus, Alertmanager and service; about 90 s until the notification`);
     const r = await run(i);
     timings = r.timings;
     results.push(r.seconds);

@@ -13,6 +13,27 @@ import * as path from "node:path";
 const ROOT = path.join(__dirname, "..");
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+// The usage in the layout of scripts/lib/args.ts; kept here because tests/scripts/deploy.test.ts
+// runs this file transpiled on its own, without scripts/lib.
+const USAGE = `usage: npm run deploy -- <stack> [pulumi up flags...]
+
+Deploys a stack: picks the backend (PULUMI_BACKEND_URL, else the one you are logged in to, else the
+local file backend ~/.pulumi), selects the stack (creating it from Pulumi.<stack>.yaml), then runs
+\`pulumi up --stack <stack> --policy-pack policy\` with the flags you add, e.g. --yes or --refresh.
+Uses the Pulumi CLI from node_modules (its npm launcher downloads the CLI on first use).
+
+arguments:
+  stack                      a committed stack (Pulumi.<stack>.yaml: dev, prod) or a new name
+  pulumi up flags            passed on to pulumi up
+
+options:
+  --help, -h                 print this help and exit
+
+environment:
+  PULUMI_BACKEND_URL         the state backend to use
+  PULUMI_CONFIG_PASSPHRASE   passphrase of the stack's secrets (local backend)
+`;
+
 export interface DeployPlan {
   readonly stack: string;
   readonly upArgs: string[];
@@ -64,6 +85,11 @@ export function deploy(plan: DeployPlan, env: NodeJS.ProcessEnv = process.env): 
 if (require.main === module) {
   // `npm run` puts node_modules/.bin first on PATH; run directly, fall back to it last.
   process.env.PATH = `${process.env.PATH ?? ""}${path.delimiter}${path.join(ROOT, "node_modules", ".bin")}`;
+  const first = process.argv[2];
+  if (first === "--help" || first === "-h") {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   try {
     process.exitCode = deploy(parseArgs(process.argv.slice(2)));
   } catch (e) {

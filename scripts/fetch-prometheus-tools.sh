@@ -15,6 +15,28 @@
 # Default: debian where apt-get, dpkg and Debian's archive keyring exist, upstream elsewhere.
 # TOOLS_UPSTREAM_MIRROR replaces https://github.com in the archive URLs (a mirror or a cache).
 set -euo pipefail
+usage() {
+  cat <<'USAGE'
+usage: npm run tools
+
+Installs the real Prometheus tools (prometheus, promtool, alertmanager, amtool, node_exporter,
+blackbox_exporter) and Caddy into .tools/bin, once, for the tests and benchmarks; as root also
+shellcheck, sqlite3, systemd-analyze and the AWS CLI. A tool already there, or on PATH at a
+recent enough version, is used as is. Takes no arguments.
+
+options:
+  --help, -h                 print this help and exit
+
+environment:
+  TOOLS_SOURCE               debian (Debian sid's packages) or upstream (release archives, sha256-checked)
+  TOOLS_UPSTREAM_MIRROR      replaces https://github.com in the archive URLs
+USAGE
+}
+case "${1:-}" in
+  "") ;;
+  -h | --help) usage; exit 0 ;;
+  *) { echo "tools: unexpected argument \"$1\""; echo; usage; } >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 bin="$tools/bin"

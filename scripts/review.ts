@@ -7,10 +7,24 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Command, parseCommand, refuse } from "./lib/args";
 import { diffStack } from "./lib/review/diff";
 import { renderMarkdown, StackDiff } from "./lib/review/markdown";
 import { Snapshot, stackModel } from "./lib/review/model";
 import { rolloutLines } from "./lib/review/rollout";
+
+const COMMAND: Command = {
+  script: "review",
+  synopsis: "<git-ref>",
+  about:
+    "What a change does to the deployed stacks, in words: renders every committed stack under mocks at\n" +
+    "<git-ref> and at the working tree and prints a Markdown summary (alerts, routes, scrape jobs, panels,\n" +
+    "images, limits, ports, security groups, buckets, then other changed files). Prints nothing when nothing\n" +
+    "changed. Writes only to a temporary folder it removes. Takes 10-30 s.",
+  args: { "git-ref": "the base to compare with, e.g. origin/main or HEAD~1" },
+  min: 1,
+  max: 1,
+};
 
 const ROOT = path.join(__dirname, "..");
 const DUMP = path.join(__dirname, "lib", "review", "dump.ts");
@@ -74,17 +88,12 @@ async function inBatches<T>(jobs: (() => Promise<T>)[], size: number): Promise<T
 }
 
 async function main(): Promise<void> {
-  const ref = process.argv[2];
-  if (!ref || ref.startsWith("-")) {
-    console.error("usage: npm run review -- <git-ref>   (e.g. origin/main, HEAD~1)");
-    process.exit(2);
-  }
-  let commit: string;
+  const [ref] = parseCommand(COMMAND).positionals;
+  let commit = "";
   try {
     commit = git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   } catch {
-    console.error(`review: ${ref} is not a commit in this repository`);
-    process.exit(2);
+    refuse(COMMAND, `${ref} is not a commit in this repository`);
   }
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));

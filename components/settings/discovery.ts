@@ -33,7 +33,7 @@ export function readEc2Discovery(r: Reader, target: Target, services: readonly S
       return;
     }
     const allowed = ["name", "port", "tags"];
-    for (const k of Object.keys(job)) if (!allowed.includes(k)) r.fail(`${key}.${k}`, `unknown key; accepted keys are ${allowed.join(", ")}`);
+    r.failUnknownFields(key, job, allowed);
     const name = job.name;
     const nameProblem = checkName(name);
     if (nameProblem) r.fail(`${key}.name`, nameProblem);

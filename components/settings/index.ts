@@ -15,7 +15,7 @@ import { TlsSettings, readTls } from "./tls";
 import { IntegrationSecrets, readIntegrations } from "./integrations";
 import { ConfigSource, Reader, SettingsError } from "./reader";
 import { ReceiverSecrets, readReceivers } from "./receivers";
-import { MAX_BACKUP_INTERVAL_HOURS, TARGETS, Target } from "./schema";
+import { MAX_BACKUP_INTERVAL_HOURS, PROJECT, TARGETS, Target } from "./schema";
 import { readKpis, readServices } from "./services";
 import { readRestore } from "./backup";
 import { readEc2Discovery } from "./discovery";
@@ -112,7 +112,11 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   }
   // Unknown keys first: a misspelt key is the likeliest reason a value seems ignored.
   for (const { key, suggestion } of r.unknownKeys()) {
-    r.fail(key, `is not a setting of this program${suggestion ? `; did you mean ${suggestion}?` : ""} (the README lists every setting)`);
+    r.fail(
+      key,
+      `is not a setting of this program${suggestion ? `; did you mean ${suggestion}?` : ""} (docs/settings.md lists every setting); ` +
+        `remove it with \`npx pulumi config rm ${PROJECT}:${key}\``,
+    );
   }
 
   const tls = readTls(r, target);

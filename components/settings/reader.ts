@@ -60,7 +60,7 @@ export class SettingsError extends Error {
     super(
       `Invalid stack settings (${problems.length}):\n` +
         problems.map((p) => `  - ${p}`).join("\n") +
-        `\nFix with \`pulumi config set ${PROJECT}:<key> <value>\` (lists and objects: edit the stack file or use --path).`,
+        `\nFix with \`npx pulumi config set ${PROJECT}:<key> <value>\` (lists and objects: edit the stack file or use --path).`,
     );
     this.name = "SettingsError";
   }
@@ -141,6 +141,15 @@ export class Reader {
       .map((key) => ({ key, suggestion: nearest(key, known) }));
   }
 
+  /** Refuses each field of the object at `key` that is not in `allowed`, suggesting the nearest one. */
+  failUnknownFields(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+    for (const f of Object.keys(value)) {
+      if (allowed.includes(f)) continue;
+      const suggestion = nearest(f, allowed);
+      this.fail(`${key}.${f}`, `unknown key${suggestion ? `; did you mean ${suggestion}?` : ""} (accepted keys are ${allowed.join(", ")})`);
+    }
+  }
+
   isSet(key: string): boolean {
     return this.cfg.get(key) !== undefined;
   }
@@ -212,7 +221,8 @@ function distance(a: string, b: string): number {
   return prev[y.length];
 }
 
-function nearest(key: string, known: readonly string[]): string | undefined {
+/** The known key nearest to `key`, when it is plausibly a typo of it; for top-level and nested keys alike. */
+export function nearest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {

@@ -22,7 +22,7 @@ export function readServices(r: Reader): ServiceSettings[] {
       return;
     }
     const allowed = ["name", "targets", "metricsPath", "scheme", "labels"];
-    for (const k of Object.keys(s)) if (!allowed.includes(k)) r.fail(`${key}.${k}`, `unknown key; accepted keys are ${allowed.join(", ")}`);
+    r.failUnknownFields(key, s, allowed);
     const name = s.name;
     const nameProblem = checkName(name);
     if (nameProblem) r.fail(`${key}.name`, nameProblem);
@@ -81,7 +81,7 @@ export function readKpis(r: Reader): KpiSettings[] {
       return;
     }
     const allowed = ["title", "expr", "unit", "thresholds"];
-    for (const f of Object.keys(k)) if (!allowed.includes(f)) r.fail(`${key}.${f}`, `unknown key; accepted keys are ${allowed.join(", ")}`);
+    r.failUnknownFields(key, k, allowed);
     if (typeof k.title !== "string" || k.title.trim() === "") r.fail(`${key}.title`, `${show(k.title)} is not accepted; use a non-empty title`);
     if (typeof k.expr !== "string" || k.expr.trim() === "") r.fail(`${key}.expr`, `${show(k.expr)} is not accepted; use a PromQL expression`);
     else {

@@ -1,4 +1,4 @@
-// Reads the alert catalogue from the rule files: what the README table, the runbook checks and
+// Reads the alert catalogue from the rule files: what docs/alerts.md's table, the runbook checks and
 // the catalogue tests are built from.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -63,16 +63,4 @@ export function catalogue(): CatalogueEntry[] {
 
 export function alerts(): (CatalogueEntry & { rule: Rule & { alert: string } })[] {
   return catalogue().filter((e): e is CatalogueEntry & { rule: Rule & { alert: string } } => typeof e.rule.alert === "string");
-}
-
-/** The README's catalogue table. */
-export function renderCatalogueTable(): string {
-  const rows = ["| alert | severity | for | area | summary |", "| --- | --- | --- | --- | --- |"];
-  for (const e of alerts()) {
-    const sev = e.rule.labels?.severity ?? "";
-    const anchor = e.rule.alert.toLowerCase();
-    const summary = (e.rule.annotations?.summary ?? "").replace(/\|/g, "\\|");
-    rows.push(`| [${e.rule.alert}](docs/runbooks.md#${anchor}) | ${sev} | ${e.rule.for ?? "0s"} | ${e.area}${e.engine === "loki" ? " (LogQL)" : ""} | ${summary} |`);
-  }
-  return rows.join("\n");
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
 import { checkPinnedImage } from "../../components/settings/checks";
 import { ALL_CONTAINERS } from "../../integrations";
-import { ROOT, renderPulumiYaml, renderReadme } from "../../scripts/docs";
+import { ROOT, generated, renderPulumiYaml } from "../../scripts/lib/reference";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
@@ -149,6 +149,10 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   ["two services with one name", { services: [{ name: "api", targets: ["a:1"] }, { name: "api", targets: ["b:1"] }] }, {}, ["services[1].name", "unique"]],
   ["service label the stack owns", { services: [{ name: "api", targets: ["a:1"], labels: { tier: "x" } }] }, {}, ["services[0].labels.tier", "set by the stack"]],
   ["service with an unknown key", { services: [{ name: "api", targets: ["a:1"], port: 80 }] }, {}, ["services[0].port", "accepted keys are name, targets"]],
+  ["service with a misspelt key", { services: [{ name: "api", targets: ["a:1"], metricPath: "/m" }] }, {}, ["services[0].metricPath", "did you mean metricsPath?"]],
+  ["kpi with a misspelt key", { kpis: [{ title: "Signups", expr: "up", treshholds: [] }] }, {}, ["kpis[0].treshholds", "did you mean thresholds?"]],
+  ["unknown key, with the command that removes it", { grafanaPrt: 3001 }, {}, ["did you mean grafanaPort?", "`npx pulumi config rm observability-stack:grafanaPrt`"]],
+  ["kpi whose PromQL stops early", { kpis: [{ title: "Signups", expr: "sum(rate(signups_total[5m])" }] }, {}, ["kpis[0].expr", "at line 1, column 28 the grammar found the end of the expression", "`)`"]],
   ["services not a list", { services: { name: "api" } }, {}, ["services", "list of {name, targets"]],
   ["kpi without an expression", { kpis: [{ title: "Revenue" }] }, {}, ["kpis[0].expr", "PromQL"]],
   ["kpi thresholds not ascending", { kpis: [{ title: "x", expr: "up", thresholds: [{ value: 2, color: "red" }, { value: 1, color: "green" }] }] }, {}, ["kpis[0].thresholds", "ascending"]],
@@ -242,7 +246,7 @@ test("reports every problem at once", () => {
   expect(message).toMatch(/Invalid stack settings \(3\)/);
 });
 
-describe("Pulumi.yaml and README stay in step with the settings table", () => {
+describe("Pulumi.yaml and docs/settings.md stay in step with the settings table", () => {
   test("Pulumi.yaml declares every setting with its type and default", () => {
     const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
     expect(text).toBe(renderPulumiYaml(text));
@@ -250,9 +254,9 @@ describe("Pulumi.yaml and README stay in step with the settings table", () => {
     expect(Object.keys(config).sort()).toEqual(Object.keys(SETTINGS).sort());
   });
 
-  test("the README settings table is generated from the same table", () => {
-    const text = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    expect(text).toBe(renderReadme(text));
+  test("the settings table in docs/settings.md is generated from the same table", () => {
+    const page = generated().find((g) => g.file === "docs/settings.md");
+    expect(page?.current).toBe(page?.wanted);
   });
 
   test("the committed stack files use only declared settings", () => {

@@ -74,8 +74,8 @@ describe("task limits", () => {
     expect(lowered).toEqual({ backup: 256, "backup-verify": 256, "backup-restore": 256, "socket-proxy": 256 });
   });
 
-  test("the README's security table states each container's task limit on ec2", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8").split("\n");
+  test("the security table (docs/security.md) states each container's task limit on ec2", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "security.md"), "utf8").split("\n");
     const header = readme.findIndex((l) => l.startsWith("| container | user |"));
     expect(readme[header]).toMatch(/\| tasks \(ec2\) \|$/);
     const stated: Record<string, number> = {};

@@ -183,4 +183,13 @@ describe("PromQL", () => {
   test.each([["sum(rate(x[5m])"], ["rate(x[5m]"], ["sum by job (x)"], ["x{a=}"], [""], ["1 +"]])("refuses %j", (v) => {
     expect(checkPromql(v)).toMatch(/PromQL/);
   });
+  // Where the grammar stopped, what it found there and what it would have taken instead.
+  test.each([
+    ["sum(rate(x[5m])", "at line 1, column 16 the grammar found the end of the expression where it expected one of `)`, `,`, `[`, an operator"],
+    ['x{a=}', 'at line 1, column 5 the grammar found "}" where it expected a string'],
+    ["sum(x) bye (a)", 'at line 1, column 8 the grammar found "bye" where it expected one of `[`, an operator, `by`'],
+    ["rate(x[5m])\n  + (y", "at line 2, column 7 the grammar found the end of the expression where it expected one of `)`"],
+  ])("says where %j stops and what was expected", (v, message) => {
+    expect(checkPromql(v)).toContain(message);
+  });
 });

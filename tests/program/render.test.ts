@@ -41,3 +41,42 @@ test("refuses an unknown stack", () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toContain("Pulumi.staging.yaml");
 });
+
+function render(stack: string, dir: string): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", stack, dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+}
+
+function files(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, encoding: "utf8" }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
+test("into a folder holding another stack's output: the old files are gone, the tree printed and labelled", () => {
+  const fresh = tempDir("render-fresh");
+  expect(render("dev", fresh).status).toBe(0);
+  const reused = tempDir("render-reused");
+  expect(render("prod", reused).status).toBe(0);
+  const prodOnly = files(reused).filter((f) => !files(fresh).includes(f));
+  expect(prodOnly.length).toBeGreaterThan(0);
+  const r = render("dev", reused);
+  expect(r.status).toBe(0);
+  expect(files(reused)).toEqual(files(fresh));
+  // The tree names every file it wrote under its container, secrets and stand-ins labelled.
+  expect(r.stdout).toMatch(/^prometheus\/$/m);
+  expect(r.stdout).toMatch(/^ {2}etc\/prometheus\/prometheus\.yml$/m);
+  expect(r.stdout).toMatch(/^ {2}run\/secrets\/grafana_admin_password {3}\[secret: placeholder/m);
+  expect(r.stdout).toMatch(/^ {2}etc\/prometheus\/web\.yml {3}\[stand-in: bcrypt hash of a generated password\]$/m);
+}, 240_000);
+
+test("refuses a non-empty folder render did not write, and leaves it as it was", () => {
+  const dir = tempDir("render-foreign");
+  fs.writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+  const r = render("dev", dir);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain("is not empty and was not written by render");
+  expect(r.stderr).toContain("usage: npm run render -- <stack> <dir>");
+  expect(files(dir)).toEqual(["notes.txt"]);
+});
