@@ -133,7 +133,7 @@ export const CATALOG = {
   blackboxExporter: {
     container: "blackbox-exporter",
     title: "blackbox-exporter (integration blackbox)",
-    image: "prom/blackbox-exporter:v0.29.1",
+    image: "prom/blackbox-exporter:v0.29.0",
     limits: { cpus: 0.1, memoryMb: 64 },
     port: 9115,
     job: "blackbox",
@@ -142,7 +142,8 @@ export const CATALOG = {
   backup: {
     container: "backup",
     title: "the backup job",
-    // FROM amazonlinux:2: sh, sha256sum, awk, curl and sqlite3 besides the AWS CLI (configs/backup.ts).
+    // FROM amazonlinux:2023: bash as sh, coreutils (sha256sum), gawk, curl besides the AWS CLI; no
+    // sqlite3, hence grafanaDbCopy (configs/backup.ts; the evidence in components/image-contracts.ts).
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.25, memoryMb: 256 },
     user: ROOT,
@@ -175,6 +176,15 @@ export const CATALOG = {
     // `promtool tsdb analyze` loads a block's index and postings.
     limits: { cpus: 0.25, memoryMb: 512 },
     // Reads the restored copy, whose trees belong to each service's user (configs/container-security.ts).
+    user: ROOT,
+  },
+  grafanaDbCopy: {
+    container: "grafana-db-copy",
+    title: "the Grafana database copier (sqlite3 for the backup job)",
+    // The sqlite3 shell alone on Alpine, tagged with the SQLite release (configs/grafana-db-copy.ts).
+    image: "keinos/sqlite3:3.52.0",
+    limits: { cpus: 0.1, memoryMb: 64 },
+    // Reads Grafana's database whatever its owner and writes into the job's (root's) exchange volume.
     user: ROOT,
   },
   backupRestore: {

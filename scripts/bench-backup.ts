@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderBackupScript } from "../configs/backup";
 import { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } from "../tests/helpers/backup-fixture";
+import { startGrafanaCopier } from "../tests/helpers/grafana-copier";
 import { makeTempDir, toolPath } from "../tests/live/harness";
 
 const MB = 1024 * 1024;
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(dirs.alertmanager, "silences"), delimitedMessages([Buffer.alloc(2000, 1)]));
   const api = new FakeSnapshotApi(dirs.prometheus);
   api.headBytes = 1 * MB;
+  // sqlite3 runs in the copier, as in its own container (the backup image has none).
+  const copier = startGrafanaCopier(dirs.grafana, root);
   try {
     const url = await api.start();
     const script = path.join(root, "backup.sh");
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
       textfileDir: path.join(root, "textfile"),
       sources: dirs,
       scratchDir: path.join(root, "scratch"),
-      tools: { sqlite3: toolPath("sqlite3") },
+      grafanaCopyDir: copier.exchangeDir,
     }));
     const textfile = path.join(root, "textfile", "observability_backup.prom");
     const first = await runScript(script, ["--once"], process.env, 600_000);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     console.log(`synthetic_tsdb_blocks=${blocks.length} synthetic_tsdb_bytes=${bytes} head_block_chunk_bytes=${api.headBytes}`);
     console.log(`full_bytes=${full} incremental_bytes=${incremental} ratio=${(incremental / full).toFixed(4)}`);
   } finally {
+    await copier.stop();
     await api.stop();
     fs.rmSync(root, { recursive: true, force: true });
   }
