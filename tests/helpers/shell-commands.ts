@@ -4,7 +4,6 @@
 // VAR a literal (SQLITE3='sqlite3'); anything else (a word built at run time) is reported as
 // unresolved, so a test can refuse it rather than miss a command. Calls of the script's own
 // functions and of the shell's builtins are not commands of the image.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { syntax } = require("mvdan-sh") as { syntax: Syntax };
 
 /** The part of mvdan-sh's API used here (its package ships no type declarations). */
