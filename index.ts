@@ -273,6 +273,8 @@ if (settings.backup.enabled) {
       // The job must not back up the empty services of a host being restored.
       placement: placement("backup", { roleAddress: "backup", afterRestore: true }),
       verifyPlacement: placement("backupVerify", { afterRestore: true }),
+      // Runs sqlite3 for the job (Grafana's database copy): the backup image has none.
+      copyPlacement: placement("grafanaDbCopy", { afterRestore: true }),
       intervalHours: settings.backup.intervalHours,
       retentionDays: settings.backup.retentionDays,
       prometheusUrl: `http://${endpoints.prometheus}`,

@@ -114,9 +114,6 @@ const MONITORING = {
     // Root without capabilities: reads the root-owned cgroup and /var/lib/docker files.
     user: ROOT,
   },
-
-
-
 } as const satisfies Record<string, CatalogEntry>;
 
 /** Jobs and helpers around them: backups, the TLS proxy, the Docker API proxy, restores. */
@@ -124,7 +121,8 @@ const SUPPORT = {
   backup: {
     container: "backup",
     title: "the backup job",
-    // FROM amazonlinux:2: sh, sha256sum, awk, curl and sqlite3 besides the AWS CLI (configs/backup.ts).
+    // FROM amazonlinux:2023: bash as sh, coreutils (sha256sum), gawk, curl besides the AWS CLI; no
+    // sqlite3, hence grafanaDbCopy (configs/backup.ts; the evidence in components/image-contracts.ts).
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.25, memoryMb: 256 },
     user: ROOT,
@@ -157,6 +155,15 @@ const SUPPORT = {
     // `promtool tsdb analyze` loads a block's index and postings.
     limits: { cpus: 0.25, memoryMb: 512 },
     // Reads the restored copy, whose trees belong to each service's user (configs/container-security.ts).
+    user: ROOT,
+  },
+  grafanaDbCopy: {
+    container: "grafana-db-copy",
+    title: "the Grafana database copier (sqlite3 for the backup job)",
+    // The sqlite3 shell alone on Alpine, tagged with the SQLite release (configs/grafana-db-copy.ts).
+    image: "keinos/sqlite3:3.52.0",
+    limits: { cpus: 0.1, memoryMb: 64 },
+    // Reads Grafana's database whatever its owner and writes into the job's (root's) exchange volume.
     user: ROOT,
   },
   backupRestore: {

@@ -1,7 +1,8 @@
 // The backup job and the restore.
 //
-// BackupJob: a long-running container (configs/backup.ts) that snapshots Prometheus, takes an
-// online SQLite backup of Grafana's database and copies Alertmanager's state, uploading
+// BackupJob: a long-running container (configs/backup.ts) that snapshots Prometheus, has the
+// copier container (configs/grafana-db-copy.ts, the sqlite3 image) take an online SQLite backup
+// of Grafana's database into a shared exchange volume, and copies Alertmanager's state, uploading
 // incrementally to a volume (local target) or the backup bucket (ec2, through the instance
 // profile); once a day it restores the latest backup into a scratch volume, and a second
 // container on the Prometheus image (configs/backup-verify.ts) opens the restored blocks with
@@ -18,6 +19,7 @@ import { DataStore } from "./storage";
 import { BackupDestination, renderBackupScript } from "../configs/backup";
 import { renderRestoreScript } from "../configs/backup-restore";
 import { renderVerifyScript } from "../configs/backup-verify";
+import { renderGrafanaCopierScript } from "../configs/grafana-db-copy";
 import { renderNetrc } from "../configs/prometheus-web";
 import { TEXTFILE_DIR } from "./exporters";
 
@@ -31,6 +33,8 @@ export interface BackupJobArgs {
   readonly placement: Placement;
   /** Placement of the restore check's verifier (Prometheus image, for promtool). */
   readonly verifyPlacement: Placement;
+  /** Placement of the Grafana database copier (the sqlite3 image: the backup image has no sqlite3). */
+  readonly copyPlacement: Placement;
   /** Default 6. */
   readonly intervalHours?: number;
   /** Default 30: manifests older than this go (the newest stays), then blocks none names. */
@@ -49,6 +53,9 @@ const SOURCES = { prometheus: "/data/prometheus", grafana: "/data/grafana", aler
 const ARCHIVE_DIR = "/archive";
 const SCRATCH_DIR = "/scratch";
 const STATE_DIR = "/state";
+/** The exchange directory the job and the Grafana database copier share. */
+const GRAFANA_COPY_DIR = "/grafana-copy";
+const COPIER_SCRIPT_PATH = "/copier/grafana-db-copy.sh";
 export const BACKUP_SCRIPT_PATH = "/backup/backup.sh";
 export const RESTORE_SCRIPT_PATH = "/backup/restore.sh";
 const VERIFY_SCRIPT_PATH = "/backup/verify-tsdb.sh";
@@ -64,6 +71,8 @@ function destinationOf(store: DataStore): pulumi.Output<BackupDestination> {
 export class BackupJob extends pulumi.ComponentResource {
   readonly container: ServiceContainer;
   readonly verifier: ServiceContainer;
+  /** Runs sqlite3 for the job: Grafana's database copy and the restore check's integrity_check. */
+  readonly copier: ServiceContainer;
   /** The volume backups go to on the local target (undefined with S3). */
   readonly archiveVolume?: docker.Volume;
 
@@ -79,6 +88,7 @@ export class BackupJob extends pulumi.ComponentResource {
         sources: SOURCES,
         stateDir: STATE_DIR,
         scratchDir: SCRATCH_DIR,
+        grafanaCopyDir: GRAFANA_COPY_DIR,
         prometheusNetrcFile: NETRC_PATH,
       }),
     );
@@ -99,14 +109,14 @@ export class BackupJob extends pulumi.ComponentResource {
           { name: "state", containerPath: STATE_DIR },
           // The daily restore check's copy, shared with the verifier.
           { name: "scratch", containerPath: SCRATCH_DIR },
+          // Requests to the Grafana database copier, its answers and the copy.
+          { name: "grafana-copy", containerPath: GRAFANA_COPY_DIR },
         ],
         sharedVolumes: [
           { volume: args.textfileVolume, containerPath: TEXTFILE_DIR },
           // Read-write: the job removes the snapshot Prometheus wrote once it is copied.
           { volume: args.volumes.prometheus, containerPath: SOURCES.prometheus },
-          // Read-only is enough: SQLite reads a rollback-journal database (Grafana's default) without
-          // writing beside it.
-          { volume: args.volumes.grafana, containerPath: SOURCES.grafana, readOnly: true },
+          // Not Grafana's: the copier reads that one (the copy arrives in the exchange volume).
           { volume: args.volumes.alertmanager, containerPath: SOURCES.alertmanager, readOnly: true },
         ],
       },
@@ -131,7 +141,30 @@ export class BackupJob extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.registerOutputs({ containerName: this.container.containerName, verifierName: this.verifier.containerName });
+    this.copier = new ServiceContainer(
+      `${name}-grafana-copy`,
+      {
+        ...args.copyPlacement,
+        service: CATALOG.grafanaDbCopy.container,
+        // The image's tini reaps and forwards signals, as its own entrypoint does; busybox sh runs the loop.
+        entrypoint: ["/sbin/tini", "-g", "--", "/bin/sh", COPIER_SCRIPT_PATH],
+        files: [{ path: COPIER_SCRIPT_PATH, content: renderGrafanaCopierScript({ grafanaDataDir: SOURCES.grafana, exchangeDir: GRAFANA_COPY_DIR }), mode: "0555" }],
+        // SQLite's temporary files go to the in-memory /tmp, not the image's /var/tmp.
+        env: { SQLITE_TMPDIR: "/tmp" },
+        sharedVolumes: [
+          // Read-only is enough: SQLite reads a rollback-journal database (Grafana's default) without writing beside it.
+          { volume: args.volumes.grafana, containerPath: SOURCES.grafana, readOnly: true },
+          { volume: this.container.volumes["grafana-copy"], containerPath: GRAFANA_COPY_DIR },
+        ],
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      containerName: this.container.containerName,
+      verifierName: this.verifier.containerName,
+      copierName: this.copier.containerName,
+    });
   }
 }
 

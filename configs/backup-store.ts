@@ -34,7 +34,6 @@ export interface DataDirs {
 /** Commands the scripts call; defaults are the names on the image's PATH. */
 export interface BackupTools {
   readonly aws?: string;
-  readonly sqlite3?: string;
   readonly promtool?: string;
 }
 

@@ -2,14 +2,14 @@
 // them incrementally; restore.sh (configs/backup-restore.ts) puts a backup back; verify-tsdb.sh
 // (configs/backup-verify.ts) opens the restored blocks with promtool for the daily restore check.
 //
-// Image: backup.sh and restore.sh run in amazon/aws-cli (pinned in the settings). Its Dockerfile
-// (aws/aws-cli docker/Dockerfile) builds FROM amazonlinux:2, whose image ships bash (as sh),
-// coreutils (sha256sum, od), gawk, curl and the `sqlite` rpm, which holds /usr/bin/sqlite3
-// 3.7.17 (docker-library repo-info lists sqlite-3.7.17-8.amzn2 in amazonlinux:2). 3.7.17 has the
-// `.backup` dot-command (online backup API, 3.6.11+) and `PRAGMA integrity_check`; it predates
-// `VACUUM INTO` (3.27), which is why the script uses `.backup`. The image has no promtool, so
-// the block check of the daily restore test runs in a second container on the prom/prometheus
-// image (promtool + busybox sh), fed through a shared scratch volume.
+// Image: backup.sh and restore.sh run in amazon/aws-cli (pinned in the settings), built FROM
+// amazonlinux:2023 since 2025-07-15 (aws/aws-cli PR 9551; its docker/Dockerfile adds less, groff,
+// findutils and jq): bash (as sh), coreutils-single (sha256sum, od, wc...), gawk, grep, sed,
+// curl-minimal, and no sqlite3 (the image has sqlite-libs only). What each image holds, with the
+// sources, is in components/image-contracts.ts. So Grafana's database is copied and checked by a
+// copier container on the sqlite3 image (configs/grafana-db-copy.ts), asked through a shared
+// exchange directory, and the block check of the daily restore test runs in a second container on
+// the prom/prometheus image (promtool + busybox sh), fed through a shared scratch volume.
 //
 // backup.sh [--once | --verify]
 //   (no flag)  loop: a backup every intervalHours, a restore check once every verifyEveryHours
@@ -26,6 +26,7 @@ import {
   shQuote,
   storeFunctions,
 } from "./backup-store";
+import { GRAFANA_COPY_CLIENT } from "./grafana-db-copy";
 
 export type { BackupDestination, BackupTools, DataDirs } from "./backup-store";
 
@@ -44,6 +45,8 @@ export interface BackupScriptInput {
   readonly stateDir?: string;
   /** Scratch directory the daily restore check restores into (shared with the verifier). */
   readonly scratchDir: string;
+  /** Exchange directory shared with the Grafana database copier (configs/grafana-db-copy.ts). */
+  readonly grafanaCopyDir: string;
   /** Hours between restore checks. Default 24. */
   readonly verifyEveryHours?: number;
   readonly tools?: BackupTools;
@@ -95,13 +98,12 @@ export function renderBackupScript(input: BackupScriptInput): string {
 set -u
 PROM_URL=${shQuote(input.prometheusUrl)}
 PROM_DATA=${shQuote(input.sources.prometheus)}
-GRAFANA_DATA=${shQuote(input.sources.grafana)}
 AM_DATA=${shQuote(input.sources.alertmanager)}
 TEXTFILE=${shQuote(input.textfileDir)}/${BACKUP_TEXTFILES.backup}
 STATE_DIR=${shQuote(stateDir)}
 STATE=$STATE_DIR/last-success
 SCRATCH=${shQuote(input.scratchDir)}
-SQLITE3=${shQuote(tools.sqlite3 ?? "sqlite3")}
+GRAFANA_COPY=${shQuote(input.grafanaCopyDir)}
 RETENTION_DAYS=${input.retentionDays}
 INTERVAL_SECONDS=${input.intervalHours * 3600}
 VERIFY_EVERY_SECONDS=${verifyEvery}
@@ -111,7 +113,7 @@ ${storeFunctions(input.destination, tools)}
 ${RESTORE_FUNCTIONS}
 ${ALERTMANAGER_CHECK}
 ${httpFunctions(input.prometheusNetrcFile)}
-
+${GRAFANA_COPY_CLIENT}
 # One run at a time: a manual "docker exec backup backup.sh --once" waits for the loop's run.
 lock() {
   mkdir -p "$STATE_DIR" || return 1
@@ -229,17 +231,11 @@ backup_file() { # <local file> <kind> <key>
   object_line "$2" "$3" "$(size_of "$1")" "$(sha_of "$1")"
 }
 
-# SQLite's online backup copies a consistent image while Grafana keeps writing (three tries: one
-# that keeps meeting new writes can give up with "database is locked"); the copy is checked.
+# The copier container takes SQLite's online backup while Grafana keeps writing, and checks it.
 backup_grafana() {
-  copy=$WORK/grafana.db tries=1
-  until "$SQLITE3" "$GRAFANA_DATA/grafana.db" ".timeout 30000" ".backup '$copy'"; do
-    [ "$tries" -ge 3 ] && { log "sqlite .backup of grafana.db failed $tries times"; return 1; }
-    log "sqlite .backup of grafana.db met concurrent writes; trying again"; rm -f "$copy"; tries=$((tries + 1)); sleep 2
-  done
-  check=$("$SQLITE3" "$copy" "PRAGMA integrity_check;")
-  [ "$check" = ok ] || { log "grafana.db copy fails integrity_check: $check"; return 1; }
-  backup_file "$copy" grafana "$STAMP/grafana/grafana.db"
+  why=$(grafana_db_copy) || { log "grafana.db copy failed: $why"; return 1; }
+  backup_file "$GRAFANA_COPY/grafana.db" grafana "$STAMP/grafana/grafana.db" || return 1
+  rm -f "$GRAFANA_COPY/grafana.db"
 }
 
 # Alertmanager replaces these files atomically (write, then rename) at each maintenance and
@@ -351,7 +347,7 @@ run_verify() {
   elif ! restore_stamp "$stamp" "$SCRATCH/prometheus" "$SCRATCH/grafana" "$SCRATCH/alertmanager" 0 "$STATE_DIR/verify-work"; then
     reason="restore of $stamp failed"
   else
-    check=$("$SQLITE3" "$SCRATCH/grafana/grafana.db" "PRAGMA integrity_check;" 2>&1)
+    check=$(grafana_db_check "$SCRATCH/grafana/grafana.db")
     [ "$check" = ok ] || reason="restored grafana.db fails integrity_check: $check"
     for f in "$SCRATCH/alertmanager"/*; do
       [ -f "$f" ] || continue

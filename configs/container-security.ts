@@ -93,9 +93,16 @@ export const SECURITY_PROFILES: Readonly<Record<string, Partial<SecurityProfile>
     capAdd: ["DAC_OVERRIDE", "CHOWN", "FOWNER"],
     pids: SCRIPT_JOB_PIDS,
     why:
-      "reads every data volume whatever its owner (Grafana 472, Prometheus and Alertmanager 65534) and removes Prometheus's snapshot " +
+      "reads the data volumes whatever their owner (Prometheus and Alertmanager 65534) and removes Prometheus's snapshot " +
       "after copying it (DAC_OVERRIDE); cp -a to the archive volume keeps owners and times (CHOWN, FOWNER); " +
-      "fewer tasks: a shell script running one pipeline at a time (sqlite3, sha256sum, the AWS CLI with its ten transfer threads)",
+      "fewer tasks: a shell script running one pipeline at a time (sha256sum, the AWS CLI with its ten transfer threads)",
+  },
+  "grafana-db-copy": {
+    capAdd: ["DAC_OVERRIDE"],
+    pids: SCRIPT_JOB_PIDS,
+    why:
+      "reads Grafana's database (owner 472) from the read-only data volume and writes the copy into the exchange volume the backup job (root) created; " +
+      "fewer tasks: a shell loop running one sqlite3 at a time",
   },
   "backup-verify": {
     capAdd: ["DAC_OVERRIDE"],

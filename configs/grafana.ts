@@ -19,12 +19,15 @@ export const DASHBOARD_PROVIDER_NAME = "observability-stack";
  * The datasource plugin for Amazon Managed Service for Prometheus. Grafana 13's core Prometheus
  * datasource no longer signs with SigV4 (such datasources are migrated to this plugin at start),
  * and the image does not ship the plugin: with `remoteWrite: amp` Grafana installs it, pinned.
- * 3.3.5 is the version grafana.com lists (late 2026); the 3.x line declares Grafana >=12.2.5, and
+ * 3.3.4 is the newest release in the changelog grafana.com serves (grafana.com/grafana/plugins/
+ * grafana-amazonprometheus-datasource/changelog, checked 2026-12-07: 3.3.4, then "Unreleased";
+ * 3.3.5 was pinned before and could not be found); src/plugin.json on the 3.x line declares
+ * grafanaDependency ">=12.2.5-0" for Grafana 12.2 and later, and
  * the plugin bumped its major version the last time it narrowed that range (3.0.0's changelog).
  * Bump it on purpose, checking the version's Grafana range on grafana.com first: an install that
  * fails stops Grafana from starting (GF_PLUGINS_PREINSTALL_SYNC).
  */
-export const AMP_DATASOURCE_PLUGIN = { id: "grafana-amazonprometheus-datasource", version: "3.3.5" } as const;
+export const AMP_DATASOURCE_PLUGIN = { id: "grafana-amazonprometheus-datasource", version: "3.3.4" } as const;
 
 export interface GrafanaDatasourceOptions {
   /** Prometheus scrape interval; Grafana uses it as the minimum step ($__interval). */

@@ -2,6 +2,7 @@
 // files, dashboard rows and settings appear. Adding an integration is one line here (and its own
 // module, rule file, test and runbook section); everything below is derived from this list.
 import { CATALOG, CatalogEntry, ComponentKey, MONITORING_COMPONENTS, STACK_JOBS, SUPPORT_COMPONENTS } from "../catalog/containers";
+import { CORE_IMAGE_CONTRACTS, CORE_WRITTEN_PATHS, ImageContract, WrittenPath } from "../catalog/image-contracts";
 import { SettingDoc, SettingSpec } from "../catalog/setting-spec";
 import { CORE_TARGET_DOWN_ALERTS } from "../configs/alertmanager";
 import { CORE_ALERT_THRESHOLDS } from "../configs/thresholds";
@@ -71,6 +72,17 @@ export const ALL_CONTAINERS: Readonly<Record<ContainerKey, CatalogEntry>> = Obje
 export const ALL_CONTAINER_KEYS: readonly ContainerKey[] = Object.keys(ALL_CONTAINERS);
 /** Their container names (also their DNS names and `service` labels), in the same order. */
 export const ALL_CONTAINER_NAMES: readonly string[] = Object.values(ALL_CONTAINERS).map((e) => e.container);
+
+/** What each pinned image has, keyed by image: the core images' and every exporter's (from its module). */
+export const IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
+  ...CORE_IMAGE_CONTRACTS,
+  ...Object.fromEntries(INTEGRATION_EXPORTERS.map((e) => [e.entry.image, e.contract])),
+};
+/** Paths each container writes while it runs, by container name. */
+export const WRITTEN_PATHS: Readonly<Record<string, readonly WrittenPath[]>> = {
+  ...CORE_WRITTEN_PATHS,
+  ...Object.fromEntries(INTEGRATION_EXPORTERS.map((e) => [e.entry.container, e.writes])),
+};
 
 /** Job names a user's service may not take: the core stack's and every integration's. */
 export const RESERVED_JOBS: readonly string[] = [...Object.values(STACK_JOBS), ...INTEGRATIONS.map((i) => i.job)];

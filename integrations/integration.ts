@@ -9,6 +9,7 @@
 // docs generator use the same definitions as `pulumi up`. The Pulumi component that runs the
 // exporters (components/exporters.ts) takes each one's run description from here.
 import type { CatalogEntry } from "../catalog/containers";
+import type { ImageContract, WrittenPath } from "../catalog/image-contracts";
 import type { DocumentedSetting } from "../catalog/setting-spec";
 import type { ScrapeConfig } from "../configs/prometheus";
 import type { RuleArea as LoadedRuleArea } from "../configs/rules";
@@ -67,6 +68,10 @@ export interface ExporterSpec<C> {
   /** Prefix of its image, CPU and memory settings (e.g. postgresExporter). */
   readonly key: string;
   readonly entry: CatalogEntry & { readonly port: number; readonly job: string };
+  /** What the project relies on inside `entry.image`, with upstream evidence (catalog/image-contracts.ts). */
+  readonly contract: ImageContract;
+  /** Paths it writes while it runs (none for a stateless exporter). */
+  readonly writes: readonly WrittenPath[];
   run(config: C, secretsPresent: readonly string[]): ExporterRun;
 }
 

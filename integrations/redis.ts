@@ -58,6 +58,18 @@ export const redis = defineIntegration({
       // A scratch image whose binary runs as 59000.
       user: { uid: 59000, gid: 59000 },
     },
+    contract: {
+      tag: "tag",
+      base: "scratch (the default tag; an -alpine variant exists)",
+      entrypoint: ["/redis_exporter"],
+      commands: { "/redis_exporter": "dockerfile" },
+      user: { name: "59000", uid: 59000, gid: 59000, source: "dockerfile" },
+      sources: {
+        tag: "indirect: docker.io/oliver006/redis_exporter:v1.91.1@sha256:c67a432d… pinned by digest in public code; v1.92.x and v1.93.0 are newer",
+        dockerfile: "oliver006/redis_exporter@v1.88.0:Dockerfile (newest tag in the snapshot): FROM scratch stage, COPY /redis_exporter; USER 59000:59000; ENTRYPOINT /redis_exporter",
+      },
+    },
+    writes: [],
     run: (c, present) =>
       present.includes(PASSWORD)
         ? {

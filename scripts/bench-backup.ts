@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const { renderBackupScript } = require("../configs/backup") as typeof import("../configs/backup");
   const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = require("../tests/helpers/backup-fixture") as typeof import("../tests/helpers/backup-fixture");
   const { makeTempDir, toolPath } = require("../tests/live/harness") as typeof import("../tests/live/harness");
+  const { startGrafanaCopier } = require("../tests/helpers/grafana-copier") as typeof import("../tests/helpers/grafana-copier");
   progress(1, 3, "writing a synthetic 217 MB TSDB, a Grafana database and Alertmanager silences");
   const root = makeTempDir("obs-bench-backup");
   const dirs = { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") };
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(dirs.alertmanager, "silences"), delimitedMessages([Buffer.alloc(2000, 1)]));
   const api = new FakeSnapshotApi(dirs.prometheus);
   api.headBytes = 1 * MB;
+  // sqlite3 runs in the copier, as in its own container (the backup image has none).
+  const copier = startGrafanaCopier(dirs.grafana, root);
   try {
     const url = await api.start();
     const script = path.join(root, "backup.sh");
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
       textfileDir: path.join(root, "textfile"),
       sources: dirs,
       scratchDir: path.join(root, "scratch"),
-      tools: { sqlite3: toolPath("sqlite3") },
+      grafanaCopyDir: copier.exchangeDir,
     }));
     const textfile = path.join(root, "textfile", "observability_backup.prom");
     progress(2, 3, "first backup run (every block)");
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     console.log(`synthetic_tsdb_blocks=${blocks.length} synthetic_tsdb_bytes=${bytes} head_block_chunk_bytes=${api.headBytes}`);
     console.log(`full_bytes=${full} incremental_bytes=${incremental} ratio=${(incremental / full).toFixed(4)}`);
   } finally {
+    await copier.stop();
     await api.stop();
     fs.rmSync(root, { recursive: true, force: true });
   }

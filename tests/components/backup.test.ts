@@ -72,6 +72,7 @@ beforeAll(async () => {
     {
       placement: placement("amazon/aws-cli:2.37.12"),
       verifyPlacement: placement("prom/prometheus:v3.13.3"),
+      copyPlacement: placement("keinos/sqlite3:3.52.0"),
       prometheusUrl: "http://prometheus:9090",
       textfileVolume: textfile,
       volumes,
@@ -85,6 +86,7 @@ beforeAll(async () => {
     {
       placement: placement("amazon/aws-cli:2.37.12"),
       verifyPlacement: placement("prom/prometheus:v3.13.3"),
+      copyPlacement: placement("keinos/sqlite3:3.52.0"),
       prometheusUrl: "http://prometheus:9090",
       textfileVolume: textfile,
       volumes,
@@ -138,9 +140,9 @@ test("the backup job runs backup.sh with a state, a scratch and (local target) a
     ["backup-archive", "/archive", false],
     ["backup-state", "/state", false],
     ["backup-scratch", "/scratch", false],
+    ["backup-grafana-copy", "/grafana-copy", false],
     ["node-exporter-textfile", "/textfile", false],
     ["prometheus-data", "/data/prometheus", false],
-    ["grafana-data", "/data/grafana", true],
     ["alertmanager-data", "/data/alertmanager", true],
     // Prometheus's basic-auth credentials as a netrc file, from the job's secrets writer.
     ["backup-secrets", "/run/secrets", true],
@@ -168,6 +170,20 @@ test("the verifier runs promtool's check on the Prometheus image, sharing the sc
   // Same tag as Prometheus: promtool opens the blocks Prometheus writes.
   const image = registered.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "backup-verify-image")!;
   expect(image.inputs.name).toBe("prom/prometheus:v3.13.3");
+});
+
+test("the Grafana database copier runs sqlite3 on its own image, reading Grafana's volume and sharing the exchange volume", () => {
+  const c = container("backup-grafana-copy");
+  expect(c.name).toBe("grafana-db-copy");
+  expect(c.entrypoints).toEqual(["/sbin/tini", "-g", "--", "/bin/sh", "/copier/grafana-db-copy.sh"]);
+  expect(c.volumes.map((x) => [x.volumeName, x.containerPath, x.readOnly])).toEqual([
+    ["grafana-data", "/data/grafana", true],
+    ["backup-grafana-copy", "/grafana-copy", false],
+  ]);
+  expect(upload("backup-grafana-copy", "/copier/grafana-db-copy.sh")).toContain("DB='/data/grafana'/grafana.db");
+  expect(upload("backup-job", "/backup/backup.sh")).toContain("GRAFANA_COPY='/grafana-copy'");
+  const image = registered.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === "backup-grafana-copy-image")!;
+  expect(image.inputs.name).toBe("keinos/sqlite3:3.52.0");
 });
 
 test("the restore runs to completion: attached, not kept running, not restarted, logs kept", () => {

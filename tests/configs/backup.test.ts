@@ -10,7 +10,9 @@ import * as path from "node:path";
 import { backupObjectExpiryDays, BackupScriptInput, renderBackupScript } from "../../configs/backup";
 import { checkRestoreFrom, renderRestoreScript, RestoreScriptInput } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
+import { renderGrafanaCopierScript } from "../../configs/grafana-db-copy";
 import { delimitedMessages, FakeSnapshotApi, Manifest, runScript, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
+import { RunningCopier, startGrafanaCopier } from "../helpers/grafana-copier";
 import { tempDir, tool, TOOLS_BIN } from "../helpers/tools";
 
 const SQLITE3 = path.join(TOOLS_BIN, "sqlite3");
@@ -19,6 +21,8 @@ const SHELLCHECK = path.join(TOOLS_BIN, "shellcheck");
 let root: string;
 let api: FakeSnapshotApi;
 let promUrl: string;
+/** Runs sqlite3 for backup.sh, as the grafana-db-copy container does (see the helper for the stand-in). */
+let copier: RunningCopier;
 const dirs = () => ({
   prometheus: path.join(root, "prometheus"),
   grafana: path.join(root, "grafana"),
@@ -36,7 +40,7 @@ function backupInput(over: Partial<BackupScriptInput> = {}): BackupScriptInput {
     textfileDir: textfile(),
     sources: dirs(),
     scratchDir: path.join(root, "scratch"),
-    tools: { sqlite3: SQLITE3 },
+    grafanaCopyDir: copier.exchangeDir,
     ...over,
   };
 }
@@ -74,9 +78,11 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dirs().alertmanager, "nflog"), delimitedMessages([Buffer.from("entry")]));
   api = new FakeSnapshotApi(dirs().prometheus);
   promUrl = await api.start();
+  copier = startGrafanaCopier(dirs().grafana, root);
 });
 
 afterAll(async () => {
+  await copier.stop();
   await api.stop();
 });
 
@@ -95,12 +101,31 @@ test("every rendered script passes shellcheck", () => {
       workDir: "/tmp/restore",
     }),
     "verify-tsdb.sh": renderVerifyScript({ scratchDir: "/scratch", textfileDir: "/textfile" }),
+    "grafana-db-copy.sh": renderGrafanaCopierScript({ grafanaDataDir: "/data/grafana", exchangeDir: "/grafana-copy" }),
   };
   for (const [name, text] of Object.entries(scripts)) {
     const r = spawnSync(SHELLCHECK, ["--shell=sh", "-"], { input: text, encoding: "utf8" });
     expect({ name, output: r.stdout + r.stderr }).toEqual({ name, output: "" });
     expect(r.status).toBe(0);
   }
+});
+
+test("the copier answers a check of a database that is not one with SQLite's reason, and a copy of a good one with ok", async () => {
+  const dir = tempDir("copier");
+  const xchg = path.join(dir, "x");
+  fs.mkdirSync(xchg);
+  const script = path.join(dir, "copy.sh");
+  fs.writeFileSync(script, renderGrafanaCopierScript({ grafanaDataDir: dirs().grafana, exchangeDir: xchg }));
+  const env = { ...process.env, PATH: `${TOOLS_BIN}${path.delimiter}${process.env.PATH ?? ""}` };
+  fs.writeFileSync(path.join(xchg, "check.db"), Buffer.alloc(4096, 7));
+  fs.writeFileSync(path.join(xchg, "request"), "r1 check\n");
+  expect((await runScript(script, ["--once"], env)).code).toBe(0);
+  expect(fs.readFileSync(path.join(xchg, "answer"), "utf8")).toMatch(/^r1 failed integrity_check: .*not a database/);
+  fs.writeFileSync(path.join(xchg, "request"), "r2 copy\n");
+  expect((await runScript(script, ["--once"], env)).code).toBe(0);
+  expect(fs.readFileSync(path.join(xchg, "answer"), "utf8")).toBe("r2 ok\n");
+  expect(sqlite(path.join(xchg, "grafana.db"), "SELECT title FROM dashboard;").stdout.trim()).toBe("home");
+  expect(fs.existsSync(path.join(xchg, "request"))).toBe(false);
 });
 
 test("restoreFrom accepts latest or a stamp, and the restore renderer rejects anything else", () => {

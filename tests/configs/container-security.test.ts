@@ -71,7 +71,7 @@ describe("task limits", () => {
       if (pids < DEFAULT_SECURITY.pids) expect({ c, why: SECURITY_PROFILES[c]?.why }).toEqual({ c, why: expect.stringContaining("fewer tasks") });
     }
     const lowered = Object.fromEntries(CATALOGUE.map((c) => [c, profile(c).pids]).filter(([, p]) => p !== DEFAULT_SECURITY.pids));
-    expect(lowered).toEqual({ backup: 256, "backup-verify": 256, "backup-restore": 256, "socket-proxy": 256 });
+    expect(lowered).toEqual({ backup: 256, "backup-verify": 256, "grafana-db-copy": 256, "backup-restore": 256, "socket-proxy": 256 });
   });
 
   test("the security table (docs/security.md) states each container's task limit on ec2", () => {

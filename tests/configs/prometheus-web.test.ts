@@ -141,6 +141,7 @@ describe("the backup job's snapshot call", () => {
     textfileDir: "/textfile",
     sources: { prometheus: "/data/prometheus", grafana: "/data/grafana", alertmanager: "/data/alertmanager" },
     scratchDir: "/scratch",
+    grafanaCopyDir: "/grafana-copy",
   };
 
   test("with a netrc file, curl reads the credentials from it and nothing else can carry them", () => {

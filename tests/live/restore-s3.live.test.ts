@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { BackupDestination, renderBackupScript } from "../../configs/backup";
 import { renderRestoreScript } from "../../configs/backup-restore";
 import { FakeSnapshotApi, runCommand, runScript, ScriptResult, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
+import { startGrafanaCopier } from "../helpers/grafana-copier";
 import { freePort, makeTempDir, sleep, toolPath } from "./harness";
 
 const SQLITE3 = toolPath("sqlite3");
@@ -48,6 +49,8 @@ maybe("restore over S3 with the real AWS CLI: backup, incremental run, restore a
   fs.writeFileSync(d("config"), "[default]\ns3 =\n  addressing_style = path\n");
   const env = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: d("credentials"), AWS_CONFIG_FILE: d("config"), AWS_EC2_METADATA_DISABLED: "true" };
   const api = new FakeSnapshotApi(dirs.prometheus);
+  // sqlite3 runs in the copier, as in its own container (the backup image has none).
+  const copier = startGrafanaCopier(dirs.grafana, dir);
   try {
     const url = await api.start();
     writeFakeBlock(dirs.prometheus, ulid(Date.now() - 7200_000), 200_000, 2);
@@ -71,7 +74,8 @@ maybe("restore over S3 with the real AWS CLI: backup, incremental run, restore a
       textfileDir: d("textfile"),
       sources: dirs,
       scratchDir: d("scratch"),
-      tools: { sqlite3: SQLITE3, aws },
+      grafanaCopyDir: copier.exchangeDir,
+      tools: { aws },
     }));
     const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(fs.readFileSync(d("textfile/observability_backup.prom"), "utf8"))![1]);
     const first = await runScript(d("backup.sh"), ["--once"], env, 300_000);
@@ -102,6 +106,7 @@ maybe("restore over S3 with the real AWS CLI: backup, incremental run, restore a
     }
     expect(spawnSync(SQLITE3, [path.join(targets.grafana, "grafana.db"), "SELECT x FROM t;"], { encoding: "utf8" }).stdout.trim()).toBe("42");
   } finally {
+    await copier.stop();
     await api.stop();
     await s3.close();
   }

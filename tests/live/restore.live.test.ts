@@ -9,12 +9,14 @@ import * as path from "node:path";
 import { renderBackupScript, BackupDestination } from "../../configs/backup";
 import { renderRestoreScript } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
+import { RunningCopier, startGrafanaCopier } from "../helpers/grafana-copier";
 import { FakeSnapshotApi, Manifest, runScript, ScriptResult, ulid, writeFakeBlock } from "../helpers/backup-fixture";
 import { AlertmanagerApi, freePort, httpJson, makeTempDir, ManagedProcess, PrometheusApi, sleep, toolPath, waitFor } from "./harness";
 
 const SQLITE3 = toolPath("sqlite3");
 const DRILL_LOG: string[] = [];
 const processes: ManagedProcess[] = [];
+const copiers: RunningCopier[] = [];
 
 /** Keeps a script's log lines (they go into the drill log) and fails with them when it failed. */
 function expectOk(what: string, r: ScriptResult): void {
@@ -91,6 +93,7 @@ function openMetrics(from: number, to: number): string {
 
 afterAll(async () => {
   for (const p of processes) await p.stop(5000);
+  for (const c of copiers) await c.stop();
   if (DRILL_LOG.length) console.log(DRILL_LOG.join("\n"));
 });
 
@@ -127,6 +130,9 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
   note(`before: ${before.length} series (${headSeries} from the head), ${before.reduce((n, s) => n + s.values.length, 0)} points over ${from}..${end}`);
 
   const destination: BackupDestination = { kind: "volume", dir: d("archive") };
+  // sqlite3 runs in the copier, as in its own container (the backup image has none).
+  const copier = startGrafanaCopier(dirs.grafana, dir);
+  copiers.push(copier);
   fs.writeFileSync(d("backup.sh"), renderBackupScript({
     prometheusUrl: prom.api.baseUrl,
     intervalHours: 6,
@@ -135,7 +141,7 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
     textfileDir: d("textfile"),
     sources: dirs,
     scratchDir: d("scratch"),
-    tools: { sqlite3: SQLITE3 },
+    grafanaCopyDir: copier.exchangeDir,
   }));
   expectOk("backup.sh --once", await runScript(d("backup.sh"), ["--once"]));
   const stamp = fs.readdirSync(d("archive")).find((s) => /^\d{8}T\d{6}Z$/.test(s))!;
@@ -198,6 +204,8 @@ test("restore drill: Grafana database backups taken while a writer inserts rows 
   // The writer: one transaction after another, each a batch of rows with some bulk, with a
   // 20 ms pause between them (a tight loop with no pause at all, far busier than Grafana, can
   // starve SQLite's online backup until it reports "database is locked").
+  const copier = startGrafanaCopier(dirs.grafana, dir);
+  copiers.push(copier);
   const writer = spawn("/bin/sh", ["-c", `while :; do "${SQLITE3}" "${db}" ".timeout 10000" "BEGIN; INSERT INTO annotation(text, pad) SELECT 'row', randomblob(2000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4); COMMIT;" || exit 1; sleep 0.02; done`], { stdio: "ignore" });
   try {
     fs.writeFileSync(d("backup.sh"), renderBackupScript({
@@ -208,7 +216,7 @@ test("restore drill: Grafana database backups taken while a writer inserts rows 
       textfileDir: d("textfile"),
       sources: dirs,
       scratchDir: d("scratch"),
-      tools: { sqlite3: SQLITE3 },
+      grafanaCopyDir: copier.exchangeDir,
     }));
     const counts: number[] = [];
     for (let i = 0; i < 4; i++) {

@@ -28,7 +28,7 @@ test("creates no AWS resources and one local Docker provider", () => {
 
 test("runs exactly the core containers, backup included", () => {
   expect(Object.keys(containers).sort()).toEqual(
-    ["alertmanager", "alloy", "backup", "backup-verify", "cadvisor", "grafana", "loki", "node-exporter", "prometheus", "socket-proxy"].sort(),
+    ["alertmanager", "alloy", "backup", "backup-verify", "cadvisor", "grafana", "grafana-db-copy", "loki", "node-exporter", "prometheus", "socket-proxy"].sort(),
   );
 });
 
@@ -182,7 +182,7 @@ test("every container is hardened: no capabilities but named ones, no-new-privil
       .map(([name, c]) => [name, (c.inputs.capabilities as { adds: string[] }).adds])
       .filter(([, a]) => (a as string[]).length > 0),
   );
-  expect(adds).toEqual({ backup: ["DAC_OVERRIDE", "CHOWN", "FOWNER"], "backup-verify": ["DAC_OVERRIDE"], cadvisor: ["SYSLOG"] });
+  expect(adds).toEqual({ backup: ["DAC_OVERRIDE", "CHOWN", "FOWNER"], "backup-verify": ["DAC_OVERRIDE"], cadvisor: ["SYSLOG"], "grafana-db-copy": ["DAC_OVERRIDE"] });
   const users = Object.fromEntries(Object.entries(containers).map(([name, c]) => [name, c.inputs.user]));
   expect(users).toEqual({
     prometheus: "65534:65534",
@@ -194,6 +194,7 @@ test("every container is hardened: no capabilities but named ones, no-new-privil
     cadvisor: "0:0",
     backup: "0:0",
     "backup-verify": "0:0",
+    "grafana-db-copy": "0:0",
     "socket-proxy": "0:0",
   });
 });

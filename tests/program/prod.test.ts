@@ -102,6 +102,7 @@ test("runs the integration exporters and publishes nothing beyond loopback, Graf
       "blackbox-exporter",
       "cadvisor",
       "grafana",
+      "grafana-db-copy",
       "loki",
       "node-exporter",
       "postgres-exporter",
