@@ -9,10 +9,10 @@ export interface HttpAnswer {
 
 /** The cause of a failed fetch as a short phrase (Node wraps it: "fetch failed" + cause). */
 export function fetchError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  if (e.name === "TimeoutError" || e.name === "AbortError") return "no answer in time";
-  const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.message ?? cause?.code ?? e.message;
+  // Duck-typed: errors from another realm (jest's sandbox) are not `instanceof Error` here.
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  if (err?.name === "TimeoutError" || err?.name === "AbortError") return "no answer in time";
+  return err?.cause?.message ?? err?.cause?.code ?? err?.message ?? String(e);
 }
 
 export function basicAuth(user: string, password: string): Record<string, string> {
