@@ -80,7 +80,8 @@ export interface DeployDeps {
 function defaultDoctor(root: string, env: NodeJS.ProcessEnv): DeployDeps["doctor"] {
   return (stack, pulumiPath) => {
     const tsNode = path.join(root, "node_modules", "ts-node", "dist", "bin.js");
-    const r = spawnSync(process.execPath, [tsNode, path.join(root, "scripts", "doctor.ts"), stack], {
+    // Right after up the first backup and the first log lines are still on their way: retry for 3 minutes.
+    const r = spawnSync(process.execPath, [tsNode, path.join(root, "scripts", "doctor.ts"), stack, "--wait", "180"], {
       stdio: "inherit",
       cwd: root,
       env: { ...env, PULUMI_CLI: pulumiPath },
