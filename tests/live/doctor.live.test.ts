@@ -21,6 +21,8 @@ import { DOCTOR_TEST } from "../../configs/alertmanager";
 import { CheckResult, DEFAULT_OPTIONS, DoctorTargets, Expectations, runDoctor } from "../../scripts/lib/doctor";
 import { doctorReceivers, ruleGroupNames } from "../../scripts/lib/doctor/expected";
 import { basicAuth } from "../../scripts/lib/doctor/http";
+import { tlsCheck } from "../../scripts/lib/doctor/tls";
+import { renderCaddyfile } from "../../configs/caddy";
 
 const ADMIN_PASSWORD = "adminPw0rdLmn012";
 const SELF_PASSWORD = "selfPw0rdAbc123";
@@ -291,6 +293,48 @@ test("doctor (npm run doctor, the command line): exit 0 on the healthy stack, 1 
   expect(bad.out).toMatch(new RegExp(`^FAIL {2}grafana health +GET ${closed}/api/health: .*ECONNREFUSED`, "m"));
   expect(bad.out).toContain("checks failed: grafana health");
 }, 60_000);
+
+describe("doctor: the TLS check against the real Caddy (rendered Caddyfile, its internal CA, in front of the Grafana stand-in)", () => {
+  const DOMAIN = "grafana.test";
+  let caddy: ManagedProcess;
+  let httpsPort: number;
+  let rootCa: string;
+
+  beforeAll(async () => {
+    const dir = path.join(stack.dir, "caddy");
+    fs.mkdirSync(dir);
+    httpsPort = await freePort();
+    const file = path.join(dir, "Caddyfile");
+    fs.writeFileSync(file, renderCaddyfile({ domain: DOMAIN, upstream: `127.0.0.1:${grafana.port}`, internalCa: true, httpPort: await freePort(), httpsPort, bindAddress: "127.0.0.1" }));
+    // As tests/live/caddy.live.test.ts: Caddy's data and HOME under the test's directory.
+    caddy = new ManagedProcess("caddy", "/usr/bin/env", [`HOME=${dir}`, `XDG_DATA_HOME=${path.join(dir, "data")}`, `XDG_CONFIG_HOME=${path.join(dir, "config")}`, toolPath("caddy"), "run", "--config", file, "--adapter", "caddyfile"], path.join(dir, "caddy.log"));
+    caddy.start();
+    const rootPath = path.join(dir, "data", "caddy", "pki", "authorities", "local", "root.crt");
+    rootCa = await waitFor("Caddy's certificate for the site", async () => {
+      caddy.assertRunning();
+      if (!fs.existsSync(rootPath)) return undefined;
+      const ca = fs.readFileSync(rootPath, "utf8");
+      const r = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 2000, ca);
+      return r.ok ? ca : undefined;
+    }, 20_000);
+  }, 30_000);
+  afterAll(async () => caddy?.stop(5000));
+
+  test("doctor: a trusted certificate passes, naming issuer and expiry; too few days left fails", async () => {
+    const ok = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 3000, rootCa);
+    expect(ok).toEqual({ name: "tls certificate", ok: true, detail: expect.stringMatching(/^grafana\.test: issued by Caddy Local Authority.*, expires .* \(0 days\)$/) });
+    // Caddy's internal leaf certificates live 12 hours: below any sensible minimum.
+    const short = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 14, 3000, rootCa);
+    expect(short).toEqual({ name: "tls certificate", ok: false, detail: expect.stringContaining("fewer than 14 days left") });
+  });
+
+  test("doctor: an untrusted certificate, a name it does not cover, and no TLS listener each fail", async () => {
+    expect((await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 3000)).detail).toMatch(/^grafana\.test: not trusted: /);
+    expect((await tlsCheck("other.test", { host: "127.0.0.1", port: httpsPort }, 0, 3000, rootCa)).ok).toBe(false);
+    const plain = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: grafana.port }, 0, 3000, rootCa);
+    expect(plain.ok).toBe(false);
+  });
+});
 
 test("doctor: Alertmanager dead fails its checks, naming it", async () => {
   await stack.stopAlertmanager();
