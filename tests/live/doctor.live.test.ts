@@ -132,6 +132,7 @@ beforeAll(async () => {
   ];
 
   grafana = new FakeGrafana("admin", "grafanaPw0rd");
+  grafana.alertmanagerUrl = `http://${stack.endpoints.alertmanager}`;
   await grafana.start();
   loki = new FakeLoki();
   await loki.start();
@@ -341,5 +342,7 @@ test("doctor: Alertmanager dead fails its checks, naming it", async () => {
   const rs = await doctor();
   const am = rs.filter((r) => r.name.startsWith("alertmanager"));
   expect(am).toEqual([{ name: "alertmanager ready", ok: false, detail: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/-\/ready: .*ECONNREFUSED/) }]);
-  expect(failedNames(rs)).toContain("alertmanager ready");
+  // Grafana's Alertmanager datasource says so too; Prometheus's own target check names it once scraped.
+  expect(failedNames(rs)).toEqual(expect.arrayContaining(["alertmanager ready", `grafana datasource ${DATASOURCE_UIDS.alertmanager}`]));
+  expect(rs.find((r) => r.name === `grafana datasource ${DATASOURCE_UIDS.alertmanager}`)?.detail).toBe("Alertmanager (alertmanager): through Grafana's proxy, HTTP 502 {\"message\":\"Bad Gateway\"}");
 });
