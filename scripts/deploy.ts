@@ -91,7 +91,7 @@ function defaultDoctor(root: string, env: NodeJS.ProcessEnv): DeployDeps["doctor
 }
 
 export function defaultDeps(root = ROOT, env: NodeJS.ProcessEnv = process.env): DeployDeps {
-  return { root, env, probeDocker: probeDockerHost(), doctor: defaultDoctor(root, env), log: (l) => process.stderr.write(`deploy: ${l}\n`) };
+  return { root, env, probeDocker: probeDockerHost(10_000, env), doctor: defaultDoctor(root, env), log: (l) => process.stderr.write(`deploy: ${l}\n`) };
 }
 
 /** The stack file's `config:` map, or undefined when there is none. */

@@ -60,7 +60,7 @@ export function dockerFix(host: string): string {
 }
 
 /** The default probe: a real _ping or `ssh ... docker version`. */
-export function probeDockerHost(timeoutMs = 10_000): DockerProbe {
+export function probeDockerHost(timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): DockerProbe {
   return async (host) => {
     const e = parseDockerHost(host);
     let error: string | undefined;
@@ -72,7 +72,7 @@ export function probeDockerHost(timeoutMs = 10_000): DockerProbe {
       if (error?.startsWith("GET /_ping answered HTTP 400")) return { state: "ok", detail: `${host} answers (TLS; not verified here)` };
     } else if (e.kind === "ssh") {
       const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${Math.ceil(timeoutMs / 1000)}`, ...(e.port ? ["-p", String(e.port)] : []), e.destination, "docker", "version", "--format", "{{.Server.Version}}"];
-      const r = spawnSync("ssh", args, { encoding: "utf8", timeout: timeoutMs * 3 });
+      const r = spawnSync("ssh", args, { encoding: "utf8", timeout: timeoutMs * 3, env });
       if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") return { state: "skipped", detail: `no ssh command here to check ${host}; the Docker provider will need it too` };
       if (r.status !== 0) error = (r.stderr || r.error?.message || `ssh exited ${r.status}`).trim().split("\n").pop();
       else return { state: "ok", detail: `${host} answers (Docker ${r.stdout.trim()})` };
