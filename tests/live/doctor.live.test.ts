@@ -5,7 +5,8 @@
 // documented responses (fixtures/doctor/responses.ts names each page). The doctor passes against
 // the healthy set, delivers its test notification to every receiver, and fails naming the check
 // for each fault: a target down, a rule file missing, a datasource unhealthy, Loki receiving no
-// logs, Alertmanager dead, and an address that answers nothing or answers as something else.
+// logs, Alertmanager dead, a receiver refusing deliveries, a backup too old, a certificate
+// untrusted or near expiry, and an address that answers nothing or answers as something else.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
@@ -168,7 +169,7 @@ afterAll(async () => {
 test("doctor: every check passes against the healthy stack, one line each", async () => {
   const results = await doctorUntil("every check to pass (targets scraped, rules evaluated)", (rs) => rs.every((r) => r.ok), 20_000);
   const names = results.map((r) => r.name);
-  for (const n of ["grafana health", "grafana login", "grafana dashboards", "prometheus ready", "prometheus auth", "prometheus targets", "prometheus rule groups", "prometheus rule evaluation", "backups", "alertmanager ready", "alertmanager config", "notifications", "loki ready", "loki logs"]) {
+  for (const n of ["grafana health", "grafana login", "grafana dashboards", "prometheus ready", "prometheus auth", "prometheus targets", "prometheus rule groups", "prometheus rule evaluation", "backups", "alertmanager ready", "alertmanager config", "notifications", "notifications, last 15 min", "loki ready", "loki logs"]) {
     expect(names).toContain(n);
   }
   for (const uid of expected.datasources!) expect(names).toContain(`grafana datasource ${uid}`);
@@ -336,6 +337,18 @@ describe("doctor: the TLS check against the real Caddy (rendered Caddyfile, its 
     expect(plain.ok).toBe(false);
   });
 });
+
+test("doctor: a receiver that refuses deliveries fails the notification checks, naming the integration", async () => {
+  const port = hooks.port;
+  await hooks.stop();
+  try {
+    await doctor(targets, true);
+    const rs = await doctorUntil("the failed webhook deliveries to be scraped", (r) => failedNames(r).includes("notifications, last 15 min"), 20_000);
+    expect(rs.find((r) => r.name === "notifications, last 15 min")?.detail).toMatch(/^failed deliveries: webhook \d+/);
+  } finally {
+    await hooks.start(port);
+  }
+}, 40_000);
 
 test("doctor: Alertmanager dead fails its checks, naming it", async () => {
   await stack.stopAlertmanager();

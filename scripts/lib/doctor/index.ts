@@ -4,7 +4,7 @@
 import { alertmanagerChecks, failureBaseline } from "./alertmanager";
 import { grafanaChecks } from "./grafana";
 import { lokiChecks } from "./loki";
-import { prometheusChecks } from "./prometheus";
+import { prometheusChecks, recentNotificationFailures } from "./prometheus";
 import { tlsCheck } from "./tls";
 import { CheckResult, DoctorOptions, DoctorTargets, Expectations, fail } from "./types";
 
@@ -21,6 +21,8 @@ export async function runDoctor(targets: DoctorTargets, expected: Expectations, 
   ]);
   // Last: the notification test and the failure window cover the doctor's whole run.
   const alertmanager = targets.alertmanager ? await alertmanagerChecks(targets.alertmanager, expected, opts, baseline) : missing("alertmanager ready");
+  // Only when Prometheus answers: its own failure is already a line.
+  if (prometheus[0]?.ok) alertmanager.push(await recentNotificationFailures(targets.prometheus!, opts.timeoutMs));
   const tls = targets.tlsDomain
     ? [await tlsCheck(targets.tlsDomain, targets.tlsAddress ?? { host: targets.tlsDomain, port: 443 }, opts.tlsMinDays, opts.timeoutMs, targets.tlsCa)]
     : [];

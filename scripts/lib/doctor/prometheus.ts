@@ -87,6 +87,22 @@ export async function prometheusChecks(ep: Endpoint, expected: Expectations, opt
   return out;
 }
 
+/**
+ * Notifications that failed in the last 15 minutes, as Prometheus saw them on Alertmanager's
+ * /metrics (the `alertmanager` scrape job): what happened before the doctor ran.
+ */
+export async function recentNotificationFailures(ep: Endpoint, t: number): Promise<CheckResult> {
+  const name = "notifications, last 15 min";
+  try {
+    const failed = await query(ep, "sum by (integration) (increase(alertmanager_notifications_failed_total[15m])) > 0", t);
+    return failed.length === 0
+      ? pass(name, "no failed delivery")
+      : fail(name, `failed deliveries: ${failed.map((s) => `${s.metric.integration} ${Math.round(Number(s.value[1]))}`).join(", ")} (Alertmanager's log says why)`);
+  } catch (e) {
+    return fail(name, (e as Error).message);
+  }
+}
+
 async function backupCheck(ep: Endpoint, intervalHours: number, t: number): Promise<CheckResult> {
   const name = "backups";
   try {
