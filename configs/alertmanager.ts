@@ -104,6 +104,13 @@ export function inhibitRules(targetDownAlerts: readonly string[]) {
   ];
 }
 
+/**
+ * The test alert of `npm run doctor -- <stack> --notify`: an alert carrying `doctor="test"` goes,
+ * on its own routes, to every receiver that has an integration (never the heartbeat), at once and
+ * grouped by all its labels so each run is its own notification.
+ */
+export const DOCTOR_TEST = { alertname: "DoctorTestNotification", label: "doctor", value: "test" } as const;
+
 type Receiver = { name: string } & Record<string, unknown>;
 
 function severityReceiver(sev: "critical" | "warning" | "info", input: AlertmanagerConfigInput): Receiver {
@@ -153,6 +160,7 @@ function hasIntegration(r: Receiver): boolean {
 export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string {
   const receivers: Receiver[] = [{ name: RECEIVERS.default }];
   const routes: Record<string, unknown>[] = [];
+  const doctorRoutes: Record<string, unknown>[] = [];
 
   // Watchdog always has its own route, so it never reaches a person; without a heartbeat
   // receiver it ends in an empty one.
@@ -170,6 +178,13 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
     if (!hasIntegration(receiver)) continue;
     receivers.push(receiver);
     routes.push({ receiver: receiver.name, matchers: [`severity="${sev}"`], ...ROUTE_TIMINGS[sev] });
+    doctorRoutes.push({
+      receiver: receiver.name,
+      matchers: [`${DOCTOR_TEST.label}="${DOCTOR_TEST.value}"`],
+      group_by: ["..."],
+      group_wait: "0s",
+      continue: true,
+    });
   }
 
   const config = {
@@ -177,7 +192,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       receiver: RECEIVERS.default,
       group_by: ["alertname", "service", "severity"],
       ...ROUTE_TIMINGS.root,
-      routes,
+      routes: [...doctorRoutes, ...routes],
     },
     inhibit_rules: inhibitRules(input.targetDownAlerts),
     receivers,
