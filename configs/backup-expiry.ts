@@ -9,7 +9,7 @@
 // Age: a stamp is past the retention when both its stamp and the time the store recorded for
 // its manifest (S3's LastModified, the file's mtime on a volume) are older than retentionDays.
 // A stamp more than an hour in the future is a wrong clock or someone else's object: only the
-// recorded time counts for it, it is never the newest, and it is counted
+// recorded time counts for it, it is never the newest, and while it is kept it is counted
 // (observability_backup_future_stamped_backups, BackupStampInFuture).
 //
 // Needs the destination functions (configs/backup-store.ts), the manifest functions
@@ -28,13 +28,12 @@ expire() {
   future=0
   for s in $(printf '%s\\n' "$stamps" | sort); do
     [ "$s" = "$STAMP" ] && continue
-    recorded=$(t_stat "$s/manifest.json"); rc=$?
-    if [ "$rc" = 1 ]; then echo "$s incomplete" >> "$WORK/expiry"; continue; fi
-    [ "$rc" = 0 ] || { log "expiry: cannot look for $s/manifest.json; nothing deleted"; return 1; }
+    recorded=$(t_stat "$s/manifest.json"); look=$?
+    if [ "$look" = 1 ]; then echo "$s incomplete" >> "$WORK/expiry"; continue; fi
+    [ "$look" = 0 ] || { log "expiry: cannot look for $s/manifest.json; nothing deleted"; return 1; }
     if expr "$s" \\> "$limit" >/dev/null; then
-      future=$((future + 1))
       log "expiry: backup $s is stamped more than an hour in the future; never taken as latest, it expires by the time the store recorded ($(stamp_after "$recorded"))"
-      if [ "$recorded" -lt "$cutoff_s" ]; then echo "$s future-old"; else echo "$s future"; fi >> "$WORK/expiry"
+      if [ "$recorded" -lt "$cutoff_s" ]; then echo "$s future-old"; else echo "$s future"; future=$((future + 1)); fi >> "$WORK/expiry"
     elif expr "$s" \\< "$cutoff" >/dev/null && [ "$recorded" -lt "$cutoff_s" ]; then
       echo "$s old" >> "$WORK/expiry"
     else

@@ -70,8 +70,8 @@ trap on_stop TERM INT
 in_child() { # runs "$@" in the background and waits, so a stop signal is handled at once
   "$@" &
   CHILD=$!
-  wait "$CHILD"; rc=$?
+  wait "$CHILD"; child_rc=$?
   CHILD=""
-  return "$rc"
+  return "$child_rc"
 }
 `;

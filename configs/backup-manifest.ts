@@ -57,9 +57,9 @@ stamp_after() { # <unix seconds> — the stamp of that moment, for comparisons (
 # a disaster restore brings back. A listing that fails is an error, never "no backup".
 resolve_stamp() { # latest|<stamp>
   if [ "$1" != latest ]; then
-    t_exists "$1/manifest.json"; rc=$?
-    [ "$rc" = 0 ] && { echo "$1"; return 0; }
-    if [ "$rc" = 1 ]; then log "no manifest for backup $1"; else log "cannot look for $1/manifest.json"; fi
+    t_exists "$1/manifest.json"; look=$?
+    [ "$look" = 0 ] && { echo "$1"; return 0; }
+    if [ "$look" = 1 ]; then log "no manifest for backup $1"; else log "cannot look for $1/manifest.json"; fi
     return 1
   fi
   limit=$(stamp_after $(( $(date +%s) + FUTURE_STAMP_TOLERANCE_SECONDS ))) || return 1
@@ -69,9 +69,9 @@ resolve_stamp() { # latest|<stamp>
       log "skipping backup $s as latest: stamped more than an hour in the future (after $limit); restore it only by naming it"
       continue
     fi
-    t_exists "$s/manifest.json"; rc=$?
-    [ "$rc" = 0 ] && { echo "$s"; return 0; }
-    [ "$rc" = 1 ] || { log "cannot look for $s/manifest.json"; return 1; }
+    t_exists "$s/manifest.json"; look=$?
+    [ "$look" = 0 ] && { echo "$s"; return 0; }
+    [ "$look" = 1 ] || { log "cannot look for $s/manifest.json"; return 1; }
   done
   log "no complete backup (no <stamp>/manifest.json) found"; return 1
 }

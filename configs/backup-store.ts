@@ -101,16 +101,16 @@ t_get_dir() { awsq s3 cp --only-show-errors --recursive "$S3/$1/" "$2/"; }
 # \`s3 ls\` exits 0 with results, 1 for an empty listing, 252-255 when it could not list
 # (aws-cli topics/return-codes.rst): only 0 and 1 are an answer.
 t_stat() {
-  out=$(awsq s3 ls "$S3/$1"); rc=$?
-  [ "$rc" -le 1 ] || { log "cannot list $1 (aws exit status $rc)"; return 2; }
+  out=$(awsq s3 ls "$S3/$1"); ls_rc=$?
+  [ "$ls_rc" -le 1 ] || { log "cannot list $1 (aws exit status $ls_rc)"; return 2; }
   when=$(printf '%s\\n' "$out" | awk -v n="\${1##*/}" '$4 == n { print $1 " " $2; exit }')
   [ -n "$when" ] || return 1
   date -u -d "$when" +%s || return 2
 }
 t_exists() { t_stat "$1" >/dev/null; }
 t_ls_pre() { # <prefix/> — common prefixes under it
-  out=$(awsq s3 ls "$S3/$1"); rc=$?
-  [ "$rc" -le 1 ] || { log "cannot list $1 (aws exit status $rc)"; return 1; }
+  out=$(awsq s3 ls "$S3/$1"); ls_rc=$?
+  [ "$ls_rc" -le 1 ] || { log "cannot list $1 (aws exit status $ls_rc)"; return 1; }
   printf '%s\\n' "$out" | sed -n 's#^ *PRE \\(.*\\)/$#\\1#p'
 }
 t_stamps() {
