@@ -286,11 +286,11 @@ run_verify() {
     if [ "$fits" = 1 ]; then
       skipped="${VERIFY_SKIP_REASONS.scratchTooSmall} $NEED $FREE"
     elif [ "$fits" != 0 ]; then
-      reason="cannot tell whether backup $stamp fits on scratch"
+      reason="backup $stamp could not be measured (its manifest failed to fetch or to match its checksum)"
     fi
   fi
   if [ -n "$reason$skipped" ]; then
-    :
+    : # no backup to restore, or it does not fit on scratch
   elif ! restore_stamp "$stamp" "$SCRATCH/prometheus" "$SCRATCH/grafana" "$SCRATCH/alertmanager" 0 "$STATE_DIR/verify-work"; then
     reason="restore of $stamp failed"
   else
