@@ -29,8 +29,11 @@ const asRoot = ROOT ? test : test.skip;
 const STAMP = /^\d{8}T\d{6}Z$/;
 const LOG: string[] = [];
 const apis: FakeSnapshotApi[] = [];
+/** Every process a test spawns itself, killed at the end whatever happened (a loop-mode job would sleep for hours). */
+const spawned: ChildProcess[] = [];
 
 afterAll(async () => {
+  for (const p of spawned) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
   for (const a of apis) await a.stop();
   if (LOG.length) console.log(LOG.join("\n"));
 });
@@ -126,6 +129,7 @@ function namespaceInit(unsharePid: number): number {
 function container(r: Rig, args: string[] = []): { proc: ChildProcess; log: () => string; exited: Promise<number | null> } {
   let log = "";
   const proc = spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "/bin/sh", r.script, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  spawned.push(proc);
   proc.stderr!.on("data", (b: Buffer) => (log += b.toString()));
   const exited = new Promise<number | null>((res) => proc.on("close", (code, signal) => res(code ?? (signal ? 128 : null))));
   return { proc, log: () => log, exited };
@@ -432,6 +436,7 @@ test("backup fault: the snapshot an interrupted run left in Prometheus's volume 
   const r = await rig("snapshot");
   r.api.holdMs = 20_000;
   const run = spawn("/bin/sh", [r.script, "--once"], { stdio: "ignore", detached: true });
+  spawned.push(run);
   const snapshots = path.join(r.dirs.prometheus, "snapshots");
   await waitFor("the snapshot on disk", () => fs.existsSync(snapshots) && fs.readdirSync(snapshots).length === 1, 20_000);
   // Killed with its whole process group, as an OOM kill or a SIGKILL after the stop grace would.
