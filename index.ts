@@ -292,6 +292,7 @@ if (settings.backup.enabled) {
         placement: placement("backupRestore", { roleAddress: "restore" }),
         from: restoreSettings.from,
         overwrite: restoreSettings.overwrite,
+        restoreId: restoreSettings.id,
         volumes: dataVolumes,
         source: stores.backup,
         archiveVolume: backup.archiveVolume,

@@ -162,7 +162,7 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
       sh: "al2023",
       "/bin/sh": "al2023",
       ...Object.fromEntries(
-        ["cat", "chmod", "chown", "cp", "cut", "date", "expr", "head", "mkdir", "mktemp", "mv", "od", "paste", "rm", "rmdir", "sha256sum", "sleep", "sort", "tail", "tr", "wc"].map((c) => [c, "coreutils"]),
+        ["cat", "chmod", "chown", "cp", "cut", "date", "df", "expr", "head", "mkdir", "mktemp", "mv", "od", "paste", "rm", "rmdir", "sha256sum", "sleep", "sort", "stat", "tail", "tr", "wc"].map((c) => [c, "coreutils"]),
       ),
       awk: "al2023",
       grep: "al2023",
@@ -176,7 +176,7 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
         "aws/aws-cli@v2:docker/Dockerfile (same at 2.36.7): FROM public.ecr.aws/amazonlinux/amazonlinux:2023 since PR 9551 (2025-07-14); dnf install less groff findutils jq (PR 9600); /usr/local/bin/aws; ENTRYPOINT /usr/local/bin/aws; no USER line",
       al2023:
         "Amazon Linux 2023 container image: rpm -qa of an AL2023 image in amazonlinux/amazon-linux-2023 issue 585 lists bash, coreutils-single, curl-minimal, gawk, grep; sed (not in that excerpt) is in docker-library repo-info's package lists of AL2023-based official images (maven:3.9.8-amazoncorretto-11-al2023: sed-4.8-7.amzn2023.0.2), indirect; docker-library/official-images PR 21808 (2026-07-08) updates sqlite-libs only, no sqlite3 shell",
-      coreutils: "coreutils-single (the AL2023 container's coreutils, one multi-call binary with every coreutils command: sha256sum, od, mktemp, paste, expr...)",
+      coreutils: "coreutils-single (the AL2023 container's coreutils, one multi-call binary with every coreutils command: sha256sum, od, mktemp, paste, expr, stat, df...)",
     },
   },
   "caddy:2.11.4": {

@@ -10,7 +10,9 @@
 //
 // BackupRestore: a one-shot container (configs/backup-restore.ts) that fills the data volumes
 // from a backup before Prometheus, Grafana and Alertmanager start; `done` fails the `up` when
-// the restore fails, and the data services wait for it.
+// the restore fails, and the data services wait for it. It runs once per restore id: any later
+// replacement of its container (an image, limit or script change) finds its marker in the
+// volumes and leaves them alone; an overwrite restore is announced with a warning in the preview.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Placement, SECRETS_DIR, ServiceContainer } from "./container";
@@ -101,6 +103,9 @@ export class BackupJob extends pulumi.ComponentResource {
         ...args.placement,
         service: CATALOG.backup.container,
         entrypoint: ["/bin/sh", BACKUP_SCRIPT_PATH],
+        // tini as PID 1 passes docker stop's SIGTERM on to the script, whose trap releases its run
+        // lock within the stop grace (configs/backup-lock.ts), and reaps what the script orphans.
+        init: true,
         files: [{ path: BACKUP_SCRIPT_PATH, content: script, mode: "0555" }],
         secrets: { dir: SECRETS_DIR, files: [{ path: NETRC_PATH, content: netrc, mode: "0400", owner: CATALOG.backup.user }] },
         volumes: [
@@ -172,8 +177,10 @@ export interface BackupRestoreArgs {
   readonly placement: Placement;
   /** `latest` or a backup stamp (checked by the settings). */
   readonly from: string;
-  /** Replace the contents of data volumes that are not empty. Default false. */
+  /** Replace the contents of data volumes that are not empty. Default false; needs restoreId. */
   readonly overwrite?: boolean;
+  /** Names this restore (setting restoreId): it runs once, then its marker in the volumes stops it. */
+  readonly restoreId?: string;
   readonly volumes: DataVolumes;
   readonly source: DataStore;
   /** The backup job's archive volume (local target). */
@@ -191,12 +198,23 @@ export class BackupRestore extends pulumi.ComponentResource {
   constructor(name: string, args: BackupRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:BackupRestore", name, {}, opts);
     if (args.source.kind === "volume" && !args.archiveVolume) throw new Error("BackupRestore: a volume source needs the backup job's archiveVolume");
+    if (args.overwrite && !args.restoreId) throw new Error("BackupRestore: an overwrite restore needs a restoreId, so that it runs once");
+    if (args.overwrite) {
+      // Loud in every preview and up while the settings are in the stack: this replaces live data.
+      pulumi.log.warn(
+        `OVERWRITE RESTORE ${args.restoreId}: this up replaces the contents of the Prometheus, Grafana and Alertmanager volumes ` +
+          `with backup ${args.from}, unless every volume already holds the marker of restore ${args.restoreId} (then it does nothing). ` +
+          "Remove restoreFrom, restoreOverwrite and restoreId from the stack once it has run.",
+        this,
+      );
+    }
     const script = destinationOf(args.source).apply((destination) =>
       renderRestoreScript({
         destination,
         targets: SOURCES,
         from: args.from,
         overwrite: args.overwrite ?? false,
+        restoreId: args.restoreId,
         // Each tree goes to the user its service runs as.
         owners: {
           prometheus: userSpec(CATALOG.prometheus.user),

@@ -105,6 +105,11 @@ export interface ServiceContainerArgs extends Placement {
    * (`attach`, `mustRun: false`, no restart); its `exitCode` says how it went.
    */
   readonly oneShot?: boolean;
+  /**
+   * Docker's init (tini) as PID 1: it reaps orphaned children and passes stop signals on to the
+   * entrypoint, for a shell script that is the container's main process. Default false.
+   */
+  readonly init?: boolean;
 }
 
 /** The writer never runs; these limits only satisfy the every-container-has-limits rule. */
@@ -271,6 +276,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         cgroupParent: args.cgroupParent,
         devices: args.devices?.map((d) => ({ hostPath: d, containerPath: d, permissions: "r" })),
         pidMode: args.pidMode,
+        ...(args.init ? { init: true } : {}),
         // Give Prometheus and Loki time to flush their WAL/chunks on stop.
         destroyGraceSeconds: args.stateful ? 60 : 10,
         stopTimeout: args.stateful ? 60 : 10,

@@ -7,8 +7,17 @@ import * as aws from "@pulumi/aws";
 import { STACK_TAG } from "../configs/docker";
 import { bucketPrefix, tlsOnlyPolicy } from "../configs/aws-policies";
 
-/** Noncurrent (overwritten or deleted) versions are kept this long: a week to notice a mistake. */
+/** Loki's noncurrent (overwritten or deleted) chunk versions are kept this long: a week to notice a compactor mistake. */
 export const NONCURRENT_VERSION_DAYS = 7;
+/**
+ * A deleted or overwritten backup object stays recoverable this long as a noncurrent version.
+ * Nothing alerts when an old backup disappears (the restore check only proves the latest), so a
+ * wrong expiry, a deletion by someone holding the instance role, or a tampered manifest may be
+ * found only when an older backup is needed: a month covers a missed on-call week and the
+ * 2-day BackupVerifyFailed window many times over. The cost: objects expiry removed are billed
+ * for 30 days more.
+ */
+export const BACKUP_NONCURRENT_VERSION_DAYS = 30;
 /** Parts of uploads that never completed cost money and are invisible in listings. */
 export const ABORT_MULTIPART_DAYS = 1;
 
@@ -16,7 +25,7 @@ export interface StorageArgs {
   /** Stack name: part of the bucket names and the STACK_TAG tag. */
   readonly stack: string;
   /**
-   * Days before S3 expires any backup object (then NONCURRENT_VERSION_DAYS more as a noncurrent
+   * Days before S3 expires any backup object (then BACKUP_NONCURRENT_VERSION_DAYS more as a noncurrent
    * version). A safety net only: the backup job expires by manifest (configs/backup.ts
    * backupObjectExpiryDays gives a value that outlasts every block a kept manifest names).
    */
@@ -69,6 +78,7 @@ export class Storage extends pulumi.ComponentResource {
     const provider = new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this });
     const abortMultipart = { daysAfterInitiation: ABORT_MULTIPART_DAYS };
     const noncurrent = { noncurrentDays: NONCURRENT_VERSION_DAYS };
+    const backupNoncurrent = { noncurrentDays: BACKUP_NONCURRENT_VERSION_DAYS };
 
     // Loki's compactor deletes chunks itself (retention); versioning keeps a deleted chunk for a
     // week in case the compactor misbehaves, then it goes for good. The delete marker left behind
@@ -93,7 +103,10 @@ export class Storage extends pulumi.ComponentResource {
     // The job expires backups by manifest; this age limit only catches what it never expired
     // (blocks are uploaded once and stay named while Prometheus keeps them, so it must be long).
     // With `days` set, S3 also removes the expired delete markers
-    // (ExpiredObjectDeleteMarker may not be combined with days).
+    // (ExpiredObjectDeleteMarker may not be combined with days). Whatever the job, the lifecycle
+    // rule or anyone with s3:DeleteObject deletes or overwrites stays a noncurrent version for
+    // BACKUP_NONCURRENT_VERSION_DAYS: the instance role cannot delete versions
+    // (configs/bucket-access.ts), so within that window every backup object can be brought back.
     const backup = this.secureBucket(name, {
       stack: args.stack,
       purpose: "backup",
@@ -105,7 +118,7 @@ export class Storage extends pulumi.ComponentResource {
           status: "Enabled",
           filter: {},
           expiration: { days: args.backupRetentionDays },
-          noncurrentVersionExpiration: noncurrent,
+          noncurrentVersionExpiration: backupNoncurrent,
           abortIncompleteMultipartUpload: abortMultipart,
         },
       ],

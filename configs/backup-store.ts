@@ -11,6 +11,7 @@
 //                                and sha256; a stamp without it is an incomplete run
 //
 // Pure text: no Pulumi import, so the live tests render the same scripts with temp paths.
+import { MANIFEST_FUNCTIONS } from "./backup-manifest";
 
 export type BackupDestination =
   | { readonly kind: "volume"; readonly dir: string }
@@ -46,12 +47,17 @@ export function shQuote(s: string): string {
 
 /**
  * The destination functions every script uses:
- *   t_put <local file> <key>   t_get <key> <local file>   t_exists <key>
+ *   t_put <local file> <key>   t_get <key> <local file>
+ *   t_stat <key>  prints the time the store recorded for the object (Unix seconds: S3's
+ *                 LastModified, the file's mtime on a volume); exit 0 present, 1 absent (a
+ *                 listing that succeeded does not show it), 2 the listing failed
+ *   t_exists <key>  t_stat without the time
  *   t_put_dir <local dir> <key prefix>   t_get_dir <key prefix> <local dir>  (one call per block:
  *   the AWS CLI costs a second of start-up per call)
  *   t_stamps (stamp prefixes)  t_blocks (block ULIDs)       t_rm_prefix <key prefix>
- * t_stamps/t_blocks fail only when the listing itself failed (an empty store is no error),
- * so expiry never mistakes a failed listing for "nothing to keep".
+ * t_stamps/t_blocks fail only when the listing itself failed (an empty store is no error), and
+ * t_stat tells "absent" from "could not look", so expiry never mistakes a failed listing for
+ * "nothing to keep" or "incomplete".
  */
 export function storeFunctions(dest: BackupDestination, tools: BackupTools): string {
   if (dest.kind === "volume") {
@@ -62,13 +68,22 @@ t_put() {
 t_get() { cp "$DEST/$1" "$2"; }
 t_put_dir() { mkdir -p "$DEST/$2" && cp -R "$1"/. "$DEST/$2/"; }
 t_get_dir() { mkdir -p "$2" && cp -R "$DEST/$1"/. "$2/"; }
-t_exists() { [ -f "$DEST/$1" ]; }
+t_stat() {
+  [ -d "$DEST" ] || { log "backup volume $DEST is not there"; return 2; }
+  [ -f "$DEST/$1" ] || return 1
+  stat -c %Y "$DEST/$1" || return 2
+}
+t_exists() { t_stat "$1" >/dev/null; }
 t_list_dirs() { # <dir> — its subdirectory names, one a line
   [ -d "$1" ] || return 0
   for d in "$1"/*/; do [ -d "$d" ] && basename "$d"; done; return 0
 }
-t_stamps() { t_list_dirs "$DEST" | grep -E '^[0-9]{8}T[0-9]{6}Z$' || true; }
-t_blocks() { t_list_dirs "$DEST/blocks"; }
+t_stamps() {
+  [ -d "$DEST" ] || { log "backup volume $DEST is not there"; return 1; }
+  t_list_dirs "$DEST" | grep -E '^[0-9]{8}T[0-9]{6}Z$'
+  [ $? -le 1 ]
+}
+t_blocks() { [ -d "$DEST" ] && t_list_dirs "$DEST/blocks"; }
 t_rm_prefix() { rm -rf "\${DEST:?}/$1"; }
 `;
   }
@@ -76,18 +91,32 @@ t_rm_prefix() { rm -rf "\${DEST:?}/$1"; }
   const endpoint = dest.endpointUrl ? ` --endpoint-url ${shQuote(dest.endpointUrl)}` : "";
   // The instance profile supplies credentials: nothing secret is in the script or its env.
   return `S3=${shQuote(base)}
-awsq() { ${shQuote(tools.aws ?? "aws")} --region ${shQuote(dest.region)}${endpoint} "$@"; }
+# TZ=UTC: \`s3 ls\` prints LastModified in the local time zone.
+awsq() { TZ=UTC ${shQuote(tools.aws ?? "aws")} --region ${shQuote(dest.region)}${endpoint} "$@"; }
 t_put() { awsq s3 cp --only-show-errors "$1" "$S3/$2"; }
 t_get() { awsq s3 cp --only-show-errors "$S3/$1" "$2"; }
 t_put_dir() { awsq s3 cp --only-show-errors --recursive "$1" "$S3/$2/"; }
 t_get_dir() { awsq s3 cp --only-show-errors --recursive "$S3/$1/" "$2/"; }
-t_exists() { awsq s3 ls "$S3/$1" 2>/dev/null | grep -q " \${1##*/}$"; }
-t_ls_pre() { # <prefix/> — common prefixes under it; \`s3 ls\` exits 1 for an empty listing
-  out=$(awsq s3 ls "$S3/$1"); rc=$?
-  [ "$rc" -le 1 ] || return 1
+# \`s3 ls\` exits 0 with results, 1 for an empty listing, 252-255 when it could not list
+# (aws-cli topics/return-codes.rst): only 0 and 1 are an answer.
+t_stat() {
+  out=$(awsq s3 ls "$S3/$1"); ls_rc=$?
+  [ "$ls_rc" -le 1 ] || { log "cannot list $1 (aws exit status $ls_rc)"; return 2; }
+  when=$(printf '%s\\n' "$out" | awk -v n="\${1##*/}" '$4 == n { print $1 " " $2; exit }')
+  [ -n "$when" ] || return 1
+  date -u -d "$when" +%s || return 2
+}
+t_exists() { t_stat "$1" >/dev/null; }
+t_ls_pre() { # <prefix/> — common prefixes under it
+  out=$(awsq s3 ls "$S3/$1"); ls_rc=$?
+  [ "$ls_rc" -le 1 ] || { log "cannot list $1 (aws exit status $ls_rc)"; return 1; }
   printf '%s\\n' "$out" | sed -n 's#^ *PRE \\(.*\\)/$#\\1#p'
 }
-t_stamps() { t_ls_pre "" | grep -E '^[0-9]{8}T[0-9]{6}Z$' || true; }
+t_stamps() {
+  pre=$(t_ls_pre "") || return 1
+  printf '%s\\n' "$pre" | grep -E '^[0-9]{8}T[0-9]{6}Z$'
+  [ $? -le 1 ]
+}
 t_blocks() { t_ls_pre "blocks/"; }
 t_rm_prefix() { awsq s3 rm --only-show-errors --recursive "$S3/$1/"; }
 `;
@@ -100,24 +129,14 @@ sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 `;
 
 /**
- * Restore functions (shared by restore.sh and the backup job's daily restore check):
- *   resolve_stamp latest|<stamp>  → the stamp, or fails
+ * Restore functions (shared by restore.sh and the backup job's daily restore check), after the
+ * manifest functions of configs/backup-manifest.ts (resolve_stamp, manifest_check):
  *   restore_stamp <stamp> <prometheus dir> <grafana dir> <alertmanager dir> <overwrite 0|1> <work dir>
- * Files land in <dir>/.restore-partial first and move into place only when every sha256
- * matched, so a failed restore leaves the targets as empty as it found them.
+ * The manifest must match its own checksum first; files land in <dir>/.restore-partial and move
+ * into place only when every sha256 matched, so a failed restore leaves the targets as empty as
+ * it found them.
  */
-export const RESTORE_FUNCTIONS = `resolve_stamp() {
-  if [ "$1" != latest ]; then
-    t_exists "$1/manifest.json" || { log "no manifest for backup $1"; return 1; }
-    echo "$1"; return 0
-  fi
-  stamps=$(t_stamps) || { log "cannot list backups"; return 1; }
-  for s in $(printf '%s\\n' "$stamps" | sort -r); do
-    if t_exists "$s/manifest.json"; then echo "$s"; return 0; fi
-  done
-  log "no complete backup (no <stamp>/manifest.json) found"; return 1
-}
-
+export const RESTORE_FUNCTIONS = `${MANIFEST_FUNCTIONS}
 target_is_empty() { # lost+found (a fresh ext4 volume) and our own partial dir do not count
   for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
     [ -e "$f" ] || continue
@@ -126,15 +145,11 @@ target_is_empty() { # lost+found (a fresh ext4 volume) and our own partial dir d
   return 0
 }
 
-# Prints "<kind> <key> <size> <sha256>" per object of a manifest written by backup.sh.
-manifest_objects() {
-  sed -n 's/^ *{"kind":"\\([a-z]*\\)","path":"\\([^"]*\\)","size":\\([0-9]*\\),"sha256":"\\([0-9a-f]*\\)"}.*/\\1 \\2 \\3 \\4/p' "$1"
-}
-
 restore_stamp() {
   stamp=$1 pdir=$2 gdir=$3 adir=$4 overwrite=$5 work=$6
   mkdir -p "$work" || return 1
   t_get "$stamp/manifest.json" "$work/manifest.json" || { log "cannot fetch $stamp/manifest.json"; return 1; }
+  manifest_check "$work/manifest.json" "$stamp" || return 1
   manifest_objects "$work/manifest.json" > "$work/objects"
   total=$(wc -l < "$work/objects" | tr -d ' ')
   [ "$total" -gt 0 ] || { log "manifest $stamp lists no objects"; return 1; }

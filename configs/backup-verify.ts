@@ -1,13 +1,15 @@
 // verify-tsdb.sh: part two of the daily restore check. The backup container restores the latest
 // backup into the scratch directory, checks Grafana's database and Alertmanager's files, and
 // leaves VERIFY_REQUEST there; this script opens every restored Prometheus block with
-// `promtool tsdb analyze` and reports the outcome for BackupVerifyFailed.
+// `promtool tsdb analyze` and reports the outcome for BackupVerifyFailed. A check the backup
+// container skipped (the backup does not fit on scratch above the floor) is reported as skipped,
+// with its reason and sizes, for BackupVerifySkipped.
 //
 // Image: prom/prometheus (the same pinned tag as Prometheus): it ships promtool and busybox sh,
 // which the backup image (amazon/aws-cli) lacks; busybox has sed, awk and rm.
 //
 // verify-tsdb.sh [--once]   (no flag: poll for a request every pollSeconds)
-import { BACKUP_METRICS, BACKUP_TEXTFILES, VERIFY_REQUEST_FILE } from "./backup";
+import { BACKUP_METRICS, BACKUP_TEXTFILES, VERIFY_REQUEST_FILE } from "./backup-metrics";
 import { COMMON_FUNCTIONS, shQuote } from "./backup-store";
 
 export interface VerifyScriptInput {
@@ -35,7 +37,7 @@ PROMTOOL=${shQuote(input.promtool ?? "promtool")}
 POLL_SECONDS=${input.pollSeconds ?? 60}
 
 ${COMMON_FUNCTIONS}
-write_metrics() { # <ok 0|1>
+write_metrics() { # <ok 0|1|skipped> [<reason code> <needed bytes> <free bytes>]
   now=$(date +%s)
   [ "$1" = 1 ] && echo "$now" > "$STATE_DIR/last-success"
   last=$(cat "$STATE_DIR/last-success" 2>/dev/null || true)
@@ -47,9 +49,21 @@ write_metrics() { # <ok 0|1>
     echo "# HELP ${M.verifyLastRun} Unix time of the last restore check."
     echo "# TYPE ${M.verifyLastRun} gauge"
     echo "${M.verifyLastRun} $now"
-    echo "# HELP ${M.verifyLastRunSuccess} 1 if the last restore check passed, else 0."
-    echo "# TYPE ${M.verifyLastRunSuccess} gauge"
-    echo "${M.verifyLastRunSuccess} $1"
+    if [ "$1" = skipped ]; then
+      echo "# HELP ${M.verifySkipped} 1 when the last restore check was skipped, labelled with why."
+      echo "# TYPE ${M.verifySkipped} gauge"
+      echo "${M.verifySkipped}{reason=\\"$2\\"} 1"
+      echo "# HELP ${M.verifyNeededBytes} Size of the backup the last restore check had to fetch."
+      echo "# TYPE ${M.verifyNeededBytes} gauge"
+      echo "${M.verifyNeededBytes} $3"
+      echo "# HELP ${M.verifyFreeBytes} Free space on the scratch filesystem when the last restore check started."
+      echo "# TYPE ${M.verifyFreeBytes} gauge"
+      echo "${M.verifyFreeBytes} $4"
+    else
+      echo "# HELP ${M.verifyLastRunSuccess} 1 if the last restore check passed, else 0."
+      echo "# TYPE ${M.verifyLastRunSuccess} gauge"
+      echo "${M.verifyLastRunSuccess} $1"
+    fi
   } > "$tmp" && mv "$tmp" "$TEXTFILE"
 }
 
@@ -71,6 +85,15 @@ check_blocks() { # every block directory must open and analyze
 
 handle() {
   read -r stamp status reason < "$REQUEST" || status=failed
+  if [ "$status" = skipped ]; then
+    read -r code need free <<EOF
+$reason
+EOF
+    log "restore check of backup $stamp skipped ($code): it needs $need bytes, scratch had $free free"
+    write_metrics skipped "$code" "$need" "$free"
+    rm -rf "\${SCRATCH:?}"/* 2>/dev/null
+    return 1
+  fi
   if [ "$status" != ok ]; then
     log "restore check of backup $stamp failed in the backup container: \${reason:-unknown}"; ok=0
   elif check_blocks; then

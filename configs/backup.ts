@@ -15,6 +15,16 @@
 //   (no flag)  loop: a backup every intervalHours, a restore check once every verifyEveryHours
 //   --once     one backup, exit status 0 only if every part succeeded ("back up now")
 //   --verify   one restore check of the latest backup into the scratch directory, then exit
+//
+// The parts live beside this file: the run lock and stop handling (backup-lock.ts), expiry
+// (backup-expiry.ts), the manifest and `latest` (backup-manifest.ts), the restore check's disk
+// budget (backup-verify-budget.ts), the metrics (backup-metrics.ts), the destination
+// (backup-store.ts).
+import { EXPIRY_FUNCTIONS } from "./backup-expiry";
+import { LOCK_FUNCTIONS } from "./backup-lock";
+import { MANIFEST_VERSION } from "./backup-manifest";
+import { BACKUP_METRICS_FUNCTIONS, BACKUP_TEXTFILES, VERIFY_REQUEST_FILE, VERIFY_SKIP_REASONS } from "./backup-metrics";
+import { VERIFY_BUDGET_FUNCTIONS, VERIFY_SCRATCH_FLOOR_BYTES } from "./backup-verify-budget";
 import {
   ALERTMANAGER_CHECK,
   BackupDestination,
@@ -29,6 +39,7 @@ import {
 import { GRAFANA_COPY_CLIENT } from "./grafana-db-copy";
 
 export type { BackupDestination, BackupTools, DataDirs } from "./backup-store";
+export { BACKUP_METRICS, BACKUP_TEXTFILES, VERIFY_REQUEST_FILE } from "./backup-metrics";
 
 export interface BackupScriptInput {
   /** e.g. http://prometheus:9090 (the admin API must be enabled). */
@@ -49,6 +60,8 @@ export interface BackupScriptInput {
   readonly grafanaCopyDir: string;
   /** Hours between restore checks. Default 24. */
   readonly verifyEveryHours?: number;
+  /** Free bytes the restore check leaves on the scratch filesystem. Default VERIFY_SCRATCH_FLOOR_BYTES. */
+  readonly verifyFloorBytes?: number;
   readonly tools?: BackupTools;
   /**
    * netrc file with the backup user's credentials for Prometheus's basic auth
@@ -57,19 +70,6 @@ export interface BackupScriptInput {
    */
   readonly prometheusNetrcFile?: string;
 }
-
-export const BACKUP_METRICS = {
-  lastSuccess: "observability_backup_last_success_timestamp_seconds",
-  lastRun: "observability_backup_last_run_timestamp_seconds",
-  lastRunSuccess: "observability_backup_last_run_success",
-  runDuration: "observability_backup_last_run_duration_seconds",
-  runUploadedBytes: "observability_backup_last_run_uploaded_bytes",
-  runBlocksUploaded: "observability_backup_last_run_blocks_uploaded",
-  runBlocksSkipped: "observability_backup_last_run_blocks_skipped",
-  verifyLastSuccess: "observability_backup_verify_last_success_timestamp_seconds",
-  verifyLastRun: "observability_backup_verify_last_run_timestamp_seconds",
-  verifyLastRunSuccess: "observability_backup_verify_last_run_success",
-} as const;
 
 /**
  * Days after which the bucket's lifecycle rule expires any backup object: the safety net for
@@ -80,14 +80,6 @@ export const BACKUP_METRICS = {
 export function backupObjectExpiryDays(retentionDays: number, prometheusRetentionSeconds: number): number {
   return retentionDays + Math.ceil(prometheusRetentionSeconds / 86400) + 7;
 }
-
-/** Textfile-collector files: one per writer, so the two containers never clobber each other. */
-export const BACKUP_TEXTFILES = { backup: "observability_backup.prom", verify: "observability_backup_verify.prom" } as const;
-
-/** The file the backup job leaves in the scratch directory for the verifier: "<stamp> ok|failed <reason>". */
-export const VERIFY_REQUEST_FILE = "VERIFY_REQUEST";
-
-const M = BACKUP_METRICS;
 
 export function renderBackupScript(input: BackupScriptInput): string {
   const tools = input.tools ?? {};
@@ -107,6 +99,7 @@ GRAFANA_COPY=${shQuote(input.grafanaCopyDir)}
 RETENTION_DAYS=${input.retentionDays}
 INTERVAL_SECONDS=${input.intervalHours * 3600}
 VERIFY_EVERY_SECONDS=${verifyEvery}
+VERIFY_FLOOR_BYTES=${input.verifyFloorBytes ?? VERIFY_SCRATCH_FLOOR_BYTES}
 
 ${COMMON_FUNCTIONS}
 ${storeFunctions(input.destination, tools)}
@@ -114,19 +107,10 @@ ${RESTORE_FUNCTIONS}
 ${ALERTMANAGER_CHECK}
 ${httpFunctions(input.prometheusNetrcFile)}
 ${GRAFANA_COPY_CLIENT}
-# One run at a time: a manual "docker exec backup backup.sh --once" waits for the loop's run.
-lock() {
-  mkdir -p "$STATE_DIR" || return 1
-  waited=0
-  until mkdir "$STATE_DIR/lock" 2>/dev/null; do
-    holder=$(cat "$STATE_DIR/lock/pid" 2>/dev/null || true)
-    if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then rm -rf "$STATE_DIR/lock"; continue; fi
-    [ "$waited" -ge 3600 ] && { log "another backup run holds $STATE_DIR/lock"; return 1; }
-    sleep 5; waited=$((waited + 5))
-  done
-  echo $$ > "$STATE_DIR/lock/pid"
-}
-unlock() { rm -rf "$STATE_DIR/lock"; }
+${LOCK_FUNCTIONS}
+${EXPIRY_FUNCTIONS}
+${VERIFY_BUDGET_FUNCTIONS}
+${BACKUP_METRICS_FUNCTIONS}
 
 # Keeps last-success times across restarts so BackupTooOld stays truthful.
 last_success() { sed -n "s/^$1 //p" "$STATE" 2>/dev/null | tail -n 1; }
@@ -137,41 +121,6 @@ record() { # <name> <ok 0|1>
     { grep -v "^$1 " "$STATE" 2>/dev/null; echo "$1 $now"; } > "$STATE.tmp" && mv "$STATE.tmp" "$STATE"
   fi
   eval "RUN_$1=$now OK_$1=$2"
-}
-
-write_metrics() {
-  tmp="$TEXTFILE.$$"
-  {
-    echo "# HELP ${M.lastSuccess} Unix time of the last successful backup."
-    echo "# TYPE ${M.lastSuccess} gauge"
-    for b in prometheus grafana alertmanager; do
-      t=$(last_success "$b"); [ -n "$t" ] && echo "${M.lastSuccess}{backup=\\"$b\\"} $t"
-    done
-    echo "# HELP ${M.lastRun} Unix time of the last backup attempt."
-    echo "# TYPE ${M.lastRun} gauge"
-    for b in prometheus grafana alertmanager; do
-      eval "run=\\\${RUN_$b:-}"
-      [ -n "$run" ] && echo "${M.lastRun}{backup=\\"$b\\"} $run"
-    done
-    echo "# HELP ${M.lastRunSuccess} 1 if the last backup attempt succeeded, else 0."
-    echo "# TYPE ${M.lastRunSuccess} gauge"
-    for b in prometheus grafana alertmanager; do
-      eval "res=\\\${OK_$b:-}"
-      [ -n "$res" ] && echo "${M.lastRunSuccess}{backup=\\"$b\\"} $res"
-    done
-    echo "# HELP ${M.runDuration} Wall time of the last backup run."
-    echo "# TYPE ${M.runDuration} gauge"
-    echo "${M.runDuration} $DURATION"
-    echo "# HELP ${M.runUploadedBytes} Bytes the last backup run uploaded."
-    echo "# TYPE ${M.runUploadedBytes} gauge"
-    echo "${M.runUploadedBytes} $BYTES"
-    echo "# HELP ${M.runBlocksUploaded} Prometheus blocks the last run uploaded (new since the run before, and the head)."
-    echo "# TYPE ${M.runBlocksUploaded} gauge"
-    echo "${M.runBlocksUploaded} $UPLOADED"
-    echo "# HELP ${M.runBlocksSkipped} Prometheus blocks the last run found already uploaded."
-    echo "# TYPE ${M.runBlocksSkipped} gauge"
-    echo "${M.runBlocksSkipped} $SKIPPED"
-  } > "$tmp" && mv "$tmp" "$TEXTFILE"
 }
 
 put_counted() { # <local file> <key>
@@ -187,7 +136,9 @@ object_line() { # <kind> <key> <size> <sha256>
 # last and marks it complete. A block already there costs a lookup and its SHA256SUMS.
 backup_block() { # <block dir> <ulid> <kind block|head>
   dir=$1 id=$2 kind=$3 sums=$WORK/$2.sums
-  if t_exists "blocks/$id/SHA256SUMS"; then
+  t_exists "blocks/$id/SHA256SUMS"; there=$?
+  [ "$there" -le 1 ] || { log "cannot look for block $id in the destination"; return 1; }
+  if [ "$there" = 0 ]; then
     t_get "blocks/$id/SHA256SUMS" "$sums" || return 1
     SKIPPED=$((SKIPPED + 1))
   else
@@ -208,8 +159,19 @@ backup_block() { # <block dir> <ulid> <kind block|head>
 }
 
 # The snapshot API hard-links the persisted blocks and writes the head as one more block;
-# a block of the snapshot that is not in the data directory is that head block.
+# a block of the snapshot that is not in the data directory is that head block. snapshots/ is
+# this job's: whatever is there when a run starts was left by a run that was killed before it
+# cleaned up (hard links keep those blocks' disk space after Prometheus deletes them), and goes.
+clear_snapshots() {
+  for old in "$PROM_DATA"/snapshots/*/; do
+    [ -d "$old" ] || continue
+    log "removing snapshot \${old%/} left by an interrupted run"
+    rm -rf "\${old%/}" || return 1
+  done
+}
+
 backup_prometheus() {
+  clear_snapshots || { log "cannot remove old snapshots"; return 1; }
   resp=$(http_post "$PROM_URL/api/v1/admin/tsdb/snapshot") || { log "snapshot request failed"; return 1; }
   name=$(printf '%s' "$resp" | sed -n 's/.*"name":"\\([^"]*\\)".*/\\1/p')
   [ -n "$name" ] || { log "snapshot answer without a name: $resp"; return 1; }
@@ -258,13 +220,16 @@ json_ids() { # <file of ids> → "a","b"
   sed 's/.*/"&"/' "$1" | paste -sd, -
 }
 
+# The manifest carries the checksum of its stamp and object list (configs/backup-manifest.ts).
 write_manifest() {
   m=$WORK/manifest.json
+  digest=$({ echo "  \\"stamp\\": \\"$STAMP\\","; cat "$WORK/objects"; } > "$WORK/digest-in" && manifest_digest "$WORK/digest-in") || return 1
   {
     echo "{"
-    echo "  \\"version\\": 1,"
+    echo "  \\"version\\": ${MANIFEST_VERSION},"
     echo "  \\"stamp\\": \\"$STAMP\\","
     echo "  \\"created\\": \\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\","
+    echo "  \\"objects_sha256\\": \\"$digest\\","
     echo "  \\"blocks\\": [$(json_ids "$WORK/block-ids")],"
     echo "  \\"head\\": [$(json_ids "$WORK/head-ids")],"
     echo "  \\"objects\\": ["
@@ -272,39 +237,6 @@ write_manifest() {
     echo "  ]"
     echo "}"
   } > "$m" && put_counted "$m" "$STAMP/manifest.json"
-}
-
-# Expiry follows the manifests: a stamp older than the retention goes (the newest complete
-# one always stays), a stamp without a manifest is an interrupted run and goes, and a block
-# goes only when no kept manifest names it. Any failed listing or read stops the expiry.
-manifest_blocks() { sed -n 's/^ *{"kind":"[a-z]*","path":"blocks\\/\\([^/"]*\\)\\/.*/\\1/p' "$1" | sort -u; }
-
-expire() {
-  cutoff=$(date -u -d "@$(( $(date +%s) - RETENTION_DAYS * 86400 ))" +%Y%m%dT%H%M%SZ) || return 1
-  stamps=$(t_stamps) || { log "expiry: cannot list backups"; return 1; }
-  newest=""
-  for s in $stamps; do
-    [ "$s" = "$STAMP" ] && continue
-    t_exists "$s/manifest.json" && newest=$s
-  done
-  [ "$MANIFEST_OK" = 1 ] && newest=$STAMP
-  cat "$WORK/block-ids" "$WORK/head-ids" 2>/dev/null > "$WORK/kept-blocks"
-  for s in $stamps; do
-    [ "$s" = "$STAMP" ] && continue
-    if ! t_exists "$s/manifest.json"; then
-      log "expiry: removing incomplete backup $s"; t_rm_prefix "$s" || return 1
-    elif [ "$s" != "$newest" ] && expr "$s" \\< "$cutoff" >/dev/null; then
-      log "expiry: removing backup $s (older than $RETENTION_DAYS days)"; t_rm_prefix "$s" || return 1
-    else
-      t_get "$s/manifest.json" "$WORK/kept.json" || { log "expiry: cannot read $s/manifest.json"; return 1; }
-      manifest_blocks "$WORK/kept.json" >> "$WORK/kept-blocks"
-    fi
-  done
-  blocks=$(t_blocks) || { log "expiry: cannot list blocks"; return 1; }
-  for b in $blocks; do
-    grep -qx "$b" "$WORK/kept-blocks" && continue
-    log "expiry: removing block $b (no kept manifest names it)"; t_rm_prefix "blocks/$b" || return 1
-  done
 }
 
 run_backup() {
@@ -323,7 +255,7 @@ run_backup() {
   fi
   # Without a manifest this run's files restore nothing; its new blocks stay for the next run.
   [ "$MANIFEST_OK" = 1 ] || t_rm_prefix "$STAMP"
-  expire || ok=0
+  if expire; then record expiry 1; else record expiry 0; ok=0; fi
   DURATION=$(( $(date +%s) - START ))
   write_metrics
   if [ "$ok" = 1 ]; then
@@ -338,12 +270,24 @@ run_backup() {
 # The daily restore check, part one: restore the latest backup into the scratch directory
 # (every sha256 verified), check the Grafana database and the Alertmanager files, then leave
 # a request for the verifier container, which opens the blocks with promtool and reports.
+# A backup that would leave less than the floor free on scratch is not fetched: the request
+# says "skipped" with the sizes, and the verifier reports that (BackupVerifySkipped).
 run_verify() {
   rm -rf "\${SCRATCH:?}"/* 2>/dev/null
   mkdir -p "$SCRATCH" || return 1
-  reason=""
+  reason="" skipped=""
   if ! stamp=$(resolve_stamp latest); then
     stamp=none; reason="no backup to verify"
+  else
+    verify_budget "$stamp" "$STATE_DIR/verify-work"; fits=$?
+    if [ "$fits" = 1 ]; then
+      skipped="${VERIFY_SKIP_REASONS.scratchTooSmall} $NEED $FREE"
+    elif [ "$fits" != 0 ]; then
+      reason="backup $stamp could not be measured (its manifest failed to fetch or to match its checksum)"
+    fi
+  fi
+  if [ -n "$reason$skipped" ]; then
+    : # no backup to restore, or it does not fit on scratch
   elif ! restore_stamp "$stamp" "$SCRATCH/prometheus" "$SCRATCH/grafana" "$SCRATCH/alertmanager" 0 "$STATE_DIR/verify-work"; then
     reason="restore of $stamp failed"
   else
@@ -357,7 +301,10 @@ run_verify() {
   rm -rf "$STATE_DIR/verify-work"
   # The verifier may run as another user: let it read and clean the scratch tree.
   chmod -R a+rwX "$SCRATCH" 2>/dev/null
-  if [ -z "$reason" ]; then
+  if [ -n "$skipped" ]; then
+    log "restore check skipped: backup $stamp needs $NEED bytes, scratch has $FREE free and keeps $VERIFY_FLOOR_BYTES free at the least"
+    echo "$stamp skipped $skipped" > "$SCRATCH/${VERIFY_REQUEST_FILE}.tmp"
+  elif [ -z "$reason" ]; then
     log "restore check: backup $stamp restored into $SCRATCH, grafana.db integrity ok, alertmanager files parse"
     echo "$stamp ok" > "$SCRATCH/${VERIFY_REQUEST_FILE}.tmp"
   else
@@ -366,29 +313,32 @@ run_verify() {
   fi
   mv "$SCRATCH/${VERIFY_REQUEST_FILE}.tmp" "$SCRATCH/${VERIFY_REQUEST_FILE}"
   date +%s > "$STATE_DIR/last-verify-request"
-  [ -z "$reason" ]
+  [ -z "$reason$skipped" ]
 }
 
 mkdir -p "$STATE_DIR" || exit 1
 case "\${1:-}" in
-  --once) lock || exit 1; run_backup; rc=$?; unlock; exit "$rc" ;;
-  --verify) lock || exit 1; run_verify; rc=$?; unlock; exit "$rc" ;;
+  --once) lock || exit 1; in_child run_backup; rc=$?; unlock; exit "$rc" ;;
+  --verify) lock || exit 1; in_child run_verify; rc=$?; unlock; exit "$rc" ;;
   "") ;;
   *) echo "usage: $0 [--once | --verify]" >&2; exit 2 ;;
 esac
 
+# A restore check that was cut short left its copy on scratch: free the space now (a pending
+# request belongs to the verifier).
+[ -f "$SCRATCH/${VERIFY_REQUEST_FILE}" ] || rm -rf "\${SCRATCH:?}"/* 2>/dev/null
 # Started with the stack: give Prometheus up to 10 minutes to come up before the first run,
 # rather than report a failed backup for a whole interval.
 waited=0
-until http_get "$PROM_URL/-/ready" >/dev/null 2>&1 || [ "$waited" -ge 600 ]; do sleep 10; waited=$((waited + 10)); done
+until http_get "$PROM_URL/-/ready" >/dev/null 2>&1 || [ "$waited" -ge 600 ]; do in_child sleep 10; waited=$((waited + 10)); done
 while true; do
   if lock; then
-    run_backup
+    in_child run_backup
     last=$(cat "$STATE_DIR/last-verify-request" 2>/dev/null || echo 0)
-    if [ $(( $(date +%s) - last )) -ge "$VERIFY_EVERY_SECONDS" ]; then run_verify; fi
+    if [ $(( $(date +%s) - last )) -ge "$VERIFY_EVERY_SECONDS" ]; then in_child run_verify; fi
     unlock
   fi
-  sleep "$INTERVAL_SECONDS"
+  in_child sleep "$INTERVAL_SECONDS"
 done
 `;
 }

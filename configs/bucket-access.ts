@@ -1,11 +1,18 @@
-// IAM for the instance role, one statement set per bucket and user of it, so a compromised Loki
-// cannot touch the backups and the backup job cannot delete anything. Pure: no Pulumi here.
+// IAM for the instance role: statements per bucket it uses. Pure: no Pulumi here.
 //
-// Loki (chunks and index, compactor retention): list, read, write and delete in its bucket.
-// Backup job and restore: list and read (an incremental run sees what is already uploaded; a
-// restore reads a manifest and its objects), write new objects, and delete the ones expiry by
-// manifest drops. s3:DeleteObject only, never s3:DeleteObjectVersion: with versioning on, such a
-// delete writes a delete marker and the data stays recoverable for the noncurrent-version window.
+// Who can delete what. There is one instance role, and every container that can reach the
+// instance metadata service holds all of it: on the host's firewall those are the containers with
+// a role address (Loki; the backup job and the restore; Prometheus with AMP or EC2 discovery;
+// Grafana with AMP; see index.ts). Each of them may therefore
+//   - in the Loki bucket: list, read, write and delete (s3:DeleteObject) chunks and index;
+//   - in the backup bucket: list, read, write and delete (s3:DeleteObject) backup objects, which
+//     the backup job needs for incremental runs, restores and expiry by manifest.
+// None of them may delete an object version (no s3:DeleteObjectVersion), change versioning,
+// lifecycle or policy, or delete a bucket. Both buckets are versioned, so a delete only writes a
+// delete marker and an overwrite keeps the old version: a deleted or overwritten backup object
+// stays recoverable for BACKUP_NONCURRENT_VERSION_DAYS (30 days; Loki chunks 7,
+// components/storage.ts). Only a principal of the account with s3:DeleteObjectVersion (an
+// administrator) can remove it sooner.
 
 export interface PolicyDocument {
   readonly Version: "2012-10-17";
@@ -36,7 +43,7 @@ export function lokiBucketStatements(bucketArn: string): PolicyDocument["Stateme
   ];
 }
 
-/** The backup job's and the restore's statements: their bucket only, nothing that changes its settings. */
+/** The backup bucket's statements (held by every container with a role address, see above): objects only, never versions or settings. */
 export function backupBucketStatements(bucketArn: string): PolicyDocument["Statement"] {
   const arn = checkArn(bucketArn);
   return [

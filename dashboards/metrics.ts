@@ -52,7 +52,7 @@ const SOURCES = {
   cadvisor: "google/cadvisor metrics/prometheus.go (container_* families, label `name`, container_label_<label>)",
   loki: "grafana/loki pkg/distributor (distributor_*_received_total), pkg/validation (discarded_samples_total), dskit server instrumentation (loki_request_duration_seconds), pkg/compactor (retention/compaction last-run timestamps), pkg/ruler (loki_prometheus_rule_evaluation_failures_total)",
   alloy: "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total), internal/runtime component controller (alloy_component_controller_running_components)",
-  backup: "configs/backup.ts and configs/backup-verify.ts (the backup job's scripts, run by tests/unit/backup-script.test.ts)",
+  backup: "configs/backup-metrics.ts and configs/backup-verify.ts (written by the backup job's scripts, run by tests/configs/backup.test.ts and tests/live/backup-faults.live.test.ts)",
   grafana: "grafana/grafana pkg/middleware request metrics (grafana_http_request_duration_seconds{handler,method,status_code})",
 } as const;
 
@@ -223,9 +223,11 @@ export const CORE_RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Ob
     "node_vmstat_oom_kill",
   ]),
   ...group("node-exporter", STACK_JOBS.nodeExporter, "source", SOURCES.backup, [
+    "observability_backup_future_stamped_backups",
     "observability_backup_last_run_success",
     "observability_backup_last_run_timestamp_seconds",
     "observability_backup_last_success_timestamp_seconds",
+    "observability_backup_verify_last_run_skipped",
     "observability_backup_verify_last_run_success",
     "observability_backup_verify_last_success_timestamp_seconds",
   ], "written by the backup job and its restore check into the textfile collector"),

@@ -17,7 +17,7 @@ import { ConfigSource, Reader, SettingsError } from "./reader";
 import { ReceiverSecrets, readReceivers } from "./receivers";
 import { MAX_BACKUP_INTERVAL_HOURS, PROJECT, TARGETS, Target } from "./schema";
 import { readKpis, readServices } from "./services";
-import { readRestore } from "./backup";
+import { readRestore, RestoreSettings } from "./backup";
 import { readEc2Discovery } from "./discovery";
 import { RemoteWriteSettings, readRemoteWrite } from "./remote-write";
 import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
@@ -53,7 +53,7 @@ export interface StackSettings {
     readonly intervalHours: number;
     readonly retentionDays: number;
     /** Set when this `up` restores a backup before the data services start. */
-    readonly restore?: { readonly from: string; readonly overwrite: boolean };
+    readonly restore?: RestoreSettings;
   };
   readonly services: readonly ServiceSettings[];
   readonly kpis: readonly KpiSettings[];
@@ -194,11 +194,16 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   const kpis = readKpis(r);
   const aws = readAws(r, target, env, tls?.domain);
   if (aws && !r.hasProblem("prometheusRetentionSize") && !r.hasProblem("rootVolumeGb")) {
-    const needGb = Number((sizeBytes(prometheus.retentionSize) ?? 0n) >> 30n) + ROOT_VOLUME_HEADROOM_GB;
+    // The daily restore check restores a whole backup (at most the TSDB's retention size) into a
+    // scratch volume on this disk; it skips rather than go below its floor, which the headroom holds.
+    const retentionGb = Number((sizeBytes(prometheus.retentionSize) ?? 0n) >> 30n);
+    const scratchGb = backup.enabled ? retentionGb : 0;
+    const needGb = retentionGb + scratchGb + ROOT_VOLUME_HEADROOM_GB;
     if (aws.rootVolumeGb < needGb) {
+      const scratch = backup.enabled ? ` plus as much again for the restore check's scratch copy of a backup` : "";
       r.fail(
         "rootVolumeGb",
-        `${aws.rootVolumeGb} is smaller than prometheusRetentionSize ${prometheus.retentionSize} plus ${ROOT_VOLUME_HEADROOM_GB} GB for the system and the other volumes; use at least ${needGb} or lower the retention size`,
+        `${aws.rootVolumeGb} is smaller than prometheusRetentionSize ${prometheus.retentionSize}${scratch} plus ${ROOT_VOLUME_HEADROOM_GB} GB for the system and the other volumes; use at least ${needGb} or lower the retention size`,
       );
     }
   }

@@ -5,6 +5,7 @@
 import { ALL_CONTAINERS, INTEGRATION_NAMES, INTEGRATION_SECRETS, integrationSettingDocs, integrationSettings } from "../../integrations";
 import { SettingDoc, SettingSpec } from "../../catalog/setting-spec";
 import { COMMITTED_RUNBOOK_BASE } from "../../configs/rules";
+import { RESTORE_ID_ACCEPTED } from "../../configs/backup-restore";
 import { backup as backupAlerts } from "../../configs/thresholds";
 
 export const PROJECT = "observability-stack";
@@ -75,10 +76,11 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   backupIntervalHours: { type: "integer", default: 6, description: `Hours between backups (1-${MAX_BACKUP_INTERVAL_HOURS}; BackupTooOld fires at ${BACKUP_TOO_OLD_HOURS}h).` },
   backupRetentionDays: { type: "integer", default: 30, description: "Days a backup's manifest is kept (the newest is always kept); a Prometheus block goes when no kept manifest names it." },
   restoreFrom: { type: "string", default: "", description: "Restore on this `up`, before Prometheus, Grafana and Alertmanager start: `latest` or a backup stamp (e.g. 20261202T050000Z); empty: no restore. See Disaster recovery." },
-  restoreOverwrite: { type: "boolean", default: false, description: "Let restoreFrom replace data volumes that are not empty (otherwise the restore refuses and the `up` fails)." },
+  restoreOverwrite: { type: "boolean", default: false, description: "Let restoreFrom replace data volumes that are not empty (otherwise the restore refuses and the `up` fails); needs restoreId." },
+  restoreId: { type: "string", default: "", description: "Names this restore (e.g. 2026-12-07-host-lost; required with restoreOverwrite). A restore that succeeds writes it into each volume, and a later `up` that re-creates the restore container with the same id leaves the volumes alone." },
   awsRegion: { type: "string", default: "us-east-1", description: "AWS region (target ec2)." },
   instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type; 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },
-  rootVolumeGb: { type: "integer", default: 100, description: "Encrypted gp3 root volume size in GB (Prometheus's retention size plus headroom)." },
+  rootVolumeGb: { type: "integer", default: 120, description: "Encrypted gp3 root volume size in GB: Prometheus's retention size, as much again for the daily restore check's scratch copy when backups are on, and 20 GB of headroom." },
   vpcId: { type: "string", default: "", description: "VPC for the host; empty means the default VPC." },
   subnetId: { type: "string", default: "", description: "Subnet for the host; empty lets AWS choose in the VPC." },
   sshPublicKey: { type: "string", default: "", description: "SSH public key installed on the host (required for ec2)." },
@@ -152,10 +154,11 @@ export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
   backupIntervalHours: { accepts: `1-${MAX_BACKUP_INTERVAL_HOURS}`, targets: "both", example: "4" },
   backupRetentionDays: { accepts: "1-3650", targets: "both", example: "90" },
   restoreFrom: { accepts: "empty, latest, or a backup stamp such as 20261202T050000Z; needs backupEnabled", targets: "both", example: "latest" },
-  restoreOverwrite: { accepts: "true or false; only with restoreFrom", targets: "both", example: "true" },
+  restoreOverwrite: { accepts: "true or false; only with restoreFrom, and needs restoreId", targets: "both", example: "true" },
+  restoreId: { accepts: `empty, or ${RESTORE_ID_ACCEPTED}; required with restoreOverwrite`, targets: "both", example: "2026-12-07-host-lost" },
   awsRegion: { accepts: "an AWS region name", targets: "ec2", example: "eu-west-1" },
   instanceType: { accepts: "an EC2 instance type (family.size)", targets: "ec2", example: "m7i.xlarge" },
-  rootVolumeGb: { accepts: "30-16384, at least prometheusRetentionSize + 20 GB", targets: "ec2", example: "200" },
+  rootVolumeGb: { accepts: "30-16384, at least prometheusRetentionSize + 20 GB (twice the retention size + 20 GB with backups on)", targets: "ec2", example: "200" },
   vpcId: { accepts: "empty or vpc- and 8-17 hex digits", targets: "ec2", example: "vpc-0123456789abcdef0" },
   subnetId: { accepts: "empty or subnet- and 8-17 hex digits; needs vpcId", targets: "ec2", example: "subnet-0123456789abcdef0" },
   sshPublicKey: { accepts: "one OpenSSH public key line; required on ec2", targets: "ec2", example: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... me@laptop" },

@@ -23,6 +23,7 @@ interface ContainerInputs {
   mustRun?: boolean;
   logs?: boolean;
   user?: string;
+  init?: boolean;
   entrypoints: string[];
   uploads: { file: string; content: string }[];
   volumes: { volumeName: string; containerPath: string; readOnly: boolean }[];
@@ -42,6 +43,8 @@ let job: BackupModule.BackupJob;
 let okRestore: BackupModule.BackupRestore;
 let badRestore: BackupModule.BackupRestore;
 let badOutcome: unknown;
+/** What the components said through pulumi.log.warn (a preview shows these). */
+const warnings: string[] = [];
 
 beforeAll(async () => {
   // The shared mocks, plus a finished state for one-shot containers.
@@ -59,6 +62,9 @@ beforeAll(async () => {
     "dev",
     false,
   );
+  jest.spyOn(pulumi.log, "warn").mockImplementation(async (msg: string) => {
+    warnings.push(msg);
+  });
   mod = require("../../components/backup");
   containerMod = require("../../components/container");
   docker = require("@pulumi/docker");
@@ -110,6 +116,7 @@ beforeAll(async () => {
       placement: placement("amazon/aws-cli:2.37.12"),
       from: "20261202T040000Z",
       overwrite: true,
+      restoreId: "incident-7",
       volumes,
       source: { kind: "s3", bucket: "obs-backup-mock", region: "eu-west-1" },
     },
@@ -132,7 +139,10 @@ test("the backup job runs backup.sh with a state, a scratch and (local target) a
   const c = container("backup-job");
   expect(c.name).toBe("backup");
   expect(c.entrypoints).toEqual(["/bin/sh", "/backup/backup.sh"]);
+  // tini as PID 1 passes docker stop's SIGTERM on to the script (whose trap releases the lock).
+  expect(c.init).toBe(true);
   const script = upload("backup-job", "/backup/backup.sh");
+  expect(script).toContain("trap on_stop TERM INT");
   expect(script).toContain("DEST='/archive'");
   expect(script).toContain("STATE_DIR='/state'");
   expect(script).toContain("SCRATCH='/scratch'");
@@ -206,6 +216,10 @@ test("the restore runs to completion: attached, not kept running, not restarted,
   const bad = upload("restore-bad-run", "/backup/restore.sh");
   expect(bad).toContain("FROM='20261202T040000Z'");
   expect(bad).toContain("OVERWRITE=1");
+  expect(bad).toContain("RESTORE_ID='incident-7'");
+  expect(script).toContain("RESTORE_ID=''");
+  // A one-shot container has no init: it is not a long-running script.
+  expect(c.init).toBeUndefined();
   expect(bad).toContain("S3='s3://obs-backup-mock'");
 });
 
@@ -230,4 +244,25 @@ test("a volume source without the archive volume is refused", () => {
   expect(() => new mod.BackupRestore("restore-x", { placement: placement("amazon/aws-cli:2.37.12"), from: "latest", volumes, source: { kind: "volume" } })).toThrow(
     /volume source needs the backup job's archiveVolume/,
   );
+});
+
+test("an overwrite restore is announced in the preview; a plain restore is not", () => {
+  const overwrite = warnings.filter((w) => w.includes("OVERWRITE RESTORE"));
+  expect(overwrite).toHaveLength(1);
+  expect(overwrite[0]).toContain("OVERWRITE RESTORE incident-7: this up replaces the contents of the Prometheus, Grafana and Alertmanager volumes with backup 20261202T040000Z");
+  expect(overwrite[0]).toContain("unless every volume already holds the marker of restore incident-7");
+  expect(overwrite[0]).toContain("Remove restoreFrom, restoreOverwrite and restoreId");
+});
+
+test("an overwrite restore without a restore id is refused", () => {
+  expect(
+    () =>
+      new mod.BackupRestore("restore-y", {
+        placement: placement("amazon/aws-cli:2.37.12"),
+        from: "latest",
+        overwrite: true,
+        volumes,
+        source: { kind: "s3", bucket: "obs-backup-mock", region: "eu-west-1" },
+      }),
+  ).toThrow(/an overwrite restore needs a restoreId, so that it runs once/);
 });

@@ -111,9 +111,14 @@ const R: Row[] = [
   // KPI PromQL that does not parse
   ["promql", { kpis: [{ title: "Orders", expr: "sum(rate(orders_total[5m])" }] }, {}, "kpis[0].expr", /does not parse as PromQL/, "orders_total"],
   ["promql", { kpis: [{ title: "Orders", expr: "sum by job (orders_total)" }] }, {}, "kpis[0].expr", /does not parse as PromQL/, "sum by job"],
-  // root volume smaller than the retention size (plus headroom)
-  ["volume", { ...EC2, rootVolumeGb: 60 }, {}, "rootVolumeGb", /smaller than prometheusRetentionSize 50GB.*at least 70/, "60"],
-  ["volume", { ...EC2, prometheusRetentionSize: "200GB" }, {}, "rootVolumeGb", /at least 220/, "100"],
+  // root volume smaller than the retention size, the restore check's scratch copy and the headroom
+  ["volume", { ...EC2, rootVolumeGb: 100 }, {}, "rootVolumeGb", /smaller than prometheusRetentionSize 50GB plus as much again for the restore check's scratch copy of a backup plus 20 GB.*at least 120/, "100"],
+  ["volume", { ...EC2, backupEnabled: false, rootVolumeGb: 60 }, {}, "rootVolumeGb", /smaller than prometheusRetentionSize 50GB plus 20 GB.*at least 70/, "60"],
+  ["volume", { ...EC2, prometheusRetentionSize: "200GB" }, {}, "rootVolumeGb", /at least 420/, "120"],
+  // restore id
+  ["restore", { restoreFrom: "latest", restoreOverwrite: true }, {}, "restoreId", /empty while restoreOverwrite is true; name this restore/],
+  ["restore", { restoreFrom: "latest", restoreId: "../x" }, {}, "restoreId", /letters, digits/, '"../x"'],
+  ["restore", { restoreId: "r1" }, {}, "restoreId", /set while restoreFrom is empty/],
   // TLS settings
   ["tls", { grafanaDomain: "https://grafana.example.com" }, {}, "grafanaDomain", /DNS name/, '"https://grafana.example.com"'],
   ["tls", { grafanaDomain: "grafana.example.com", acmeEmail: "ops" }, {}, "acmeEmail", /e-mail address/, '"ops"'],
@@ -128,7 +133,7 @@ const R: Row[] = [
 test("the table covers at least 60 bad values across every class", () => {
   expect(R.length).toBeGreaterThanOrEqual(60);
   expect(new Set(R.map((r) => r[0]))).toEqual(
-    new Set(["duration", "size", "image", "secret", "dsn", "template", "url", "cidr", "port", "unknown key", "network", "promql", "volume", "tls"]),
+    new Set(["duration", "size", "image", "secret", "dsn", "template", "url", "cidr", "port", "unknown key", "network", "promql", "volume", "tls", "restore"]),
   );
 });
 
@@ -149,7 +154,9 @@ describe.each(R)("%s: %j", (_cls, values, secrets, key, accepted, shown) => {
 describe("neighbours that are accepted", () => {
   test.each<[string, Record<string, unknown>, Record<string, string>]>([
     ["scrape interval at its bounds", { scrapeInterval: "1s", evaluationInterval: "5m" }, {}],
-    ["retention at 10y and a large size with room", { ...EC2, prometheusRetentionTime: "10y", prometheusRetentionSize: "80GB", rootVolumeGb: 100 }, {}],
+    ["retention at 10y and a large size with room", { ...EC2, prometheusRetentionTime: "10y", prometheusRetentionSize: "80GB", rootVolumeGb: 180 }, {}],
+    ["without backups, no scratch to count", { ...EC2, backupEnabled: false, prometheusRetentionSize: "80GB", rootVolumeGb: 100 }, {}],
+    ["an overwrite restore with its id", { restoreFrom: "latest", restoreOverwrite: true, restoreId: "2026-12-07-host-lost" }, {}],
     ["pinned releases with suffixes", { caddyImage: "caddy:2.11.4-alpine", grafanaImage: "grafana/grafana:13.2.0" }, {}],
     ["a /8 in two halves", { ...EC2, sshAllowedCidrs: ["10.0.0.0/9", "10.128.0.0/9"] }, {}],
     ["https secrets and a 32-character key", { receivers: ["slack", "pagerduty"] }, { slackWebhookUrl: SECRET_SLACK, pagerdutyRoutingKey: "0123456789abcdef0123456789abcdef" }],

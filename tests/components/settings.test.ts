@@ -65,7 +65,7 @@ describe("defaults", () => {
   test("restoreFrom takes latest or a stamp, with overwrite off unless asked", () => {
     expect(loadSettings(source({}), "dev", {}).backup.restore).toBeUndefined();
     expect(load({ restoreFrom: "latest" }).backup.restore).toEqual({ from: "latest", overwrite: false });
-    expect(load({ restoreFrom: "20261202T050000Z", restoreOverwrite: true }).backup.restore).toEqual({ from: "20261202T050000Z", overwrite: true });
+    expect(load({ restoreFrom: "20261202T050000Z", restoreOverwrite: true, restoreId: "incident-7" }).backup.restore).toEqual({ from: "20261202T050000Z", overwrite: true, id: "incident-7" });
   });
 
   test("every default image is pinned", () => {

@@ -137,7 +137,7 @@ describe("Storage", () => {
     );
   });
 
-  it("expires backups after the retention, noncurrent versions after 7 days, stale uploads after 1", () => {
+  it("expires backups after the retention, keeps deleted or overwritten ones 30 days as noncurrent versions, stale uploads 1", () => {
     const l = inputs<{ rules: Record<string, unknown>[] }>("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "prod-storage-backup-lifecycle");
     expect(l.rules).toHaveLength(1);
     expect(l.rules[0]).toEqual(
@@ -145,7 +145,7 @@ describe("Storage", () => {
         status: "Enabled",
         filter: {},
         expiration: { days: 45 },
-        noncurrentVersionExpiration: { noncurrentDays: 7 },
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
       }),
     );

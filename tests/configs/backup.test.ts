@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { backupObjectExpiryDays, BackupScriptInput, renderBackupScript } from "../../configs/backup";
-import { checkRestoreFrom, renderRestoreScript, RestoreScriptInput } from "../../configs/backup-restore";
+import { checkRestoreFrom, renderRestoreScript, RESTORE_MARKER, RestoreScriptInput } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
 import { renderGrafanaCopierScript } from "../../configs/grafana-db-copy";
 import { delimitedMessages, FakeSnapshotApi, Manifest, runScript, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
@@ -98,6 +98,7 @@ test("every rendered script passes shellcheck", () => {
       owners: { prometheus: "65534:65534", grafana: "472:0", alertmanager: "65534:65534" },
       from: "20261202T050000Z",
       overwrite: true,
+      restoreId: "2026-12-07-host-lost",
       workDir: "/tmp/restore",
     }),
     "verify-tsdb.sh": renderVerifyScript({ scratchDir: "/scratch", textfileDir: "/textfile" }),
@@ -153,6 +154,9 @@ test("a first --once run uploads every block once, with a manifest naming blocks
     path.join(archive(), "20200101T000000Z", "manifest.json"),
     `{\n  "objects": [\n    {"kind":"block","path":"blocks/${oldBlock}/index","size":1,"sha256":"00"}\n  ]\n}\n`,
   );
+  // Expiry judges age by the stamp and by the time the store recorded for the manifest.
+  const longAgo = new Date("2020-01-01T00:00:00Z");
+  fs.utimesSync(path.join(archive(), "20200101T000000Z", "manifest.json"), longAgo, longAgo);
   fs.mkdirSync(path.join(archive(), "20200102T000000Z", "grafana"), { recursive: true });
 
   const script = write("backup.sh", renderBackupScript(backupInput()));
@@ -243,13 +247,18 @@ test("restore fills empty targets from latest, refuses non-empty ones, and overw
   expect(again.code).toBe(1);
   expect(again.stderr).toContain(`refusing to restore into non-empty ${targets.prometheus}`);
 
+  // An overwrite must be named, so that it runs once.
+  const unnamed = await runScript(script, ["--from", first, "--overwrite"]);
+  expect(unnamed.code).toBe(2);
+  expect(unnamed.stderr).toContain("--overwrite needs --id <restore id>");
   // --from a stamp, with --overwrite: the first backup's head replaces the second's.
-  const over = await runScript(script, ["--from", first, "--overwrite"]);
+  const over = await runScript(script, ["--from", first, "--overwrite", "--id", "drill-1"]);
   expect(over.code).toBe(0);
-  const ids = fs.readdirSync(targets.prometheus).sort();
+  const ids = fs.readdirSync(targets.prometheus).filter((f) => f !== RESTORE_MARKER).sort();
   expect(ids).toEqual([...manifest(first).blocks, ...manifest(first).head].sort());
+  for (const t of Object.values(targets)) expect(fs.readFileSync(path.join(t, RESTORE_MARKER), "utf8")).toBe("drill-1\n");
 
-  const bad = await runScript(script, ["--from", "19990101T000000Z", "--overwrite"]);
+  const bad = await runScript(script, ["--from", "19990101T000000Z", "--overwrite", "--id", "drill-2"]);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain("no manifest for backup 19990101T000000Z");
 });

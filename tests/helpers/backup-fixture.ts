@@ -66,18 +66,24 @@ export function writeFakeBlock(dir: string, id: string, chunkBytes: number, chun
 /**
  * Prometheus's POST /api/v1/admin/tsdb/snapshot over a data directory of blocks: hard-links
  * every block into snapshots/<name>/ and writes the "head" as one more fresh block, as the
- * real API does. `headBytes` 0 means an empty head (no head block).
+ * real API does. `headBytes` 0 means an empty head (no head block). `holdMs` keeps the answer
+ * back that long after the snapshot is on disk (a run to interrupt). GET /-/ready answers 200.
  */
 export class FakeSnapshotApi {
   private server?: http.Server;
   calls = 0;
   headBytes = 4096;
   fail = false;
+  holdMs = 0;
 
   constructor(private readonly dataDir: string) {}
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
+      if (req.method === "GET" && req.url === "/-/ready") {
+        res.writeHead(200).end("Prometheus Server is Ready.\n");
+        return;
+      }
       if (req.method !== "POST" || req.url !== "/api/v1/admin/tsdb/snapshot" || this.fail) {
         res.writeHead(this.fail ? 500 : 404).end();
         return;
@@ -92,7 +98,9 @@ export class FakeSnapshotApi {
         linkTree(src, path.join(snap, id));
       }
       if (this.headBytes > 0) writeFakeBlock(snap, ulid(), this.headBytes);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { name } }));
+      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { name } }));
+      if (this.holdMs > 0) setTimeout(answer, this.holdMs).unref();
+      else answer();
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;

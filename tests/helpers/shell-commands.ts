@@ -3,7 +3,10 @@
 // A command word is taken literally, quotes removed; `"$VAR"` is resolved when the script assigns
 // VAR a literal (SQLITE3='sqlite3'); anything else (a word built at run time) is reported as
 // unresolved, so a test can refuse it rather than miss a command. Calls of the script's own
-// functions and of the shell's builtins are not commands of the image.
+// functions and of the shell's builtins are not commands of the image. A function of the script
+// that runs `"$@"` (a runner, such as backup.sh's in_child) runs the command its callers name:
+// like `exec X`, a call `runner X ...` is read as a call of X, and the `"$@"` itself is not a word
+// to resolve.
 const { syntax } = require("mvdan-sh") as { syntax: Syntax };
 
 /** The part of mvdan-sh's API used here (its package ships no type declarations). */
@@ -66,17 +69,32 @@ function literal(word: WordNode, vars: ReadonlyMap<string, string>): string | un
   return out;
 }
 
+/** Whether a word is exactly `"$@"` (or `$@`): the arguments the function was called with. */
+function isForwardedArgs(word: WordNode): boolean {
+  const parts = word.Parts.length === 1 && syntax.NodeType(word.Parts[0]) === "DblQuoted" ? (word.Parts[0] as unknown as WordNode).Parts : word.Parts;
+  return parts.length === 1 && syntax.NodeType(parts[0]) === "ParamExp" && (parts[0].Param as { Value: string } | null)?.Value === "@";
+}
+
 /** Parses a POSIX sh script (throws on a syntax error) and lists the commands it runs. */
 export function scriptCommands(script: string): ScriptCommands {
   const file = syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(script, "script");
   const functions: string[] = [];
+  /** Functions that run the command their callers name ("$@"). */
+  const runners = new Set<string>();
   const calls: { args: WordNode[]; line: number }[] = [];
   // Literal assignments, for "$VAR" command words; a variable assigned twice differently is unknown.
   const assigned = new Map<string, string | null>();
   syntax.Walk(file, (node) => {
     if (node === null) return true;
     const type = syntax.NodeType(node);
-    if (type === "FuncDecl") functions.push(String((node.Name as { Value: string }).Value));
+    if (type === "FuncDecl") {
+      const name = String((node.Name as { Value: string }).Value);
+      functions.push(name);
+      syntax.Walk(node.Body as ShNode, (inner) => {
+        if (inner !== null && syntax.NodeType(inner) === "CallExpr" && isForwardedArgs((inner.Args as WordNode[])[0] ?? { Parts: [] })) runners.add(name);
+        return true;
+      });
+    }
     if (type === "CallExpr") {
       const args = node.Args as WordNode[];
       if (args.length > 0) calls.push({ args, line: node.Pos().Line() });
@@ -95,8 +113,9 @@ export function scriptCommands(script: string): ScriptCommands {
   const unresolved: CommandUse[] = [];
   for (const call of calls) {
     let i = 0;
-    // `exec X` and `command X` run X.
-    while (i < call.args.length - 1 && ["exec", "command"].includes(literal(call.args[i], vars) ?? "")) i++;
+    // `exec X`, `command X` and `<runner> X` run X.
+    while (i < call.args.length - 1 && (["exec", "command"].includes(literal(call.args[i], vars) ?? "") || runners.has(literal(call.args[i], vars) ?? ""))) i++;
+    if (isForwardedArgs(call.args[i])) continue;
     const word = literal(call.args[i], vars);
     if (word === undefined) {
       unresolved.push({ command: `(word ${i + 1} of the command on line ${call.line})`, line: call.line });

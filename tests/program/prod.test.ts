@@ -37,7 +37,7 @@ test("creates the EC2 host, its security group, IAM and both buckets", () => {
   const instance = prog.byType("aws:ec2/instance:Instance")[0].inputs;
   expect(instance.instanceType).toBe("t3.xlarge");
   expect(instance.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 });
-  expect(instance.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3", volumeSize: 100 });
+  expect(instance.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3", volumeSize: 120 });
 });
 
 test("without grafanaDomain the security group opens exactly SSH from the SSH CIDRs", () => {

@@ -8,7 +8,7 @@ let prog: ProgramRun;
 let containers: RecordedResource[];
 
 beforeAll(async () => {
-  prog = await runProgram({ stack: "dev", config: { restoreFrom: "20261202T050000Z", restoreOverwrite: true } });
+  prog = await runProgram({ stack: "dev", config: { restoreFrom: "20261202T050000Z", restoreOverwrite: true, restoreId: "drill-1" } });
   containers = prog.byType(CONTAINER);
 });
 
@@ -22,6 +22,8 @@ test("one restore container runs the rendered restore.sh from the archive volume
   const script = uploadsOf(restore[0])["/backup/restore.sh"];
   expect(script).toContain("FROM='20261202T050000Z'");
   expect(script).toContain("OVERWRITE=1");
+  // The setting restoreId reaches the script: the overwrite runs once.
+  expect(script).toContain("RESTORE_ID='drill-1'");
   expect(script).toContain("DEST='/archive'");
   const mounts = (c.volumes as { volumeName: string; containerPath: string; readOnly: boolean }[]).map((v) => `${v.volumeName}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`);
   expect(mounts).toEqual(["prometheus-data:/data/prometheus:rw", "grafana-data:/data/grafana:rw", "alertmanager-data:/data/alertmanager:rw", "backup-archive:/archive:ro"]);

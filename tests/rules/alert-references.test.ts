@@ -35,6 +35,8 @@ const NOT_ALERTS: Readonly<Record<string, string>> = {
   PutObject: "AWS IAM action",
   DeleteObject: "AWS IAM action",
   SigV4: "AWS request signing",
+  LastModified: "S3 object field",
+  CloudTrail: "AWS service",
   VictoriaMetrics: "product",
 };
 
