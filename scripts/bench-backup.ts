@@ -2,7 +2,7 @@
 // after one new block, with the rendered backup.sh (--once, volume destination).
 //
 // The TSDB is synthetic: block directories of random bytes (meta.json, index, chunk files)
-// served through a stand-in for Prometheus's snapshot API (tests/helpers/backup-fixture.ts),
+// served through a stand-in for Prometheus's snapshot API (harness/backup-fixture.ts),
 // which hard-links them into a snapshot with a fresh head block, as Prometheus does. The script
 // never reads block contents, so random bytes cost it what real chunks would.
 // Shape: 205 MB in 10 compacted blocks, a 1 MB head, and a 2 MB new block — about what two
@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   parseCommand(COMMAND);
   ensureTools();
   const { renderBackupScript } = require("../configs/backup") as typeof import("../configs/backup");
-  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = require("../tests/helpers/backup-fixture") as typeof import("../tests/helpers/backup-fixture");
-  const { makeTempDir, toolPath } = require("../tests/live/harness") as typeof import("../tests/live/harness");
-  const { startGrafanaCopier } = require("../tests/helpers/grafana-copier") as typeof import("../tests/helpers/grafana-copier");
+  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = require("../harness/backup-fixture") as typeof import("../harness/backup-fixture");
+  const { makeTempDir, toolPath } = require("../harness/processes") as typeof import("../harness/processes");
+  const { startGrafanaCopier } = require("../harness/grafana-copier") as typeof import("../harness/grafana-copier");
   progress(1, 3, "writing a synthetic 217 MB TSDB, a Grafana database and Alertmanager silences");
   const root = makeTempDir("obs-bench-backup");
   const dirs = { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") };

@@ -1,5 +1,5 @@
 // How many active series one stack host's Prometheus holds: for 50k, 100k and 200k synthetic
-// series shaped like the stack's metrics (tests/helpers/synthetic-stack.ts, the full rule
+// series shaped like the stack's metrics (harness/synthetic-stack.ts, the full rule
 // catalogue, production 15s scrape), Prometheus' resident memory, bytes per series, rule
 // evaluation time and ingestion rate, then the series that fit its memory limit.
 //
@@ -14,7 +14,7 @@
 //   capacity series=<n> head_series=<n> rss_mb=<mb> bytes_per_series=<b> rule_eval_ms=<ms> ingestion_samples_per_second=<n>
 //   capacity memory_limit_mb=<mb> marginal_bytes_per_series=<b> fixed_mb=<mb> headroom=<f> estimated_series_at_limit=<n>
 import { CATALOG } from "../catalog/containers";
-import type { SizeResult } from "../tests/helpers/synthetic-stack";
+import type { SizeResult } from "../harness/synthetic-stack";
 import { Command, counts, parseCommand, progress, refuse } from "./lib/args";
 import { ensureTools } from "./lib/tools";
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   if (new Set(sizes).size < 2) refuse(COMMAND, "give at least two different sizes: the estimate is the slope between them");
   const [limitMb] = counts(COMMAND, [process.env.BENCH_CAPACITY_MEMORY_MB ?? String(CATALOG.prometheus.limits.memoryMb)], "BENCH_CAPACITY_MEMORY_MB");
   ensureTools();
-  const { benchSize } = require("../tests/helpers/synthetic-stack") as typeof import("../tests/helpers/synthetic-stack");
+  const { benchSize } = require("../harness/synthetic-stack") as typeof import("../harness/synthetic-stack");
   const results: SizeResult[] = [];
   for (const [i, n] of sizes.entries()) {
     progress(i + 1, sizes.length, `${n} series: start Prometheus and the synthetic targets, measure memory, rule evaluation and ingestion`);

@@ -14,7 +14,7 @@ import * as yaml from "js-yaml";
 import * as fs from "node:fs";
 import { Command, counts, parseCommand, progress } from "./lib/args";
 import { ensureTools } from "./lib/tools";
-import type { LiveStack } from "../tests/live/stack";
+import type { LiveStack } from "../harness/live-stack";
 
 const COMMAND: Command = {
   script: "bench:notify",
@@ -30,8 +30,8 @@ const COMMAND: Command = {
 };
 
 // Loaded after the arguments are parsed, so --help starts nothing.
-let harness: typeof import("../tests/live/harness");
-let live: typeof import("../tests/live/stack");
+let harness: typeof import("../harness/processes");
+let live: typeof import("../harness/live-stack");
 let prometheus: typeof import("../configs/prometheus");
 
 const SCRAPE = "15s";
@@ -110,8 +110,8 @@ async function main(): Promise<void> {
   const { positionals } = parseCommand(COMMAND);
   const [runs] = counts(COMMAND, positionals.length ? positionals : [process.env.BENCH_NOTIFY_RUNS ?? "3"], "runs");
   ensureTools();
-  harness = require("../tests/live/harness") as typeof import("../tests/live/harness");
-  live = require("../tests/live/stack") as typeof import("../tests/live/stack");
+  harness = require("../harness/processes") as typeof import("../harness/processes");
+  live = require("../harness/live-stack") as typeof import("../harness/live-stack");
   prometheus = require("../configs/prometheus") as typeof import("../configs/prometheus");
   const { durationSeconds } = prometheus;
   const results: number[] = [];

@@ -1,5 +1,5 @@
 // Rule evaluation cost and Prometheus memory with the full rule catalogue at 10k, 100k and 200k
-// active series shaped like the stack's real metrics (tests/helpers/synthetic-stack.ts).
+// active series shaped like the stack's real metrics (harness/synthetic-stack.ts).
 //
 //   npm run bench:rules -- [sizes...]                  (default: 10000 100000 200000)
 //   BENCH_RULES_SOAK_MINUTES=40 ...                     (then measure every round for 40 more minutes)
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (!/^\d+$/.test(soak)) refuse(COMMAND, `BENCH_RULES_SOAK_MINUTES=${soak} is not accepted; use a whole number of minutes`);
   const soakMinutes = Number(soak);
   ensureTools();
-  const { benchSize } = require("../tests/helpers/synthetic-stack") as typeof import("../tests/helpers/synthetic-stack");
+  const { benchSize } = require("../harness/synthetic-stack") as typeof import("../harness/synthetic-stack");
   const lines: string[] = [];
   for (const [i, n] of sizes.entries()) {
     progress(i + 1, sizes.length, `${n} series: start Prometheus and the synthetic targets, fill the windows, measure 5 rounds${soakMinutes ? ` and soak ${soakMinutes} minutes` : ""}`);

@@ -3,7 +3,7 @@
 // Secret files (uploaded by each service's secrets writer, see components/container.ts) are
 // written under their service with a placeholder: their values never leave Pulumi. A `secure:`
 // value in the stack file is never decrypted here: the program runs with a labelled stand-in of
-// the right form (tests/helpers/secret-placeholders.ts), still a secret, so it is redacted too.
+// the right form (harness/secret-placeholders.ts), still a secret, so it is redacted too.
 // Values the mocks stand in for (generated hashes, bucket suffixes, cloud addresses) are named in
 // the tree it prints. The folder is emptied first, but only when it is empty or a previous render
 // made it (its MARKER file), so another stack's stale files never sit beside the new ones.
@@ -28,7 +28,7 @@ const COMMAND: Command = {
   max: 2,
 };
 
-/** Values that exist only at deploy time; the mocks (tests/helpers/mock-program.ts) stand in for them. */
+/** Values that exist only at deploy time; the mocks (harness/mock-program.ts) stand in for them. */
 const STAND_INS: readonly { pattern: RegExp; what: string }[] = [
   { pattern: /\$2[aby]\$\d\d\$mock/, what: "bcrypt hash of a generated password" },
   { pattern: /[a-z0-9.-]+-mock\b/, what: "bucket name (Pulumi adds a random suffix)" },
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     refuse(COMMAND, `no Pulumi.${stack}.yaml in the project`);
   }
   prepare(dir);
-  const { runProgram } = require("../tests/helpers/mock-program") as typeof import("../tests/helpers/mock-program");
+  const { runProgram } = require("../harness/mock-program") as typeof import("../harness/mock-program");
   const { SECRETS_FOR_LABEL } = require("../configs/docker") as typeof import("../configs/docker");
   const program = await runProgram({ stack });
   const written: Written[] = [];

@@ -9,7 +9,7 @@ import * as yaml from "js-yaml";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/settings";
 import { SETTING_DOCS, SettingDoc } from "../../components/settings/schema";
 import { ALERT_THRESHOLDS } from "../../integrations";
-import { alerts } from "./catalogue";
+import { alerts } from "../../harness/alert-catalogue";
 
 export const ROOT = path.join(__dirname, "..", "..");
 

@@ -7,7 +7,7 @@
 // fail on a deliberate break (sqlite3 called in the backup image; a read-only root writing /state).
 import { ImageContract } from "../../catalog/image-contracts";
 import { ALL_CONTAINERS, IMAGE_CONTRACTS, WRITTEN_PATHS } from "../../integrations";
-import { containersOf, ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { containersOf, ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../harness/mock-program";
 import { scriptCommands } from "../helpers/shell-commands";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 

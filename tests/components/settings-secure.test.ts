@@ -8,8 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, SECRET_KEYS } from "../../components/settings/schema";
 import { SettingsError, loadSettings, pulumiConfigSource } from "../../components/settings";
-import { ROOT, stackConfig } from "../helpers/mock-program";
-import { secretPlaceholder } from "../helpers/secret-placeholders";
+import { ROOT, stackConfig } from "../../harness/mock-program";
+import { secretPlaceholder } from "../../harness/secret-placeholders";
 import { REMOTE_WRITE_BASIC_CONFIG, SECURE_STACK_SECRETS, secureStackYaml } from "../helpers/stack-fixtures";
 import { tempDir } from "../helpers/tools";
 

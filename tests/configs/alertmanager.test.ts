@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { AlertmanagerReceivers, SECRET_FILES, renderAlertmanagerConfig } from "../../configs/alertmanager";
 import { TARGET_DOWN_ALERTS } from "../../integrations";
-import { alerts } from "../../scripts/lib/catalogue";
+import { alerts } from "../../harness/alert-catalogue";
 import { run, tempDir } from "../helpers/tools";
 
 const CHANNELS = { critical: "#crit", warning: "#warn", info: "#info" };

@@ -11,8 +11,8 @@ import { backupObjectExpiryDays, BackupScriptInput, renderBackupScript } from ".
 import { checkRestoreFrom, renderRestoreScript, RESTORE_MARKER, RestoreScriptInput } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
 import { renderGrafanaCopierScript } from "../../configs/grafana-db-copy";
-import { delimitedMessages, FakeSnapshotApi, Manifest, runScript, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
-import { RunningCopier, startGrafanaCopier } from "../helpers/grafana-copier";
+import { delimitedMessages, FakeSnapshotApi, Manifest, runScript, treeHashes, ulid, writeFakeBlock } from "../../harness/backup-fixture";
+import { RunningCopier, startGrafanaCopier } from "../../harness/grafana-copier";
 import { tempDir, tool, TOOLS_BIN } from "../helpers/tools";
 
 const SQLITE3 = path.join(TOOLS_BIN, "sqlite3");

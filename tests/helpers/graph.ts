@@ -4,7 +4,7 @@
 // and visible in review (`UPDATE_GOLDEN=1 npx jest tests/program/golden` rewrites the records).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ProgramRun, RunOptions } from "./mock-program";
+import { ProgramRun, RunOptions } from "../../harness/mock-program";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "./stack-fixtures";
 
 export const GOLDEN_DIR = path.join(__dirname, "..", "program", "golden");

@@ -1,7 +1,7 @@
 // Runs every policy of the pack over a program run recorded under the mocks, the way the engine
 // would during `pulumi preview --policy-pack policy`: each resource policy on each resource's
 // inputs, each stack policy on all resources at once.
-import type { ProgramRun } from "./mock-program";
+import type { ProgramRun } from "../../harness/mock-program";
 import type { StackResource } from "../../policy/buckets";
 import { RESOURCE_POLICIES, STACK_POLICIES } from "../../policy/policies";
 import { resourceArgs } from "./policy-args";

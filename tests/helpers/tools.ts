@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export const TOOLS_BIN = path.join(__dirname, "..", "..", ".tools", "bin");
+export { TOOLS_BIN } from "../../harness/processes";
+import { TOOLS_BIN } from "../../harness/processes";
 
 export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager" | "node_exporter" | "blackbox_exporter" | "caddy"): string {
   const p = path.join(TOOLS_BIN, name);

@@ -14,7 +14,7 @@ import { ruleAreas } from "../../configs/rules";
 import { generatedDashboards } from "../../dashboards";
 import { ALL_CONTAINERS, INTEGRATIONS, activeIntegrations, dashboardInput, integrationRuleAreas, integrationScrapeConfigs } from "../../integrations";
 import { SecretSpec } from "../../integrations/integration";
-import { readRuleFile } from "../../scripts/lib/catalogue";
+import { readRuleFile } from "../../harness/alert-catalogue";
 import { run, tempDir } from "../helpers/tools";
 
 /** A stack with every integration on, each setting and secret at its documented example. */

@@ -4,14 +4,14 @@
 // leaked snapshot and a re-created overwrite restore, and must neither stop for good, lose
 // data, fill the disk nor report success for a failed run.
 //
-// Stand-ins: Prometheus's snapshot API is FakeSnapshotApi (tests/helpers/backup-fixture.ts; it
+// Stand-ins: Prometheus's snapshot API is FakeSnapshotApi (harness/backup-fixture.ts; it
 // hard-links blocks into snapshots/<name>/ as the real API does, documented in Prometheus's
 // "TSDB Admin APIs"). A container is a PID namespace of its own (`unshare --pid --fork
 // --mount-proc`): the script is PID 1 there, as in the backup container, and killing the
 // namespace's PID 1 ends every process in it, as `docker kill` does. A small scratch volume is a
 // tmpfs in a private mount namespace. Both need root (CI runs as root); elsewhere those two
 // tests are skipped and say so.
-import { RunningCopier, startGrafanaCopier } from "../helpers/grafana-copier";
+import { RunningCopier, startGrafanaCopier } from "../../harness/grafana-copier";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -21,8 +21,8 @@ import * as path from "node:path";
 import { BackupDestination, BackupScriptInput, renderBackupScript } from "../../configs/backup";
 import { renderRestoreScript, RESTORE_MARKER } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
-import { delimitedMessages, FakeSnapshotApi, Manifest, runCommand, runScript, ScriptResult, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
-import { freePort, makeTempDir, sleep, toolPath, waitFor } from "./harness";
+import { delimitedMessages, FakeSnapshotApi, Manifest, runCommand, runScript, ScriptResult, treeHashes, ulid, writeFakeBlock } from "../../harness/backup-fixture";
+import { freePort, makeTempDir, sleep, toolPath, waitFor } from "../../harness/processes";
 
 const SQLITE3 = toolPath("sqlite3");
 const ROOT = process.getuid?.() === 0;

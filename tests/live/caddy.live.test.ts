@@ -10,7 +10,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { HSTS_VALUE, SECURITY_HEADERS, renderCaddyfile } from "../../configs/caddy";
-import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "./harness";
+import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "../../harness/processes";
 
 const DOMAIN = "grafana.test";
 

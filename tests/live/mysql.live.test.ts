@@ -11,8 +11,8 @@ import * as path from "node:path";
 import { metricsOf } from "../../integrations";
 import { mysql } from "../../integrations/mysql";
 import { SECRETS_DIR } from "../../components/container";
-import { ManagedProcess, PromAlert, freePort, makeTempDir, toolPath, waitFor } from "./harness";
-import { LiveStack } from "./stack";
+import { ManagedProcess, PromAlert, freePort, makeTempDir, toolPath, waitFor } from "../../harness/processes";
+import { LiveStack } from "../../harness/live-stack";
 
 /** 1m → 2s, 2m → 4s, 5m → 10s. */
 const TIME_SCALE = 30;

@@ -18,7 +18,7 @@ import {
 } from "../../configs/prometheus-web";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
-import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "./harness";
+import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "../../harness/processes";
 
 // Letters and digits, like random.RandomPassword({ special: false }).
 const PASSWORDS: Record<string, string> = {

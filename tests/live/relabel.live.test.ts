@@ -22,7 +22,7 @@ import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderRuleFile, RULES_DIR } from "../../configs/rules";
-import { EXPOSITION_CONTENT_TYPE, ManagedProcess, PrometheusApi, freePort, httpJson, makeTempDir, toolPath, waitFor } from "./harness";
+import { EXPOSITION_CONTENT_TYPE, ManagedProcess, PrometheusApi, freePort, httpJson, makeTempDir, toolPath, waitFor } from "../../harness/processes";
 
 const JOB: Ec2DiscoveryJob = { name: "app-nodes", port: 9100, tags: { "observability:scrape": "node" } };
 /** A fleet that selects by the service tag: an application job. */

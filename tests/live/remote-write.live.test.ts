@@ -11,7 +11,7 @@ import * as bcrypt from "bcryptjs";
 import * as yaml from "js-yaml";
 import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { renderPrometheusConfig } from "../../configs/prometheus";
-import { ManagedProcess, freePort, makeTempDir, sleep, toolPath, waitFor } from "./harness";
+import { ManagedProcess, freePort, makeTempDir, sleep, toolPath, waitFor } from "../../harness/processes";
 
 const OUTAGE_MS = 30_000;
 const USER = "writer";

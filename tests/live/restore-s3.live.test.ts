@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BackupDestination, renderBackupScript } from "../../configs/backup";
 import { renderRestoreScript } from "../../configs/backup-restore";
-import { FakeSnapshotApi, runCommand, runScript, ScriptResult, treeHashes, ulid, writeFakeBlock } from "../helpers/backup-fixture";
-import { startGrafanaCopier } from "../helpers/grafana-copier";
-import { freePort, makeTempDir, sleep, toolPath } from "./harness";
+import { FakeSnapshotApi, runCommand, runScript, ScriptResult, treeHashes, ulid, writeFakeBlock } from "../../harness/backup-fixture";
+import { startGrafanaCopier } from "../../harness/grafana-copier";
+import { freePort, makeTempDir, sleep, toolPath } from "../../harness/processes";
 
 const SQLITE3 = toolPath("sqlite3");
 const LOG: string[] = [];

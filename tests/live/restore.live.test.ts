@@ -9,9 +9,9 @@ import * as path from "node:path";
 import { renderBackupScript, BackupDestination } from "../../configs/backup";
 import { renderRestoreScript } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
-import { RunningCopier, startGrafanaCopier } from "../helpers/grafana-copier";
-import { FakeSnapshotApi, Manifest, runScript, ScriptResult, ulid, writeFakeBlock } from "../helpers/backup-fixture";
-import { AlertmanagerApi, freePort, httpJson, makeTempDir, ManagedProcess, PrometheusApi, sleep, toolPath, waitFor } from "./harness";
+import { RunningCopier, startGrafanaCopier } from "../../harness/grafana-copier";
+import { FakeSnapshotApi, Manifest, runScript, ScriptResult, ulid, writeFakeBlock } from "../../harness/backup-fixture";
+import { AlertmanagerApi, freePort, httpJson, makeTempDir, ManagedProcess, PrometheusApi, sleep, toolPath, waitFor } from "../../harness/processes";
 
 const SQLITE3 = toolPath("sqlite3");
 const DRILL_LOG: string[] = [];

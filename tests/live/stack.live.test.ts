@@ -6,12 +6,12 @@
 //   - scrape_interval and evaluation_interval 1s                          [15s]
 //   - every rule `for:` divided by TIME_SCALE = 30 (ServiceDown 2s)        [1m]
 //   - Alertmanager: group_wait at most 1s, group_interval 2s              [0s-5m, 1m-30m]
-//     (tests/live/stack.ts SUITE_ROUTE_TIMINGS; routes/receivers/inhibitions unchanged)
+//     (harness/live-stack.ts SUITE_ROUTE_TIMINGS; routes/receivers/inhibitions unchanged)
 //   - Prometheus --rules.alert.resend-delay=2s                            [1m]
 // Everything else (routing tree, receivers, matchers, inhibit rules, rule expressions,
 // labels, annotations, secret files) is the production rendering.
 //
-// node_exporter reads a fixture host (tests/live/host-fixture.ts, tests/live/fixtures/host/),
+// node_exporter reads a fixture host (harness/host-fixture.ts, harness/fixtures/host/),
 // not this machine: a busy CI runner's load, memory or disk writes cannot fire a host alert,
 // and the host cases (9a/9b) make them fire by rewriting the fixture.
 import * as fs from "node:fs";
@@ -29,9 +29,9 @@ import {
   sleep,
   toolPath,
   waitFor,
-} from "./harness";
-import { REAL_FILESYSTEM_AND_TIMEX_ARGS, committedHostTextfile, familyShapes } from "./host-fixture";
-import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "./stack";
+} from "../../harness/processes";
+import { REAL_FILESYSTEM_AND_TIMEX_ARGS, committedHostTextfile, familyShapes } from "../../harness/host-fixture";
+import { LiveStack, RUNBOOK_BASE, oneServiceStack } from "../../harness/live-stack";
 import { buildDashboards } from "../../dashboards";
 import { metricsOf } from "../../integrations";
 import { DashboardInput } from "../../dashboards/lib/input";

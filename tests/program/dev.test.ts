@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../../harness/mock-program";
 import { ALL_CONTAINERS } from "../../integrations";
 import { CORE_RULE_AREAS } from "../../configs/rules";
 import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";

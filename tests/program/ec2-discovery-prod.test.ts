@@ -2,7 +2,7 @@
 // mocks: discovery alone must give Prometheus (and only Prometheus) the instance role, with
 // DescribeInstances as the one added action, and nothing of AMP.
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../harness/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 import { LATENCY_BUCKET_RELABEL } from "../../configs/latency-buckets";

@@ -1,5 +1,5 @@
 // The prod-full scenario's resource graph and files equal the committed golden record (see helpers/graph.ts).
-import { runProgram } from "../helpers/mock-program";
+import { runProgram } from "../../harness/mock-program";
 import { GOLDEN_SCENARIOS, graphRecord, readGolden, writeGolden } from "../helpers/graph";
 import { expectGraphsEqual } from "../helpers/graph-compare";
 

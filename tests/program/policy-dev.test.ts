@@ -1,6 +1,6 @@
 // Every policy of the pack over the committed dev stack (Pulumi.dev.yaml) under the mocks: the
 // program as committed must satisfy its own policies.
-import { ProgramRun, runProgram } from "../helpers/mock-program";
+import { ProgramRun, runProgram } from "../../harness/mock-program";
 import { TYPES } from "../../policy/types";
 import { runPolicies } from "../helpers/policy-over-stack";
 

@@ -1,7 +1,7 @@
 // Every policy of the pack over prod with every option and every secret set (the golden
 // prod-full scenario): integrations, receivers and their secrets must not trip a policy either,
 // and no secret value may reach a container's environment.
-import { ProgramRun, runProgram } from "../helpers/mock-program";
+import { ProgramRun, runProgram } from "../../harness/mock-program";
 import { GOLDEN_SCENARIOS } from "../helpers/graph";
 import { TYPES } from "../../policy/types";
 import { runPolicies } from "../helpers/policy-over-stack";

@@ -1,6 +1,6 @@
 // Every policy of the pack over the committed prod stack (Pulumi.prod.yaml) under the mocks:
 // containers, the security group, the instance and both buckets with their settings.
-import { ProgramRun, runProgram } from "../helpers/mock-program";
+import { ProgramRun, runProgram } from "../../harness/mock-program";
 import { TYPES } from "../../policy/types";
 import { runPolicies } from "../helpers/policy-over-stack";
 

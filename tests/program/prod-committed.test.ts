@@ -1,6 +1,6 @@
 // The committed prod stack file, exactly as it is in the repository, runs under mocks: no
 // setting a preview needs is a secret only its author could decrypt.
-import { ProgramRun, runProgram } from "../helpers/mock-program";
+import { ProgramRun, runProgram } from "../../harness/mock-program";
 
 let prog: ProgramRun;
 beforeAll(async () => {

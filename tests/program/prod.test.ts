@@ -5,7 +5,7 @@ import { ALL_CONTAINER_NAMES } from "../../integrations";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../../harness/mock-program";
 import { promtoolCheckUploads, run, tempDir, writeTree } from "../helpers/tools";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 

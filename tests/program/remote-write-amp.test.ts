@@ -4,7 +4,7 @@
 // real promtool), Grafana's AMP-plugin datasource and the plugin's pinned install, the Stack
 // health queue panels and the output.
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../harness/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 import { AMP_QUERY_ACTIONS, AMP_WRITE_ACTIONS } from "../../configs/aws-policies";

@@ -2,7 +2,7 @@
 // mocks: the token reaches Prometheus only as the secret 0400 file prometheus.yml names (checked
 // by the real promtool), and no other resource carries it.
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, resourcesHolding, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, resourcesHolding, runProgram, uploadsOf } from "../../harness/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
 import { PROMETHEUS_REMOTE_WRITE_SECRET } from "../../components/prometheus";
 

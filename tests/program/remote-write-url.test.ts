@@ -3,7 +3,7 @@
 // (checked by the real promtool), no AWS resource, no extra datasource, and the output. The
 // bearer-token form: remote-write-bearer.test.ts.
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, resourcesHolding, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, resourcesHolding, runProgram, uploadsOf } from "../../harness/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
 import { PROMETHEUS_REMOTE_WRITE_SECRET } from "../../components/prometheus";
 import { GRAFANA_DATASOURCES_PATH } from "../../configs/grafana";

@@ -1,7 +1,7 @@
 // The dev stack with restoreFrom set, as the program under mocks: one restore container fills
 // the data volumes, and Prometheus, Grafana, Alertmanager and the backup job are created only
 // after it finished (the mocked Docker reports it exited 0).
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../harness/mock-program";
 
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;

@@ -2,12 +2,12 @@
 // no input that carries a non-secret file is secret (so `pulumi preview --diff` shows every
 // dashboard, datasource and alertmanager.yml change), every secret value appears only inside
 // inputs Pulumi holds as secret, and each secret still reaches a running container as a file.
-import { ProgramRun, RecordedResource, runProgram } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, runProgram } from "../../harness/mock-program";
 import { SECRET_KEYS } from "../../components/settings";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 
 const CONTAINER = "docker:index/container:Container";
-/** What the mocks return for the generated Grafana admin password (tests/helpers/mock-program.ts). */
+/** What the mocks return for the generated Grafana admin password (harness/mock-program.ts). */
 const GRAFANA_PASSWORD = "mock-password-0123456789abcdef";
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-ssh-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
 

@@ -1,13 +1,13 @@
 // A prod stack file as a user with everything on has it: every receiver and integration enabled,
 // remote write with basic auth, and every secret set with `pulumi config set --secret` (held as
 // `secure:`). The program runs under mocks from that file alone: each secret arrives as its
-// labelled placeholder (tests/helpers/secret-placeholders.ts), only in secret inputs, every
+// labelled placeholder (harness/secret-placeholders.ts), only in secret inputs, every
 // receiver and integration is deployed, and the policy pack passes.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ProgramRun, ROOT, containersOf, resourcesHolding, runProgram, uploadsOf } from "../helpers/mock-program";
-import { secretPlaceholder } from "../helpers/secret-placeholders";
+import { ProgramRun, ROOT, containersOf, resourcesHolding, runProgram, uploadsOf } from "../../harness/mock-program";
+import { secretPlaceholder } from "../../harness/secret-placeholders";
 import { SECURE_STACK_SECRETS, secureStackYaml } from "../helpers/stack-fixtures";
 import { tempDir } from "../helpers/tools";
 import { runPolicies } from "../helpers/policy-over-stack";

@@ -4,7 +4,7 @@
 // exactly that slice with the container's TasksMax, for a Docker daemon on the systemd cgroup
 // driver.
 import * as yaml from "js-yaml";
-import { ProgramRun, RecordedResource, containersOf, runProgram } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, containersOf, runProgram } from "../../harness/mock-program";
 import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
 import { ALL_CONTAINER_NAMES } from "../../integrations";
 import { securityProfile } from "../../configs/container-security";

@@ -1,6 +1,6 @@
 // The dev (local) stack with grafanaDomain set: the proxy runs on the local target too (it is off
 // without a domain, see dev.test.ts), with the internal UIs still on loopback.
-import { ProgramRun, RecordedResource, runProgram } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, runProgram } from "../../harness/mock-program";
 
 const CONTAINER = "docker:index/container:Container";
 let prog: ProgramRun;

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../helpers/mock-program";
+import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../harness/mock-program";
 import { tempDir, tool } from "../helpers/tools";
 
 const DOMAIN = "grafana.example.com";

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { logqlSyntaxErrors, promqlSyntaxErrors } from "../helpers/grammars";
 import { promqlMetricNames } from "../helpers/query-check";
 import { INTEGRATIONS, METRICS, RULE_ONLY_METRICS } from "../../integrations";
-import { alerts, allAreas, catalogue, readRuleFile } from "../../scripts/lib/catalogue";
+import { alerts, allAreas, catalogue, readRuleFile } from "../../harness/alert-catalogue";
 import { COMMITTED_RUNBOOK_BASE, CORE_RULE_AREAS, OPTIONAL_RULE_AREAS, RULES_DIR } from "../../configs/rules";
 import { durationSeconds } from "../../configs/prometheus";
 

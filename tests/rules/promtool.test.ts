@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { RULES_DIR } from "../../configs/rules";
-import { allAreas } from "../../scripts/lib/catalogue";
+import { allAreas } from "../../harness/alert-catalogue";
 import { run, tempDir } from "../helpers/tools";
 import { ROOT } from "../helpers/rule-files";
 

@@ -2,7 +2,7 @@
 // (marginal memory per series and fixed overhead), then the series that fit the limit with
 // the headroom kept free.
 import { estimateCapacity } from "../../scripts/bench-capacity";
-import { SizeResult } from "../helpers/synthetic-stack";
+import { SizeResult } from "../../harness/synthetic-stack";
 
 const MIB = 2 ** 20;
 

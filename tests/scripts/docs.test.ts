@@ -8,7 +8,7 @@ import * as yaml from "js-yaml";
 import { ROOT, generated } from "../../scripts/lib/reference";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/settings";
 import { SETTING_DOCS } from "../../components/settings/schema";
-import { alerts } from "../../scripts/lib/catalogue";
+import { alerts } from "../../harness/alert-catalogue";
 import { ALERT_THRESHOLDS } from "../../integrations";
 
 const README = path.join(ROOT, "README.md");

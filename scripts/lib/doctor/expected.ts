@@ -1,8 +1,8 @@
 // What a stack should run, from the program itself: the program is run under mocks (as
-// `npm run render` does, tests/helpers/mock-program.ts) and the files it uploads are read, so the
+// `npm run render` does, harness/mock-program.ts) and the files it uploads are read, so the
 // doctor compares the running stack with the same renderers `pulumi up` used.
 import * as yaml from "js-yaml";
-import { runProgram } from "../../../tests/helpers/mock-program";
+import { runProgram } from "../../../harness/mock-program";
 import { loadSettings, pulumiConfigSource } from "../../../components/settings";
 import { DOCTOR_TEST } from "../../../configs/alertmanager";
 import { DASHBOARDS_DIR } from "../../../configs/grafana-datasources";

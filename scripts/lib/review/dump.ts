@@ -4,7 +4,7 @@
 // Pulumi's runtime state is global.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runProgram } from "../../../tests/helpers/mock-program";
+import { runProgram } from "../../../harness/mock-program";
 import { Snapshot } from "./model";
 
 async function main(): Promise<void> {

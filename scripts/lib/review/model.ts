@@ -4,7 +4,7 @@
 // the model still reads a commit whose components put files elsewhere. Pure: no Pulumi import.
 import * as yaml from "js-yaml";
 
-/** One resource as recorded by tests/helpers/mock-program.ts (inputs with secrets unwrapped). */
+/** One resource as recorded by harness/mock-program.ts (inputs with secrets unwrapped). */
 export interface SnapshotResource {
   readonly type: string;
   readonly name: string;

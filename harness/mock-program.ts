@@ -5,10 +5,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { SECRETS_FOR_LABEL } from "../../configs/docker";
+import { SECRETS_FOR_LABEL } from "../configs/docker";
 import { secretPlaceholder } from "./secret-placeholders";
 
-export const ROOT = path.join(__dirname, "..", "..");
+export const ROOT = path.join(__dirname, "..");
 
 /** The project name declared in a source tree's Pulumi.yaml (the prefix of its config keys). */
 export function projectName(root: string): string {
@@ -65,7 +65,7 @@ export interface StackConfig {
 /**
  * Config of a stack file, read as Pulumi reads it: a `secure:` value is a secret (listed in
  * secretKeys) whose text only the stack's secrets provider could decrypt, so it is replaced by
- * a placeholder that names the key (tests/helpers/secret-placeholders.ts).
+ * a placeholder that names the key (harness/secret-placeholders.ts).
  */
 export function stackConfig(file: string): StackConfig {
   const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };

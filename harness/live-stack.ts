@@ -6,12 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as childProcess from "node:child_process";
 import * as yaml from "js-yaml";
-import { renderAlertmanagerConfig, SECRET_FILES } from "../../configs/alertmanager";
-import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
-import { durationSeconds, renderPrometheusConfig } from "../../configs/prometheus";
-import { RuleSelection, renderRuleFiles } from "../../configs/rules";
-import { ServiceSettings } from "../../configs/types";
-import { EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../../integrations";
+import { renderAlertmanagerConfig, SECRET_FILES } from "../configs/alertmanager";
+import { Endpoints, NETWORK_COMPONENTS } from "../catalog/containers";
+import { durationSeconds, renderPrometheusConfig } from "../configs/prometheus";
+import { RuleSelection, renderRuleFiles } from "../configs/rules";
+import { ServiceSettings } from "../configs/types";
+import { EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../integrations";
 import {
   AlertmanagerApi,
   ManagedProcess,
@@ -20,7 +20,7 @@ import {
   makeTempDir,
   toolPath,
   waitFor,
-} from "./harness";
+} from "./processes";
 import { HostFixture } from "./host-fixture";
 
 export const RUNBOOK_BASE = "http://127.0.0.1/runbooks.md";

@@ -10,8 +10,8 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderGrafanaCopierScript } from "../../configs/grafana-db-copy";
-import { TOOLS_BIN } from "./tools";
+import { renderGrafanaCopierScript } from "../configs/grafana-db-copy";
+import { TOOLS_BIN } from "./processes";
 
 export interface RunningCopier {
   /** The exchange directory to give the backup script (grafanaCopyDir). */

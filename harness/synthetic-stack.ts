@@ -20,10 +20,10 @@
 // than in production, so those rules cost less here than they would after hours.
 import * as http from "node:http";
 import * as net from "node:net";
-import { WebhookReceiver, EXPOSITION_CONTENT_TYPE, PromRuleGroup, isZeroTime, sleep, waitFor } from "../live/harness";
-import { LiveStack } from "../live/stack";
-import { ServiceSettings } from "../../configs/types";
-import { durationSeconds } from "../../configs/prometheus";
+import { WebhookReceiver, EXPOSITION_CONTENT_TYPE, PromRuleGroup, isZeroTime, sleep, waitFor } from "./processes";
+import { LiveStack } from "./live-stack";
+import { ServiceSettings } from "../configs/types";
+import { durationSeconds } from "../configs/prometheus";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const ROUTES: [string, string][] = [

@@ -3,8 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { LOKI_RULES_DIR, RULES_DIR, RuleArea, ruleAreas } from "../../configs/rules";
-import { INTEGRATIONS } from "../../integrations";
+import { LOKI_RULES_DIR, RULES_DIR, RuleArea, ruleAreas } from "../configs/rules";
+import { INTEGRATIONS } from "../integrations";
 
 export interface Rule {
   readonly alert?: string;

@@ -1,7 +1,7 @@
 // A fake host for the live suite's node_exporter, so the host alerts (rules/system.yml) see
 // the same healthy machine on every run instead of a busy CI runner's load, memory and disks.
 //
-// The committed tree tests/live/fixtures/host/ is copied into the stack's temp dir and handed
+// The committed tree harness/fixtures/host/ is copied into the stack's temp dir and handed
 // to the real node_exporter as --path.procfs / --path.sysfs / --path.rootfs / --path.udev.data.
 // Only collectors that read nothing but files under those paths run (FIXTURE_COLLECTORS);
 // every node_* series the rules and dashboards read comes from them:

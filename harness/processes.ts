@@ -9,7 +9,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 export const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "bin");
 
 export function toolPath(name: string): string {
