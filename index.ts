@@ -147,7 +147,8 @@ const exporters = new Exporters(
       const exporter = a.integration.exporter;
       const secrets = settings.secrets.integrations[a.integration.name as keyof typeof integrations] ?? {};
       const run = a.exporterRun(Object.keys(secrets));
-      return exporter && run ? [{ placement: placement(exporter.key, { appNetworks: run.appNetworks }), entry: exporter.entry, run, secrets }] : [];
+      // The registry erases each module's literal key type; every exporter key is a ContainerKey.
+      return exporter && run ? [{ placement: placement(exporter.key as ContainerKey, { appNetworks: run.appNetworks }), entry: exporter.entry, run, secrets }] : [];
     }),
     dockerHost: dockerApi.dockerHost,
   },

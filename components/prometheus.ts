@@ -6,7 +6,7 @@ import { CATALOG, Endpoints } from "../catalog/containers";
 import { PrometheusConfigInput, ScrapeConfig, renderPrometheusConfig } from "../configs/prometheus";
 import { Ec2DiscoveryJob } from "../configs/ec2-discovery";
 import { RemoteWriteTarget } from "../configs/remote-write";
-import { ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/service-settings";
 import {
   PROMETHEUS_CLIENT_CONFIG_PATH,
   PROMETHEUS_USERS,

@@ -5,7 +5,7 @@ import { Endpoints, STACK_JOBS } from "../catalog/containers";
 import { APP_TIER, Ec2DiscoveryJob, ec2ScrapeConfigs } from "./ec2-discovery";
 import { LATENCY_BUCKET_RELABEL } from "./latency-buckets";
 import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
-import { ServiceSettings } from "./types";
+import { ServiceSettings } from "./service-settings";
 import { BasicAuthFile, prometheusBasicAuth } from "./prometheus-web";
 import { durationMs } from "./value-checks";
 

@@ -1,7 +1,7 @@
 // Business KPIs: one stat (current value, coloured by the KPI's thresholds) and one trend
 // graph per entry of the `kpis` setting. The expressions are the team's own PromQL.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { KpiSettings } from "../configs/types";
+import { KpiSettings } from "../configs/service-settings";
 import { addRow, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";
 import { statPanel, ThresholdStep, timeSeries } from "./lib/panels";

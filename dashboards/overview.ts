@@ -4,7 +4,7 @@
 // the top lists whatever Prometheus scrapes with tier="app", so a service added later shows up
 // there without regenerating anything.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/service-settings";
 import { DashboardInput, integrationRows } from "./lib/input";
 import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "./lib/dashboard";
 import { prometheusDatasourceVariable } from "./lib/datasources";

@@ -10,7 +10,7 @@ import { renderAlertmanagerConfig, SECRET_FILES } from "../configs/alertmanager"
 import { Endpoints, NETWORK_COMPONENTS } from "../catalog/containers";
 import { durationSeconds, renderPrometheusConfig } from "../configs/prometheus";
 import { RuleSelection, renderRuleFiles } from "../configs/rules";
-import { ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/service-settings";
 import { EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../integrations";
 import {
   AlertmanagerApi,

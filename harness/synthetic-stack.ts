@@ -22,7 +22,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import { WebhookReceiver, EXPOSITION_CONTENT_TYPE, PromRuleGroup, isZeroTime, sleep, waitFor } from "./processes";
 import { LiveStack } from "./live-stack";
-import { ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/service-settings";
 import { durationSeconds } from "../configs/prometheus";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

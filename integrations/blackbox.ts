@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { NOBODY } from "../catalog/containers";
 import { certificateCriticalSecondsLeft } from "../configs/thresholds";
 import { checkUrl, each } from "../configs/value-checks";
-import { ServiceSettings } from "../configs/types";
+import { ServiceSettings } from "../configs/service-settings";
 import { UP_DOWN_MAPPINGS, statPanel, timeSeries } from "../dashboards/lib/panels";
 import { defineIntegration } from "./integration";
 

@@ -3,12 +3,12 @@
 // module, rule file, test and runbook section); everything below is derived from this list.
 import { CATALOG, CatalogEntry, ComponentKey, MONITORING_COMPONENTS, STACK_JOBS, SUPPORT_COMPONENTS } from "../catalog/containers";
 import { CORE_IMAGE_CONTRACTS, CORE_WRITTEN_PATHS, ImageContract, WrittenPath } from "../catalog/image-contracts";
-import { SettingDoc, SettingSpec } from "../catalog/setting-spec";
+import { SettingDoc } from "../catalog/setting-spec";
 import { CORE_TARGET_DOWN_ALERTS } from "../configs/alertmanager";
 import { CORE_ALERT_THRESHOLDS } from "../configs/thresholds";
 import { CORE_METRICS, CORE_RULE_ONLY_METRICS, MetricGroup, MetricSource, Verification, metricNamesOf, metricRows } from "../dashboards/metrics";
 import { blackbox } from "./blackbox";
-import { ServiceSettings, KpiSettings } from "../configs/types";
+import { ServiceSettings, KpiSettings } from "../configs/service-settings";
 import { RuleArea } from "../configs/rules";
 import { ScrapeConfig } from "../configs/prometheus";
 import { DashboardInput } from "../dashboards/lib/input";
@@ -57,19 +57,24 @@ export function activeIntegrations(enabled: EnabledIntegrations): ActiveIntegrat
 /** Integrations with an exporter container, and that container's catalogue entry. */
 export const INTEGRATION_EXPORTERS: readonly ExporterSpec<unknown>[] = INTEGRATIONS.flatMap((i) => (asAny(i).exporter ? [asAny(i).exporter!] : []));
 
-export type ContainerKey = ComponentKey | string;
+/** The settings prefix of each integration's exporter (e.g. postgresExporter). */
+export type ExporterKey = NonNullable<Registered["exporter"]>["key"];
+/** Every container's settings prefix: a core component's or an integration exporter's. */
+export type ContainerKey = ComponentKey | ExporterKey;
+/** The keys of every integration's own settings. */
+export type IntegrationSettingKey = keyof AllIntegrationSettings & string;
 
 /**
  * Every container the program can run, keyed by its settings prefix: the monitoring services,
  * the integrations' exporters, then the support jobs (the order of the settings table and of the
  * Stack health dashboard's container list).
  */
-export const ALL_CONTAINERS: Readonly<Record<ContainerKey, CatalogEntry>> = Object.fromEntries([
+export const ALL_CONTAINERS = Object.fromEntries([
   ...MONITORING_COMPONENTS.map((k) => [k, CATALOG[k]] as const),
   ...INTEGRATION_EXPORTERS.map((e) => [e.key, e.entry] as const),
   ...SUPPORT_COMPONENTS.map((k) => [k, CATALOG[k]] as const),
-]);
-export const ALL_CONTAINER_KEYS: readonly ContainerKey[] = Object.keys(ALL_CONTAINERS);
+]) as Readonly<Record<ContainerKey, CatalogEntry>>;
+export const ALL_CONTAINER_KEYS = Object.keys(ALL_CONTAINERS) as readonly ContainerKey[];
 /** Their container names (also their DNS names and `service` labels), in the same order. */
 export const ALL_CONTAINER_NAMES: readonly string[] = Object.values(ALL_CONTAINERS).map((e) => e.container);
 
@@ -91,8 +96,11 @@ export const RESERVED_JOBS: readonly string[] = [...Object.values(STACK_JOBS), .
 export const TARGET_DOWN_ALERTS: readonly string[] = [...CORE_TARGET_DOWN_ALERTS, ...INTEGRATIONS.flatMap((i) => i.targetDownAlerts)];
 
 /** The settings rows of every integration, in registry order. */
-export function integrationSettings(): Record<string, SettingSpec> {
-  return Object.assign({}, ...INTEGRATIONS.map((i) => i.settings)) as Record<string, SettingSpec>;
+/** One object of every integration's own settings (the union of their rows, as one type). */
+type AllIntegrationSettings = (Registered["settings"] extends infer U ? (U extends unknown ? (x: U) => void : never) : never) extends (x: infer I) => void ? I : never;
+
+export function integrationSettings(): AllIntegrationSettings {
+  return Object.assign({}, ...INTEGRATIONS.map((i) => i.settings)) as AllIntegrationSettings;
 }
 
 /** What docs/settings.md says of every integration's settings and secrets. */

@@ -13,7 +13,7 @@ import type { ImageContract, WrittenPath } from "../catalog/image-contracts";
 import type { DocumentedSetting } from "../catalog/setting-spec";
 import type { ScrapeConfig } from "../configs/prometheus";
 import type { RuleArea as LoadedRuleArea } from "../configs/rules";
-import type { ServiceSettings } from "../configs/types";
+import type { ServiceSettings } from "../configs/service-settings";
 import type { Exporter, MetricGroup } from "../dashboards/metrics";
 import type { DashboardRow } from "../dashboards/lib/input";
 
@@ -125,8 +125,16 @@ export interface ActiveIntegration {
 
 /**
  * Typed construction: the config type flows from `read` to every function that takes it, and the
- * name stays a literal type (the registry keys the enabled integrations by it).
+ * name, the setting keys and the exporter's settings prefix stay literal types (the registry keys
+ * the enabled integrations by name, and the settings table's keys are typed from them).
  */
-export function defineIntegration<C, const N extends string = string>(spec: Integration<C> & { readonly name: N }): Integration<C> & { readonly name: N } {
+export function defineIntegration<
+  C,
+  const N extends string,
+  const S extends Readonly<Record<string, DocumentedSetting>>,
+  const X extends string = never,
+>(
+  spec: Integration<C> & { readonly name: N; readonly settings: S; readonly exporter?: ExporterSpec<C> & { readonly key: X } },
+): Integration<C> & { readonly name: N; readonly settings: S; readonly exporter?: ExporterSpec<C> & { readonly key: X } } {
   return spec;
 }

@@ -1,5 +1,6 @@
 // The ec2 target's settings: region, instance, network and who may reach the host. Rejected
 // on the local target, where they would silently do nothing.
+import type { SettingKey } from "./schema";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN } from "../../configs/patterns";
 import { cidrListProblems } from "../../configs/network";
@@ -33,10 +34,10 @@ const AWS_KEYS = [
   "grafanaAllowedCidrs",
   "sshAllowedCidrs",
   "protectBuckets",
-];
+] as const satisfies readonly SettingKey[];
 
 /** Reads an allow-list and reports each bad entry and a too-wide union, one message each. */
-function cidrList(r: Reader, key: string): readonly string[] {
+function cidrList(r: Reader, key: "grafanaAllowedCidrs" | "sshAllowedCidrs"): readonly string[] {
   const list = r.value<readonly string[]>(key);
   const problems = cidrListProblems(key, list);
   r.failEach(problems);

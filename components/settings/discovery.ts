@@ -2,7 +2,7 @@
 // Only the ec2 target has the instance role DescribeInstances is called with.
 import { RESERVED_JOBS } from "../../integrations";
 import { ANY_TAG_VALUE, Ec2DiscoveryJob } from "../../configs/ec2-discovery";
-import { ServiceSettings } from "../../configs/types";
+import { ServiceSettings } from "../../configs/service-settings";
 import { checkName, checkPort, isRecord, show } from "./checks";
 import { Reader } from "./reader";
 import { Target } from "./schema";

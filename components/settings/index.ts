@@ -7,7 +7,7 @@ import { Limits } from "../../catalog/containers";
 import { ALL_CONTAINER_KEYS, ContainerKey, EnabledIntegrations } from "../../integrations";
 import { AlertmanagerReceivers } from "../../configs/alertmanager";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "../../configs/patterns";
-import { KpiSettings, ServiceSettings } from "../../configs/types";
+import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
 import { AwsSettings, readAws } from "./aws";
 import { checkDurationBetween, checkIPv4, checkNoTemplate, checkPinnedImage, checkSize, checkUrl, oneOf, range, show, sizeBytes, unique } from "./checks";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network";
@@ -143,8 +143,8 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     ),
   );
 
-  const images: Record<ContainerKey, string> = {};
-  const limits: Record<ContainerKey, Limits> = {};
+  const images = {} as Record<ContainerKey, string>;
+  const limits = {} as Record<ContainerKey, Limits>;
   for (const c of ALL_CONTAINER_KEYS) {
     images[c] = r.value<string>(`${c}Image`, checkPinnedImage);
     limits[c] = {

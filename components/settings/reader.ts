@@ -2,7 +2,7 @@
 // key it belongs to, so one `pulumi preview` reports them all before anything is created.
 import * as pulumi from "@pulumi/pulumi";
 import { Problem, show } from "./checks";
-import { PROJECT, SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS, SecretKey, SimpleType } from "./schema";
+import { PROJECT, SECRET_KEYS, SETTINGS, SETTINGS_TABLE, STRUCTURED_SETTINGS, SecretKey, SettingKey, SimpleType } from "./schema";
 
 /** What the settings need from pulumi.Config; tests may hand in pulumi.Config over setAllConfig. */
 export interface ConfigSource {
@@ -165,8 +165,8 @@ export class Reader {
   }
 
   /** A declared setting, type-checked against SETTINGS, then by `check`. */
-  value<T extends string | number | boolean | readonly string[]>(key: string, check?: (v: T) => Problem): T {
-    const spec = SETTINGS[key];
+  value<T extends string | number | boolean | readonly string[]>(key: SettingKey, check?: (v: T) => Problem): T {
+    const spec = SETTINGS_TABLE[key];
     if (!spec) throw new Error(`setting ${key} is not declared in SETTINGS`);
     const raw = this.encrypted.has(key) ? undefined : spec.type === "string" ? this.cfg.get(key) : this.parsed(key);
     if (raw === undefined) return spec.default as T;

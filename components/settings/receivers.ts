@@ -1,5 +1,6 @@
 // Alert receivers: which are on, their non-secret settings (what alertmanager.yml may say) and,
 // apart from those, the secret each needs (delivered to Alertmanager as a file).
+import type { SettingKey } from "./schema";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertmanagerReceivers, SECRET_FILES } from "../../configs/alertmanager";
 import { Problem, checkEmail, checkHostPort, checkNoTemplate, checkRoutingKey, checkSecretUrl, each, oneOf, show, unique } from "./checks";
@@ -51,7 +52,7 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
       r.fail(secretOf[kind], `is set but receiver ${kind} is not enabled; add ${kind} to receivers or remove the secret`);
     }
   }
-  const channel = (key: string) =>
+  const channel = (key: "slackChannelCritical" | "slackChannelWarning" | "slackChannelInfo") =>
     r.value<string>(key, (v) => (/^[#@][a-z0-9_.-]{1,80}$/.test(v) ? undefined : `${show(v)} is not accepted; use a channel such as #alerts-critical`));
   const channels = { critical: channel("slackChannelCritical"), warning: channel("slackChannelWarning"), info: channel("slackChannelInfo") };
 
@@ -67,7 +68,7 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
   }
 
   const emailOn = kinds.includes("email");
-  const required = (key: string, check: (v: string) => Problem): string =>
+  const required = (key: SettingKey, check: (v: string) => Problem): string =>
     r.value<string>(key, (v) => (v === "" ? (emailOn ? "is required by receiver email" : undefined) : check(v)));
   // To and From are Go templates in Alertmanager: {{ would be evaluated, not sent.
   const to = required("emailTo", (v) => checkNoTemplate(v) ?? checkEmail(v));

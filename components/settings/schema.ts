@@ -2,7 +2,8 @@
 // Settings are flat keys of simple types because that is what Pulumi.yaml's `config:` schema
 // can declare (string, integer, boolean, array of those); `npm run docs` writes this table into
 // Pulumi.yaml and the README, and a test keeps them in step.
-import { ALL_CONTAINERS, INTEGRATION_NAMES, INTEGRATION_SECRETS, integrationSettingDocs, integrationSettings } from "../../integrations";
+import { CatalogEntry } from "../../catalog/containers";
+import { ALL_CONTAINERS, ContainerKey, INTEGRATION_NAMES, INTEGRATION_SECRETS, integrationSettingDocs, integrationSettings } from "../../integrations";
 import { SettingDoc, SettingSpec } from "../../catalog/setting-spec";
 import { COMMITTED_RUNBOOK_BASE } from "../../configs/rules";
 import { RESTORE_ID_ACCEPTED } from "../../configs/backup-restore";
@@ -37,7 +38,7 @@ export const MAX_BACKUP_INTERVAL_HOURS = BACKUP_TOO_OLD_HOURS - 1;
 export type { SettingSpec, SimpleType } from "../../catalog/setting-spec";
 
 /** The typed settings, in README order. Each is declared in Pulumi.yaml with this default. */
-export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
+export const SETTINGS = {
   target: { type: "string", default: "local", description: "Where the stack runs: local (a Docker host) or ec2 (an EC2 host this program creates)." },
   dockerHost: { type: "string", default: "", description: "Docker host for target local; empty means $DOCKER_HOST or unix:///var/run/docker.sock." },
   grafanaBindAddress: { type: "string", default: "", description: "Host address Grafana's port is published on (target local); empty means 127.0.0.1. On ec2 Grafana is always on the host's loopback: reach it through grafanaDomain or the SSH tunnel." },
@@ -87,14 +88,20 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   grafanaAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to reach Grafana's HTTPS port on ec2 (required with grafanaDomain; at most a /8 in total, canonical network addresses)." },
   sshAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to SSH to the host (required for ec2: the Docker API is reached over SSH; at most a /8 in total, canonical network addresses)." },
   protectBuckets: { type: "boolean", default: true, description: "Protect the S3 buckets from deletion by pulumi destroy." },
-};
+} satisfies Readonly<Record<string, SettingSpec>>;
+/** A key of the settings table: a typo in a setting's name fails to compile. */
+export type SettingKey = keyof typeof SETTINGS;
+/** The table looked up by a key read from outside (a stack file, a docs generator). */
+export const SETTINGS_TABLE: Readonly<Record<string, SettingSpec>> = SETTINGS;
 
-function componentSettings(): Record<string, SettingSpec> {
-  const out: Record<string, SettingSpec> = {};
-  for (const [c, e] of Object.entries(ALL_CONTAINERS)) {
+type ComponentSettingKey = `${ContainerKey}${"Image" | "MilliCpus" | "MemoryMb"}`;
+
+function componentSettings(): Record<ComponentSettingKey, SettingSpec> {
+  const out = {} as Record<ComponentSettingKey, SettingSpec>;
+  for (const [c, e] of Object.entries(ALL_CONTAINERS) as [ContainerKey, CatalogEntry][]) {
     out[`${c}Image`] = { type: "string", default: e.image, description: `Image of ${e.title}, pinned to an exact tag.` };
   }
-  for (const [c, e] of Object.entries(ALL_CONTAINERS)) {
+  for (const [c, e] of Object.entries(ALL_CONTAINERS) as [ContainerKey, CatalogEntry][]) {
     out[`${c}MilliCpus`] = { type: "integer", default: Math.round(e.limits.cpus * 1000), description: `CPU limit of ${e.title} in thousandths of a core.` };
     out[`${c}MemoryMb`] = { type: "integer", default: e.limits.memoryMb, description: `Memory limit of ${e.title} in MB.` };
   }
@@ -192,7 +199,7 @@ export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
 
 function componentDocs(): Record<string, SettingDoc> {
   const out: Record<string, SettingDoc> = {};
-  for (const [c, e] of Object.entries(ALL_CONTAINERS)) {
+  for (const [c, e] of Object.entries(ALL_CONTAINERS) as [ContainerKey, CatalogEntry][]) {
     out[`${c}Image`] = { accepts: "repository:tag with an exact release (major.minor.patch) or a repository@sha256 digest", targets: "both", example: e.image };
     out[`${c}MilliCpus`] = { accepts: "10-64000", targets: "both", example: String(Math.round(e.limits.cpus * 2000)) };
     out[`${c}MemoryMb`] = { accepts: "6-262144", targets: "both", example: String(e.limits.memoryMb * 2) };

@@ -1,7 +1,7 @@
 // Application services to scrape and the business KPI panels: structured settings (lists of
 // objects) that Pulumi's schema cannot type, so every field is checked here.
 import { RESERVED_JOBS } from "../../integrations";
-import { KpiSettings, ServiceSettings } from "../../configs/types";
+import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
 import { checkHostPort, checkName, checkPromql, each, isRecord, show } from "./checks";
 import { Reader } from "./reader";
 

@@ -1,6 +1,6 @@
 // What the dashboards are generated from: the stack's settings in plain values, and what the
 // enabled integrations add (integrations/index.ts builds this from the settings).
-import { KpiSettings, ServiceSettings } from "../../configs/types";
+import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
 import { PanelBuilder } from "./panels";
 
 /** Dashboards an integration adds rows to. */

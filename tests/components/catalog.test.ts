@@ -1,7 +1,7 @@
 // The catalogue is the one description of every container: its names, ports and jobs must be
 // unique, and everything derived from it must agree with what the program deploys.
 import { CATALOG, MONITORING_COMPONENTS, STACK_JOBS, SUPPORT_COMPONENTS, dockerEndpoints, userSpec } from "../../catalog/containers";
-import { SETTINGS } from "../../components/settings";
+import { SETTINGS_TABLE } from "../../components/settings/schema";
 import { checkPinnedImage } from "../../components/settings/checks";
 import { ALL_CONTAINERS, INTEGRATIONS, INTEGRATION_EXPORTERS, RESERVED_JOBS } from "../../integrations";
 
@@ -24,9 +24,9 @@ test("container names are valid DNS labels and default images are pinned", () =>
 
 test("every container has its image and limit settings with the catalogue defaults", () => {
   for (const [k, e] of entries) {
-    expect(SETTINGS[`${k}Image`].default).toBe(e.image);
-    expect(SETTINGS[`${k}MilliCpus`].default).toBe(Math.round(e.limits.cpus * 1000));
-    expect(SETTINGS[`${k}MemoryMb`].default).toBe(e.limits.memoryMb);
+    expect(SETTINGS_TABLE[`${k}Image`].default).toBe(e.image);
+    expect(SETTINGS_TABLE[`${k}MilliCpus`].default).toBe(Math.round(e.limits.cpus * 1000));
+    expect(SETTINGS_TABLE[`${k}MemoryMb`].default).toBe(e.limits.memoryMb);
   }
 });
 

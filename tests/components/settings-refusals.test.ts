@@ -1,4 +1,4 @@
-// Issue 9, item 5: every bad setting is refused before anything is created, one message per
+// Every bad setting is refused before anything is created, one message per
 // problem naming the key, the value (never a secret's) and what is accepted. One row per bad
 // value, grouped by class; each class has its neighbours (the value just inside is accepted).
 import * as pulumi from "@pulumi/pulumi";

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ServiceSettings } from "../../configs/types";
+import { ServiceSettings } from "../../configs/service-settings";
 import { DashboardInput } from "../../dashboards/lib/input";
 import { dashboardInput } from "../../integrations";
 

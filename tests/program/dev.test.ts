@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ProgramRun, RecordedResource, containersOf, runProgram, uploadsOf } from "../../harness/mock-program";
-import { ALL_CONTAINERS } from "../../integrations";
+import { ALL_CONTAINERS, ContainerKey } from "../../integrations";
 import { CORE_RULE_AREAS } from "../../configs/rules";
 import { promtoolCheckUploads, run, tempDir } from "../helpers/tools";
 
@@ -34,7 +34,7 @@ test("runs exactly the core containers, backup included", () => {
 
 test("every container follows the conventions: pinned image, limits, restart, logs, label, network", () => {
   const images = Object.fromEntries(prog.byType("docker:index/remoteImage:RemoteImage").map((i) => [i.name, i.inputs]));
-  const keyOf = Object.fromEntries(Object.entries(ALL_CONTAINERS).map(([k, e]) => [e.container, k]));
+  const keyOf = Object.fromEntries(Object.entries(ALL_CONTAINERS).map(([k, e]) => [e.container, k as ContainerKey]));
   for (const [name, c] of Object.entries(containers)) {
     const key = keyOf[name];
     expect({ name, restart: c.inputs.restart }).toEqual({ name, restart: "unless-stopped" });

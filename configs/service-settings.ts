@@ -1,5 +1,6 @@
-// Plain value types shared by the renderers and the settings. No Pulumi here: the renderers
-// must run in the live test harness and the `render` script without a Pulumi runtime.
+// What a user says about their own services, as plain values: the applications Prometheus scrapes
+// (the `services` setting) and the business KPI panels (`kpis`). No Pulumi here: the renderers, the
+// live harness and `npm run render` read them without a Pulumi runtime.
 
 /** An application service scraped by Prometheus (the `services` setting). */
 export interface ServiceSettings {
