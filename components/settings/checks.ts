@@ -15,7 +15,10 @@ export {
   durationMs,
   sizeBytes,
 } from "../../configs/value-checks";
+export { checkLabelName, checkSecretToken } from "../../configs/value-checks";
+export { checkAsciiAddress, checkNoCredentialsInUrl, checkNoInvisible, checkNotLinkLocal } from "../../configs/address-checks";
 import { Problem, show } from "../../configs/value-checks";
+import { checkAsciiAddress, checkNotLinkLocal } from "../../configs/address-checks";
 export { show };
 
 export function checkPort(value: unknown): Problem {
@@ -29,7 +32,7 @@ export function checkIPv4(value: unknown): Problem {
   if (typeof value !== "string" || !isIPv4(value)) {
     return `${show(value)} is not an IPv4 address; use e.g. 127.0.0.1 or 0.0.0.0`;
   }
-  return undefined;
+  return checkNotLinkLocal(value);
 }
 
 /** A Docker-friendly name: a service, network or label value that ends up in container names. */
@@ -42,13 +45,17 @@ export function checkName(value: unknown): Problem {
 
 /** host:port as Prometheus expects in static_configs. */
 export function checkHostPort(value: unknown): Problem {
+  const ascii = typeof value === "string" ? checkAsciiAddress(value, "host name") : undefined;
+  if (ascii) return ascii;
   if (typeof value !== "string" || !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value) || checkPort(Number(value.split(":")[1]))) {
     return `${show(value)} is not a host:port target; use e.g. api:8080 or 10.0.0.5:9100`;
   }
-  return undefined;
+  return checkNotLinkLocal(value);
 }
 
 export function checkEmail(value: unknown): Problem {
+  const ascii = typeof value === "string" ? checkAsciiAddress(value, "e-mail address") : undefined;
+  if (ascii) return ascii;
   if (typeof value !== "string" || !/^[^\s@,{}]+@[^\s@,{}]+\.[^\s@,{}]+$/.test(value)) {
     return `${show(value)} is not an email address; use e.g. oncall@example.com`;
   }

@@ -2,7 +2,7 @@
 // apart from it, the credentials their exporters read from files.
 import * as pulumi from "@pulumi/pulumi";
 import { EnabledIntegrations } from "../../configs/types";
-import { checkHostPort, checkPostgresDsn, checkUrl, each, oneOf, unique } from "./checks";
+import { checkHostPort, checkNoCredentialsInUrl, checkPostgresDsn, checkSecretToken, checkUrl, each, oneOf, unique } from "./checks";
 import { Reader } from "./reader";
 import { INTEGRATION_KINDS, IntegrationKind, PROJECT } from "./schema";
 
@@ -43,10 +43,13 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
   const address = r.value<string>("redisAddress", (v) => (v === "" ? undefined : checkHostPort(v)));
   const redisPassword = r.secret("redisPassword");
   if (on("redis")) {
-    if (address === "") r.fail("redisAddress", "is missing; integration redis needs the Redis host:port, e.g. redis:6379");
-    else {
+    if (address === "") {
+      if (!r.hasProblem("redisAddress")) r.fail("redisAddress", "is missing; integration redis needs the Redis host:port, e.g. redis:6379");
+    } else {
       redisAddress = address;
-      if (redisPassword) secrets.redisPassword = redisPassword;
+      const problem = redisPassword && r.canReadSecrets() ? checkSecretToken(r.secretText("redisPassword"), "Redis password") : undefined;
+      if (problem) r.fail("redisPassword", problem);
+      else if (redisPassword) secrets.redisPassword = redisPassword;
     }
   } else {
     if (r.isSet("redisAddress")) r.fail("redisAddress", "is set but integration redis is not enabled; add redis to integrations");
@@ -59,7 +62,8 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
     else rabbitmq = { targets: rabbit };
   } else if (rabbit.length > 0) r.fail("rabbitmqTargets", "is set but integration rabbitmq is not enabled; add rabbitmq to integrations");
 
-  const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkUrl(v)));
+  // A probe's URL becomes its `instance` label, in every alert about it: no credential in it.
+  const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkUrl(v) ?? checkNoCredentialsInUrl(v as string, undefined)));
   if (on("blackbox")) {
     if (probes.length === 0 && !r.hasProblem("blackboxTargets")) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
     else blackbox = { httpTargets: probes };
