@@ -169,3 +169,23 @@ export function ed25519HostKey(seed: Buffer, comment = "observability-stack host
 export function publicKeyWithoutComment(line: string): string {
   return line.trim().split(/ +/).slice(0, 2).join(" ");
 }
+
+/**
+ * ssh(1) options that accept only `publicKey` for `address`, for the Docker provider (which runs
+ * the ssh client with these as arguments, no shell): StrictHostKeyChecking=yes refuses any other
+ * key and never learns one; the known-hosts files are /dev/null so a stale or planted entry
+ * cannot interfere; KnownHostsCommand (OpenSSH 8.5+) supplies the one pinned line; only the
+ * ed25519 algorithm is negotiated, the type of the key the host was given.
+ */
+export function pinnedSshOptions(address: string, publicKey: string): string[] {
+  const line = `${address} ${publicKeyWithoutComment(publicKey)}`;
+  if (!/^[0-9a-zA-Z.:-]+ ssh-ed25519 [A-Za-z0-9+/=]+$/.test(line)) throw new Error(`pinned host key: ${JSON.stringify(line)} is not "<address> ssh-ed25519 <base64>"`);
+  return [
+    "-o", "StrictHostKeyChecking=yes",
+    "-o", "UserKnownHostsFile=/dev/null",
+    "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", `KnownHostsCommand=/bin/echo ${line}`,
+    "-o", "HostKeyAlgorithms=ssh-ed25519",
+    "-o", "ServerAliveInterval=30",
+  ];
+}
