@@ -4,7 +4,7 @@
 // Formats: RFC 4253 section 6.6 (public key blobs), RFC 8709 (ssh-ed25519), RFC 5656 (ecdsa),
 // OpenSSH's PROTOCOL.key (the openssh-key-v1 private key envelope). Pure: no Pulumi here.
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { Problem, show } from "./value-checks";
+import { Problem, hasControl, show } from "./value-checks";
 
 /** Key types accepted for the host's authorized key (what OpenSSH 9 and AWS key pairs take). */
 export const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"] as const;
@@ -62,7 +62,7 @@ export function checkSshPublicKey(value: string): Problem {
   if (data === undefined || !isBase64(data)) return `has no valid base64 key after ${type}; ${accepted}`;
   const problem = blobProblem(type, Buffer.from(data, "base64"));
   if (problem) return `is not a well-formed ${type} key: ${problem}; ${accepted}`;
-  if (/[\x00-\x1f\x7f]/.test(comment.join(" "))) return `has a control character in its comment; ${accepted}`;
+  if (hasControl(comment.join(" "))) return `has a control character in its comment; ${accepted}`;
   return undefined;
 }
 

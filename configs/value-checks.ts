@@ -12,7 +12,8 @@ export function show(value: unknown): string {
   return value === undefined ? "(missing)" : JSON.stringify(value);
 }
 
-function hasControl(value: string): boolean {
+/** C0 and C1 control characters, DEL and the Unicode line separators. */
+export function hasControl(value: string): boolean {
   return [...value].some((ch) => {
     const c = ch.codePointAt(0) as number;
     return c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029;

@@ -10,6 +10,7 @@ import { EnabledIntegrations, KpiSettings, ServiceSettings } from "../../configs
 import { AwsSettings, readAws } from "./aws";
 import { checkDurationBetween, checkIPv4, checkNoCredentialsInUrl, checkNoTemplate, checkNotLinkLocal, checkPinnedImage, checkSize, checkUrl, each, oneOf, range, show, sizeBytes, unique } from "./checks";
 import { checkRegistryHost, untrustedImageProblem } from "../../configs/image-trust";
+import { hasControl } from "../../configs/value-checks";
 import { HOST_RESERVED_MB, MIN_START_MEMORY_MB } from "../../configs/instance-memory";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network";
 import { TlsSettings, readTls } from "./tls";
@@ -105,7 +106,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
       const accepted = "use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host";
       if (v === "") return undefined;
       // The Docker CLI and ssh would read a space or a line break as the end of the address.
-      if (/[\s\x00-\x1f\x7f]/.test(v)) return `${show(v)} holds whitespace or a control character; ${accepted}`;
+      if (/\s/.test(v) || hasControl(v)) return `${show(v)} holds whitespace or a control character; ${accepted}`;
       if (!/^(unix|tcp|ssh|npipe):\/\/./.test(v)) return `${show(v)} is not a Docker host; ${accepted}`;
       if (!/^[\x21-\x7e]*$/.test(v)) return `${show(v)} holds non-ASCII characters; write the host in ASCII (xn-- punycode for an international name); ${accepted}`;
       return /^(tcp|ssh):/.test(v) ? checkNotLinkLocal(v) : undefined;
