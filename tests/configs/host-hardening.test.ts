@@ -1,6 +1,9 @@
 // configs/host-hardening.ts: the Docker daemon settings, and the metadata firewall the ec2 host
 // installs. The script is checked by shellcheck and run against a stand-in `iptables` that
-// keeps the rule set in a file, twice, to show it converges to the same single set of rules.
+// keeps the rule set in a file and a stand-in `docker inspect` that reports each container's
+// addresses, twice, to show it converges to the same single set of rules; the resulting rules
+// are then evaluated for packets as the kernel would walk them (issue 21: the rule must hold
+// whatever network carries a role container's default route).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -8,22 +11,28 @@ import {
   DOCKER_DAEMON_CONFIG,
   METADATA_CHAIN,
   METADATA_SCRIPT_PATH,
+  MetadataFirewallInput,
   METADATA_UNIT_NAME,
+  METADATA_WATCH_UNIT_NAME,
   ROLE_ADDRESSES,
+  ROLE_CONTAINERS,
   STACK_DYNAMIC_RANGE,
   STACK_SUBNET,
   hardeningRuncmd,
   hardeningWriteFiles,
   renderMetadataFirewallScript,
   renderMetadataFirewallUnit,
+  renderMetadataWatchUnit,
 } from "../../configs/host-hardening";
+import { DEFAULT_METADATA_FIREWALL } from "../../configs/cloud-init";
 import { tempDir, TOOLS_BIN } from "../helpers/tools";
 
-const INPUT = { bridge: "obs0", allowedAddresses: ["172.30.53.10", "172.30.53.11"] };
+const INPUT = { allowedAddresses: ["172.30.53.10", "172.30.53.13"], containers: ["loki", "prometheus"] };
 
 /**
  * A stand-in for iptables(8) with the semantics the script relies on: -N fails on an existing
- * chain, -D fails when the rule is absent, -I 1 inserts at the top, -F empties a chain.
+ * chain, -D fails when the rule is absent, -I 1 inserts at the top, -F empties a chain, -X
+ * deletes an empty chain, -E renames a chain (and the jumps to it, which follow the chain).
  */
 const FAKE_IPTABLES = `#!/bin/sh
 state="$FAKE_IPTABLES_STATE"
@@ -31,23 +40,91 @@ state="$FAKE_IPTABLES_STATE"
 op="$1"; shift
 case "$op" in
   -N) grep -qx "chain $1" "$state" 2>/dev/null && exit 1; echo "chain $1" >> "$state" ;;
-  -F) grep -v "^rule $1 " "$state" > "$state.tmp"; mv "$state.tmp" "$state" ;;
-  -A) echo "rule $*" >> "$state" ;;
+  -F) grep -qx "chain $1" "$state" || exit 1; grep -v "^rule $1 " "$state" > "$state.tmp"; mv "$state.tmp" "$state" ;;
+  -X) grep -qx "chain $1" "$state" || exit 1; grep -q "^rule $1 " "$state" && exit 1; grep -vx "chain $1" "$state" > "$state.tmp"; mv "$state.tmp" "$state" ;;
+  -E) grep -qx "chain $1" "$state" || exit 1; sed -e "s/^chain $1\\$/chain $2/" -e "s/^rule $1 /rule $2 /" -e "s/ -j $1\\$/ -j $2/" "$state" > "$state.tmp"; mv "$state.tmp" "$state" ;;
+  -A) grep -qx "chain $1" "$state" || exit 1; echo "rule $*" >> "$state" ;;
   -I) chain="$1"; shift 2; { grep -v "^rule " "$state"; echo "rule $chain $*"; grep "^rule " "$state"; } > "$state.tmp"; mv "$state.tmp" "$state" ;;
   -D) line="rule $*"; grep -qxF "$line" "$state" || exit 1; awk -v l="$line" 'done || $0 != l { print; next } { done = 1 }' "$state" > "$state.tmp"; mv "$state.tmp" "$state" ;;
   *) echo "unexpected $op" >&2; exit 2 ;;
 esac
 `;
 
-function runScript(dir: string): { status: number | null; stderr: string; rules: string[] } {
+/**
+ * A stand-in for \`docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' NAME\`:
+ * prints the addresses listed in $FAKE_DOCKER/NAME, or fails like Docker for a missing container.
+ */
+const FAKE_DOCKER = `#!/bin/sh
+[ "$1" = "inspect" ] || { echo "unexpected $1" >&2; exit 2; }
+name="$4"
+[ -f "$FAKE_DOCKER/$name" ] || { echo "Error: No such object: $name" >&2; exit 1; }
+tr '\\n' ' ' < "$FAKE_DOCKER/$name"
+`;
+
+function setUp(name: string, addresses: Record<string, string[]>): string {
+  const dir = tempDir(name);
+  fs.mkdirSync(path.join(dir, "bin"));
+  fs.mkdirSync(path.join(dir, "containers"));
+  fs.writeFileSync(path.join(dir, "bin", "iptables"), FAKE_IPTABLES, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, "bin", "docker"), FAKE_DOCKER, { mode: 0o755 });
+  for (const [c, list] of Object.entries(addresses)) fs.writeFileSync(path.join(dir, "containers", c), list.join("\n") + "\n");
+  // Docker's own chain exists with an unrelated rule the script must keep.
+  fs.writeFileSync(path.join(dir, "state"), "chain DOCKER-USER\nrule DOCKER-USER -j RETURN\n");
+  return dir;
+}
+
+function runScript(dir: string, input: MetadataFirewallInput = INPUT): { status: number | null; stderr: string; rules: string[]; chains: string[] } {
   const script = path.join(dir, "firewall.sh");
-  fs.writeFileSync(script, renderMetadataFirewallScript(INPUT), { mode: 0o755 });
+  fs.writeFileSync(script, renderMetadataFirewallScript(input), { mode: 0o755 });
   const r = spawnSync("/bin/sh", [script], {
     encoding: "utf8",
-    env: { PATH: `${dir}/bin:/usr/bin:/bin`, FAKE_IPTABLES_STATE: path.join(dir, "state") },
+    env: { PATH: `${dir}/bin:/usr/bin:/bin`, FAKE_IPTABLES_STATE: path.join(dir, "state"), FAKE_DOCKER: path.join(dir, "containers") },
   });
-  const rules = fs.readFileSync(path.join(dir, "state"), "utf8").trim().split("\n").filter((l) => l.startsWith("rule "));
-  return { status: r.status, stderr: r.stderr, rules };
+  const lines = fs.readFileSync(path.join(dir, "state"), "utf8").trim().split("\n");
+  return { status: r.status, stderr: r.stderr, rules: lines.filter((l) => l.startsWith("rule ")), chains: lines.filter((l) => l.startsWith("chain ")) };
+}
+
+interface Packet {
+  /** Bridge the packet arrives on (the network carrying the container's default route). */
+  readonly in: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly proto: "tcp" | "udp";
+}
+
+/**
+ * Walks the FORWARD path's DOCKER-USER chain for one packet, as netfilter does: rules in order,
+ * a jump evaluates the target chain, RETURN (or its end) resumes after the jump, REJECT and DROP
+ * end the walk. "continue" means the packet leaves DOCKER-USER to Docker's own rules (allowed).
+ */
+function verdict(rules: readonly string[], p: Packet, chain = "DOCKER-USER"): "continue" | "REJECT" | "DROP" {
+  for (const line of rules.filter((l) => l.startsWith(`rule ${chain} `))) {
+    const args = line.split(" ").slice(2);
+    const opt = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+    const addr = (v: string | undefined) => v?.replace(/\/32$/, "");
+    if (opt("-d") !== undefined && addr(opt("-d")) !== p.dst) continue;
+    if (opt("-s") !== undefined && addr(opt("-s")) !== p.src) continue;
+    if (opt("-i") !== undefined && opt("-i") !== p.in) continue;
+    if (opt("-p") !== undefined && opt("-p") !== p.proto) continue;
+    const target = opt("-j");
+    if (target === "RETURN") return "continue";
+    if (target === "REJECT" || target === "DROP") return target;
+    if (target !== undefined && rules.some((l) => l.startsWith(`rule ${target} `))) {
+      const inner = verdict(rules, p, target);
+      if (inner !== "continue") return inner;
+    }
+  }
+  return "continue";
+}
+
+/**
+ * Docker's choice of the network that carries a container's default route (moby libnetwork,
+ * sandbox endpoint order: internal networks never, then gateway priority, then network name,
+ * lowest first). A stand-in for the daemon, which cannot run here; the order is the one the
+ * issue reports and libnetwork's sandbox.go implements.
+ */
+function gatewayNetwork(networks: readonly { name: string; internal?: boolean }[]): string {
+  return networks.filter((n) => !n.internal).map((n) => n.name).sort()[0];
 }
 
 describe("Docker daemon settings", () => {
@@ -74,17 +151,14 @@ describe("metadata firewall", () => {
     expect(r.status).toBe(0);
   });
 
-  test("lets only the listed addresses on the stack bridge through, rejects the rest, and converges when run again", () => {
-    const dir = tempDir("mdfw");
-    fs.mkdirSync(path.join(dir, "bin"));
-    fs.writeFileSync(path.join(dir, "bin", "iptables"), FAKE_IPTABLES, { mode: 0o755 });
-    // Docker's own chain exists with an unrelated rule the script must keep.
-    fs.writeFileSync(path.join(dir, "state"), "chain DOCKER-USER\nrule DOCKER-USER -j RETURN\n");
+  test("admits the role containers by every address they hold, rejects the rest, and converges when run again", () => {
+    const dir = setUp("mdfw", { loki: ["172.30.53.10"], prometheus: ["172.30.53.13", "10.0.5.3"] });
     const expected = [
       `rule DOCKER-USER -d 169.254.169.254/32 -j ${METADATA_CHAIN}`,
       "rule DOCKER-USER -j RETURN",
-      `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.10/32 -j RETURN`,
-      `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.11/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -s 172.30.53.10/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -s 172.30.53.13/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -s 10.0.5.3/32 -j RETURN`,
       `rule ${METADATA_CHAIN} -p tcp -j REJECT --reject-with tcp-reset`,
       `rule ${METADATA_CHAIN} -j DROP`,
     ];
@@ -92,9 +166,73 @@ describe("metadata firewall", () => {
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     expect(first.rules).toEqual(expected);
+    expect(first.chains).toEqual(["chain DOCKER-USER", `chain ${METADATA_CHAIN}`]);
     const second = runScript(dir);
     expect(second.status).toBe(0);
     expect(second.rules).toEqual(expected);
+    expect(second.chains).toEqual(first.chains);
+  });
+
+  test("a role container that is not running (or a restore that never ran) leaves only its fixed address", () => {
+    const dir = setUp("mdfw-absent", { loki: ["172.30.53.10"] });
+    const r = runScript(dir);
+    expect(r.status).toBe(0);
+    expect(r.rules.filter((l) => l.includes("-s "))).toEqual([
+      `rule ${METADATA_CHAIN} -s 172.30.53.10/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -s 172.30.53.13/32 -j RETURN`,
+    ]);
+  });
+
+  describe("whatever network carries a role container's default route (Prometheus joining `networks`)", () => {
+    // Prometheus on the stack network (observability, bridge obs0) and on the application's
+    // app_default (bridge br-app, 10.0.5.0/24) and the Docker API proxy's internal network.
+    const prometheusNetworks = [
+      { name: "observability", bridge: "obs0", address: "172.30.53.13" },
+      { name: "app_default", bridge: "br-app", address: "10.0.5.3" },
+      { name: "observability-docker-api", bridge: "br-api", address: "172.19.0.4", internal: true },
+    ];
+    const gateway = prometheusNetworks.find((n) => n.name === gatewayNetwork(prometheusNetworks))!;
+    const fromPrometheus: Packet = { in: gateway.bridge, src: gateway.address, dst: "169.254.169.254", proto: "tcp" };
+
+    test("Docker routes Prometheus's metadata requests through app_default, with its address there", () => {
+      expect(gateway.name).toBe("app_default");
+    });
+
+    test("today's rule (role addresses on the stack bridge only) would reject them", () => {
+      const bridgeOnly = [
+        `rule DOCKER-USER -d 169.254.169.254/32 -j ${METADATA_CHAIN}`,
+        `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.13/32 -j RETURN`,
+        `rule ${METADATA_CHAIN} -p tcp -j REJECT --reject-with tcp-reset`,
+        `rule ${METADATA_CHAIN} -j DROP`,
+      ];
+      expect(verdict(bridgeOnly, fromPrometheus)).toBe("REJECT");
+    });
+
+    test("the rendered rules admit them, and still reject every other container on either network", () => {
+      const dir = setUp("mdfw-route", { prometheus: prometheusNetworks.map((n) => n.address), loki: ["172.30.53.10"] });
+      const { rules, status } = runScript(dir, DEFAULT_METADATA_FIREWALL);
+      expect(status).toBe(0);
+      expect(verdict(rules, fromPrometheus)).toBe("continue");
+      // Through the stack bridge, had Docker chosen it (a gateway priority, or another name order).
+      expect(verdict(rules, { ...fromPrometheus, in: "obs0", src: "172.30.53.13" })).toBe("continue");
+      expect(verdict(rules, { in: "obs0", src: "172.30.53.10", dst: "169.254.169.254", proto: "tcp" })).toBe("continue");
+      // An application container on app_default, and a stack container without the role.
+      expect(verdict(rules, { in: "br-app", src: "10.0.5.7", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
+      expect(verdict(rules, { in: "obs0", src: "172.30.53.200", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
+      expect(verdict(rules, { in: "br-app", src: "10.0.5.7", dst: "169.254.169.254", proto: "udp" })).toBe("DROP");
+      // Traffic elsewhere is untouched.
+      expect(verdict(rules, { in: "br-app", src: "10.0.5.7", dst: "10.0.5.3", proto: "tcp" })).toBe("continue");
+    });
+
+    test("the watcher rebuilds the rules when a role container starts or stops", () => {
+      const script = renderMetadataFirewallScript(DEFAULT_METADATA_FIREWALL);
+      expect(script).toContain("docker events --filter type=container --filter event=start --filter event=die");
+      for (const c of Object.values(ROLE_CONTAINERS)) expect(script).toContain(`--filter container=${c} `);
+      const unit = renderMetadataWatchUnit();
+      expect(unit).toContain(`ExecStart=${METADATA_SCRIPT_PATH} --watch`);
+      expect(unit).toMatch(/^Restart=always$/m);
+      expect(unit).toMatch(/^PartOf=docker\.service$/m);
+    });
   });
 
   test("the unit runs the script after every start of docker.service and at boot", () => {
@@ -106,12 +244,14 @@ describe("metadata firewall", () => {
     expect(hardeningRuncmd()).toEqual([
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", METADATA_UNIT_NAME],
+      ["systemctl", "enable", "--now", METADATA_WATCH_UNIT_NAME],
     ]);
     const files = hardeningWriteFiles(INPUT);
-    expect(files.slice(0, 3).map((f) => [f.path, f.permissions])).toEqual([
+    expect(files.slice(0, 4).map((f) => [f.path, f.permissions])).toEqual([
       ["/etc/docker/daemon.json", "0644"],
       [METADATA_SCRIPT_PATH, "0755"],
       [`/etc/systemd/system/${METADATA_UNIT_NAME}`, "0644"],
+      [`/etc/systemd/system/${METADATA_WATCH_UNIT_NAME}`, "0644"],
     ]);
   });
 
@@ -128,9 +268,9 @@ describe("metadata firewall", () => {
     expect(within("172.30.53.200", STACK_DYNAMIC_RANGE)).toBe(true);
   });
 
-  test("refuses a bridge name Linux would not take and addresses that are not IPv4", () => {
-    expect(() => renderMetadataFirewallScript({ ...INPUT, bridge: "a-very-long-bridge-name" })).toThrow(/interface name/);
-    expect(() => renderMetadataFirewallScript({ ...INPUT, bridge: "obs0; reboot" })).toThrow(/interface name/);
+  test("refuses container names Docker would not take and addresses that are not IPv4", () => {
+    expect(() => renderMetadataFirewallScript({ ...INPUT, containers: ["prometheus; reboot"] })).toThrow(/not a container name/);
+    expect(() => renderMetadataFirewallScript({ ...INPUT, containers: ["$(reboot)"] })).toThrow(/not a container name/);
     expect(() => renderMetadataFirewallScript({ ...INPUT, allowedAddresses: ["172.30.53.0/24"] })).toThrow(/not an IPv4 address/);
   });
 });
