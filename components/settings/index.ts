@@ -197,7 +197,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   const receivers = readReceivers(r);
   const integrations = readIntegrations(r);
   // Annotations are Go templates: a {{ in the base URL would be evaluated in every alert.
-  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkUrl(v) ?? checkNoTemplate(v) ?? checkNoCredentialsInUrl(v, undefined));
+  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkNoCredentialsInUrl(v, undefined) ?? checkUrl(v) ?? checkNoTemplate(v));
   const services = readServices(r);
   const kpis = readKpis(r);
   const aws = readAws(r, target, env, tls?.domain);

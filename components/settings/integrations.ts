@@ -63,7 +63,7 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
   } else if (rabbit.length > 0) r.fail("rabbitmqTargets", "is set but integration rabbitmq is not enabled; add rabbitmq to integrations");
 
   // A probe's URL becomes its `instance` label, in every alert about it: no credential in it.
-  const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkUrl(v) ?? checkNoCredentialsInUrl(v as string, undefined)));
+  const probes = r.value<readonly string[]>("blackboxTargets", each((v) => checkNoCredentialsInUrl(String(v), undefined) ?? checkUrl(v)));
   if (on("blackbox")) {
     if (probes.length === 0 && !r.hasProblem("blackboxTargets")) r.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
     else blackbox = { httpTargets: probes };

@@ -24,10 +24,13 @@ export interface RemoteWriteRead {
 export function readRemoteWrite(r: Reader, target: Target): RemoteWriteRead {
   const where = r.value<string>("remoteWrite", (v) => {
     if (v === "" || v === "amp") return undefined;
+    // Credentials first: every other message repeats the value.
+    const userInfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(v);
+    const credentials = checkNoCredentialsInUrl(v, userInfo ? "remoteWritePassword (the user in remoteWriteUsername)" : "remoteWriteBearerToken");
+    if (credentials) return credentials;
     const bad = checkUrl(v, ["https"]);
     if (bad) return /link-local|non-ASCII/.test(bad) ? bad : `${show(v)} is not accepted; use amp or the https URL of a remote-write receiver (the samples leave the host: TLS only)`;
-    const u = new URL(v);
-    return checkNoCredentialsInUrl(v, u.username || u.password ? "remoteWritePassword (the user in remoteWriteUsername)" : "remoteWriteBearerToken");
+    return undefined;
   });
   const username = r.value<string>("remoteWriteUsername", (v) => (v === "" || /^[^\s:]{1,256}$/.test(v) ? undefined : `${show(v)} is not accepted; use a user name without spaces or ":"`));
   const expectedSeries = r.value<number>("remoteWriteExpectedSeries", range(1000, 100_000_000, "series"));

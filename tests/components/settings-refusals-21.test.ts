@@ -72,6 +72,9 @@ const R: Row[] = [
   ["credentials", { runbookBaseUrl: "https://wiki.example.com/runbooks?private_token=glpat-xyz" }, {}, "runbookBaseUrl", /private_token.*no setting/, "glpat-xyz"],
   ["credentials", { runbookBaseUrl: "https://bob:hunter2@wiki.example.com/runbooks" }, {}, "runbookBaseUrl", /user name or password/, "hunter2"],
   ["credentials", { ...LOCAL_TLS, acmeCa: "https://ca.example.com/directory?api_key=zzz777" }, {}, "acmeCa", /api_key.*no setting/, "zzz777"],
+  // A URL refused for another reason too: the credential is what the message is about, never echoed.
+  ["credentials", { remoteWrite: "http://tenant:plainpw9@mimir.example.com/api/v1/push" }, {}, "remoteWrite", /remoteWritePassword/, "plainpw9"],
+  ["credentials", { integrations: ["blackbox"], blackboxTargets: ["ftp://probe:ftppw55@files.example.com/"] }, {}, "blackboxTargets", /credential/, "ftppw55"],
   // link-local and metadata addresses, in every address-valued setting
   ["link-local", { services: [{ name: "api", targets: ["169.254.169.254:80"] }] }, {}, "services[0].targets", /instance metadata service/],
   ["link-local", { services: [{ name: "api", targets: ["2852039166:80"] }] }, {}, "services[0].targets", /link-local address \(169\.254/],
