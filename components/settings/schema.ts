@@ -24,7 +24,7 @@ export const SECRET_KEYS = {
   smtpPassword: "SMTP password (receiver email with smtpUsername)",
   postgresDataSourceName: "postgresql://user:pass@host:5432/db?sslmode=... (integration postgres)",
   redisPassword: "Redis password, if Redis requires one (integration redis)",
-  sshPrivateKey: "Private key for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
+  sshPrivateKey: "Private key (unencrypted OpenSSH or PEM) for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
   remoteWritePassword: "Basic-auth password for remoteWrite (an https URL, with remoteWriteUsername); delivered to Prometheus as a file",
   remoteWriteBearerToken: "Bearer token for remoteWrite (an https URL, without remoteWriteUsername); delivered to Prometheus as a file",
 } as const;
@@ -89,7 +89,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   restoreFrom: { type: "string", default: "", description: "Restore on this `up`, before Prometheus, Grafana and Alertmanager start: `latest` or a backup stamp (e.g. 20261202T050000Z); empty: no restore. See Disaster recovery." },
   restoreOverwrite: { type: "boolean", default: false, description: "Let restoreFrom replace data volumes that are not empty (otherwise the restore refuses and the `up` fails)." },
   awsRegion: { type: "string", default: "us-east-1", description: "AWS region (target ec2)." },
-  instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type; 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },
+  instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type, x86_64: a size of t3, t3a, m5(a), m6i/a, m7i/a, c5(a), c6i/a, c7i/a, r5(a), r6i/a or r7i/a; the running containers' memory limits must fit its memory less 1 GB for the host. Default 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },
   rootVolumeGb: { type: "integer", default: 100, description: "Encrypted gp3 root volume size in GB (Prometheus's retention size plus headroom)." },
   vpcId: { type: "string", default: "", description: "VPC for the host; empty means the default VPC." },
   subnetId: { type: "string", default: "", description: "Subnet for the host; empty lets AWS choose in the VPC." },
