@@ -260,17 +260,19 @@ function checkMemoryFits(
   if (on.integrations.redis) running.push("redisExporter");
   if (on.integrations.blackbox) running.push("blackboxExporter");
   const room = aws.memoryMb - HOST_RESERVED_MB;
-  for (const c of running) {
-    if (limits[c].memoryMb > room && !r.hasProblem(`${c}MemoryMb`)) {
-      r.fail(`${c}MemoryMb`, `${limits[c].memoryMb} is more than ${aws.instanceType} can give one container (${aws.memoryMb} MB less ${HOST_RESERVED_MB} MB for the host); lower it or choose a larger instanceType`);
-    }
+  // A limit the stack file sets is the one to lower; a default one means the instance is too small.
+  const tooLarge = running.filter((c) => limits[c].memoryMb > room && !r.hasProblem(`${c}MemoryMb`));
+  for (const c of tooLarge.filter((x) => r.isSet(`${x}MemoryMb`))) {
+    r.fail(`${c}MemoryMb`, `${limits[c].memoryMb} is more than ${aws.instanceType} can give one container (${aws.memoryMb} MB less ${HOST_RESERVED_MB} MB for the host); lower it or choose a larger instanceType`);
   }
   const total = running.reduce((sum, c) => sum + limits[c].memoryMb, 0);
-  if (total > room && !running.some((c) => r.hasProblem(`${c}MemoryMb`))) {
+  if (tooLarge.some((c) => r.isSet(`${c}MemoryMb`)) || running.some((c) => r.hasProblem(`${c}MemoryMb`))) return;
+  if (total > room) {
     r.fail(
       "instanceType",
-      `${aws.instanceType} has ${aws.memoryMb} MB; the containers' memory limits add up to ${total} MB, more than the ${room} MB left after ${HOST_RESERVED_MB} MB for the host; ` +
-        `choose a larger instance type (e.g. ${aws.memoryMb >= 16384 ? "m7i.2xlarge" : "t3.xlarge"}) or lower the <component>MemoryMb limits`,
+      `${aws.instanceType} has ${aws.memoryMb} MB; the containers' memory limits add up to ${total} MB, more than the ${room} MB left after ${HOST_RESERVED_MB} MB for the host` +
+        (tooLarge.length > 0 ? ` (${tooLarge.map((c) => `${CATALOG[c].title} alone has ${limits[c].memoryMb} MB`).join(", ")})` : "") +
+        `; choose a larger instance type (e.g. t3.xlarge) or lower the <component>MemoryMb limits`,
     );
   }
 }
