@@ -165,8 +165,10 @@ const R: Row[] = [
   ["exposure", { ...EC2, sshAllowedCidrs: ["10.0.0.0/16", "10.1.0.0/16"] }, {}, "sshAllowedCidrs", /more than a \/16/],
   ["exposure", { ...EC2, grafanaDomain: "grafana.example.com", grafanaAllowedCidrs: ["3.0.0.0/8"] }, {}, "grafanaAllowedCidrs", /more than a \/16.*allowWideIngress/],
   ["exposure", { ...EC2, grafanaDomain: "grafana.example.com", grafanaAllowedCidrs: ["203.0.113.0/24"], proxyBindAddress: "203.0.113.5" }, {}, "proxyBindAddress", /only used with target local/],
+  ["exposure", { ...EC2, allowWideIngress: "yes" }, {}, "allowWideIngress", /use true or false/],
   // mail credentials in clear
   ["mail", { ...EMAIL, smtpUsername: "alerts", smtpRequireTls: false }, { smtpPassword: "smtp-pw-3" }, "smtpRequireTls", /in clear/, "smtp-pw-3"],
+  ["mail", { ...EMAIL, smtpUsername: "alerts", smtpRequireTls: false, smtpAllowPlainAuth: "please" }, { smtpPassword: "smtp-pw-7" }, "smtpAllowPlainAuth", /use true or false/],
   ["mail", { ...EMAIL, smtpSmarthost: "smtp.example.com:25", smtpUsername: "alerts", smtpRequireTls: false }, { smtpPassword: "smtp-pw-4" }, "smtpRequireTls", /smtpAllowPlainAuth/],
 ];
 
