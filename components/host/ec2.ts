@@ -224,7 +224,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       privateKey: settings.sshPrivateKey,
       // Without a key, the agent of the `pulumi` process (SSH_AUTH_SOCK) signs.
       agentSocketPath: settings.sshPrivateKey ? undefined : settings.sshAgentSocket,
-      // Only the key cloud-init installed is accepted.
+      // Only the key cloud-init installed is accepted (the provider parses it as an authorized_keys
+      // line and checks it with ssh.FixedHostKey, negotiating only its type: pulumi-command
+      // provider/pkg/provider/remote/connection.go, since PR #794, in the 1.2 plugin this SDK pins).
       hostKey: this.hostPublicKey,
       // sshd comes up some time after the instance is "running"; retry for a few minutes.
       dialErrorLimit: 60,
@@ -249,6 +251,8 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       `${name}-docker`,
       {
         host: pulumi.interpolate`ssh://${settings.sshUser}@${eip.publicIp}`,
+        // The Docker CLI's ssh helper passes these to ssh(1) as arguments, no shell (docker/cli
+        // connhelper.GetConnectionHelperWithSSHOpts): only the pinned key is accepted.
         sshOpts: pulumi.all([eip.publicIp, this.hostPublicKey]).apply(([ip, key]) => pinnedSshOptions(ip, key)),
         // No daemon ping when the provider makes its client, so `pulumi preview` (CI has no SSH
         // key or route to the host) never dials ssh://: nothing else does on a preview without
