@@ -1,14 +1,15 @@
 // cloud-init for the EC2 host: install Docker, rotate its logs, start it, let the SSH user
 // use it; and the command that waits for all of that before any container is created.
 import * as yaml from "js-yaml";
-import { MetadataFirewallInput, ROLE_ADDRESSES, ROLE_CONTAINERS, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
+import { MetadataFirewallInput, ROLE_ADDRESSES, ROLE_CONTAINERS, STACK_BRIDGE, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
 import { HostKey } from "./ssh-keys";
 
 /**
  * Only the containers that may use the instance role reach it: by their fixed addresses on the
- * stack network and their addresses on any other network they join.
+ * stack bridge and their addresses on any other network they join, each on its own bridge.
  */
 export const DEFAULT_METADATA_FIREWALL: MetadataFirewallInput = {
+  bridge: STACK_BRIDGE,
   allowedAddresses: Object.values(ROLE_ADDRESSES),
   containers: Object.values(ROLE_CONTAINERS),
 };

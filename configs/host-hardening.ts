@@ -27,14 +27,15 @@
 // 169.254.169.254. The host's own processes (cloud-init, the SSM agent) do not cross FORWARD and
 // keep their access.
 //
-// The rule matches a role container by its source address on whichever network the packet
-// leaves it, not by the stack's bridge (issue 21): Prometheus also joins the `networks` setting's
-// networks, and Docker gives a container its default route through one network only, chosen by
-// its own order (moby libnetwork's sandbox endpoint order: gateway priority, then network name),
-// so with `networks: [app_default]` its packets to the metadata service leave through
-// app_default's bridge with its address there. The chain therefore admits the fixed addresses on
-// the stack network (unique on the host: Docker refuses overlapping bridge subnets) and every
-// address `docker inspect` reports for the role containers on the other networks they joined.
+// The rule matches a role container on whichever network the packet leaves it, not only on the
+// stack's bridge (issue 21): Prometheus also joins the `networks` setting's networks, and Docker
+// gives a container its default route through one network only, chosen by its own order (moby
+// libnetwork's sandbox endpoint order: gateway priority, then network name), so with
+// `networks: [app_default]` its packets to the metadata service leave through app_default's
+// bridge with its address there. The chain therefore admits each (bridge, address) pair a role
+// container holds: its fixed address on the stack bridge, and every address `docker inspect`
+// reports on the other networks it joined, each on that network's own bridge (so a container
+// elsewhere that forges a role address arrives on the wrong interface and is still refused).
 // The rules are rebuilt in a new chain that replaces the old one in one step, so no moment leaves
 // the metadata service open; a systemd unit rebuilds them after every start of docker.service,
 // and a second one (the script's --watch mode) rebuilds them whenever a role container starts
@@ -89,7 +90,9 @@ export const ROLE_CONTAINERS: Readonly<Record<keyof typeof ROLE_ADDRESSES, strin
 };
 
 export interface MetadataFirewallInput {
-  /** Fixed IPv4 addresses on the stack network of the containers that use the instance role. */
+  /** Linux name of the stack network's bridge (com.docker.network.bridge.name). */
+  readonly bridge: string;
+  /** Fixed IPv4 addresses on that bridge of the containers that use the instance role. */
   readonly allowedAddresses: readonly string[];
   /** Names of those containers: their addresses on every other network they join count too. */
   readonly containers: readonly string[];
@@ -97,6 +100,10 @@ export interface MetadataFirewallInput {
 
 
 function checkInput(input: MetadataFirewallInput): void {
+  // Linux interface names: at most 15 characters, no slash or whitespace.
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(input.bridge)) {
+    throw new Error(`metadata firewall: bridge ${JSON.stringify(input.bridge)} is not a Linux interface name (1-15 letters, digits, "_", ".", "-")`);
+  }
   for (const c of input.containers) {
     // Docker's container names; the script puts them in a shell word list unquoted.
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(c)) throw new Error(`metadata firewall: ${JSON.stringify(c)} is not a container name`);
@@ -116,7 +123,7 @@ export function renderMetadataFirewallScript(input: MetadataFirewallInput): stri
   checkInput(input);
   const md = `${INSTANCE_METADATA_ADDRESS}/32`;
   const next = `${METADATA_CHAIN}-NEXT`;
-  const fixed = input.allowedAddresses.map((a) => `iptables -w -A ${next} -s ${a}/32 -j RETURN`);
+  const fixed = input.allowedAddresses.map((a) => `iptables -w -A ${next} -i ${input.bridge} -s ${a}/32 -j RETURN`);
   const names = input.containers.join(" ");
   const filters = input.containers.map((c) => `--filter container=${c}`).join(" ");
   return [
@@ -130,15 +137,20 @@ export function renderMetadataFirewallScript(input: MetadataFirewallInput): stri
     "  exit 1",
     "fi",
     `iptables -w -N ${next} 2>/dev/null || iptables -w -F ${next}`,
-    "# Their fixed addresses on the stack network, on any interface.",
+    "# Their fixed addresses on the stack bridge.",
     ...fixed,
-    "# Their addresses on every other network they joined (the default route may be one of those).",
-    `fixed="${input.allowedAddresses.join(" ")}"`,
+    "# Their addresses on every other network they joined (the default route may be one of those),",
+    "# each on its network's bridge: the bridge.name option, or Docker's br-<first 12 of the id>.",
+    `fixed="${input.allowedAddresses.map((a) => `${input.bridge}/${a}`).join(" ")}"`,
     `for name in ${names}; do`,
-    `  for address in $(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$name" 2>/dev/null || true); do`,
-    `    case " $fixed " in *" $address "*) continue ;; esac`,
-    `    case "$address" in *.*.*.*) iptables -w -A ${next} -s "$address/32" -j RETURN ;; esac`,
-    "  done",
+    `  docker inspect --format '{{range .NetworkSettings.Networks}}{{.NetworkID}} {{.IPAddress}}{{println}}{{end}}' "$name" 2>/dev/null |`,
+    "    while read -r network address; do",
+    `      case "$address" in *.*.*.*) ;; *) continue ;; esac`,
+    `      bridge=$(docker network inspect --format '{{index .Options "com.docker.network.bridge.name"}}' "$network" 2>/dev/null || true)`,
+    `      [ -n "$bridge" ] || bridge="br-$(printf %.12s "$network")"`,
+    `      case " $fixed " in *" $bridge/$address "*) continue ;; esac`,
+    `      iptables -w -A ${next} -i "$bridge" -s "$address/32" -j RETURN`,
+    "    done",
     "done",
     "# A reset instead of a silent drop: SDKs probing for credentials fail at once instead of timing out.",
     `iptables -w -A ${next} -p tcp -j REJECT --reject-with tcp-reset`,

@@ -245,8 +245,8 @@ describe("Ec2Host", () => {
     // The metadata firewall: the role containers' fixed addresses on the stack network, and their
     // addresses on any other network they join, on whichever interface they send.
     const firewall = cfg.write_files.find((f) => f.path === "/usr/local/sbin/observability-metadata-firewall");
-    expect(firewall?.content).toContain("-A OBS-METADATA-NEXT -s 172.30.53.10/32 -j RETURN");
-    expect(firewall?.content).toContain("-A OBS-METADATA-NEXT -s 172.30.53.11/32 -j RETURN");
+    expect(firewall?.content).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.10/32 -j RETURN");
+    expect(firewall?.content).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.11/32 -j RETURN");
     expect(firewall?.content).toContain("for name in loki backup backup-restore prometheus grafana; do");
     expect(firewall?.content).toContain("iptables -w -I DOCKER-USER 1 -d 169.254.169.254/32 -j OBS-METADATA-NEXT");
     expect(cfg.runcmd).toContainEqual(["systemctl", "enable", "--now", "observability-metadata-firewall.service"]);

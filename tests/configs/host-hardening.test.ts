@@ -27,7 +27,10 @@ import {
 import { DEFAULT_METADATA_FIREWALL } from "../../configs/cloud-init";
 import { tempDir, TOOLS_BIN } from "../helpers/tools";
 
-const INPUT = { allowedAddresses: ["172.30.53.10", "172.30.53.13"], containers: ["loki", "prometheus"] };
+const INPUT = { bridge: "obs0", allowedAddresses: ["172.30.53.10", "172.30.53.13"], containers: ["loki", "prometheus"] };
+/** Docker's id of the stack network (bridge option obs0) and of an application network (no option). */
+const STACK_NET = "5ac0ffee0000111122223333444455556666777788889999aaaabbbbccccdddd";
+const APP_NET = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /**
  * A stand-in for iptables(8) with the semantics the script relies on: -N fails on an existing
@@ -51,23 +54,31 @@ esac
 `;
 
 /**
- * A stand-in for \`docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' NAME\`:
- * prints the addresses listed in $FAKE_DOCKER/NAME, or fails like Docker for a missing container.
+ * A stand-in for the two Docker calls the script makes:
+ * \`docker inspect --format '{{range .NetworkSettings.Networks}}{{.NetworkID}} {{.IPAddress}}{{println}}{{end}}' NAME\`
+ * prints the "network-id address" lines in $FAKE_DOCKER/containers/NAME (or fails like Docker for a
+ * missing container), and \`docker network inspect --format '{{index .Options "com.docker.network.bridge.name"}}' ID\`
+ * prints $FAKE_DOCKER/networks/ID (the bridge.name option; empty when the network has none).
  */
 const FAKE_DOCKER = `#!/bin/sh
-[ "$1" = "inspect" ] || { echo "unexpected $1" >&2; exit 2; }
-name="$4"
-[ -f "$FAKE_DOCKER/$name" ] || { echo "Error: No such object: $name" >&2; exit 1; }
-tr '\\n' ' ' < "$FAKE_DOCKER/$name"
+if [ "$1" = "inspect" ]; then
+  [ -f "$FAKE_DOCKER/containers/$4" ] || { echo "Error: No such object: $4" >&2; exit 1; }
+  cat "$FAKE_DOCKER/containers/$4"
+elif [ "$1 $2" = "network inspect" ]; then
+  [ -f "$FAKE_DOCKER/networks/$5" ] || { echo "Error: No such network: $5" >&2; exit 1; }
+  cat "$FAKE_DOCKER/networks/$5"
+else
+  echo "unexpected $*" >&2; exit 2
+fi
 `;
 
-function setUp(name: string, addresses: Record<string, string[]>): string {
+function setUp(name: string, containers: Record<string, [network: string, address: string][]>, networks: Record<string, string> = { [STACK_NET]: "obs0", [APP_NET]: "" }): string {
   const dir = tempDir(name);
-  fs.mkdirSync(path.join(dir, "bin"));
-  fs.mkdirSync(path.join(dir, "containers"));
+  for (const d of ["bin", "docker/containers", "docker/networks"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
   fs.writeFileSync(path.join(dir, "bin", "iptables"), FAKE_IPTABLES, { mode: 0o755 });
   fs.writeFileSync(path.join(dir, "bin", "docker"), FAKE_DOCKER, { mode: 0o755 });
-  for (const [c, list] of Object.entries(addresses)) fs.writeFileSync(path.join(dir, "containers", c), list.join("\n") + "\n");
+  for (const [c, list] of Object.entries(containers)) fs.writeFileSync(path.join(dir, "docker/containers", c), list.map((l) => `${l.join(" ")}\n`).join(""));
+  for (const [id, bridge] of Object.entries(networks)) fs.writeFileSync(path.join(dir, "docker/networks", id), `${bridge}\n`);
   // Docker's own chain exists with an unrelated rule the script must keep.
   fs.writeFileSync(path.join(dir, "state"), "chain DOCKER-USER\nrule DOCKER-USER -j RETURN\n");
   return dir;
@@ -78,7 +89,7 @@ function runScript(dir: string, input: MetadataFirewallInput = INPUT): { status:
   fs.writeFileSync(script, renderMetadataFirewallScript(input), { mode: 0o755 });
   const r = spawnSync("/bin/sh", [script], {
     encoding: "utf8",
-    env: { PATH: `${dir}/bin:/usr/bin:/bin`, FAKE_IPTABLES_STATE: path.join(dir, "state"), FAKE_DOCKER: path.join(dir, "containers") },
+    env: { PATH: `${dir}/bin:/usr/bin:/bin`, FAKE_IPTABLES_STATE: path.join(dir, "state"), FAKE_DOCKER: path.join(dir, "docker") },
   });
   const lines = fs.readFileSync(path.join(dir, "state"), "utf8").trim().split("\n");
   return { status: r.status, stderr: r.stderr, rules: lines.filter((l) => l.startsWith("rule ")), chains: lines.filter((l) => l.startsWith("chain ")) };
@@ -151,14 +162,14 @@ describe("metadata firewall", () => {
     expect(r.status).toBe(0);
   });
 
-  test("admits the role containers by every address they hold, rejects the rest, and converges when run again", () => {
-    const dir = setUp("mdfw", { loki: ["172.30.53.10"], prometheus: ["172.30.53.13", "10.0.5.3"] });
+  test("admits the role containers by every (bridge, address) they hold, rejects the rest, and converges when run again", () => {
+    const dir = setUp("mdfw", { loki: [[STACK_NET, "172.30.53.10"]], prometheus: [[STACK_NET, "172.30.53.13"], [APP_NET, "10.0.5.3"]] });
     const expected = [
       `rule DOCKER-USER -d 169.254.169.254/32 -j ${METADATA_CHAIN}`,
       "rule DOCKER-USER -j RETURN",
-      `rule ${METADATA_CHAIN} -s 172.30.53.10/32 -j RETURN`,
-      `rule ${METADATA_CHAIN} -s 172.30.53.13/32 -j RETURN`,
-      `rule ${METADATA_CHAIN} -s 10.0.5.3/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.10/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.13/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -i br-0123456789ab -s 10.0.5.3/32 -j RETURN`,
       `rule ${METADATA_CHAIN} -p tcp -j REJECT --reject-with tcp-reset`,
       `rule ${METADATA_CHAIN} -j DROP`,
     ];
@@ -174,25 +185,38 @@ describe("metadata firewall", () => {
   });
 
   test("a role container that is not running (or a restore that never ran) leaves only its fixed address", () => {
-    const dir = setUp("mdfw-absent", { loki: ["172.30.53.10"] });
+    const dir = setUp("mdfw-absent", { loki: [[STACK_NET, "172.30.53.10"]] });
     const r = runScript(dir);
     expect(r.status).toBe(0);
     expect(r.rules.filter((l) => l.includes("-s "))).toEqual([
-      `rule ${METADATA_CHAIN} -s 172.30.53.10/32 -j RETURN`,
-      `rule ${METADATA_CHAIN} -s 172.30.53.13/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.10/32 -j RETURN`,
+      `rule ${METADATA_CHAIN} -i obs0 -s 172.30.53.13/32 -j RETURN`,
     ]);
   });
 
   describe("whatever network carries a role container's default route (Prometheus joining `networks`)", () => {
-    // Prometheus on the stack network (observability, bridge obs0) and on the application's
-    // app_default (bridge br-app, 10.0.5.0/24) and the Docker API proxy's internal network.
+    // Prometheus on the stack network (observability, bridge obs0), on the application's
+    // app_default (Docker's bridge br-<id>, 10.0.5.0/24) and on the Docker API proxy's internal network.
+    const API_NET = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
     const prometheusNetworks = [
-      { name: "observability", bridge: "obs0", address: "172.30.53.13" },
-      { name: "app_default", bridge: "br-app", address: "10.0.5.3" },
-      { name: "observability-docker-api", bridge: "br-api", address: "172.19.0.4", internal: true },
+      { name: "observability", id: STACK_NET, bridge: "obs0", address: "172.30.53.13" },
+      { name: "app_default", id: APP_NET, bridge: "br-0123456789ab", address: "10.0.5.3" },
+      { name: "observability-docker-api", id: API_NET, bridge: "br-fedcba987654", address: "172.19.0.4", internal: true },
     ];
     const gateway = prometheusNetworks.find((n) => n.name === gatewayNetwork(prometheusNetworks))!;
     const fromPrometheus: Packet = { in: gateway.bridge, src: gateway.address, dst: "169.254.169.254", proto: "tcp" };
+
+    function rendered(): string[] {
+      const dir = setUp(
+        "mdfw-route",
+        { prometheus: prometheusNetworks.map((n) => [n.id, n.address]), loki: [[STACK_NET, "172.30.53.10"]] },
+        { [STACK_NET]: "obs0", [APP_NET]: "", [API_NET]: "" },
+      );
+      const r = runScript(dir, DEFAULT_METADATA_FIREWALL);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      return r.rules;
+    }
 
     test("Docker routes Prometheus's metadata requests through app_default, with its address there", () => {
       expect(gateway.name).toBe("app_default");
@@ -209,19 +233,24 @@ describe("metadata firewall", () => {
     });
 
     test("the rendered rules admit them, and still reject every other container on either network", () => {
-      const dir = setUp("mdfw-route", { prometheus: prometheusNetworks.map((n) => n.address), loki: ["172.30.53.10"] });
-      const { rules, status } = runScript(dir, DEFAULT_METADATA_FIREWALL);
-      expect(status).toBe(0);
+      const rules = rendered();
       expect(verdict(rules, fromPrometheus)).toBe("continue");
       // Through the stack bridge, had Docker chosen it (a gateway priority, or another name order).
       expect(verdict(rules, { ...fromPrometheus, in: "obs0", src: "172.30.53.13" })).toBe("continue");
       expect(verdict(rules, { in: "obs0", src: "172.30.53.10", dst: "169.254.169.254", proto: "tcp" })).toBe("continue");
       // An application container on app_default, and a stack container without the role.
-      expect(verdict(rules, { in: "br-app", src: "10.0.5.7", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
+      expect(verdict(rules, { in: "br-0123456789ab", src: "10.0.5.7", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
       expect(verdict(rules, { in: "obs0", src: "172.30.53.200", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
-      expect(verdict(rules, { in: "br-app", src: "10.0.5.7", dst: "169.254.169.254", proto: "udp" })).toBe("DROP");
+      expect(verdict(rules, { in: "br-0123456789ab", src: "10.0.5.7", dst: "169.254.169.254", proto: "udp" })).toBe("DROP");
       // Traffic elsewhere is untouched.
-      expect(verdict(rules, { in: "br-app", src: "10.0.5.7", dst: "10.0.5.3", proto: "tcp" })).toBe("continue");
+      expect(verdict(rules, { in: "br-0123456789ab", src: "10.0.5.7", dst: "10.0.5.3", proto: "tcp" })).toBe("continue");
+    });
+
+    test("an address is admitted only on its own network's bridge: a forged role address elsewhere is refused", () => {
+      const rules = rendered();
+      expect(verdict(rules, { in: "br-0123456789ab", src: "172.30.53.13", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
+      expect(verdict(rules, { in: "obs0", src: "10.0.5.3", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
+      expect(verdict(rules, { in: "docker0", src: "172.30.53.10", dst: "169.254.169.254", proto: "tcp" })).toBe("REJECT");
     });
 
     test("the watcher rebuilds the rules when a role container starts or stops", () => {
@@ -268,7 +297,9 @@ describe("metadata firewall", () => {
     expect(within("172.30.53.200", STACK_DYNAMIC_RANGE)).toBe(true);
   });
 
-  test("refuses container names Docker would not take and addresses that are not IPv4", () => {
+  test("refuses a bridge or container name Linux or Docker would not take and addresses that are not IPv4", () => {
+    expect(() => renderMetadataFirewallScript({ ...INPUT, bridge: "a-very-long-bridge-name" })).toThrow(/interface name/);
+    expect(() => renderMetadataFirewallScript({ ...INPUT, bridge: "obs0; reboot" })).toThrow(/interface name/);
     expect(() => renderMetadataFirewallScript({ ...INPUT, containers: ["prometheus; reboot"] })).toThrow(/not a container name/);
     expect(() => renderMetadataFirewallScript({ ...INPUT, containers: ["$(reboot)"] })).toThrow(/not a container name/);
     expect(() => renderMetadataFirewallScript({ ...INPUT, allowedAddresses: ["172.30.53.0/24"] })).toThrow(/not an IPv4 address/);
