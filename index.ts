@@ -256,6 +256,7 @@ const tlsProxy = settings.tls
         domain: settings.tls.domain,
         acmeEmail: settings.tls.acmeEmail,
         acmeCa: settings.tls.acmeCa,
+        bindAddress: settings.tls.bindAddress,
         upstream: endpoints.grafana,
       },
       { ...dockerOpts, dependsOn: [...host.ready, grafana] },

@@ -30,6 +30,13 @@ export interface CatalogEntry {
   readonly image: string;
   /** Default limits (the `<key>MilliCpus` and `<key>MemoryMb` settings override them). */
   readonly limits: Limits;
+  /**
+   * The least memory (MB) it needs to start: a `<key>MemoryMb` below is refused. Floors, not
+   * sizing advice (Go's runtime, Prometheus's head block, Loki's ingester, Grafana's plugins and
+   * database, the AWS CLI's Python); set well under the defaults and not measured here (no Docker
+   * engine), so they err low.
+   */
+  readonly minMemoryMb: number;
   /** Port the image listens on inside its container (none for the backup job). */
   readonly port?: number;
   /** Prometheus job that scrapes it; part of the metric contract the rules rely on. */
@@ -53,6 +60,7 @@ const MONITORING = {
     title: "Prometheus",
     image: "prom/prometheus:v3.13.3",
     limits: { cpus: 2, memoryMb: 2048 },
+    minMemoryMb: 256,
     port: 9090,
     job: "prometheus",
     user: NOBODY,
@@ -62,6 +70,7 @@ const MONITORING = {
     title: "Alertmanager",
     image: "prom/alertmanager:v0.34.0",
     limits: { cpus: 0.2, memoryMb: 256 },
+    minMemoryMb: 32,
     port: 9093,
     job: "alertmanager",
     user: NOBODY,
@@ -71,6 +80,7 @@ const MONITORING = {
     title: "Grafana",
     image: "grafana/grafana:13.2.0",
     limits: { cpus: 0.5, memoryMb: 512 },
+    minMemoryMb: 128,
     port: 3000,
     job: "grafana",
     // uid 472 with primary group 0 (root).
@@ -81,6 +91,7 @@ const MONITORING = {
     title: "Loki",
     image: "grafana/loki:3.7.8",
     limits: { cpus: 1, memoryMb: 1024 },
+    minMemoryMb: 128,
     port: 3100,
     job: "loki",
     user: { uid: 10001, gid: 10001 },
@@ -90,6 +101,7 @@ const MONITORING = {
     title: "the Alloy log agent",
     image: "grafana/alloy:v1.18.1",
     limits: { cpus: 0.2, memoryMb: 128 },
+    minMemoryMb: 64,
     port: 12345,
     job: "log-agent",
     // The image's alloy user (its default is root): with the socket proxy it needs no root.
@@ -100,6 +112,7 @@ const MONITORING = {
     title: "node-exporter",
     image: "prom/node-exporter:v1.12.1",
     limits: { cpus: 0.1, memoryMb: 64 },
+    minMemoryMb: 16,
     port: 9100,
     job: "node-exporter",
     user: NOBODY,
@@ -109,6 +122,7 @@ const MONITORING = {
     title: "cAdvisor",
     image: "ghcr.io/google/cadvisor:v0.60.6",
     limits: { cpus: 0.3, memoryMb: 256 },
+    minMemoryMb: 64,
     port: 8080,
     job: "cadvisor",
     // Root without capabilities: reads the root-owned cgroup and /var/lib/docker files.
@@ -125,6 +139,7 @@ const SUPPORT = {
     // sqlite3, hence grafanaDbCopy (configs/backup.ts; the evidence in components/image-contracts.ts).
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.25, memoryMb: 256 },
+    minMemoryMb: 128,
     user: ROOT,
   },
   caddy: {
@@ -133,6 +148,7 @@ const SUPPORT = {
     // The official image; the same release as Debian's caddy package the tests run.
     image: "caddy:2.11.4",
     limits: { cpus: 0.25, memoryMb: 128 },
+    minMemoryMb: 32,
     port: 443,
     // The image's /data (certificates) is root-owned; no capability but NET_BIND_SERVICE.
     user: ROOT,
@@ -142,6 +158,7 @@ const SUPPORT = {
     title: "the Docker socket proxy",
     image: "wollomatic/socket-proxy:1.13.1",
     limits: { cpus: 0.1, memoryMb: 32 },
+    minMemoryMb: 8,
     port: 2375,
     // The image's user is 65534, which cannot open the root:docker socket without the host's
     // docker group id; root without any capability opens it as the socket's owner.
@@ -154,6 +171,7 @@ const SUPPORT = {
     image: "prom/prometheus:v3.13.3",
     // `promtool tsdb analyze` loads a block's index and postings.
     limits: { cpus: 0.25, memoryMb: 512 },
+    minMemoryMb: 128,
     // Reads the restored copy, whose trees belong to each service's user (configs/container-security.ts).
     user: ROOT,
   },
@@ -163,6 +181,7 @@ const SUPPORT = {
     // The sqlite3 shell alone on Alpine, tagged with the SQLite release (configs/grafana-db-copy.ts).
     image: "keinos/sqlite3:3.52.0",
     limits: { cpus: 0.1, memoryMb: 64 },
+    minMemoryMb: 16,
     // Reads Grafana's database whatever its owner and writes into the job's (root's) exchange volume.
     user: ROOT,
   },
@@ -172,6 +191,7 @@ const SUPPORT = {
     // The backup image: the restore needs the AWS CLI and sha256sum (configs/backup-restore.ts).
     image: "amazon/aws-cli:2.37.12",
     limits: { cpus: 0.5, memoryMb: 512 },
+    minMemoryMb: 128,
     // Writes into every data volume and hands each tree to its service's user.
     user: ROOT,
   },

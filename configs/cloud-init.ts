@@ -1,17 +1,35 @@
 // cloud-init for the EC2 host: install Docker, rotate its logs, start it, let the SSH user
 // use it; and the command that waits for all of that before any container is created.
 import * as yaml from "js-yaml";
-import { MetadataFirewallInput, ROLE_ADDRESSES, STACK_BRIDGE, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
+import { MetadataFirewallInput, ROLE_ADDRESSES, ROLE_CONTAINERS, STACK_BRIDGE, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
+import { HostKey } from "./ssh-keys";
 
-/** Only Loki and the backup job, at their fixed addresses on the stack bridge, reach the instance role. */
+/**
+ * Only the containers that may use the instance role reach it: by their fixed addresses on the
+ * stack bridge and their addresses on any other network they join, each on its own bridge.
+ */
 export const DEFAULT_METADATA_FIREWALL: MetadataFirewallInput = {
   bridge: STACK_BRIDGE,
   allowedAddresses: Object.values(ROLE_ADDRESSES),
+  containers: Object.values(ROLE_CONTAINERS),
 };
 
-/** cloud-init user data for Amazon Linux 2023. */
-export function renderCloudConfig(sshUser: string, firewall: MetadataFirewallInput = DEFAULT_METADATA_FIREWALL): string {
+/**
+ * cloud-init user data for Amazon Linux 2023. With `hostKey`, sshd gets that ed25519 host key
+ * and no other (cloud-init's ssh module: ssh_deletekeys removes the image's keys, ssh_keys writes
+ * this one, an empty ssh_genkeytypes generates none besides it), so the program can pin it for
+ * the remote commands and Docker over SSH. The user data then holds a private key: the caller
+ * passes it as a secret.
+ */
+export function renderCloudConfig(sshUser: string, firewall: MetadataFirewallInput = DEFAULT_METADATA_FIREWALL, hostKey?: HostKey): string {
   const config = {
+    ...(hostKey
+      ? {
+          ssh_deletekeys: true,
+          ssh_genkeytypes: [],
+          ssh_keys: { ed25519_private: hostKey.privateOpenssh, ed25519_public: hostKey.publicOpenssh },
+        }
+      : {}),
     packages: ["docker"],
     // write_files runs before packages are installed; the AL2023 docker package ships no
     // daemon.json, so this one (with the hardening) is in place when Docker first starts, and so

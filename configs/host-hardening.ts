@@ -23,10 +23,24 @@
 // Instance metadata (IMDSv2, hop limit 2): a container one hop away can fetch the instance
 // role's credentials. Only the containers that use the role may: a chain jumped to from
 // DOCKER-USER (the chain Docker leaves to the administrator, consulted first for forwarded
-// traffic) returns for their fixed addresses on the stack's bridge and rejects every other
-// forwarded packet to 169.254.169.254. The host's own processes (cloud-init, the SSM agent) do
-// not cross FORWARD and keep their access. A systemd unit re-applies the rules after every start
-// of docker.service, so they survive reboots and daemon restarts.
+// traffic) returns for their addresses and rejects every other forwarded packet to
+// 169.254.169.254. The host's own processes (cloud-init, the SSM agent) do not cross FORWARD and
+// keep their access.
+//
+// The rule matches a role container on whichever network the packet leaves it, not only on the
+// stack's bridge (issue 21): Prometheus also joins the `networks` setting's networks, and Docker
+// gives a container its default route through one network only, chosen by its own order (moby
+// libnetwork's sandbox endpoint order: gateway priority, then network name), so with
+// `networks: [app_default]` its packets to the metadata service leave through app_default's
+// bridge with its address there. The chain therefore admits each (bridge, address) pair a role
+// container holds: its fixed address on the stack bridge, and every address `docker inspect`
+// reports on the other networks it joined, each on that network's own bridge (so a container
+// elsewhere that forges a role address arrives on the wrong interface and is still refused).
+// The rules are rebuilt in a new chain that replaces the old one in one step, so no moment leaves
+// the metadata service open; a systemd unit rebuilds them after every start of docker.service,
+// and a second one (the script's --watch mode) rebuilds them whenever a role container starts
+// or stops, when its addresses on those networks are handed out or given back.
+import { CATALOG } from "../catalog/containers";
 import { DOCKER_DAEMON_CONFIG } from "./docker";
 import { IPV4_PATTERN } from "./patterns";
 
@@ -35,6 +49,8 @@ export const METADATA_CHAIN = "OBS-METADATA";
 export const METADATA_SCRIPT_PATH = "/usr/local/sbin/observability-metadata-firewall";
 export const METADATA_UNIT_NAME = "observability-metadata-firewall.service";
 export const METADATA_UNIT_PATH = `/etc/systemd/system/${METADATA_UNIT_NAME}`;
+export const METADATA_WATCH_UNIT_NAME = "observability-metadata-firewall-watch.service";
+export const METADATA_WATCH_UNIT_PATH = `/etc/systemd/system/${METADATA_WATCH_UNIT_NAME}`;
 
 export { DOCKER_DAEMON_CONFIG };
 
@@ -64,11 +80,22 @@ export const ROLE_ADDRESSES = {
   grafana: "172.30.53.14",
 } as const;
 
+/** The container each role address belongs to. */
+export const ROLE_CONTAINERS: Readonly<Record<keyof typeof ROLE_ADDRESSES, string>> = {
+  loki: CATALOG.loki.container,
+  backup: CATALOG.backup.container,
+  restore: CATALOG.backupRestore.container,
+  prometheus: CATALOG.prometheus.container,
+  grafana: CATALOG.grafana.container,
+};
+
 export interface MetadataFirewallInput {
   /** Linux name of the stack network's bridge (com.docker.network.bridge.name). */
   readonly bridge: string;
   /** Fixed IPv4 addresses on that bridge of the containers that use the instance role. */
   readonly allowedAddresses: readonly string[];
+  /** Names of those containers: their addresses on every other network they join count too. */
+  readonly containers: readonly string[];
 }
 
 
@@ -77,32 +104,62 @@ function checkInput(input: MetadataFirewallInput): void {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(input.bridge)) {
     throw new Error(`metadata firewall: bridge ${JSON.stringify(input.bridge)} is not a Linux interface name (1-15 letters, digits, "_", ".", "-")`);
   }
+  for (const c of input.containers) {
+    // Docker's container names; the script puts them in a shell word list unquoted.
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(c)) throw new Error(`metadata firewall: ${JSON.stringify(c)} is not a container name`);
+  }
   for (const a of input.allowedAddresses) {
     if (!IPV4_PATTERN.test(a)) throw new Error(`metadata firewall: ${JSON.stringify(a)} is not an IPv4 address`);
   }
 }
 
 /**
- * The script the unit runs. Idempotent: it rebuilds its own chain and moves the single jump to
- * the top of DOCKER-USER, whatever state an earlier run or a daemon restart left behind.
+ * The script the units run. Idempotent: it builds the rule set in a fresh chain, points the single
+ * DOCKER-USER jump at it, then drops the old chain, whatever state an earlier run or a daemon
+ * restart left behind. With --watch it stays running and rebuilds on every start or stop of a
+ * role container.
  */
 export function renderMetadataFirewallScript(input: MetadataFirewallInput): string {
   checkInput(input);
   const md = `${INSTANCE_METADATA_ADDRESS}/32`;
-  const allow = input.allowedAddresses.map((a) => `iptables -w -A ${METADATA_CHAIN} -i ${input.bridge} -s ${a}/32 -j RETURN`);
+  const next = `${METADATA_CHAIN}-NEXT`;
+  const fixed = input.allowedAddresses.map((a) => `iptables -w -A ${next} -i ${input.bridge} -s ${a}/32 -j RETURN`);
+  const names = input.containers.join(" ");
+  const filters = input.containers.map((c) => `--filter container=${c}`).join(" ");
   return [
     "#!/bin/sh",
     "# Generated by observability-stack (configs/host-hardening.ts): only the containers that use",
-    "# the instance role may reach the instance metadata service.",
+    "# the instance role may reach the instance metadata service, on whichever network they send.",
     "set -eu",
-    `iptables -w -N ${METADATA_CHAIN} 2>/dev/null || true`,
-    `iptables -w -F ${METADATA_CHAIN}`,
-    ...allow,
+    'if [ "${1:-}" = "--watch" ]; then',
+    `  docker events --filter type=container --filter event=start --filter event=die ${filters} --format '{{.Actor.Attributes.name}}' |`,
+    '    while read -r _; do "$0"; done',
+    "  exit 1",
+    "fi",
+    `iptables -w -N ${next} 2>/dev/null || iptables -w -F ${next}`,
+    "# Their fixed addresses on the stack bridge.",
+    ...fixed,
+    "# Their addresses on every other network they joined (the default route may be one of those),",
+    "# each on its network's bridge: the bridge.name option, or Docker's br-<first 12 of the id>.",
+    `fixed="${input.allowedAddresses.map((a) => `${input.bridge}/${a}`).join(" ")}"`,
+    `for name in ${names}; do`,
+    `  docker inspect --format '{{range .NetworkSettings.Networks}}{{.NetworkID}} {{.IPAddress}}{{println}}{{end}}' "$name" 2>/dev/null |`,
+    "    while read -r network address; do",
+    `      case "$address" in *.*.*.*) ;; *) continue ;; esac`,
+    `      bridge=$(docker network inspect --format '{{index .Options "com.docker.network.bridge.name"}}' "$network" 2>/dev/null || true)`,
+    `      [ -n "$bridge" ] || bridge="br-$(printf %.12s "$network")"`,
+    `      case " $fixed " in *" $bridge/$address "*) continue ;; esac`,
+    `      iptables -w -A ${next} -i "$bridge" -s "$address/32" -j RETURN`,
+    "    done",
+    "done",
     "# A reset instead of a silent drop: SDKs probing for credentials fail at once instead of timing out.",
-    `iptables -w -A ${METADATA_CHAIN} -p tcp -j REJECT --reject-with tcp-reset`,
-    `iptables -w -A ${METADATA_CHAIN} -j DROP`,
+    `iptables -w -A ${next} -p tcp -j REJECT --reject-with tcp-reset`,
+    `iptables -w -A ${next} -j DROP`,
+    `iptables -w -I DOCKER-USER 1 -d ${md} -j ${next}`,
     `while iptables -w -D DOCKER-USER -d ${md} -j ${METADATA_CHAIN} 2>/dev/null; do :; done`,
-    `iptables -w -I DOCKER-USER 1 -d ${md} -j ${METADATA_CHAIN}`,
+    `iptables -w -F ${METADATA_CHAIN} 2>/dev/null || true`,
+    `iptables -w -X ${METADATA_CHAIN} 2>/dev/null || true`,
+    `iptables -w -E ${next} ${METADATA_CHAIN}`,
     "",
   ].join("\n");
 }
@@ -134,7 +191,27 @@ export interface CloudInitFile {
   readonly content: string;
 }
 
-/** write_files entries: daemon.json, the firewall script and its unit. */
+/** The watcher: rebuilds the rules whenever a role container starts or stops. */
+export function renderMetadataWatchUnit(): string {
+  return [
+    "[Unit]",
+    "Description=Observability stack: rebuild the metadata firewall when a role-using container starts or stops",
+    `After=docker.service ${METADATA_UNIT_NAME}`,
+    "Requires=docker.service",
+    "PartOf=docker.service",
+    "",
+    "[Service]",
+    `ExecStart=${METADATA_SCRIPT_PATH} --watch`,
+    "Restart=always",
+    "RestartSec=2",
+    "",
+    "[Install]",
+    "WantedBy=docker.service multi-user.target",
+    "",
+  ].join("\n");
+}
+
+/** write_files entries: daemon.json, the firewall script and its units. */
 export function hardeningWriteFiles(input: MetadataFirewallInput): CloudInitFile[] {
   return [
     {
@@ -145,6 +222,7 @@ export function hardeningWriteFiles(input: MetadataFirewallInput): CloudInitFile
     },
     { path: METADATA_SCRIPT_PATH, owner: "root:root", permissions: "0755", content: renderMetadataFirewallScript(input) },
     { path: METADATA_UNIT_PATH, owner: "root:root", permissions: "0644", content: renderMetadataFirewallUnit() },
+    { path: METADATA_WATCH_UNIT_PATH, owner: "root:root", permissions: "0644", content: renderMetadataWatchUnit() },
   ];
 }
 
@@ -153,5 +231,6 @@ export function hardeningRuncmd(): string[][] {
   return [
     ["systemctl", "daemon-reload"],
     ["systemctl", "enable", "--now", METADATA_UNIT_NAME],
+    ["systemctl", "enable", "--now", METADATA_WATCH_UNIT_NAME],
   ];
 }

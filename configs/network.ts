@@ -3,9 +3,15 @@
 // show is what the user wrote), and a list of CIDRs may not cover more than a /8 together:
 // the union counts, so ["0.0.0.0/1", "128.0.0.0/1"] is all of IPv4, not two small rules.
 
-/** Most addresses one allow-list may cover: a /8 (16,777,216 addresses). */
+/** Most addresses one allow-list may ever cover: a /8 (16,777,216 addresses). */
 export const MAX_EXPOSED_ADDRESSES = 2 ** 24;
 export const MAX_EXPOSED_PREFIX = 8;
+/**
+ * Most addresses without the allowWideIngress acknowledgement: a /16 (65,536). An office, a VPN
+ * or a VPC fits; a whole provider's /8 is someone else's machines too (issue 21).
+ */
+export const MAX_UNACKNOWLEDGED_ADDRESSES = 2 ** 16;
+export const MAX_UNACKNOWLEDGED_PREFIX = 16;
 
 /** Host ports the ec2 target keeps for itself: sshd, and Caddy's HTTP and HTTPS. */
 export const RESERVED_EC2_PORTS: Readonly<Record<number, string>> = {
@@ -14,8 +20,13 @@ export const RESERVED_EC2_PORTS: Readonly<Record<number, string>> = {
   443: "the TLS proxy's HTTPS port",
 };
 
-/** Docker's own networks and the stack's network: joining them as "extra" networks is a mistake. */
-export const RESERVED_DOCKER_NETWORKS = ["bridge", "host", "none", "observability"] as const;
+/**
+ * Docker's own networks and every network the program creates (the stack's network and the
+ * Docker API proxy's internal one, components/docker-api.ts): joining them as "extra" networks
+ * is a mistake. tests/program/networks-reserved.test.ts checks the list against the graph.
+ */
+export const RESERVED_DOCKER_NETWORKS = ["bridge", "host", "none", "observability", "observability-docker-api"] as const;
+const PROGRAM_NETWORKS: readonly string[] = ["observability", "observability-docker-api"];
 
 export interface Cidr {
   /** Network address as an unsigned 32-bit number. */
@@ -86,7 +97,7 @@ export function unionAddressCount(cidrs: readonly Cidr[]): number {
  * Every problem of an allow-list, one message each, naming the key, the value and what is
  * accepted. Bad entries are reported on their own; the union limit is checked over the good ones.
  */
-export function cidrListProblems(key: string, values: readonly string[]): string[] {
+export function cidrListProblems(key: string, values: readonly string[], wideAcknowledged = false): string[] {
   const problems: string[] = [];
   const good: Cidr[] = [];
   const seen = new Set<string>();
@@ -106,6 +117,12 @@ export function cidrListProblems(key: string, values: readonly string[]): string
     problems.push(
       `${key}: ${JSON.stringify(values)} together cover ${covered.toLocaleString("en-US")} addresses, more than a /${MAX_EXPOSED_PREFIX} ` +
         `(${MAX_EXPOSED_ADDRESSES.toLocaleString("en-US")}); list the networks that need access (office, VPN, your address /32)`,
+    );
+  } else if (covered > MAX_UNACKNOWLEDGED_ADDRESSES && !wideAcknowledged) {
+    problems.push(
+      `${key}: ${JSON.stringify(values)} together cover ${covered.toLocaleString("en-US")} addresses, more than a /${MAX_UNACKNOWLEDGED_PREFIX} ` +
+        `(${MAX_UNACKNOWLEDGED_ADDRESSES.toLocaleString("en-US")}); list the networks that need access (office, VPN, your address /32), ` +
+        `or set allowWideIngress: true to say you mean a range this wide (at most a /${MAX_EXPOSED_PREFIX})`,
     );
   }
   return problems;
@@ -150,7 +167,7 @@ export function publishedPortProblems(ports: Readonly<Record<string, number>>, r
 /** Why `name` may not be joined as an extra Docker network, or undefined. */
 export function dockerNetworkNameProblem(name: string): string | undefined {
   if ((RESERVED_DOCKER_NETWORKS as readonly string[]).includes(name)) {
-    return `${JSON.stringify(name)} is ${name === "observability" ? "the stack's own network" : "one of Docker's built-in networks"}; list the application's user-defined networks (docker network ls)`;
+    return `${JSON.stringify(name)} is ${PROGRAM_NETWORKS.includes(name) ? "a network this program creates" : "one of Docker's built-in networks"}; list the application's user-defined networks (docker network ls)`;
   }
   // Docker's own rule for network names.
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(name)) {

@@ -4,6 +4,7 @@
 // template syntax, a KPI query must parse. Each returns one sentence (without the key) or
 // undefined; secrets are never echoed. Pure: no Pulumi here.
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
+import { checkAsciiAddress, checkNoInvisible, checkNotLinkLocal } from "./address-checks";
 
 export type Problem = string | undefined;
 
@@ -11,7 +12,8 @@ export function show(value: unknown): string {
   return value === undefined ? "(missing)" : JSON.stringify(value);
 }
 
-function hasControl(value: string): boolean {
+/** C0 and C1 control characters, DEL and the Unicode line separators. */
+export function hasControl(value: string): boolean {
   return [...value].some((ch) => {
     const c = ch.codePointAt(0) as number;
     return c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029;
@@ -136,6 +138,8 @@ export function checkUrl(value: unknown, schemes: readonly string[] = ["http", "
   if (typeof value !== "string" || value === "") return `${show(value)} is not a URL; ${accepted}`;
   if (value.includes("{{") || value.includes("}}")) return `${show(value)} holds Go template syntax; ${accepted}`;
   if (hasControl(value) || /\s/.test(value)) return `${show(value)} holds whitespace or a control character; ${accepted}`;
+  const lookalike = checkNoInvisible(value) ?? checkAsciiAddress(value, "URL");
+  if (lookalike) return lookalike;
   let url: URL;
   try {
     url = new URL(value);
@@ -143,7 +147,7 @@ export function checkUrl(value: unknown, schemes: readonly string[] = ["http", "
     return `${show(value)} is not a URL; ${accepted}`;
   }
   if (!schemes.includes(url.protocol.replace(/:$/, "")) || !url.hostname) return `${show(value)} is not accepted; ${accepted}`;
-  return undefined;
+  return checkNotLinkLocal(value);
 }
 
 /**
@@ -153,20 +157,24 @@ export function checkUrl(value: unknown, schemes: readonly string[] = ["http", "
 export function checkSecretUrl(value: string | undefined): Problem {
   const accepted = "use an https:// URL (the value is not shown because it is a secret)";
   if (value === undefined || value.trim() === "") return `is empty; ${accepted}`;
+  const invisible = checkNoInvisible(value, true);
+  if (invisible) return invisible;
   if (value.includes("{{") || value.includes("}}")) return `holds Go template syntax; ${accepted}`;
   if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
+  if (!/^[\x21-\x7e]*$/.test(value)) return `holds non-ASCII characters, which can look like other ones; write the host in its xn-- (punycode) form; ${accepted}`;
   try {
     const url = new URL(value);
     if (url.protocol !== "https:" || !url.hostname) return `is not an https URL; ${accepted}`;
   } catch {
     return `is not a URL; ${accepted}`;
   }
-  return undefined;
+  return checkNotLinkLocal(value, true);
 }
 
 /** A PagerDuty Events v2 routing (integration) key: 32 letters and digits. Never echoed. */
 export function checkRoutingKey(value: string | undefined): Problem {
   if (value === undefined || value === "") return "is empty; use the 32-character integration key of a PagerDuty Events v2 service";
+  if (/[\r\n]/.test(value)) return "holds a line break (CR or LF); set the 32-character key on one line (the value is not shown because it is a secret)";
   if (!/^[A-Za-z0-9]{32}$/.test(value)) {
     return "is not a PagerDuty Events v2 integration key (32 letters and digits; the value is not shown because it is a secret)";
   }
@@ -180,6 +188,8 @@ export function checkRoutingKey(value: string | undefined): Problem {
 export function checkPostgresDsn(value: string | undefined): Problem {
   const accepted = "use postgresql://user:password@host:5432/database?sslmode=require (the value is not shown because it is a secret)";
   if (value === undefined || value === "") return `is empty; ${accepted}`;
+  const invisible = checkNoInvisible(value, true);
+  if (invisible) return invisible;
   if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
   let url: URL;
   try {
@@ -197,6 +207,8 @@ export function checkPostgresDsn(value: string | undefined): Problem {
   } catch {
     return `has a user or password with broken %-escapes; ${accepted}`;
   }
+  const linkLocal = checkNotLinkLocal(`postgresql://${url.host}/`, true);
+  if (linkLocal) return linkLocal;
   const sslmode = url.searchParams.get("sslmode");
   if (sslmode !== null && !["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].includes(sslmode)) {
     return `has an sslmode libpq does not know; ${accepted}`;
@@ -280,10 +292,12 @@ export function checkPort(value: unknown): Problem {
 
 /** host:port as Prometheus expects in static_configs. */
 export function checkHostPort(value: unknown): Problem {
+  const ascii = typeof value === "string" ? checkAsciiAddress(value, "host name") : undefined;
+  if (ascii) return ascii;
   if (typeof value !== "string" || !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value) || checkPort(Number(value.split(":")[1]))) {
     return `${show(value)} is not a host:port target; use e.g. api:8080 or 10.0.0.5:9100`;
   }
-  return undefined;
+  return checkNotLinkLocal(value);
 }
 
 /** Applies a check to every element of a list; the first problem wins. */
@@ -295,4 +309,45 @@ export function each(check: (v: unknown) => Problem): (v: readonly string[]) => 
     }
     return undefined;
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label names (issue 21)
+
+/** Labels the stack sets on every series it scrapes: a setting may not set them. */
+export const STACK_LABELS: readonly string[] = ["job", "instance", "service", "tier"];
+
+/**
+ * A label name a setting may put on series: Prometheus's syntax, and none that breaks the
+ * catalogue's queries: `le` (histogram buckets) and `quantile` (summaries) would collide with the
+ * series' own, `__*` is Prometheus's internal space (dropped after relabelling), `exported_*` is
+ * what Prometheus renames a clashing target label to, and the stack's own labels.
+ */
+export function checkLabelName(name: string): Problem {
+  const accepted = "use [a-zA-Z_][a-zA-Z0-9_]* other than le, quantile, job, instance, service, tier, not starting with __ or exported_";
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) return `${show(name)} is not a label name; ${accepted}`;
+  if (name.startsWith("__")) return `${show(name)} starts with __, which Prometheus keeps for itself and drops after relabelling; ${accepted}`;
+  if (name.startsWith("exported_")) return `${show(name)} starts with exported_, the prefix Prometheus gives a target label that clashes with a scraped one; ${accepted}`;
+  if (name === "le" || name === "quantile") return `${show(name)} is the bucket/quantile label of histograms and summaries, which the catalogue's queries aggregate by; ${accepted}`;
+  if (STACK_LABELS.includes(name)) return `${show(name)} is set by the stack (job, instance, service, tier); ${accepted}`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secret tokens and passwords (issue 21): what fails only at or after `up`
+
+/**
+ * A password or token delivered as a file: not empty, one line (a CR or LF would end the header
+ * or the file where the reader stops), no control characters. Never shown.
+ */
+export function checkSecretToken(value: string | undefined, what: string): Problem {
+  const tail = "(the value is not shown because it is a secret)";
+  if (value === undefined || value === "") return `is empty; set the ${what} or remove the secret ${tail}`;
+  if (value.trim() === "") return `is only whitespace; set the ${what} ${tail}`;
+  const invisible = checkNoInvisible(value, true);
+  if (invisible) return invisible;
+  if (/[\r\n]/.test(value)) return `holds a line break (CR or LF), which would cut the ${what} short or inject a header; set it on one line ${tail}`;
+  if (hasControl(value)) return `holds a control character; set the ${what} as printable text ${tail}`;
+  if (value !== value.trim()) return `begins or ends with whitespace, which the server would not expect; remove it ${tail}`;
+  return undefined;
 }

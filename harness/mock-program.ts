@@ -1,6 +1,7 @@
 // Runs the real program (index.ts) under Pulumi's mocks and records every resource with its
 // inputs. Unit tests assert on the recording; `npm run render` writes the uploads it contains,
 // so users review exactly the files each container would receive.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -110,6 +111,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         result: pulumi.secret("mock-password-0123456789abcdef"),
         bcryptHash: pulumi.secret(`$2a$10$${"mockmockmockmockmockmo"}${name.replace(/[^A-Za-z0-9]/g, "").padEnd(31, "x").slice(0, 31)}`),
       };
+    case "random:index/randomBytes:RandomBytes": {
+      // Fixed bytes per resource name (the golden records must not change between runs); secret
+      // as the provider declares them (additionalSecretOutputs, which mocks do not apply).
+      const bytes = createHash("sha256").update(name).digest().subarray(0, Number(inputs.length ?? 32));
+      return { ...inputs, base64: pulumi.secret(bytes.toString("base64")), hex: pulumi.secret(bytes.toString("hex")) };
+    }
     case "aws:s3/bucket:Bucket": {
       const bucket = `${String(inputs.bucketPrefix ?? name)}mock`;
       return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };

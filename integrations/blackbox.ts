@@ -5,6 +5,7 @@ import { BUSYBOX_APPLETS, PROM_BUSYBOX, busybox } from "../catalog/image-contrac
 import * as yaml from "js-yaml";
 import { NOBODY } from "../catalog/containers";
 import { certificateCriticalSecondsLeft } from "../configs/thresholds";
+import { checkNoCredentialsInUrl } from "../configs/address-checks";
 import { checkUrl, each } from "../configs/value-checks";
 import { ServiceSettings } from "../configs/service-settings";
 import { UP_DOWN_MAPPINGS, statPanel, timeSeries } from "../dashboards/lib/panels";
@@ -100,7 +101,8 @@ export const blackbox = defineIntegration({
   },
   secrets: {},
   read(v): BlackboxConfig {
-    const httpTargets = v.value<readonly string[]>("blackboxTargets", each((x) => checkUrl(x)));
+    // A probe's URL becomes its `instance` label, in every alert about it: no credential in it.
+    const httpTargets = v.value<readonly string[]>("blackboxTargets", each((x) => checkNoCredentialsInUrl(String(x), undefined) ?? checkUrl(x)));
     if (httpTargets.length === 0 && !v.hasProblem("blackboxTargets")) v.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
     return { httpTargets };
   },
@@ -111,6 +113,7 @@ export const blackbox = defineIntegration({
       title: "blackbox-exporter (integration blackbox)",
       image: "prom/blackbox-exporter:v0.29.0",
       limits: { cpus: 0.1, memoryMb: 64 },
+      minMemoryMb: 16,
       port: 9115,
       job: JOB,
       user: NOBODY,

@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import { BUSYBOX_APPLETS, PROM_BUSYBOX, busybox } from "../catalog/image-contracts";
 import { NOBODY } from "../catalog/containers";
-import { checkHostPort } from "../configs/value-checks";
+import { checkHostPort, checkSecretToken } from "../configs/value-checks";
 import { UP_DOWN_MAPPINGS, statPanel, timeSeries } from "../dashboards/lib/panels";
 import { RANGE_WINDOW, RATE_WINDOW } from "../dashboards/lib/promql";
 import { SATURATED_RATIO } from "../dashboards/lib/steps";
@@ -72,7 +72,9 @@ export const mysql = defineIntegration({
       required: true,
       accepts: "the password of mysqlUser, without a backtick or line break",
       example: "<password>",
-      check: (text) => (text === "" ? "is empty; set the exporter user's password" : /[`\r\n]/.test(text) ? "holds a backtick or a line break, which the exporter's my.cnf cannot carry; choose another password (the value is not shown because it is a secret)" : undefined),
+      check: (text) =>
+        checkSecretToken(text, "MySQL password") ??
+        (text.includes("`") ? "holds a backtick, which the exporter's my.cnf cannot carry; choose another password (the value is not shown because it is a secret)" : undefined),
     },
   },
   read(v): MysqlConfig {
@@ -88,6 +90,7 @@ export const mysql = defineIntegration({
       // prom/mysqld-exporter: quay.io/prometheus/busybox base, USER nobody, port 9104 (Dockerfile at v0.20.0).
       image: "prom/mysqld-exporter:v0.20.0",
       limits: { cpus: 0.1, memoryMb: 64 },
+      minMemoryMb: 16,
       port: PORT,
       job: JOB,
       user: NOBODY,

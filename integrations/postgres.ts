@@ -67,6 +67,7 @@ export const postgres = defineIntegration({
       title: "postgres-exporter (integration postgres)",
       image: "prometheuscommunity/postgres-exporter:v0.20.1",
       limits: { cpus: 0.1, memoryMb: 64 },
+      minMemoryMb: 16,
       port: 9187,
       job: JOB,
       user: NOBODY,

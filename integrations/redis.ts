@@ -2,7 +2,7 @@
 // /scrape?target=redis://<address>, the only mode in which the exporter reads its password from
 // a file.
 import * as path from "node:path";
-import { checkHostPort } from "../configs/value-checks";
+import { checkHostPort, checkSecretToken } from "../configs/value-checks";
 import { UP_DOWN_MAPPINGS, statPanel, timeSeries } from "../dashboards/lib/panels";
 import { RANGE_WINDOW, RATE_WINDOW } from "../dashboards/lib/promql";
 import { BUSY_RATIO, HIT_RATIO_STEPS, anyOccurrence } from "../dashboards/lib/steps";
@@ -39,7 +39,13 @@ export const redis = defineIntegration({
     },
   },
   secrets: {
-    [PASSWORD]: { description: "Redis password, if Redis requires one (integration redis)", required: false, accepts: "the Redis password", example: "<password>" },
+    [PASSWORD]: {
+      description: "Redis password, if Redis requires one (integration redis)",
+      required: false,
+      accepts: "the Redis password: one line, not empty",
+      example: "<password>",
+      check: (text) => checkSecretToken(text, "Redis password"),
+    },
   },
   read(v): RedisConfig {
     const address = v.value<string>("redisAddress", (x) => (x === "" ? undefined : checkHostPort(x)));
@@ -53,6 +59,7 @@ export const redis = defineIntegration({
       title: "redis-exporter (integration redis)",
       image: "oliver006/redis_exporter:v1.91.1",
       limits: { cpus: 0.1, memoryMb: 64 },
+      minMemoryMb: 16,
       port: 9121,
       job: JOB,
       // A scratch image whose binary runs as 59000.

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
 import { AwsSettings } from "../settings";
 import { DockerHost } from "./types";
 import { EC2_ASSUME_ROLE_POLICY } from "../../configs/aws-policies";
@@ -12,6 +13,7 @@ import { instanceRolePolicy } from "../../configs/bucket-access";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
 import { STACK_TAG } from "../../configs/docker";
 import { containerSliceFiles, renderSliceInstallScript } from "../../configs/container-slices";
+import { ed25519HostKey, pinnedSshOptions, publicKeyWithoutComment } from "../../configs/ssh-keys";
 
 export interface Ec2HostArgs {
   /** Stack name, for the STACK_TAG tag. */
@@ -42,6 +44,8 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
   public readonly publicAddress: pulumi.Output<string>;
   public readonly instanceId: pulumi.Output<string>;
   public readonly publicIp: pulumi.Output<string>;
+  /** "ssh-ed25519 <base64>": the host key cloud-init installs, which both SSH clients pin. */
+  public readonly hostPublicKey: pulumi.Output<string>;
   /** The provider every AWS resource of this host uses (region `region`). */
   public readonly awsProvider: aws.Provider;
 
@@ -161,6 +165,14 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       child,
     );
 
+    // The host's SSH key, made here so both SSH clients can pin it (a first connection that
+    // trusts whatever key answers could be a man in the middle): 32 random bytes kept in the
+    // state, the ed25519 key built from them, installed by cloud-init. The user data then holds
+    // the private key and is a secret as a whole; the public key is not secret.
+    const hostKeySeed = new random.RandomBytes(`${name}-host-key-seed`, { length: 32 }, { parent: this });
+    const hostKey = hostKeySeed.base64.apply((seed) => ed25519HostKey(Buffer.from(seed, "base64")));
+    this.hostPublicKey = pulumi.unsecret(hostKey.apply((k) => publicKeyWithoutComment(k.publicOpenssh)));
+
     const instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
@@ -186,7 +198,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
           deleteOnTermination: false,
           tags: tags(`${name}-root`),
         },
-        userData: renderCloudConfig(settings.sshUser),
+        userData: pulumi.secret(hostKey.apply((k) => renderCloudConfig(settings.sshUser, undefined, k))),
         // A change to the user data stops and starts the instance instead of replacing it (and its
         // data); cloud-init's package and runcmd modules run once per instance, so such a change
         // only takes effect on a new instance (`pulumi up --replace <instance urn>`).
@@ -214,6 +226,10 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       privateKey: settings.sshPrivateKey,
       // Without a key, the agent of the `pulumi` process (SSH_AUTH_SOCK) signs.
       agentSocketPath: settings.sshPrivateKey ? undefined : settings.sshAgentSocket,
+      // Only the key cloud-init installed is accepted (the provider parses it as an authorized_keys
+      // line and checks it with ssh.FixedHostKey, negotiating only its type: pulumi-command
+      // provider/pkg/provider/remote/connection.go, since PR #794, in the 1.2 plugin this SDK pins).
+      hostKey: this.hostPublicKey,
       // sshd comes up some time after the instance is "running"; retry for a few minutes.
       dialErrorLimit: 60,
     };
@@ -237,7 +253,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       `${name}-docker`,
       {
         host: pulumi.interpolate`ssh://${settings.sshUser}@${eip.publicIp}`,
-        sshOpts: ["-o", "StrictHostKeyChecking=accept-new", "-o", "ServerAliveInterval=30"],
+        // The Docker CLI's ssh helper passes these to ssh(1) as arguments, no shell (docker/cli
+        // connhelper.GetConnectionHelperWithSSHOpts): only the pinned key is accepted.
+        sshOpts: pulumi.all([eip.publicIp, this.hostPublicKey]).apply(([ip, key]) => pinnedSshOptions(ip, key)),
         // No daemon ping when the provider makes its client, so `pulumi preview` (CI has no SSH
         // key or route to the host) never dials ssh://: nothing else does on a preview without
         // --refresh (the client is made only to create, read, update or delete). Set on every

@@ -11,8 +11,30 @@ export interface RestoreSettings {
   readonly id?: string;
 }
 
-export function readRestore(r: Reader): RestoreSettings | undefined {
-  const from = r.value<string>("restoreFrom", (v) => (v === "" || checkRestoreFrom(v) === undefined ? undefined : `${show(v)} is not accepted; ${checkRestoreFrom(v)}`));
+/**
+ * A stamp's date must exist (20261331T000000Z has the right shape and names no backup ever made)
+ * and not lie in the future (no backup can carry it yet: the restore would fail at `up`).
+ */
+export function restoreStampProblem(stamp: string, now: Date): string | undefined {
+  if (stamp === "latest") return undefined;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const accepted = "use `latest` or the stamp of a backup that exists (its folder name, e.g. 20261202T050000Z, UTC)";
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi || t.getUTCSeconds() !== s) {
+    return `${show(stamp)} is not a real date and time; ${accepted}`;
+  }
+  if (t.getTime() > now.getTime()) return `${show(stamp)} is in the future (now is ${now.toISOString()}), so no backup carries it; ${accepted}`;
+  return undefined;
+}
+
+export function readRestore(r: Reader, now: Date = new Date()): RestoreSettings | undefined {
+  const from = r.value<string>("restoreFrom", (v) => {
+    if (v === "") return undefined;
+    const shape = checkRestoreFrom(v);
+    return shape ? `${show(v)} is not accepted; ${shape}` : restoreStampProblem(v, now);
+  });
   const overwrite = r.value<boolean>("restoreOverwrite");
   const id = r.value<string>("restoreId", (v) => (v === "" || RESTORE_ID_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${RESTORE_ID_ACCEPTED}`));
   if (from === "") {

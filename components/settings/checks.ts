@@ -18,14 +18,17 @@ export {
   durationMs,
   sizeBytes,
 } from "../../configs/value-checks";
+export { checkLabelName, checkSecretToken } from "../../configs/value-checks";
+export { checkAsciiAddress, checkNoCredentialsInUrl, checkNoInvisible, checkNotLinkLocal } from "../../configs/address-checks";
 import { Problem, show } from "../../configs/value-checks";
+import { checkAsciiAddress, checkNotLinkLocal } from "../../configs/address-checks";
 export { show };
 
 export function checkIPv4(value: unknown): Problem {
   if (typeof value !== "string" || !isIPv4(value)) {
     return `${show(value)} is not an IPv4 address; use e.g. 127.0.0.1 or 0.0.0.0`;
   }
-  return undefined;
+  return checkNotLinkLocal(value);
 }
 
 /** A Docker-friendly name: a service, network or label value that ends up in container names. */
@@ -37,6 +40,8 @@ export function checkName(value: unknown): Problem {
 }
 
 export function checkEmail(value: unknown): Problem {
+  const ascii = typeof value === "string" ? checkAsciiAddress(value, "e-mail address") : undefined;
+  if (ascii) return ascii;
   if (typeof value !== "string" || !/^[^\s@,{}]+@[^\s@,{}]+\.[^\s@,{}]+$/.test(value)) {
     return `${show(value)} is not an email address; use e.g. oncall@example.com`;
   }

@@ -4,12 +4,15 @@
 // each domain's reading and cross-checks live in their own module beside this one.
 import * as pulumi from "@pulumi/pulumi";
 import { Limits } from "../../catalog/containers";
-import { ALL_CONTAINER_KEYS, ContainerKey, EnabledIntegrations } from "../../integrations";
+import { ALL_CONTAINERS, ALL_CONTAINER_KEYS, ContainerKey, EnabledIntegrations, activeIntegrations } from "../../integrations";
 import { AlertmanagerReceivers } from "../../configs/alertmanager";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "../../configs/patterns";
 import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
 import { AwsSettings, readAws } from "./aws";
-import { checkDurationBetween, checkIPv4, checkNoTemplate, checkPinnedImage, checkSize, checkUrl, oneOf, range, show, sizeBytes, unique } from "./checks";
+import { checkDurationBetween, checkIPv4, checkNoCredentialsInUrl, checkNoTemplate, checkNotLinkLocal, checkPinnedImage, checkSize, checkUrl, each, oneOf, range, show, sizeBytes, unique } from "./checks";
+import { checkRegistryHost, untrustedImageProblem } from "../../configs/image-trust";
+import { hasControl } from "../../configs/value-checks";
+import { HOST_RESERVED_MB } from "../../configs/instance-memory";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network";
 import { TlsSettings, readTls } from "./tls";
 import { IntegrationSecrets, readIntegrations } from "./integrations";
@@ -100,11 +103,15 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
 
   const target = r.value<string>("target", oneOf(TARGETS)) as Target;
   const dockerHost =
-    r.value<string>("dockerHost", (v) =>
-      v === "" || /^(unix|tcp|ssh|npipe):\/\/./.test(v)
-        ? undefined
-        : `${show(v)} is not a Docker host; use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host`,
-    ) ||
+    r.value<string>("dockerHost", (v) => {
+      const accepted = "use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host";
+      if (v === "") return undefined;
+      // The Docker CLI and ssh would read a space or a line break as the end of the address.
+      if (/\s/.test(v) || hasControl(v)) return `${show(v)} holds whitespace or a control character; ${accepted}`;
+      if (!/^(unix|tcp|ssh|npipe):\/\/./.test(v)) return `${show(v)} is not a Docker host; ${accepted}`;
+      if (!/^[\x21-\x7e]*$/.test(v)) return `${show(v)} holds non-ASCII characters; write the host in ASCII (xn-- punycode for an international name); ${accepted}`;
+      return /^(tcp|ssh):/.test(v) ? checkNotLinkLocal(v) : undefined;
+    }) ||
     env.DOCKER_HOST ||
     "unix:///var/run/docker.sock";
   if (target === "ec2" && r.isSet("dockerHost")) {
@@ -143,13 +150,19 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     ),
   );
 
+  const trustedRegistries = r.value<readonly string[]>("trustedRegistries", (v) => each((x) => checkRegistryHost(String(x)))(v) ?? unique(v));
   const images = {} as Record<ContainerKey, string>;
   const limits = {} as Record<ContainerKey, Limits>;
   for (const c of ALL_CONTAINER_KEYS) {
-    images[c] = r.value<string>(`${c}Image`, checkPinnedImage);
+    images[c] = r.value<string>(`${c}Image`, (v) => checkPinnedImage(v) ?? untrustedImageProblem(c, v, trustedRegistries));
+    const minMb = ALL_CONTAINERS[c].minMemoryMb;
     limits[c] = {
       cpus: r.value<number>(`${c}MilliCpus`, range(10, 64000, "thousandths of a core")) / 1000,
-      memoryMb: r.value<number>(`${c}MemoryMb`, range(6, 262144, "MB")),
+      memoryMb: r.value<number>(`${c}MemoryMb`, (v) =>
+        v < minMb
+          ? `${show(v)} is below the ${minMb} MB ${ALL_CONTAINERS[c].title} needs to start (it would be OOM-killed at start); use a whole number of MB from ${minMb} to 262144`
+          : range(minMb, 262144, "MB")(v),
+      ),
     };
   }
 
@@ -189,7 +202,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   const receivers = readReceivers(r);
   const integrations = readIntegrations(r);
   // Annotations are Go templates: a {{ in the base URL would be evaluated in every alert.
-  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkUrl(v) ?? checkNoTemplate(v));
+  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkNoCredentialsInUrl(v, undefined) ?? checkUrl(v) ?? checkNoTemplate(v));
   const services = readServices(r);
   const kpis = readKpis(r);
   const aws = readAws(r, target, env, tls?.domain);
@@ -207,6 +220,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
       );
     }
   }
+  if (aws) checkMemoryFits(r, aws, limits, { tls: tls !== undefined, backup: backup.enabled, restore: backup.restore !== undefined, integrations: integrations.integrations });
   const ec2Discovery = readEc2Discovery(r, target, services);
   const remoteWrite = readRemoteWrite(r, target);
 
@@ -235,4 +249,39 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     tls,
     aws,
   };
+}
+
+/**
+ * On ec2 the containers' memory limits must fit the instance with room for the host
+ * (HOST_RESERVED_MB): together, and each on its own. Only the containers these settings run count.
+ */
+function checkMemoryFits(
+  r: Reader,
+  aws: AwsSettings,
+  limits: Readonly<Record<ContainerKey, Limits>>,
+  on: { readonly tls: boolean; readonly backup: boolean; readonly restore: boolean; readonly integrations: EnabledIntegrations },
+): void {
+  if (r.hasProblem("instanceType") || !aws.memoryMb) return;
+  const running: ContainerKey[] = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "nodeExporter", "cadvisor", "socketProxy"];
+  if (on.tls) running.push("caddy");
+  if (on.backup) running.push("backup", "backupVerify", "grafanaDbCopy");
+  if (on.backup && on.restore) running.push("backupRestore");
+  // The registry erases each module's literal key type; every exporter key is a ContainerKey.
+  for (const a of activeIntegrations(on.integrations)) if (a.integration.exporter) running.push(a.integration.exporter.key as ContainerKey);
+  const room = aws.memoryMb - HOST_RESERVED_MB;
+  // A limit the stack file sets is the one to lower; a default one means the instance is too small.
+  const tooLarge = running.filter((c) => limits[c].memoryMb > room && !r.hasProblem(`${c}MemoryMb`));
+  for (const c of tooLarge.filter((x) => r.isSet(`${x}MemoryMb`))) {
+    r.fail(`${c}MemoryMb`, `${limits[c].memoryMb} is more than ${aws.instanceType} can give one container (${aws.memoryMb} MB less ${HOST_RESERVED_MB} MB for the host); lower it or choose a larger instanceType`);
+  }
+  const total = running.reduce((sum, c) => sum + limits[c].memoryMb, 0);
+  if (tooLarge.some((c) => r.isSet(`${c}MemoryMb`)) || running.some((c) => r.hasProblem(`${c}MemoryMb`))) return;
+  if (total > room) {
+    r.fail(
+      "instanceType",
+      `${aws.instanceType} has ${aws.memoryMb} MB; the containers' memory limits add up to ${total} MB, more than the ${room} MB left after ${HOST_RESERVED_MB} MB for the host` +
+        (tooLarge.length > 0 ? ` (${tooLarge.map((c) => `${ALL_CONTAINERS[c].title} alone has ${limits[c].memoryMb} MB`).join(", ")})` : "") +
+        `; choose a larger instance type (e.g. t3.xlarge) or lower the <component>MemoryMb limits`,
+    );
+  }
 }

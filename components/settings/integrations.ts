@@ -27,7 +27,7 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
         if (spec.required) {
           r.fail(
             "integrations",
-            `${integration.name} is enabled but its secret ${key} (${spec.description}) is missing; set it with \`pulumi config set --secret ${PROJECT}:${key} ${spec.example}\``,
+            `${integration.name} is enabled but its secret ${key} (${spec.description}) is missing; set it with \`npx pulumi config set --secret ${PROJECT}:${key} ${spec.example}\``,
           );
         }
       } else {

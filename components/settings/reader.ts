@@ -1,7 +1,7 @@
 // Reads stack configuration against the settings table and collects every problem with the
 // key it belongs to, so one `pulumi preview` reports them all before anything is created.
 import * as pulumi from "@pulumi/pulumi";
-import { Problem, show } from "./checks";
+import { Problem, checkNoInvisible, show } from "./checks";
 import { PROJECT, SECRET_KEYS, SETTINGS, SETTINGS_TABLE, STRUCTURED_SETTINGS, SecretKey, SettingKey, SimpleType } from "./schema";
 
 /** What the settings need from pulumi.Config; tests may hand in pulumi.Config over setAllConfig. */
@@ -170,6 +170,7 @@ export class Reader {
     if (!spec) throw new Error(`setting ${key} is not declared in SETTINGS`);
     const raw = this.encrypted.has(key) ? undefined : spec.type === "string" ? this.cfg.get(key) : this.parsed(key);
     if (raw === undefined) return spec.default as T;
+    if (this.invisible(key)) return spec.default as T;
     const typeProblem = typeCheck(spec.type, raw);
     if (typeProblem) {
       this.fail(key, typeProblem);
@@ -184,7 +185,15 @@ export class Reader {
   }
 
   structured(key: keyof typeof STRUCTURED_SETTINGS): unknown {
-    return this.encrypted.has(key) ? undefined : this.parsed(key);
+    return this.encrypted.has(key) || this.invisible(key) ? undefined : this.parsed(key);
+  }
+
+  /** Refuses zero-width and bidirectional-control characters anywhere in a setting's text (issue 21). */
+  private invisible(key: string): boolean {
+    const text = this.cfg.get(key);
+    const problem = text === undefined ? undefined : checkNoInvisible(text);
+    if (problem) this.fail(key, problem);
+    return problem !== undefined;
   }
 
   secret(key: SecretKey): pulumi.Output<string> | undefined {

@@ -3,7 +3,7 @@
 import type { SettingKey } from "./schema";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertmanagerReceivers, SECRET_FILES } from "../../configs/alertmanager";
-import { Problem, checkEmail, checkHostPort, checkNoTemplate, checkRoutingKey, checkSecretUrl, each, oneOf, show, unique } from "./checks";
+import { Problem, checkEmail, checkHostPort, checkNoTemplate, checkRoutingKey, checkSecretToken, checkSecretUrl, each, oneOf, show, unique } from "./checks";
 import { Reader } from "./reader";
 import { PROJECT, RECEIVER_KINDS, ReceiverKind, SecretKey } from "./schema";
 
@@ -28,7 +28,7 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
     webhook: checkSecretUrl,
     heartbeat: checkSecretUrl,
     pagerduty: checkRoutingKey,
-    email: (v) => (v === undefined || v === "" ? "is empty; set the SMTP password or remove the secret" : undefined),
+    email: (v) => checkSecretToken(v, "SMTP password"),
   };
   const needSecret = (kind: ReceiverKind): pulumi.Output<string> | undefined => {
     const s = r.secret(secretOf[kind]);
@@ -81,7 +81,17 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
       if (v === "" && !r.isSet(key)) r.fail(key, `is missing; receiver email needs emailTo, emailFrom and smtpSmarthost`);
     }
     const password = r.secret("smtpPassword");
-    if (password !== undefined && r.secretText("smtpPassword") === "") r.fail("smtpPassword", "is empty; set the SMTP password or remove the secret");
+    const passwordProblem = password !== undefined && r.canReadSecrets() ? checkSecretToken(r.secretText("smtpPassword"), "SMTP password") : undefined;
+    if (passwordProblem) r.fail("smtpPassword", passwordProblem);
+    // Port 465 is TLS from the first byte (Alertmanager dials it with TLS); elsewhere, without
+    // STARTTLS required, the password may cross the network in clear.
+    const allowPlain = r.value<boolean>("smtpAllowPlainAuth");
+    if (username !== "" && !requireTls && !smarthost.endsWith(":465") && !allowPlain) {
+      r.fail(
+        "smtpRequireTls",
+        `is false while smtpUsername is set: the SMTP password would cross the network in clear; keep smtpRequireTls true, use the server's port 465 (TLS), or set smtpAllowPlainAuth: true if the server is on a network you trust`,
+      );
+    }
     if (username !== "" && password === undefined) {
       r.fail("smtpUsername", `is set but the SMTP password is missing; set it with \`pulumi config set --secret ${PROJECT}:smtpPassword <value>\``);
     }

@@ -1,7 +1,7 @@
 // `remoteWrite`: where Prometheus also writes every sample (amp, or an https URL) and how it
 // authenticates. Credentials are secret settings that reach Prometheus as a file.
 import * as pulumi from "@pulumi/pulumi";
-import { checkUrl, range, show } from "./checks";
+import { checkNoCredentialsInUrl, checkSecretToken, checkUrl, range, show } from "./checks";
 import { Reader } from "./reader";
 import { Target } from "./schema";
 
@@ -24,10 +24,12 @@ export interface RemoteWriteRead {
 export function readRemoteWrite(r: Reader, target: Target): RemoteWriteRead {
   const where = r.value<string>("remoteWrite", (v) => {
     if (v === "" || v === "amp") return undefined;
+    // Credentials first: every other message repeats the value.
+    const userInfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(v);
+    const credentials = checkNoCredentialsInUrl(v, userInfo ? "remoteWritePassword (the user in remoteWriteUsername)" : "remoteWriteBearerToken");
+    if (credentials) return credentials;
     const bad = checkUrl(v, ["https"]);
-    if (bad) return `${show(v)} is not accepted; use amp or the https URL of a remote-write receiver (the samples leave the host: TLS only)`;
-    const u = new URL(v);
-    if (u.username || u.password) return `${show(u.origin)}... carries credentials in the URL; put the user in remoteWriteUsername and the password in the secret remoteWritePassword`;
+    if (bad) return /link-local|non-ASCII/.test(bad) ? bad : `${show(v)} is not accepted; use amp or the https URL of a remote-write receiver (the samples leave the host: TLS only)`;
     return undefined;
   });
   const username = r.value<string>("remoteWriteUsername", (v) => (v === "" || /^[^\s:]{1,256}$/.test(v) ? undefined : `${show(v)} is not accepted; use a user name without spaces or ":"`));
@@ -58,6 +60,10 @@ export function readRemoteWrite(r: Reader, target: Target): RemoteWriteRead {
   }
   if (username !== "" && !password) r.fail("remoteWritePassword", "is missing; remoteWriteUsername needs it (pulumi config set --secret remoteWritePassword ...)");
   if (password && username === "") r.fail("remoteWriteUsername", "is missing; remoteWritePassword is set, so basic auth needs the user too");
+  for (const [key, secret, what] of [["remoteWritePassword", password, "remote-write password"], ["remoteWriteBearerToken", token, "bearer token"]] as const) {
+    const problem = secret && r.canReadSecrets() ? checkSecretToken(r.secretText(key), what) : undefined;
+    if (problem) r.fail(key, problem);
+  }
   const auth = token ? { kind: "bearer" as const } : username !== "" ? { kind: "basic" as const, username } : undefined;
   return { settings: { kind: "url", url: where, expectedSeries, auth }, secret: token ?? password };
 }

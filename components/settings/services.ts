@@ -2,7 +2,7 @@
 // objects) that Pulumi's schema cannot type, so every field is checked here.
 import { RESERVED_JOBS } from "../../integrations";
 import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
-import { checkHostPort, checkName, checkPromql, each, isRecord, show } from "./checks";
+import { checkHostPort, checkLabelName, checkName, checkPromql, each, isRecord, show } from "./checks";
 import { Reader } from "./reader";
 
 export function readServices(r: Reader): ServiceSettings[] {
@@ -48,11 +48,9 @@ export function readServices(r: Reader): ServiceSettings[] {
       r.fail(`${key}.labels`, `${show(labels)} is not accepted; use a mapping of label name to string value`);
     } else {
       for (const [ln, lv] of Object.entries(labels)) {
-        if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(ln) || ln.startsWith("__")) {
-          r.fail(`${key}.labels.${ln}`, "is not a label name; use [a-zA-Z_][a-zA-Z0-9_]* not starting with __");
-        } else if (["job", "instance", "service", "tier"].includes(ln)) {
-          r.fail(`${key}.labels.${ln}`, "is set by the stack (job, instance, service, tier); choose another label name");
-        } else if (typeof lv !== "string") r.fail(`${key}.labels.${ln}`, `${show(lv)} is not accepted; use a string`);
+        const problem = checkLabelName(ln);
+        if (problem) r.fail(`${key}.labels.${ln}`, problem);
+        else if (typeof lv !== "string") r.fail(`${key}.labels.${ln}`, `${show(lv)} is not accepted; use a string`);
       }
     }
     out.push({

@@ -1,5 +1,9 @@
 // The hosts on their own, under Pulumi's mocks: the EC2 instance with its network, IAM and
 // readiness wait, the Docker provider over SSH, and the local Docker host.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import type { AwsSettings } from "../../components/settings";
@@ -84,6 +88,7 @@ beforeAll(async () => {
     publicIp: await valueOf(host.publicIp),
     publicAddress: await valueOf(host.publicAddress),
     instanceId: await valueOf(host.instanceId),
+    hostPublicKey: await valueOf(host.hostPublicKey),
     localAddress: await valueOf(local.publicAddress),
   });
   await settled();
@@ -239,11 +244,13 @@ describe("Ec2Host", () => {
       icc: false,
       "exec-opts": ["native.cgroupdriver=systemd"],
     });
-    // The metadata firewall: only Loki's and the backup job's fixed addresses on the stack bridge.
+    // The metadata firewall: the role containers' fixed addresses on the stack network, and their
+    // addresses on any other network they join, on whichever interface they send.
     const firewall = cfg.write_files.find((f) => f.path === "/usr/local/sbin/observability-metadata-firewall");
-    expect(firewall?.content).toContain("-i obs0 -s 172.30.53.10/32 -j RETURN");
-    expect(firewall?.content).toContain("-i obs0 -s 172.30.53.11/32 -j RETURN");
-    expect(firewall?.content).toContain("iptables -w -I DOCKER-USER 1 -d 169.254.169.254/32 -j OBS-METADATA");
+    expect(firewall?.content).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.10/32 -j RETURN");
+    expect(firewall?.content).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.11/32 -j RETURN");
+    expect(firewall?.content).toContain("for name in loki backup backup-restore prometheus grafana; do");
+    expect(firewall?.content).toContain("iptables -w -I DOCKER-USER 1 -d 169.254.169.254/32 -j OBS-METADATA-NEXT");
     expect(cfg.runcmd).toContainEqual(["systemctl", "enable", "--now", "observability-metadata-firewall.service"]);
     // The unit starts after Docker, which creates DOCKER-USER.
     const order = cfg.runcmd.map((c) => c.join(" "));
@@ -294,6 +301,32 @@ describe("Ec2Host", () => {
     expect(constructed.find((c) => c.name === "prod-host-task-slices")?.resource).toBe(host.ready[1]);
   });
 
+  it("pins the host key cloud-init installs, for the remote commands and for Docker over SSH (issue 21)", () => {
+    const i = inputs("aws:ec2/instance:Instance", "prod-host-instance");
+    // The user data carries the private host key: it is a secret as a whole.
+    expect(isSecret(one("aws:ec2/instance:Instance", "prod-host-instance").inputs.userData)).toBe(true);
+    const cfg = yaml.load(i.userData as string) as { ssh_keys: Record<string, string>; ssh_deletekeys: boolean; ssh_genkeytypes: string[] };
+    expect(Object.keys(cfg.ssh_keys).sort()).toEqual(["ed25519_private", "ed25519_public"]);
+    expect(cfg.ssh_deletekeys).toBe(true);
+    expect(cfg.ssh_genkeytypes).toEqual([]);
+    // The pinned key is the public half of the installed one (derived by the real ssh-keygen).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostkey-"));
+    fs.writeFileSync(path.join(dir, "key"), cfg.ssh_keys.ed25519_private, { mode: 0o600 });
+    const derived = execFileSync("ssh-keygen", ["-y", "-f", path.join(dir, "key")], { encoding: "utf8" }).trim();
+    fs.rmSync(dir, { recursive: true });
+    expect(derived.split(" ").slice(0, 2).join(" ")).toBe(resolved.hostPublicKey);
+    expect(cfg.ssh_keys.ed25519_public.startsWith(String(resolved.hostPublicKey))).toBe(true);
+    for (const name of ["prod-host-wait-docker", "prod-host-task-slices"]) {
+      const conn = inputs<{ connection: Record<string, unknown> }>("command:remote:Command", name).connection;
+      expect({ name, hostKey: conn.hostKey }).toEqual({ name, hostKey: resolved.hostPublicKey });
+    }
+    // The public key is no secret (the command provider holds the whole connection as one anyway);
+    // each host has its own.
+    expect(isSecret(one("pulumi:providers:docker", "prod-host-docker").inputs.sshOpts)).toBe(false);
+    expect(resolved.hostPublicKey).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+$/);
+    expect(inputs<{ connection: Record<string, unknown> }>("command:remote:Command", "alt-host-wait-docker").connection.hostKey).not.toBe(resolved.hostPublicKey);
+  });
+
   it("uses the private key as a secret when one is configured", () => {
     const raw = one("command:remote:Command", "alt-host-wait-docker").inputs.connection as Record<string, unknown>;
     const conn = unwrap(raw) as Record<string, unknown>;
@@ -305,7 +338,15 @@ describe("Ec2Host", () => {
   it("points the Docker provider at ssh://ec2-user@<eip>, only after the wait", () => {
     const p = inputs("pulumi:providers:docker", "prod-host-docker");
     expect(p.host).toBe("ssh://ec2-user@203.0.113.10");
-    expect(JSON.parse(p.sshOpts as string)).toEqual(["-o", "StrictHostKeyChecking=accept-new", "-o", "ServerAliveInterval=30"]);
+    const opts = JSON.parse(p.sshOpts as string) as string[];
+    expect(opts).toEqual([
+      "-o", "StrictHostKeyChecking=yes",
+      "-o", "UserKnownHostsFile=/dev/null",
+      "-o", "GlobalKnownHostsFile=/dev/null",
+      "-o", `KnownHostsCommand=/bin/echo 203.0.113.10 ${resolved.hostPublicKey}`,
+      "-o", "HostKeyAlgorithms=ssh-ed25519",
+      "-o", "ServerAliveInterval=30",
+    ]);
     expect(optsOf("prod-host-docker").dependsOn).toEqual([host.ready[0]]);
     expect(constructed.find((c) => c.name === "prod-host-docker")?.resource).toBe(host.provider);
     expect(inputs("pulumi:providers:docker", "alt-host-docker").host).toBe("ssh://ec2-user@203.0.113.20");

@@ -107,7 +107,7 @@ const R: Row[] = [
   ["network", { networks: ["bridge"] }, {}, "networks", /built-in/, '"bridge"'],
   ["network", { networks: ["host"] }, {}, "networks", /built-in/, '"host"'],
   ["network", { networks: ["none"] }, {}, "networks", /built-in/, '"none"'],
-  ["network", { networks: ["observability"] }, {}, "networks", /stack's own network/, '"observability"'],
+  ["network", { networks: ["observability"] }, {}, "networks", /a network this program creates/, '"observability"'],
   // KPI PromQL that does not parse
   ["promql", { kpis: [{ title: "Orders", expr: "sum(rate(orders_total[5m])" }] }, {}, "kpis[0].expr", /does not parse as PromQL/, "orders_total"],
   ["promql", { kpis: [{ title: "Orders", expr: "sum by job (orders_total)" }] }, {}, "kpis[0].expr", /does not parse as PromQL/, "sum by job"],
@@ -158,7 +158,7 @@ describe("neighbours that are accepted", () => {
     ["without backups, no scratch to count", { ...EC2, backupEnabled: false, prometheusRetentionSize: "80GB", rootVolumeGb: 100 }, {}],
     ["an overwrite restore with its id", { restoreFrom: "latest", restoreOverwrite: true, restoreId: "2026-12-07-host-lost" }, {}],
     ["pinned releases with suffixes", { caddyImage: "caddy:2.11.4-alpine", grafanaImage: "grafana/grafana:13.2.0" }, {}],
-    ["a /8 in two halves", { ...EC2, sshAllowedCidrs: ["10.0.0.0/9", "10.128.0.0/9"] }, {}],
+    ["a /8 in two halves, acknowledged", { ...EC2, allowWideIngress: true, sshAllowedCidrs: ["10.0.0.0/9", "10.128.0.0/9"] }, {}],
     ["https secrets and a 32-character key", { receivers: ["slack", "pagerduty"] }, { slackWebhookUrl: SECRET_SLACK, pagerdutyRoutingKey: "0123456789abcdef0123456789abcdef" }],
     ["a full TLS setup on ec2", { ...DOMAIN, acmeEmail: "ops@example.com", route53ZoneId: "Z0123456789ABCDEFGHIJ" }, {}],
     ["80 and 443 on a local host without the proxy", { grafanaPort: 443, lokiPort: 80 }, {}],

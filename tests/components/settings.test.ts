@@ -197,7 +197,7 @@ const BAD: [string, Record<string, unknown>, Record<string, string>, string[]][]
   // remoteWrite
   ["remoteWrite over plain http", { remoteWrite: "http://mimir:9009/api/v1/push" }, {}, ["remoteWrite", '"http://mimir:9009/api/v1/push"', "amp or the https URL"]],
   ["remoteWrite neither amp nor a URL", { remoteWrite: "mimir" }, {}, ["remoteWrite", '"mimir"', "amp or the https URL"]],
-  ["remoteWrite with credentials in the URL", { remoteWrite: "https://u:p@mimir.example.com/api/v1/push" }, {}, ["remoteWrite", "credentials in the URL", "remoteWritePassword"]],
+  ["remoteWrite with credentials in the URL", { remoteWrite: "https://u:p@mimir.example.com/api/v1/push" }, {}, ["remoteWrite", "carries a credential", "remoteWritePassword"]],
   ["remoteWrite amp on a local stack", { remoteWrite: "amp" }, {}, ["remoteWrite", "amp is only available with target ec2"]],
   ["remoteWrite amp with a password", { ...EC2_BASE, remoteWrite: "amp" }, { remoteWritePassword: "pw" }, ["remoteWritePassword", "not used with remoteWrite amp"]],
   ["remoteWrite user without password", { remoteWrite: "https://mimir.example.com/api/v1/push", remoteWriteUsername: "tenant" }, {}, ["remoteWritePassword", "is missing"]],

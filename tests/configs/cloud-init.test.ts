@@ -2,6 +2,7 @@
 import * as yaml from "js-yaml";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
 import { LOG_ROTATION } from "../../configs/docker";
+import { ed25519HostKey } from "../../configs/ssh-keys";
 
 test("installs Docker with log rotation, starts it and lets the SSH user use it", () => {
   const text = renderCloudConfig("ec2-user");
@@ -12,6 +13,7 @@ test("installs Docker with log rotation, starts it and lets the SSH user use it"
     ["systemctl", "enable", "--now", "docker"],
     ["systemctl", "daemon-reload"],
     ["systemctl", "enable", "--now", "observability-metadata-firewall.service"],
+    ["systemctl", "enable", "--now", "observability-metadata-firewall-watch.service"],
     ["usermod", "-aG", "docker", "ec2-user"],
   ]);
   const daemon = cfg.write_files.find((f) => f.path === "/etc/docker/daemon.json");
@@ -33,8 +35,17 @@ test("installs Docker with log rotation, starts it and lets the SSH user use it"
 test("writes no container slice: the host component installs those over SSH, on existing hosts too", () => {
   const cfg = yaml.load(renderCloudConfig("ec2-user")) as { write_files: { path: string }[] };
   expect(cfg.write_files.filter((f) => f.path.endsWith(".slice"))).toEqual([]);
-  // EC2 refuses user data over 16 KB (before base64).
-  expect(Buffer.byteLength(renderCloudConfig("ec2-user"))).toBeLessThan(16 * 1024);
+  // EC2 refuses user data over 16 KB (before base64), host key included.
+  expect(Buffer.byteLength(renderCloudConfig("ec2-user", undefined, ed25519HostKey(Buffer.alloc(32, 1))))).toBeLessThan(16 * 1024);
+});
+
+test("with a host key, sshd gets that ed25519 key and no other (cloud-init's ssh module)", () => {
+  const key = ed25519HostKey(Buffer.alloc(32, 1));
+  const cfg = yaml.load(renderCloudConfig("ec2-user", undefined, key)) as Record<string, unknown>;
+  expect(cfg.ssh_deletekeys).toBe(true);
+  expect(cfg.ssh_genkeytypes).toEqual([]);
+  expect(cfg.ssh_keys).toEqual({ ed25519_private: key.privateOpenssh, ed25519_public: key.publicOpenssh });
+  expect(yaml.load(renderCloudConfig("ec2-user"))).not.toHaveProperty("ssh_keys");
 });
 
 test("the wait accepts cloud-init's 'done with recoverable errors' and checks Docker with the new group", () => {

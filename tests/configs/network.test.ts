@@ -66,12 +66,23 @@ describe("unionAddressCount", () => {
 });
 
 describe("cidrListProblems", () => {
-  test("accepts a few canonical blocks up to a /8 in total", () => {
+  test("accepts a few canonical blocks up to a /16 in total, and up to a /8 when wide ingress is acknowledged", () => {
     expect(cidrListProblems("sshAllowedCidrs", ["203.0.113.0/24", "198.51.100.7/32"])).toEqual([]);
-    expect(cidrListProblems("sshAllowedCidrs", ["10.0.0.0/8"])).toEqual([]);
-    expect(cidrListProblems("sshAllowedCidrs", ["10.0.0.0/9", "10.128.0.0/9"])).toEqual([]);
+    expect(cidrListProblems("sshAllowedCidrs", ["10.20.0.0/16"])).toEqual([]);
+    expect(cidrListProblems("sshAllowedCidrs", ["10.20.0.0/17", "10.20.128.0/17"])).toEqual([]);
+    expect(cidrListProblems("sshAllowedCidrs", ["10.0.0.0/8"], true)).toEqual([]);
+    expect(cidrListProblems("sshAllowedCidrs", ["10.0.0.0/9", "10.128.0.0/9"], true)).toEqual([]);
     expect(cidrListProblems("sshAllowedCidrs", [])).toEqual([]);
   });
+
+  test.each([[["10.0.0.0/8"]], [["10.20.0.0/16", "10.21.0.0/24"]], [["10.20.0.0/15"]]])(
+    "refuses %j without the acknowledgement: more than a /16 in union",
+    (values) => {
+      const problems = cidrListProblems("sshAllowedCidrs", values);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^sshAllowedCidrs: .* more than a \/16 \(65,536\).*allowWideIngress: true/);
+    },
+  );
 
   test.each([
     [["0.0.0.0/0"]],
@@ -81,7 +92,7 @@ describe("cidrListProblems", () => {
     [["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"]],
     [Array.from({ length: 9 }, (_, i) => `${i + 1}.0.0.0/9`).concat(Array.from({ length: 9 }, (_, i) => `${i + 1}.128.0.0/9`))],
   ])("refuses %j: more than a /8 in union", (values) => {
-    const problems = cidrListProblems("grafanaAllowedCidrs", values);
+    const problems = cidrListProblems("grafanaAllowedCidrs", values, true);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^grafanaAllowedCidrs: .* together cover [\d,]+ addresses, more than a \/8 \(16,777,216\)/);
   });
@@ -133,8 +144,8 @@ describe("publishedPortProblems", () => {
 });
 
 describe("dockerNetworkNameProblem", () => {
-  test.each([["bridge"], ["host"], ["none"], ["observability"]])("refuses the reserved name %s", (name) => {
-    expect(dockerNetworkNameProblem(name)).toMatch(/built-in|stack's own/);
+  test.each([["bridge"], ["host"], ["none"], ["observability"], ["observability-docker-api"]])("refuses the reserved name %s", (name) => {
+    expect(dockerNetworkNameProblem(name)).toMatch(/built-in|this program creates/);
   });
   test.each([["my app"], ["-net"], [""], ["a".repeat(129)], ["net/1"]])("refuses the malformed name %j", (name) => {
     expect(dockerNetworkNameProblem(name)).toMatch(/not a Docker network name/);

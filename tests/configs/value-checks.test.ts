@@ -3,6 +3,8 @@
 // never echoed in a message.
 import {
   MAX_GO_DURATION_MS,
+  checkLabelName,
+  checkSecretToken,
   checkDurationBetween,
   checkNoTemplate,
   checkPinnedImage,
@@ -191,5 +193,45 @@ describe("PromQL", () => {
     ["rate(x[5m])\n  + (y", "at line 2, column 7 the grammar found the end of the expression where it expected one of `)`"],
   ])("says where %j stops and what was expected", (v, message) => {
     expect(checkPromql(v)).toContain(message);
+  });
+});
+
+describe("checkLabelName (issue 21)", () => {
+  test.each([
+    ["le", /bucket\/quantile/],
+    ["quantile", /bucket\/quantile/],
+    ["__name__", /starts with __/],
+    ["__meta_x", /starts with __/],
+    ["exported_job", /exported_/],
+    ["job", /set by the stack/],
+    ["tier", /set by the stack/],
+    ["1team", /not a label name/],
+    ["team-a", /not a label name/],
+  ])("refuses %s", (name, why) => {
+    expect(checkLabelName(name)).toMatch(why);
+  });
+  test.each(["team", "level", "quantiles", "_le", "exported", "Le"])("accepts %s", (name) => {
+    expect(checkLabelName(name)).toBeUndefined();
+  });
+});
+
+describe("checkSecretToken (issue 21)", () => {
+  test.each([
+    [undefined, /is empty/],
+    ["", /is empty/],
+    ["   ", /only whitespace/],
+    ["tok\nen", /line break/],
+    ["tok-9\r", /line break/],
+    ["tok\u0000en", /control character/],
+    ["tok\u200ben", /invisible/],
+    [" tok-8", /begins or ends with whitespace/],
+  ])("refuses %j without showing it", (value, why) => {
+    const p = checkSecretToken(value, "token");
+    expect(p).toMatch(why);
+    expect(p).toMatch(/not shown/);
+    if (value && value.trim()) expect(p).not.toContain(value.trim());
+  });
+  test("accepts a printable one-line token", () => {
+    expect(checkSecretToken("abc-DEF_123.~+/=", "token")).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@
 // and options) is what AWS and Docker would get. The whole program has its own harness
 // (mock-program.ts). Pulumi's runtime is global: one component test file per process.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 
 export interface Registered {
   type: string;
@@ -79,6 +80,11 @@ export function mocks(): pulumi.runtime.Mocks {
           return { id: `${args.name}-1a2b3c`, state: { ...state, name: `${args.name}-1a2b3c`, arn: `arn:aws:iam::123456789012:role/${args.name}` } };
         case "aws:iam/instanceProfile:InstanceProfile":
           return { id: `${args.name}-1a2b3c`, state: { ...state, name: `${args.name}-1a2b3c` } };
+        case "random:index/randomBytes:RandomBytes": {
+          // Fixed bytes per name, secret as the provider declares them (mocks skip additionalSecretOutputs).
+          const bytes = createHash("sha256").update(args.name).digest().subarray(0, Number(args.inputs.length ?? 32));
+          return { id: `${args.name}_id`, state: { ...state, base64: pulumi.secret(bytes.toString("base64")), hex: pulumi.secret(bytes.toString("hex")) } };
+        }
         case "aws:ec2/securityGroup:SecurityGroup":
           return { id: `sg-${args.name}`, state };
         default:

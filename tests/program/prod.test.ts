@@ -80,10 +80,10 @@ test("only Loki, the backup job and a restore have the fixed addresses the metad
   );
   expect(addresses).toEqual({ loki: "172.30.53.10", backup: "172.30.53.11" });
   const userData = String(prog.byType("aws:ec2/instance:Instance")[0].inputs.userData);
-  expect(userData).toContain("-i obs0 -s 172.30.53.10/32 -j RETURN");
-  expect(userData).toContain("-i obs0 -s 172.30.53.11/32 -j RETURN");
+  expect(userData).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.10/32 -j RETURN");
+  expect(userData).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.11/32 -j RETURN");
   // The restore container's, used only while restoreFrom is set.
-  expect(userData).toContain("-i obs0 -s 172.30.53.12/32 -j RETURN");
+  expect(userData).toContain("-A OBS-METADATA-NEXT -i obs0 -s 172.30.53.12/32 -j RETURN");
 });
 
 test("containers reach Docker over SSH on the host, after cloud-init", () => {

@@ -131,5 +131,5 @@ test("Prometheus and Grafana get the fixed addresses the metadata firewall lets 
   expect(address("prometheus")).toBe("172.30.53.13");
   expect(address("grafana")).toBe("172.30.53.14");
   const userData = String(prog.byType("aws:ec2/instance:Instance")[0].inputs.userData);
-  for (const a of ["172.30.53.13", "172.30.53.14"]) expect(userData).toContain(`-i obs0 -s ${a}/32 -j RETURN`);
+  for (const a of ["172.30.53.13", "172.30.53.14"]) expect(userData).toContain(`-A OBS-METADATA-NEXT -i obs0 -s ${a}/32 -j RETURN`);
 });

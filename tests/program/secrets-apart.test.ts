@@ -5,11 +5,13 @@
 import { ProgramRun, RecordedResource, runProgram } from "../../harness/mock-program";
 import { SECRET_KEYS } from "../../components/settings";
 import { ALL_SECRETS, FULL_PROD_CONFIG } from "../helpers/stack-fixtures";
+import { ed25519HostKey } from "../../configs/ssh-keys";
 
 const CONTAINER = "docker:index/container:Container";
 /** What the mocks return for the generated Grafana admin password (harness/mock-program.ts). */
 const GRAFANA_PASSWORD = "mock-password-0123456789abcdef";
-const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-ssh-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
+/** A well-formed key (the settings parse it), distinct from every other secret. */
+const SSH_KEY = ed25519HostKey(Buffer.alloc(32, 0x5e), "secret-ssh-key").privateOpenssh;
 
 const secrets: Record<string, string> = { ...ALL_SECRETS, sshPrivateKey: SSH_KEY, remoteWritePassword: "secret-remote-write-password" };
 /** Remote write takes a password or a bearer token, never both; the password is set here. */

@@ -7,7 +7,7 @@ let prog: ProgramRun;
 let containers: Record<string, RecordedResource>;
 
 beforeAll(async () => {
-  prog = await runProgram({ stack: "dev", config: { grafanaDomain: "grafana.example.org", acmeCa: "https://acme-staging-v02.api.letsencrypt.org/directory" } });
+  prog = await runProgram({ stack: "dev", config: { grafanaDomain: "grafana.example.org", acmeCa: "https://acme-staging-v02.api.letsencrypt.org/directory", proxyBindAddress: "192.0.2.10" } });
   containers = {};
   // Services only: the secret carriers (created, never started) are checked on their own.
   for (const c of prog.byType(CONTAINER)) if (c.inputs.start !== false) containers[String(c.inputs.name)] = c;
@@ -19,6 +19,13 @@ test("runs Caddy with the staging CA in front of Grafana on the local host", () 
   expect(uploads[0].content).toContain('acme_ca "https://acme-staging-v02.api.letsencrypt.org/directory"');
   expect(prog.outputs.grafanaUrl.value).toBe("https://grafana.example.org");
   expect(prog.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
+});
+
+test("Caddy publishes 80 and 443 only on proxyBindAddress (issue 21: no proxy on every interface without a fence)", () => {
+  expect((containers.caddy.inputs.ports as { ip: string; external: number }[]).map((p) => [p.external, p.ip])).toEqual([
+    [80, "192.0.2.10"],
+    [443, "192.0.2.10"],
+  ]);
 });
 
 test("the other published ports stay on loopback", () => {
