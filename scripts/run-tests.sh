@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test` and `npm run test:live`: the type check and lint (npm test only), the real
+# `npm test` and `npm run test:live`: the type check, lint and format check (npm test only), the real
 # Prometheus tools (scripts/fetch-prometheus-tools.sh), then jest. Further arguments go to jest,
 # e.g. `npm test -- tests/rules`. `--help` answers before anything runs.
 set -euo pipefail
@@ -27,6 +27,7 @@ case "$mode" in
   all)
     tsc -p tsconfig.check.json
     eslint .
+    prettier --check --log-level warn "**/*.{ts,js,mjs}" || { echo "run-tests.sh: files above are not formatted; run npm run format" >&2; exit 1; }
     bash scripts/fetch-prometheus-tools.sh
     exec jest --maxWorkers=2 "$@" ;;
   live)

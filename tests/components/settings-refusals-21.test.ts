@@ -217,7 +217,7 @@ describe("neighbours that are accepted", () => {
 
 describe("the committed stacks still load", () => {
   test.each(["dev", "prod"])("Pulumi.%s.yaml", (stack) => {
-    const config = stackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`));
+    const { config } = stackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`));
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(config)) {
       const key = k.replace(/^observability-stack:/, "");
