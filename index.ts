@@ -29,7 +29,7 @@ import { GrafanaStack } from "./components/grafana";
 import { BackupJob, BackupRestore } from "./components/backup";
 import { DOCKER_API_NETWORK, DockerApiProxy } from "./components/docker-api";
 import { TlsProxy } from "./components/tls-proxy";
-import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "./configs/host-hardening";
+import { ROLE_ADDRESSES, STACK_BRIDGE, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "./catalog/stack-network";
 import { containerSlice } from "./configs/container-slices";
 import { STACK_TAG } from "./configs/docker";
 import { backupObjectExpiryDays } from "./configs/backup";

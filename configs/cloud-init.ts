@@ -1,7 +1,8 @@
 // cloud-init for the EC2 host: install Docker, rotate its logs, start it, let the SSH user
 // use it; and the command that waits for all of that before any container is created.
 import * as yaml from "js-yaml";
-import { MetadataFirewallInput, ROLE_ADDRESSES, ROLE_CONTAINERS, STACK_BRIDGE, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
+import { ROLE_ADDRESSES, ROLE_CONTAINERS, STACK_BRIDGE } from "../catalog/stack-network";
+import { MetadataFirewallInput, hardeningRuncmd, hardeningWriteFiles } from "./host-hardening";
 import { HostKey } from "./ssh-keys";
 
 /**

@@ -5,7 +5,7 @@
 // from a registry the stack file lists by name in `trustedRegistries`. Pure: no Pulumi here.
 import { CATALOG, COMPONENTS, ComponentKey } from "../catalog/containers";
 import { securityProfile } from "./container-security";
-import { ROLE_ADDRESSES } from "./host-hardening";
+import { ROLE_ADDRESSES } from "../catalog/stack-network";
 
 /** The only container that mounts the Docker socket (components/docker-api.ts). */
 const DOCKER_SOCKET_COMPONENTS: readonly ComponentKey[] = ["socketProxy"];

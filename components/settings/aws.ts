@@ -3,7 +3,7 @@
 import type { SettingKey } from "./schema";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN } from "../../configs/patterns";
-import { cidrListProblems } from "../../configs/network";
+import { cidrListProblems } from "../../configs/network-checks";
 import { instanceMemoryMb } from "../../configs/instance-memory";
 import { checkSshPrivateKey, checkSshPublicKey } from "../../configs/ssh-keys";
 import { range, show } from "./checks";

@@ -13,7 +13,7 @@ import { checkDurationBetween, checkIPv4, checkNoCredentialsInUrl, checkNoTempla
 import { checkRegistryHost, untrustedImageProblem } from "../../configs/image-trust";
 import { hasControl } from "../../configs/value-checks";
 import { HOST_RESERVED_MB } from "../../configs/instance-memory";
-import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network";
+import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network-checks";
 import { TlsSettings, readTls } from "./tls";
 import { IntegrationSecrets, readIntegrations } from "./integrations";
 import { ConfigSource, Reader, SettingsError } from "./reader";

@@ -14,16 +14,13 @@ import {
   MetadataFirewallInput,
   METADATA_UNIT_NAME,
   METADATA_WATCH_UNIT_NAME,
-  ROLE_ADDRESSES,
-  ROLE_CONTAINERS,
-  STACK_DYNAMIC_RANGE,
-  STACK_SUBNET,
   hardeningRuncmd,
   hardeningWriteFiles,
   renderMetadataFirewallScript,
   renderMetadataFirewallUnit,
   renderMetadataWatchUnit,
 } from "../../configs/host-hardening";
+import { ROLE_ADDRESSES, ROLE_CONTAINERS, STACK_DYNAMIC_RANGE, STACK_SUBNET } from "../../catalog/stack-network";
 import { DEFAULT_METADATA_FIREWALL } from "../../configs/cloud-init";
 import { tempDir, TOOLS_BIN } from "../helpers/tools";
 

@@ -3,7 +3,8 @@
 // root, no-new-privileges, host mounts, Docker socket, metadata access, task limit; per instance
 // role policy statement: actions and resources. tests/program/security-table.test.ts renders the
 // prod stack with every option on and compares the result with the doc.
-import { ROLE_ADDRESSES, INSTANCE_METADATA_ADDRESS } from "../../configs/host-hardening";
+import { INSTANCE_METADATA_ADDRESS } from "../../configs/host-hardening";
+import { ROLE_ADDRESSES } from "../../catalog/stack-network";
 import { ProgramRun, RecordedResource } from "../../harness/mock-program";
 
 const CONTAINER = "docker:index/container:Container";

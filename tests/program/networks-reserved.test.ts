@@ -1,7 +1,7 @@
 // Issue 21, names the program owns: every Docker network the program creates is refused in the
-// `networks` setting (configs/network.ts RESERVED_DOCKER_NETWORKS). Read from the golden records,
+// `networks` setting (configs/network-checks.ts RESERVED_DOCKER_NETWORKS). Read from the golden records,
 // which golden-*.test.ts keep equal to the program's graph for dev, prod and prod with every option.
-import { RESERVED_DOCKER_NETWORKS, dockerNetworkNameProblem } from "../../configs/network";
+import { RESERVED_DOCKER_NETWORKS, dockerNetworkNameProblem } from "../../configs/network-checks";
 import { GOLDEN_SCENARIOS, readGolden } from "../helpers/graph";
 
 test.each(Object.keys(GOLDEN_SCENARIOS))("every network the %s graph creates is reserved", (scenario) => {

@@ -1,4 +1,4 @@
-// configs/network.ts: CIDRs must be canonical, an allow-list may not cover more than a /8 in
+// configs/network-checks.ts: CIDRs must be canonical, an allow-list may not cover more than a /8 in
 // union, published ports are distinct and stay off the ports the host keeps for itself.
 import {
   MAX_EXPOSED_ADDRESSES,
@@ -9,7 +9,7 @@ import {
   reservedPorts,
   unionAddressCount,
   Cidr,
-} from "../../configs/network";
+} from "../../configs/network-checks";
 
 function cidr(text: string): Cidr {
   const r = parseCidr(text);
