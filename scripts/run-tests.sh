@@ -27,7 +27,7 @@ case "$mode" in
   all)
     tsc -p tsconfig.check.json
     eslint .
-    prettier --check --log-level warn "**/*.{ts,js,mjs}" || { echo "run-tests.sh: files above are not formatted; run npm run format" >&2; exit 1; }
+    bash scripts/format.sh --check || { echo "run-tests.sh: the files above are not formatted; run npm run format" >&2; exit 1; }
     bash scripts/fetch-prometheus-tools.sh
     exec jest --maxWorkers=2 "$@" ;;
   live)
