@@ -4,15 +4,14 @@
 // each domain's reading and cross-checks live in their own module beside this one.
 import * as pulumi from "@pulumi/pulumi";
 import { Limits } from "../../catalog/containers";
-import { ALL_CONTAINERS, ALL_CONTAINER_KEYS, ContainerKey, EnabledIntegrations, activeIntegrations } from "../../integrations";
+import { ContainerKey, EnabledIntegrations } from "../../integrations";
 import { AlertmanagerReceivers } from "../../configs/alertmanager";
-import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN } from "../../configs/patterns";
 import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
 import { AwsSettings, readAws } from "./aws";
-import { checkDurationBetween, checkIPv4, checkNoCredentialsInUrl, checkNoTemplate, checkNotLinkLocal, checkPinnedImage, checkSize, checkUrl, each, oneOf, range, show, sizeBytes, unique } from "./checks";
-import { checkRegistryHost, untrustedImageProblem } from "../../configs/image-trust";
+import { checkMemoryFits, readContainers } from "./containers";
+import { readEngines } from "./engines";
+import { checkIPv4, checkNoCredentialsInUrl, checkNoTemplate, checkNotLinkLocal, checkUrl, oneOf, range, show, sizeBytes, unique } from "./checks";
 import { hasControl } from "../../configs/value-checks";
-import { HOST_RESERVED_MB } from "../../configs/instance-memory";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network-checks";
 import { TlsSettings, readTls } from "./tls";
 import { IntegrationSecrets, readIntegrations } from "./integrations";
@@ -81,22 +80,9 @@ export interface StackSettings {
   readonly aws?: AwsSettings;
 }
 
-const SECOND = 1000;
-const DAY = 86400 * SECOND;
-/** Bounds of each duration setting, as numbers: a zero or a 999y is refused by value, not shape. */
-const DURATION_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
-  scrapeInterval: [SECOND, 5 * 60 * SECOND],
-  evaluationInterval: [SECOND, 5 * 60 * SECOND],
-  prometheusRetentionTime: [2 * 3600 * SECOND, 10 * 365 * DAY],
-  lokiRetentionPeriod: [DAY, 10 * 365 * DAY],
-};
 /** Room on the root volume beside Prometheus's TSDB: OS, images, the other volumes, Loki's cache. */
 const ROOT_VOLUME_HEADROOM_GB = 20;
 
-function duration(key: string): (v: string) => string | undefined {
-  const [min, max] = DURATION_BOUNDS[key];
-  return (v) => checkDurationBetween(v, min, max);
-}
 
 export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.ProcessEnv = process.env): StackSettings {
   const r = new Reader(cfg);
@@ -150,40 +136,8 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     ),
   );
 
-  const trustedRegistries = r.value<readonly string[]>("trustedRegistries", (v) => each((x) => checkRegistryHost(String(x)))(v) ?? unique(v));
-  const images = {} as Record<ContainerKey, string>;
-  const limits = {} as Record<ContainerKey, Limits>;
-  for (const c of ALL_CONTAINER_KEYS) {
-    images[c] = r.value<string>(`${c}Image`, (v) => checkPinnedImage(v) ?? untrustedImageProblem(c, v, trustedRegistries));
-    const minMb = ALL_CONTAINERS[c].minMemoryMb;
-    limits[c] = {
-      cpus: r.value<number>(`${c}MilliCpus`, range(10, 64000, "thousandths of a core")) / 1000,
-      memoryMb: r.value<number>(`${c}MemoryMb`, (v) =>
-        v < minMb
-          ? `${show(v)} is below the ${minMb} MB ${ALL_CONTAINERS[c].title} needs to start (it would be OOM-killed at start); use a whole number of MB from ${minMb} to 262144`
-          : range(minMb, 262144, "MB")(v),
-      ),
-    };
-  }
-
-  const prometheus = {
-    scrapeInterval: r.value<string>("scrapeInterval", duration("scrapeInterval")),
-    evaluationInterval: r.value<string>("evaluationInterval", duration("evaluationInterval")),
-    retentionTime: r.value<string>("prometheusRetentionTime", duration("prometheusRetentionTime")),
-    retentionSize: r.value<string>("prometheusRetentionSize", (v) => checkSize(v)),
-  };
-  const loki = {
-    retentionPeriod: r.value<string>("lokiRetentionPeriod", (v) => {
-      const problem = duration("lokiRetentionPeriod")(v);
-      if (problem) return problem;
-      return /^[1-9]\d*d$/.test(v) || (/^[1-9]\d*h$/.test(v) && parseInt(v, 10) % 24 === 0)
-        ? undefined
-        : `${show(v)} is not accepted; Loki retention must be a whole number of days (its index period is 24h), e.g. 30d or 720h`;
-    }),
-  };
-  const grafana = {
-    adminUser: r.value<string>("grafanaAdminUser", (v) => (ADMIN_USER_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${ADMIN_USER_ACCEPTED}`)),
-  };
+  const { images, limits } = readContainers(r);
+  const { prometheus, loki, grafana } = readEngines(r);
   const backup = {
     enabled: r.value<boolean>("backupEnabled"),
     intervalHours: r.value<number>("backupIntervalHours", range(1, MAX_BACKUP_INTERVAL_HOURS, "hours")),
@@ -249,39 +203,4 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     tls,
     aws,
   };
-}
-
-/**
- * On ec2 the containers' memory limits must fit the instance with room for the host
- * (HOST_RESERVED_MB): together, and each on its own. Only the containers these settings run count.
- */
-function checkMemoryFits(
-  r: Reader,
-  aws: AwsSettings,
-  limits: Readonly<Record<ContainerKey, Limits>>,
-  on: { readonly tls: boolean; readonly backup: boolean; readonly restore: boolean; readonly integrations: EnabledIntegrations },
-): void {
-  if (r.hasProblem("instanceType") || !aws.memoryMb) return;
-  const running: ContainerKey[] = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "nodeExporter", "cadvisor", "socketProxy"];
-  if (on.tls) running.push("caddy");
-  if (on.backup) running.push("backup", "backupVerify", "grafanaDbCopy");
-  if (on.backup && on.restore) running.push("backupRestore");
-  // The registry erases each module's literal key type; every exporter key is a ContainerKey.
-  for (const a of activeIntegrations(on.integrations)) if (a.integration.exporter) running.push(a.integration.exporter.key as ContainerKey);
-  const room = aws.memoryMb - HOST_RESERVED_MB;
-  // A limit the stack file sets is the one to lower; a default one means the instance is too small.
-  const tooLarge = running.filter((c) => limits[c].memoryMb > room && !r.hasProblem(`${c}MemoryMb`));
-  for (const c of tooLarge.filter((x) => r.isSet(`${x}MemoryMb`))) {
-    r.fail(`${c}MemoryMb`, `${limits[c].memoryMb} is more than ${aws.instanceType} can give one container (${aws.memoryMb} MB less ${HOST_RESERVED_MB} MB for the host); lower it or choose a larger instanceType`);
-  }
-  const total = running.reduce((sum, c) => sum + limits[c].memoryMb, 0);
-  if (tooLarge.some((c) => r.isSet(`${c}MemoryMb`)) || running.some((c) => r.hasProblem(`${c}MemoryMb`))) return;
-  if (total > room) {
-    r.fail(
-      "instanceType",
-      `${aws.instanceType} has ${aws.memoryMb} MB; the containers' memory limits add up to ${total} MB, more than the ${room} MB left after ${HOST_RESERVED_MB} MB for the host` +
-        (tooLarge.length > 0 ? ` (${tooLarge.map((c) => `${ALL_CONTAINERS[c].title} alone has ${limits[c].memoryMb} MB`).join(", ")})` : "") +
-        `; choose a larger instance type (e.g. t3.xlarge) or lower the <component>MemoryMb limits`,
-    );
-  }
 }
