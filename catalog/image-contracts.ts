@@ -50,6 +50,23 @@ export const PROM_BUSYBOX = {
     "prometheus/busybox@869afd4:glibc/Dockerfile: the base of every prom/* image is FROM busybox:glibc, whose /bin/busybox provides sh and the applets (sed, awk, wget, sha256sum, date, cut, tr, wc, tail, sleep, mkdir, mv, rm, cat)",
 };
 export const busybox = (...applets: string[]) => Object.fromEntries(applets.map((a) => [a, BUSYBOX_APPLETS]));
+/**
+ * The contract of an image built the Prometheus way (prom/*, prometheus-community/*): FROM
+ * quay.io/prometheus/busybox, the binary in /bin, USER nobody; `applets` are the busybox commands
+ * the project calls in it (a healthcheck's wget).
+ */
+export function promBusyboxContract(binary: string, sources: { readonly tag: string; readonly dockerfile: string }, applets: readonly string[] = []): ImageContract {
+  return {
+    tag: "tag",
+    base: "quay.io/prometheus/busybox (glibc)",
+    shell: { path: "/bin/sh", kind: "busybox ash", source: BUSYBOX_APPLETS },
+    entrypoint: [`/bin/${binary}`],
+    commands: { [`/bin/${binary}`]: "dockerfile", ...busybox(...applets) },
+    user: { name: "nobody", uid: 65534, gid: 65534, source: "dockerfile" },
+    sources: { ...sources, ...PROM_BUSYBOX },
+  };
+}
+
 const ALPINE_BUSYBOX = "alpine base image: /bin/sh and the coreutils-like applets are busybox (alpine-baselayout, busybox package)";
 
 /** The core images' contracts; integrations/index.ts adds each exporter's (in its module) as IMAGE_CONTRACTS. */
@@ -72,19 +89,13 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
       ...PROM_BUSYBOX,
     },
   },
-  "prom/alertmanager:v0.34.0": {
-    tag: "tag",
-    base: "quay.io/prometheus/busybox (glibc)",
-    shell: { path: "/bin/sh", kind: "busybox ash", source: BUSYBOX_APPLETS },
-    entrypoint: ["/bin/alertmanager"],
-    commands: { "/bin/alertmanager": "dockerfile", ...busybox("wget") },
-    user: { name: "nobody", uid: 65534, gid: 65534, source: "dockerfile" },
-    sources: {
+  "prom/alertmanager:v0.34.0": promBusyboxContract(
+    "alertmanager",
+    {
       tag: "prometheus/alertmanager: git tag v0.34.0 (2026-08-16) in the stored snapshot",
       dockerfile: "prometheus/alertmanager@v0.34.0:Dockerfile: FROM quay.io/prometheus/busybox; /bin/alertmanager, /bin/amtool; USER nobody",
-      ...PROM_BUSYBOX,
-    },
-  },
+    }, ["wget"]
+  ),
   "grafana/grafana:13.2.0": {
     tag: "tag",
     base: "alpine",
@@ -123,19 +134,13 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
         "grafana/alloy@v1.18.1:Dockerfile: FROM public.ecr.aws/ubuntu/ubuntu:noble (dash as /bin/sh); /bin/alloy; useradd -u 473 alloy; /var/lib/alloy/data owned by alloy; ENTRYPOINT /bin/alloy, no USER line",
     },
   },
-  "prom/node-exporter:v1.12.1": {
-    tag: "tag",
-    base: "quay.io/prometheus/busybox (glibc)",
-    shell: { path: "/bin/sh", kind: "busybox ash", source: BUSYBOX_APPLETS },
-    entrypoint: ["/bin/node_exporter"],
-    commands: { "/bin/node_exporter": "dockerfile", ...busybox("wget") },
-    user: { name: "nobody", uid: 65534, gid: 65534, source: "dockerfile" },
-    sources: {
+  "prom/node-exporter:v1.12.1": promBusyboxContract(
+    "node_exporter",
+    {
       tag: "prometheus/node_exporter: git tag v1.12.1 (2026-07-14) in the stored snapshot",
       dockerfile: "prometheus/node_exporter@v1.12.1:Dockerfile: FROM quay.io/prometheus/busybox; /bin/node_exporter; USER nobody",
-      ...PROM_BUSYBOX,
-    },
-  },
+    }, ["wget"]
+  ),
   "ghcr.io/google/cadvisor:v0.60.6": {
     tag: "tag",
     base: "alpine:3.23",

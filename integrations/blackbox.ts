@@ -1,7 +1,7 @@
 // HTTP(S) endpoints probed by blackbox-exporter: the probed URL becomes `instance`, the exporter
 // itself is only the transport.
 import * as path from "node:path";
-import { BUSYBOX_APPLETS, PROM_BUSYBOX, busybox } from "../catalog/image-contracts";
+import { promBusyboxContract } from "../catalog/image-contracts";
 import * as yaml from "js-yaml";
 import { NOBODY } from "../catalog/containers";
 import { certificateCriticalSecondsLeft } from "../configs/thresholds";
@@ -118,19 +118,13 @@ export const blackbox = defineIntegration({
       job: JOB,
       user: NOBODY,
     },
-    contract: {
-      tag: "tag",
-      base: "quay.io/prometheus/busybox (glibc)",
-      shell: { path: "/bin/sh", kind: "busybox ash", source: BUSYBOX_APPLETS },
-      entrypoint: ["/bin/blackbox_exporter"],
-      commands: { "/bin/blackbox_exporter": "dockerfile", ...busybox("wget") },
-      user: { name: "nobody", uid: 65534, gid: 65534, source: "dockerfile" },
-      sources: {
+    contract: promBusyboxContract(
+      "blackbox_exporter",
+      {
         tag: "indirect: quay.io/prometheus/blackbox-exporter:v0.29.0@sha256:c827aebd… and prom/blackbox-exporter:v0.29.0 in public code (v0.29.1, pinned before, was found nowhere)",
         dockerfile: "prometheus/blackbox_exporter Dockerfile (as every prom/* exporter): FROM quay.io/prometheus/busybox; /bin/blackbox_exporter; USER nobody",
-        ...PROM_BUSYBOX,
-      },
-    },
+      }, ["wget"]
+    ),
     writes: [],
     run: () => ({
       command: [`--config.file=${CONFIG_FILE}`],

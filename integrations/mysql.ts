@@ -2,7 +2,7 @@
 // plain settings a reviewer reads on the command line; the password travels alone, in the
 // exporter's my.cnf, a secret file only the image's user can read.
 import * as path from "node:path";
-import { BUSYBOX_APPLETS, PROM_BUSYBOX, busybox } from "../catalog/image-contracts";
+import { promBusyboxContract } from "../catalog/image-contracts";
 import { NOBODY } from "../catalog/containers";
 import { checkHostPort, checkSecretToken } from "../configs/value-checks";
 import { UP_DOWN_MAPPINGS, statPanel, timeSeries } from "../dashboards/lib/panels";
@@ -95,19 +95,13 @@ export const mysql = defineIntegration({
       job: JOB,
       user: NOBODY,
     },
-    contract: {
-      tag: "tag",
-      base: "quay.io/prometheus/busybox (glibc)",
-      shell: { path: "/bin/sh", kind: "busybox ash", source: BUSYBOX_APPLETS },
-      entrypoint: ["/bin/mysqld_exporter"],
-      commands: { "/bin/mysqld_exporter": "dockerfile", ...busybox("wget") },
-      user: { name: "nobody", uid: 65534, gid: 65534, source: "dockerfile" },
-      sources: {
+    contract: promBusyboxContract(
+      "mysqld_exporter",
+      {
         tag: "prometheus/mysqld_exporter: git tag v0.20.0 (CHANGELOG 0.20.0 / 2026-08-12, 'Publish images to GHCR') in the stored snapshot; Makefile DOCKER_IMAGE_NAME mysqld-exporter (prom/mysqld-exporter)",
         dockerfile: "prometheus/mysqld_exporter@v0.20.0:Dockerfile: FROM quay.io/prometheus/busybox-linux-amd64; COPY mysqld_exporter /bin/mysqld_exporter; EXPOSE 9104; USER nobody; ENTRYPOINT /bin/mysqld_exporter",
-        ...PROM_BUSYBOX,
-      },
-    },
+      }, ["wget"]
+    ),
     writes: [],
     run: (c) => ({
       command: [`--config.my-cnf=/run/secrets/${MY_CNF}`, `--mysqld.address=${c.address}`],

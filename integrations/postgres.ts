@@ -1,7 +1,7 @@
 // PostgreSQL through postgres-exporter: the connection string is a secret, split into the three
 // files the exporter reads (DATA_SOURCE_*_FILE), so no part of it is ever an environment value.
 import * as path from "node:path";
-import { BUSYBOX_APPLETS, PROM_BUSYBOX } from "../catalog/image-contracts";
+import { promBusyboxContract } from "../catalog/image-contracts";
 import { NOBODY } from "../catalog/containers";
 import { checkPostgresDsn } from "../configs/value-checks";
 import { UP_DOWN_MAPPINGS, statPanel, timeSeries } from "../dashboards/lib/panels";
@@ -72,19 +72,13 @@ export const postgres = defineIntegration({
       job: JOB,
       user: NOBODY,
     },
-    contract: {
-      tag: "tag",
-      base: "quay.io/prometheus/busybox (glibc)",
-      shell: { path: "/bin/sh", kind: "busybox ash", source: BUSYBOX_APPLETS },
-      entrypoint: ["/bin/postgres_exporter"],
-      commands: { "/bin/postgres_exporter": "dockerfile" },
-      user: { name: "nobody", uid: 65534, gid: 65534, source: "dockerfile" },
-      sources: {
+    contract: promBusyboxContract(
+      "postgres_exporter",
+      {
         tag: "prometheus-community/postgres_exporter: git tag v0.20.1 (2026-07-07) in the stored snapshot",
         dockerfile: "prometheus-community/postgres_exporter@v0.20.1:Dockerfile: FROM quay.io/prometheus/busybox; /bin/postgres_exporter; USER nobody",
-        ...PROM_BUSYBOX,
       },
-    },
+    ),
     writes: [],
     run: () => ({
       env: {

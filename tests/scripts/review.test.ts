@@ -4,40 +4,16 @@
 // ref older than the script renders (its sources run under this checkout's mocks).
 // One review run renders four programs (dev and prod at both commits), so all the changes share
 // one commit and one run.
-import { execFileSync } from "node:child_process";
+import { copySources, editFile, sh } from "../helpers/project-copy";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 
-const ROOT = path.join(__dirname, "..", "..");
 let repo: string;
 let output: string;
 
-function sh(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26 });
-}
-
-/** The project's files as they are now (tracked and new, not ignored), minus the shared dependencies. */
-function copySources(dest: string): void {
-  const files = sh("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT)
-    .split("\0")
-    .filter((f) => f !== "" && !/^(node_modules|\.tools)(\/|$)/.test(f) && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dest, f));
-  }
-  fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(dest, "node_modules"), "dir");
-}
-
-/** Rewrites a file and fails loudly when the edit no longer applies (the sources moved on). */
-function edit(file: string, change: (text: string) => string): void {
-  const p = path.join(repo, file);
-  const before = fs.readFileSync(p, "utf8");
-  const after = change(before);
-  if (after === before) throw new Error(`the test's edit of ${file} no longer applies`);
-  fs.writeFileSync(p, after);
-}
+const edit = (file: string, change: (text: string) => string) => editFile(repo, file, change);
 
 interface RuleFile {
   groups: { name: string; rules: Record<string, unknown>[] }[];
