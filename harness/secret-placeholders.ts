@@ -23,10 +23,23 @@ const PLACEHOLDERS: Readonly<Record<string, string>> = {
   postgresDataSourceName: `postgresql://secret-user:secret-password@${HOST}:5432/postgresDataSourceName?sslmode=require`,
   smtpPassword: "<secret:smtpPassword>",
   redisPassword: "<secret:redisPassword>",
-  sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\n<secret:sshPrivateKey>\n-----END OPENSSH PRIVATE KEY-----\n",
+  // An unencrypted openssh-key-v1 envelope, as checkSshPrivateKey requires; it holds no key.
+  sshPrivateKey: opensshEnvelope("offline placeholder for sshPrivateKey: no key in it"),
   remoteWritePassword: "<secret:remoteWritePassword>",
   remoteWriteBearerToken: "<secret:remoteWriteBearerToken>",
 };
+
+/** An OpenSSH private-key file whose header says "not encrypted" and whose body is only `label`. */
+function opensshEnvelope(label: string): string {
+  const str = (text: string) => {
+    const b = Buffer.from(text, "latin1");
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const body = Buffer.concat([Buffer.from("openssh-key-v1\0", "latin1"), str("none"), str("none"), str(""), str(label)]).toString("base64");
+  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.match(/.{1,70}/g)!.join("\n")}\n-----END OPENSSH PRIVATE KEY-----\n`;
+}
 
 /** The stand-in for an encrypted value of `key`. */
 export function secretPlaceholder(key: string): string {
