@@ -30,8 +30,9 @@ test("every receiver is routed to and every integration's exporter runs", () => 
 test("each secret reaches the program as its placeholder, and only inside secret inputs", () => {
   for (const key of SECURE_STACK_SECRETS) {
     const placeholder = secretPlaceholder(key);
-    // The DSN reaches the exporter cut into parts (the host part is unique to it).
-    const needles: Record<string, string> = { postgresDataSourceName: "offline-placeholder.invalid:5432" };
+    // The DSN reaches the exporter cut into parts (the host part is unique to it); the SSH key is
+    // found by the first line of its body.
+    const needles: Record<string, string> = { postgresDataSourceName: "offline-placeholder.invalid:5432", sshPrivateKey: secretPlaceholder("sshPrivateKey").split("\n")[1] };
     const needle = needles[key] ?? placeholder;
     const holders = resourcesHolding(prog, needle);
     expect({ key, used: holders.length > 0 }).toEqual({ key, used: true });
