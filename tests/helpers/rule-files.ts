@@ -37,7 +37,7 @@ export function renderRepositoryRuleFile(file: string, thresholds: AlertThreshol
   return renderRuleFile(fs.readFileSync(path.join(ROOT, file), "utf8"), { runbookBaseUrl: COMMITTED_RUNBOOK_BASE, thresholds }, file);
 }
 
-function read(dir: string, language: AlertRule["language"], include: (file: string) => boolean = (f) => f.endsWith(".yml")): AlertRule[] {
+function read(dir: string, language: AlertRule["language"], thresholds: AlertThresholds, include: (file: string) => boolean = (f) => f.endsWith(".yml")): AlertRule[] {
   return fs
     .readdirSync(path.join(ROOT, dir))
     .filter(include)
@@ -45,11 +45,18 @@ function read(dir: string, language: AlertRule["language"], include: (file: stri
     .flatMap((f) => {
       const file = path.join(dir, f);
       const source = alertsOf(fs.readFileSync(path.join(ROOT, file), "utf8"));
-      return alertsOf(renderRepositoryRuleFile(file)).map((r, i) => ({ ...r, language, file, source: source[i] }));
+      return alertsOf(renderRepositoryRuleFile(file, thresholds)).map((r, i) => ({ ...r, language, file, source: source[i] }));
     });
 }
 
-/** Every alert rule of rules/*.yml, the integrations' integrations/*.rules.yml and rules/loki/*.yml. */
-export function ruleFileAlerts(): AlertRule[] {
-  return [...read("rules", "promql"), ...read("integrations", "promql", (f) => f.endsWith(".rules.yml")), ...read(path.join("rules", "loki"), "logql")];
+/**
+ * Every alert rule of rules/*.yml, the integrations' integrations/*.rules.yml and rules/loki/*.yml,
+ * rendered with `thresholds` (the stack's, unless a test renders with others).
+ */
+export function ruleFileAlerts(thresholds: AlertThresholds = ALERT_THRESHOLDS): AlertRule[] {
+  return [
+    ...read("rules", "promql", thresholds),
+    ...read("integrations", "promql", thresholds, (f) => f.endsWith(".rules.yml")),
+    ...read(path.join("rules", "loki"), "logql", thresholds),
+  ];
 }
