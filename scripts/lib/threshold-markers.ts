@@ -4,7 +4,7 @@
 // rule files use (configs/threshold-text.ts), so a threshold changes in one place.
 import { AlertThresholds, formatThreshold } from "../../configs/threshold-text";
 
-export const THRESHOLD_MARKER = /<!-- threshold ([A-Za-z][A-Za-z0-9]*)\.([A-Za-z][A-Za-z0-9]*)(?:\|([A-Za-z0-9]+))? -->([\s\S]*?)<!-- \/threshold -->/g;
+export const THRESHOLD_MARKER = /<!-- threshold ([A-Za-z][A-Za-z0-9]*)\.([A-Za-z][A-Za-z0-9]*)(?:\|([A-Za-z0-9]+))? -->([^<]*)<!-- \/threshold -->/g;
 
 export interface ThresholdMarker {
   readonly alert: string;
@@ -18,8 +18,15 @@ export function thresholdMarkers(text: string): ThresholdMarker[] {
   return [...text.matchAll(THRESHOLD_MARKER)].map((m) => ({ alert: m[1], name: m[2], format: m[3], shown: m[4] }));
 }
 
-/** `text` with every marker's content rewritten from the named threshold; throws naming an unknown one. */
+/** `text` with every marker's content rewritten from the named threshold; throws naming an unknown or unclosed one. */
 export function refreshThresholdMarkers(text: string, thresholds: AlertThresholds, file: string): string {
+  const opened = [...text.matchAll(/<!-- threshold [A-Za-z0-9]+\.[A-Za-z0-9|]+ -->/g)];
+  const closed = new Set([...text.matchAll(THRESHOLD_MARKER)].map((m) => m.index));
+  const broken = opened.find((m) => !closed.has(m.index));
+  if (broken) {
+    const line = text.slice(0, broken.index).split("\n").length;
+    throw new Error(`${file}:${line}: ${broken[0]} has no <!-- /threshold --> after its value`);
+  }
   return text.replace(THRESHOLD_MARKER, (_whole: string, alert: string, name: string, format: string | undefined) => {
     const value = thresholds[alert]?.[name];
     const marker = `<!-- threshold ${alert}.${name}${format ? `|${format}` : ""} -->`;

@@ -54,7 +54,7 @@ function runbookReasons(alert: string): string {
 
 /** Text with its threshold markers (and what they show) left out: what remains states thresholds literally. */
 function withoutMarkers(text: string): string {
-  return text.replace(/<!-- threshold [^>]*-->[\s\S]*?<!-- \/threshold -->/g, "(named)");
+  return text.replace(/<!-- threshold [^>]*-->[^<]*<!-- \/threshold -->/g, "(named)");
 }
 
 function proseOf(r: { annotations?: Readonly<Record<string, string>> }): string {
