@@ -6,11 +6,7 @@
 export const EDGE_GAPS: readonly string[] = [
   "ServiceFlapping.restarts raised",
   "ServiceFlapping.restarts lowered",
-  "HighServerErrorRate.errorRatio raised",
-  "HighServerErrorRate.errorRatio lowered",
   "HighServerErrorRate.minRequestsPerSecond raised",
-  "HighClientErrorRate.errorRatio raised",
-  "HighClientErrorRate.errorRatio lowered",
   "HighClientErrorRate.minRequestsPerSecond raised",
   "HighClientErrorRate.minRequestsPerSecond lowered",
   "ErrorSpike.minErrorRatio raised",
@@ -35,7 +31,6 @@ export const EDGE_GAPS: readonly string[] = [
   "PossibleMemoryLeak.minAgeSeconds lowered",
   "ContainerCPUThrottling.throttledRatio raised",
   "ContainerCPUThrottling.throttledRatio lowered",
-  "DiskSpaceLow.freeRatio raised",
   "DiskWillFillIn24Hours.freeRatio raised",
   "DiskWillFillIn24Hours.freeRatio lowered",
   "DiskWillFillIn24Hours.horizonSeconds raised",
@@ -47,6 +42,4 @@ export const EDGE_GAPS: readonly string[] = [
   "TLSCertificateExpiringSoon.criticalSecondsLeft raised",
   "TLSCertificateExpiringSoon.criticalSecondsLeft lowered",
   "TLSCertificateExpiryCritical.secondsLeft raised",
-  "RemoteWriteSamplesLost.lostRatio raised",
-  "RemoteWriteSamplesLost.lostRatio lowered",
 ];
