@@ -29,8 +29,6 @@ export const EDGE_GAPS: readonly string[] = [
   "PossibleMemoryLeak.growthBytesPerHour lowered",
   "PossibleMemoryLeak.minAgeSeconds raised",
   "PossibleMemoryLeak.minAgeSeconds lowered",
-  "ContainerCPUThrottling.throttledRatio raised",
-  "ContainerCPUThrottling.throttledRatio lowered",
   "DiskWillFillIn24Hours.freeRatio raised",
   "DiskWillFillIn24Hours.freeRatio lowered",
   "DiskWillFillIn24Hours.horizonSeconds raised",
