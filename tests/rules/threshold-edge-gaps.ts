@@ -36,8 +36,4 @@ export const EDGE_GAPS: readonly string[] = [
   "ClockSkew.offsetSeconds lowered",
   "ClockNotSynchronising.maxErrorSeconds lowered",
   "PrometheusNotConnectedToAlertmanagers.minAlertmanagers lowered",
-  "TLSCertificateExpiringSoon.secondsLeft raised",
-  "TLSCertificateExpiringSoon.criticalSecondsLeft raised",
-  "TLSCertificateExpiringSoon.criticalSecondsLeft lowered",
-  "TLSCertificateExpiryCritical.secondsLeft raised",
 ];
