@@ -17,7 +17,6 @@ export const EDGE_GAPS: readonly string[] = [
   "WebSocketDisconnectSpike.disconnections lowered",
   "WebSocketDisconnectSpike.shareOfOpen raised",
   "WebSocketDisconnectSpike.shareOfOpen lowered",
-  "DatabaseConnectionIssues.failures lowered",
   "HighLatencyP95.minRequestsPerSecond raised",
   "HighLatencyP95.minRequestsPerSecond lowered",
   "HighLatencyP99.seconds raised",
