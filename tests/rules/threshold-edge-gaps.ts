@@ -31,8 +31,5 @@ export const EDGE_GAPS: readonly string[] = [
   "DiskWillFillIn24Hours.freeRatio raised",
   "DiskWillFillIn24Hours.freeRatio lowered",
   "DiskWillFillIn24Hours.horizonSeconds raised",
-  "ClockSkew.offsetSeconds raised",
-  "ClockSkew.offsetSeconds lowered",
-  "ClockNotSynchronising.maxErrorSeconds lowered",
   "PrometheusNotConnectedToAlertmanagers.minAlertmanagers lowered",
 ];
