@@ -4,6 +4,7 @@ import * as docker from "@pulumi/docker";
 import { loadSettings, pulumiConfigSource } from "./components/settings";
 import { dockerEndpoints } from "./catalog/containers";
 import {
+  ALERT_THRESHOLDS,
   ALL_CONTAINERS,
   ALL_CONTAINER_NAMES,
   ContainerKey,
@@ -169,7 +170,7 @@ const alerting = new AlertingStack(
   dockerOpts,
 );
 
-const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl };
+const ruleOptions = { runbookBaseUrl: settings.runbookBaseUrl, thresholds: ALERT_THRESHOLDS };
 const rw = settings.remoteWrite;
 const awsRegion = settings.aws?.region;
 /** Where Prometheus writes; the AMP URL exists once the workspace does. */

@@ -1,11 +1,15 @@
-// Which rule files a stack loads, and the one rewrite they get on the way: the runbook links
-// point at the stack's own runbook base. The files in rules/ stay the reviewed source.
+// Which rule files a stack loads, and how they are rendered on the way: each alert's `${name}`
+// placeholders get its named thresholds (configs/threshold-text.ts) and the runbook links point at
+// the stack's own runbook base. The files in rules/ stay the reviewed source; everything that reads
+// rules (Prometheus, Loki, promtool, the docs, the tests) reads them rendered.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { durationSeconds } from "./prometheus";
+import { AlertThresholds, fillThresholds } from "./threshold-text";
 
-export const RULES_DIR = path.join(__dirname, "..", "rules");
+const ROOT = path.join(__dirname, "..");
+export const RULES_DIR = path.join(ROOT, "rules");
 export const LOKI_RULES_DIR = path.join(RULES_DIR, "loki");
 
 /** The base every committed runbook_url starts with. */
@@ -65,6 +69,11 @@ export function ruleAreas(sel: RuleSelection): RuleArea[] {
 export interface RuleRenderOptions {
   readonly runbookBaseUrl: string;
   /**
+   * Every alert's named thresholds (integrations/index.ts ALERT_THRESHOLDS: core and
+   * integrations'), filled into the placeholders of its expression and annotations.
+   */
+  readonly thresholds: AlertThresholds;
+  /**
    * Divides every `for:` by this factor. Only the live test uses it, to see a 10m alert in
    * seconds; deployed stacks always render with 1.
    */
@@ -75,11 +84,25 @@ interface RuleGroupFile {
   groups: { name: string; interval?: string; rules: Record<string, unknown>[] }[];
 }
 
-export function renderRuleFile(text: string, opts: RuleRenderOptions): string {
+/** Fills one rule's placeholders; a recording rule has no named thresholds, so any is an error. */
+function fillRule(rule: Record<string, unknown>, thresholds: AlertThresholds, source: string): void {
+  const alert = typeof rule.alert === "string" ? rule.alert : undefined;
+  const named = alert === undefined ? undefined : thresholds[alert];
+  const where = (field: string) => `${source}: ${alert ? `alert ${alert}` : `recording rule ${String(rule.record)}`} ${field}`;
+  if (typeof rule.expr === "string") rule.expr = fillThresholds(rule.expr, named, where("expr"));
+  const annotations = rule.annotations as Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(annotations ?? {})) {
+    if (typeof v === "string") annotations![k] = fillThresholds(v, named, where(`annotations.${k}`));
+  }
+}
+
+/** One rule file rendered; `source` names it in errors (e.g. rules/system.yml). */
+export function renderRuleFile(text: string, opts: RuleRenderOptions, source = "rule file"): string {
   const doc = yaml.load(text) as RuleGroupFile;
   const scale = opts.timeScale ?? 1;
   for (const group of doc.groups) {
     for (const rule of group.rules) {
+      fillRule(rule, opts.thresholds, source);
       const annotations = rule.annotations as Record<string, string> | undefined;
       const url = annotations?.runbook_url;
       if (annotations && typeof url === "string" && url.startsWith(COMMITTED_RUNBOOK_BASE)) {
@@ -96,7 +119,7 @@ export function renderRuleFile(text: string, opts: RuleRenderOptions): string {
 /** File name → rendered content, for the areas this stack loads. */
 export function renderRuleFiles(sel: RuleSelection, opts: RuleRenderOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { area, file } of ruleAreas(sel)) out[`${area}.yml`] = renderRuleFile(fs.readFileSync(file, "utf8"), opts);
+  for (const { area, file } of ruleAreas(sel)) out[`${area}.yml`] = renderRuleFile(fs.readFileSync(file, "utf8"), opts, path.relative(ROOT, file));
   return out;
 }
 
@@ -105,7 +128,8 @@ export function renderLokiRuleFiles(opts: RuleRenderOptions): Record<string, str
   const out: Record<string, string> = {};
   if (!fs.existsSync(LOKI_RULES_DIR)) return out;
   for (const file of fs.readdirSync(LOKI_RULES_DIR).filter((f) => f.endsWith(".yml")).sort()) {
-    out[file] = renderRuleFile(fs.readFileSync(path.join(LOKI_RULES_DIR, file), "utf8"), opts);
+    const source = path.join(LOKI_RULES_DIR, file);
+    out[file] = renderRuleFile(fs.readFileSync(source, "utf8"), opts, path.relative(ROOT, source));
   }
   return out;
 }

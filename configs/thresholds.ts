@@ -1,10 +1,15 @@
-// Every alert threshold of the stack, named once with the reason for its value (the style of the
-// kubernetes mixins' `fsSpaceFillingUpWarningThreshold: 40`), grouped by rule area and keyed by
-// alert name. The rule files keep the numbers as literals, because promtool, Prometheus and
-// Loki read rules/*.yml and rules/loki/*.yml as they are; tests/rules/thresholds.test.ts parses
-// every alert's expression and fails when a literal and its name here disagree, or when a name
-// here is no longer used by its alert. Dashboards colour their panels from these names
-// (dashboards/lib/steps.ts), so a panel turns red where the alert fires.
+// Every alert threshold of the core stack, named once with the reason for its value (the style of
+// the kubernetes mixins' `fsSpaceFillingUpWarningThreshold: 40`), grouped by rule area and keyed
+// by alert name; an integration names its own in its module. This is the only place a threshold's
+// value is written: rules/*.yml and rules/loki/*.yml say `${name}` in the alert's expression and
+// `${name|percent}` (or another format of configs/threshold-text.ts) in its annotations, filled
+// when configs/rules.ts renders them; the promtool tests' expected annotations and
+// docs/runbooks.md's markers (refreshed by `npm run docs`) read the same names. To change a
+// threshold, change it here, run `npm run docs`, and add a promtool case near the new value if
+// tests/rules/threshold-edges.test.ts says none is there. tests/rules/thresholds.test.ts fails on
+// a number written in a rule file instead of a name, or a name its alert does not use.
+// Dashboards colour their panels from these names (dashboards/lib/steps.ts), so a panel turns
+// red where the alert fires.
 //
 // Units: ratios are 0..1, durations seconds, sizes bytes, counts per the alert's window.
 // Comparisons with 0 ("any", "none") and equality checks of a state (up == 0) are not

@@ -1,10 +1,13 @@
-// Reads the alert catalogue from the rule files: what docs/alerts.md's table, the runbook checks and
-// the catalogue tests are built from.
+// Reads the alert catalogue from the rule files, rendered as a stack loads them (named thresholds
+// filled in, committed runbook links): what docs/alerts.md's table, the runbook checks and the
+// catalogue tests are built from.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { LOKI_RULES_DIR, RULES_DIR, RuleArea, ruleAreas } from "../configs/rules";
-import { INTEGRATIONS } from "../integrations";
+import { COMMITTED_RUNBOOK_BASE, LOKI_RULES_DIR, RULES_DIR, RuleArea, renderRuleFile, ruleAreas } from "../configs/rules";
+import { ALERT_THRESHOLDS, INTEGRATIONS } from "../integrations";
+
+const ROOT = path.join(__dirname, "..");
 
 export interface Rule {
   readonly alert?: string;
@@ -43,8 +46,14 @@ export function allAreas(): TestedRuleArea[] {
   }));
 }
 
+/** A rule file as the stack loads it: placeholders filled with ALERT_THRESHOLDS, runbook links as committed. */
+export function renderedRuleFile(file: string): string {
+  return renderRuleFile(fs.readFileSync(file, "utf8"), { runbookBaseUrl: COMMITTED_RUNBOOK_BASE, thresholds: ALERT_THRESHOLDS }, path.relative(ROOT, file));
+}
+
+/** A rule file, rendered (renderedRuleFile), parsed. */
 export function readRuleFile(file: string): RuleFile {
-  return yaml.load(fs.readFileSync(file, "utf8")) as RuleFile;
+  return yaml.load(renderedRuleFile(file)) as RuleFile;
 }
 
 export function catalogue(): CatalogueEntry[] {

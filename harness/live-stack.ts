@@ -11,7 +11,7 @@ import { Endpoints, NETWORK_COMPONENTS } from "../catalog/containers";
 import { durationSeconds, renderPrometheusConfig } from "../configs/prometheus";
 import { RuleSelection, renderRuleFiles } from "../configs/rules";
 import { ServiceSettings } from "../configs/service-settings";
-import { EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../integrations";
+import { ALERT_THRESHOLDS, EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../integrations";
 import {
   AlertmanagerApi,
   ManagedProcess,
@@ -49,7 +49,7 @@ export function applySuiteRouteTimings(alertmanagerYaml: string): string {
 
 /** File name → YAML of the rule areas this selection loads, as deployed, `for:` divided by `timeScale`. */
 export function renderRules(sel: RuleSelection, timeScale: number): Record<string, string> {
-  return renderRuleFiles(sel, { runbookBaseUrl: RUNBOOK_BASE, timeScale });
+  return renderRuleFiles(sel, { runbookBaseUrl: RUNBOOK_BASE, thresholds: ALERT_THRESHOLDS, timeScale });
 }
 
 export interface LiveStackOptions {

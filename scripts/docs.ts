@@ -1,7 +1,8 @@
 // `npm run docs`: regenerates the documentation that comes from the code (scripts/lib/reference.ts):
 // Pulumi.yaml's `config:` schema and the settings table in docs/settings.md from
 // components/settings/schema.ts, the alert catalogue in docs/alerts.md from rules/ and
-// configs/thresholds.ts. `--check` only compares. Unit tests fail when either drifts.
+// configs/thresholds.ts, the thresholds stated in docs/runbooks.md from their names.
+// `--check` only compares. Unit tests fail when any drifts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, parseCommand } from "./lib/args";
@@ -12,7 +13,8 @@ const COMMAND: Command = {
   about:
     "Regenerates the reference that comes from the code: Pulumi.yaml's config schema and the settings table\n" +
     "in docs/settings.md (from components/settings/schema.ts), and the alert catalogue in docs/alerts.md\n" +
-    "(from rules/ and configs/thresholds.ts). Writes only those three files.",
+    "(from rules/ and configs/thresholds.ts), and the thresholds docs/runbooks.md states between its\n" +
+    "<!-- threshold Alert.name --> markers. Writes only those four files.",
   flags: { check: "write nothing; exit 1 and name each file that is out of date" },
 };
 

@@ -1,6 +1,7 @@
 // The generated reference: the settings table (components/settings/schema.ts) in
 // docs/settings.md and the alert catalogue (rules/, integrations/, and their named thresholds) in docs/alerts.md,
-// each between its markers in a hand-written page. `npm run docs` writes them; the tests
+// each between its markers in a hand-written page, and the thresholds docs/runbooks.md states
+// (scripts/lib/threshold-markers.ts). `npm run docs` writes them; the tests
 // compare every page with what this module renders. Pulumi.yaml's `config:` schema comes from
 // the same table.
 import * as fs from "node:fs";
@@ -10,6 +11,10 @@ import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/set
 import { SETTING_DOCS, SettingDoc } from "../../components/settings/schema";
 import { ALERT_THRESHOLDS } from "../../integrations";
 import { alerts } from "../../harness/alert-catalogue";
+import { refreshThresholdMarkers } from "./threshold-markers";
+
+/** The hand-written page whose stated thresholds are refreshed from their names. */
+export const RUNBOOKS = "docs/runbooks.md";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
@@ -109,5 +114,7 @@ export function generated(): { file: string; current: string; wanted: string }[]
     const current = fs.readFileSync(path.join(ROOT, section.file), "utf8");
     out.push({ file: section.file, current, wanted: renderSection(name, current) });
   }
+  const runbooks = fs.readFileSync(path.join(ROOT, RUNBOOKS), "utf8");
+  out.push({ file: RUNBOOKS, current: runbooks, wanted: refreshThresholdMarkers(runbooks, ALERT_THRESHOLDS, RUNBOOKS) });
   return out;
 }

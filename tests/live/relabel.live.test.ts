@@ -22,6 +22,7 @@ import { Endpoints, NETWORK_COMPONENTS } from "../../catalog/containers";
 import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderRuleFile, RULES_DIR } from "../../configs/rules";
+import { ALERT_THRESHOLDS } from "../../integrations";
 import { EXPOSITION_CONTENT_TYPE, ManagedProcess, PrometheusApi, freePort, httpJson, makeTempDir, toolPath, waitFor } from "../../harness/processes";
 
 const JOB: Ec2DiscoveryJob = { name: "app-nodes", port: 9100, tags: { "observability:scrape": "node" } };
@@ -111,7 +112,7 @@ beforeAll(async () => {
   endpoints.prometheus = promAddr;
   endpoints.cadvisor = exporter;
   const rulesFile = path.join(dir, "resources.yml");
-  fs.writeFileSync(rulesFile, renderRuleFile(fs.readFileSync(path.join(RULES_DIR, "resources.yml"), "utf8"), { runbookBaseUrl: "http://127.0.0.1/runbooks.md" }));
+  fs.writeFileSync(rulesFile, renderRuleFile(fs.readFileSync(path.join(RULES_DIR, "resources.yml"), "utf8"), { runbookBaseUrl: "http://127.0.0.1/runbooks.md", thresholds: ALERT_THRESHOLDS }));
   const rendered = yaml.load(
     renderPrometheusConfig({
       scrapeInterval: "1s",

@@ -1,20 +1,46 @@
-// The rule files keep their thresholds as literals (promtool, Prometheus and Loki read them as
-// they are); configs/thresholds.ts names each one. These tests hold the two together in both
-// directions: every number an alert compares with is a named threshold of that alert, and every
-// named threshold is used by its alert. A threshold stated in words, in an alert's annotations or
-// in its runbook section, must be one of its named thresholds too. Annotations keep stating
-// thresholds in words on purpose: the summary is static by convention and $value holds the
-// measured value, not the threshold, so prose is the only place an on-call reader sees it; this
-// test keeps that prose honest.
+// A threshold is written once, as a named value (configs/thresholds.ts, or the `thresholds` of an
+// integration's module), and everything else reads the name: the rule files write `${name}` in
+// expressions and `${name|format}` in annotations (filled by configs/rules.ts when rendered), the
+// promtool tests' expected annotations do the same, and docs/runbooks.md states each threshold
+// between markers `npm run docs` refreshes. These tests hold that together: every number an
+// alert compares with comes from one of its placeholders (no literal left in a rule file), every
+// named threshold is used by its alert, and no threshold is stated in words outside a
+// placeholder or marker. Annotations keep stating thresholds in words on purpose: the summary is
+// static by convention and $value holds the measured value, not the threshold, so prose is the
+// only place an on-call reader sees it.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { renderRuleFile } from "../../configs/rules";
+import { THRESHOLD_FORMATS, placeholderNames } from "../../configs/threshold-text";
 import { ALERT_THRESHOLDS } from "../../integrations";
+import { thresholdMarkers } from "../../scripts/lib/threshold-markers";
 import { ROOT, ruleFileAlerts } from "../helpers/rule-files";
 import { comparedNumbers, sameNumber, statedThresholds } from "../helpers/rule-numbers";
 
 const alerts = ruleFileAlerts();
 const byName = new Map(alerts.map((a) => [a.alert, a]));
 const runbooks = fs.readFileSync(path.join(ROOT, "docs", "runbooks.md"), "utf8");
+
+/**
+ * Every threshold replaced by a distinct sentinel: rendered with these, a number an expression
+ * compares with that is not a sentinel was written as a literal in the rule file.
+ */
+const SENTINEL_BASE = 7_654_321;
+const sentinelValues: number[] = [];
+const SENTINELS = Object.fromEntries(
+  Object.entries(ALERT_THRESHOLDS).map(([alert, named]) => [
+    alert,
+    Object.fromEntries(Object.keys(named).map((k) => [k, SENTINEL_BASE + sentinelValues.push(SENTINEL_BASE + sentinelValues.length) - 1])),
+  ]),
+);
+const withSentinels = new Map(ruleFileAlerts(SENTINELS).map((a) => [a.alert, a]));
+
+/** Compared numbers of an expression that no placeholder wrote (given sentinel rendering). */
+function literalsIn(expr: string, language: "promql" | "logql"): string[] {
+  return comparedNumbers(expr, language)
+    .filter((n) => !sentinelValues.some((s) => sameNumber(s, n.value)))
+    .map((n) => `${n.text} (${n.value})`);
+}
 
 /** The "What it means" and "Why it fired" parts of an alert's runbook section, code spans left out. */
 function runbookReasons(alert: string): string {
@@ -26,11 +52,13 @@ function runbookReasons(alert: string): string {
   return reasons.replace(/`[^`]*`/g, "");
 }
 
-/** Names of an alert's thresholds that equal a value. */
-function namesFor(alert: string, value: number): string[] {
-  return Object.entries(ALERT_THRESHOLDS[alert] ?? {})
-    .filter(([, v]) => sameNumber(v, value))
-    .map(([k]) => k);
+/** Text with its threshold markers (and what they show) left out: what remains states thresholds literally. */
+function withoutMarkers(text: string): string {
+  return text.replace(/<!-- threshold [^>]*-->[^<]*<!-- \/threshold -->/g, "(named)");
+}
+
+function proseOf(r: { annotations?: Readonly<Record<string, string>> }): string {
+  return `${r.annotations?.summary ?? ""}\n${r.annotations?.description ?? ""}`;
 }
 
 describe("the extraction the tests rely on", () => {
@@ -55,37 +83,56 @@ describe("the extraction the tests rely on", () => {
     expect(stated("has taken more than 2s for 5 minutes")).toEqual([2]);
     expect(stated("above 100 MiB per hour; more than 100,000 active series; above 0")).toEqual([100 * 1024 * 1024, 100000]);
   });
+
+  test("the formats write thresholds as the prose always has", () => {
+    const f = THRESHOLD_FORMATS;
+    expect([f.number(0.05), f.percent(0.05), f.percent(0.9), f.duration(0.5), f.duration(2), f.duration(3 * 3600), f.duration(14 * 86400)]).toEqual([
+      "0.05",
+      "5%",
+      "90%",
+      "500ms",
+      "2s",
+      "3h",
+      "14d",
+    ]);
+    expect([f.minutes(120), f.hours(8 * 3600), f.days(86400), f.bytes(100 * 1024 * 1024), f.count(100000), f.fixed1(2), f.fixed2(0.9)]).toEqual([
+      "2 minutes",
+      "8 hours",
+      "1 day",
+      "100 MiB",
+      "100,000",
+      "2.0",
+      "0.90",
+    ]);
+  });
 });
 
 describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
-  test("every number its expression compares with is one of its named thresholds", () => {
-    const unnamed = comparedNumbers(a.expr, a.language)
-      .filter((n) => namesFor(name, n.value).length === 0)
-      .map((n) => `${n.text} (${n.value}) in ${a.file} is not named in configs/thresholds.ts: change it there too, or name it under ${name}`);
-    expect({ alert: name, unnamed }).toEqual({ alert: name, unnamed: [] });
+  test("every number its expression compares with comes from one of its named thresholds (no literal in the rule file)", () => {
+    const literal = literalsIn(withSentinels.get(name)!.expr, a.language).map(
+      (t) => `${t} in ${a.file} is written as a number: name it under ${name} (configs/thresholds.ts or the integration's module) and write \${name}`,
+    );
+    expect({ alert: name, literal }).toEqual({ alert: name, literal: [] });
   });
 
   test("every named threshold is used by its expression", () => {
-    const used = comparedNumbers(a.expr, a.language);
-    const unused = Object.entries(ALERT_THRESHOLDS[name] ?? {})
-      .filter(([, v]) => !used.some((n) => sameNumber(n.value, v)))
-      .map(([k, v]) => `${k}: ${v} in configs/thresholds.ts is not in ${name}'s expression in ${a.file}: change the rule too, or remove the name`);
+    const used = placeholderNames(a.source.expr);
+    const unused = Object.keys(ALERT_THRESHOLDS[name] ?? {})
+      .filter((k) => !used.includes(k))
+      .map((k) => `${k} is named for ${name} but its expression in ${a.file} has no \${${k}}: use it, or remove the name`);
     expect({ alert: name, unused }).toEqual({ alert: name, unused: [] });
   });
 
-  test("a threshold its summary or description states in words is one of its named thresholds", () => {
-    const text = `${a.annotations?.summary ?? ""}\n${a.annotations?.description ?? ""}`;
-    const wrong = statedThresholds(text)
-      .filter((t) => namesFor(name, t.value).length === 0)
-      .map((t) => `"${t.phrase}" (${t.value}) in ${a.file}; named in configs/thresholds.ts: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
-    expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
+  test("its summary and description state thresholds through placeholders only", () => {
+    const literal = statedThresholds(proseOf(a.source)).map((t) => `"${t.phrase}" in ${a.file}: write the alert's \${name|format} instead`);
+    expect({ alert: name, literal }).toEqual({ alert: name, literal: [] });
   });
 
-  test("a threshold its runbook states (what it means, why it fired) is one of its named thresholds", () => {
-    const wrong = statedThresholds(runbookReasons(name))
-      .filter((t) => namesFor(name, t.value).length === 0)
-      .map((t) => `"${t.phrase}" (${t.value}) in docs/runbooks.md; named in configs/thresholds.ts: ${JSON.stringify(ALERT_THRESHOLDS[name] ?? {})}`);
-    expect({ alert: name, wrong }).toEqual({ alert: name, wrong: [] });
+  test("its runbook states thresholds (what it means, why it fired) between threshold markers only", () => {
+    const literal = statedThresholds(withoutMarkers(runbookReasons(name))).map(
+      (t) => `"${t.phrase}" in docs/runbooks.md: write <!-- threshold ${name}.<name>|<format> --><!-- /threshold --> and run npm run docs`,
+    );
+    expect({ alert: name, literal }).toEqual({ alert: name, literal: [] });
   });
 });
 
@@ -100,17 +147,34 @@ test("named thresholds are positive finite numbers (a bound below zero is writte
   expect(bad).toEqual([]);
 });
 
-test("the checks are not vacuous: most alerts have thresholds, and annotations state many of them", () => {
-  const withNumbers = alerts.filter((a) => comparedNumbers(a.expr, a.language).length > 0);
-  expect(withNumbers.length).toBeGreaterThanOrEqual(Object.keys(ALERT_THRESHOLDS).length);
-  const stated = alerts.flatMap((a) => statedThresholds(`${a.annotations?.summary ?? ""}\n${a.annotations?.description ?? ""}`));
-  expect(stated.length).toBeGreaterThanOrEqual(30);
-  const inRunbooks = alerts.flatMap((a) => statedThresholds(runbookReasons(a.alert)));
-  expect(inRunbooks.length).toBeGreaterThanOrEqual(45);
+test("every runbook marker names an existing threshold and shows its value (npm run docs refreshes them)", () => {
+  const markers = thresholdMarkers(runbooks);
+  const bad = markers
+    .filter((m) => ALERT_THRESHOLDS[m.alert]?.[m.name] === undefined || THRESHOLD_FORMATS[m.format ?? "number"]?.(ALERT_THRESHOLDS[m.alert][m.name]) !== m.shown)
+    .map((m) => `<!-- threshold ${m.alert}.${m.name}${m.format ? `|${m.format}` : ""} --> shows "${m.shown}"`);
+  expect(bad).toEqual([]);
+  expect(markers.length).toBeGreaterThanOrEqual(50);
 });
 
-test("a drifted literal or description would fail: the checks catch a changed value", () => {
-  const drifted = byName.get("HighLatencyP95")!.expr.replace("> 0.5", "> 0.75");
-  expect(comparedNumbers(drifted, "promql").filter((n) => namesFor("HighLatencyP95", n.value).length === 0).map((n) => n.value)).toEqual([0.75]);
-  expect(statedThresholds("(threshold 2s)").filter((t) => namesFor("HighLatencyP95", t.value).length === 0)).toHaveLength(1);
+test("the checks are not vacuous: rendered expressions compare with the thresholds, and prose states many of them", () => {
+  const withNumbers = alerts.filter((a) => comparedNumbers(a.expr, a.language).length > 0);
+  expect(withNumbers.length).toBeGreaterThanOrEqual(Object.keys(ALERT_THRESHOLDS).length);
+  expect(alerts.flatMap((a) => placeholderNames(a.source.expr)).length).toBeGreaterThanOrEqual(65);
+  // Rendered, the prose states the thresholds in words again.
+  expect(alerts.flatMap((a) => statedThresholds(proseOf(a))).length).toBeGreaterThanOrEqual(30);
+  // And the runbooks, read as GitHub shows them (the markers' comments hidden).
+  expect(alerts.flatMap((a) => statedThresholds(runbookReasons(a.alert).replace(/<!-- \/?threshold[^>]*-->/g, ""))).length).toBeGreaterThanOrEqual(45);
+});
+
+test("a literal written back into a rule file, an unknown placeholder or a stray marker would fail", () => {
+  const redis = withSentinels.get("RedisHighMemory")!;
+  expect(literalsIn(redis.expr, "promql")).toEqual([]);
+  expect(literalsIn(redis.expr.replace(String(SENTINELS.RedisHighMemory.usedRatio), "0.90"), "promql")).toEqual(["0.90 (0.9)"]);
+  expect(statedThresholds(proseOf({ annotations: { summary: "Redis is using more than 90% of maxmemory" } }))).toHaveLength(1);
+  const file = "groups:\n  - name: g\n    rules:\n      - alert: RedisHighMemory\n        expr: x > ${usedRatoi}\n";
+  expect(() => renderRuleFile(file, { runbookBaseUrl: "", thresholds: ALERT_THRESHOLDS }, "integrations/redis.rules.yml")).toThrow(
+    "integrations/redis.rules.yml: alert RedisHighMemory expr: ${usedRatoi} names no threshold; its named thresholds are usedRatio",
+  );
+  expect(() => renderRuleFile(file.replace("usedRatoi", "usedRatio|percnt"), { runbookBaseUrl: "", thresholds: ALERT_THRESHOLDS })).toThrow(/unknown threshold format "percnt"; accepted: number, percent/);
+  expect(statedThresholds(withoutMarkers("above <!-- threshold RedisHighMemory.usedRatio|fixed2 -->0.90<!-- /threshold --> for 5 minutes"))).toEqual([]);
 });
