@@ -84,7 +84,12 @@ const network = new docker.Network(
     name: "observability",
     driver: "bridge",
     labels: [{ label: STACK_TAG, value: settings.stack }],
-    ...(ec2 ? { options: { "com.docker.network.bridge.name": STACK_BRIDGE }, ipamConfigs: [{ subnet: STACK_SUBNET, ipRange: STACK_DYNAMIC_RANGE }] } : {}),
+    ...(ec2
+      ? {
+          options: { "com.docker.network.bridge.name": STACK_BRIDGE },
+          ipamConfigs: [{ subnet: STACK_SUBNET, ipRange: STACK_DYNAMIC_RANGE }],
+        }
+      : {}),
   },
   { provider: host.provider, dependsOn: host.ready },
 );
@@ -149,7 +154,9 @@ const exporters = new Exporters(
       const secrets = settings.secrets.integrations[a.integration.name as keyof typeof integrations] ?? {};
       const run = a.exporterRun(Object.keys(secrets));
       // The registry erases each module's literal key type; every exporter key is a ContainerKey.
-      return exporter && run ? [{ placement: placement(exporter.key as ContainerKey, { appNetworks: run.appNetworks }), entry: exporter.entry, run, secrets }] : [];
+      return exporter && run
+        ? [{ placement: placement(exporter.key as ContainerKey, { appNetworks: run.appNetworks }), entry: exporter.entry, run, secrets }]
+        : [];
     }),
     dockerHost: dockerApi.dockerHost,
   },
@@ -206,9 +213,13 @@ const prometheus = new PrometheusStack(
     retentionSize: settings.prometheus.retentionSize,
     services: settings.services,
     integrationJobs: integrationScrapeConfigs(integrations, settings.services),
-    ruleFiles: renderRuleFiles({ integrationAreas: integrationRuleAreas(integrations), backup: settings.backup.enabled, remoteWrite: rw !== undefined }, ruleOptions),
+    ruleFiles: renderRuleFiles(
+      { integrationAreas: integrationRuleAreas(integrations), backup: settings.backup.enabled, remoteWrite: rw !== undefined },
+      ruleOptions,
+    ),
     externalLabels: { stack: settings.stack },
-    ec2Discovery: settings.aws && settings.ec2Discovery.length > 0 ? { region: settings.aws.region, jobs: settings.ec2Discovery } : undefined,
+    ec2Discovery:
+      settings.aws && settings.ec2Discovery.length > 0 ? { region: settings.aws.region, jobs: settings.ec2Discovery } : undefined,
     remoteWrite: remoteWriteTarget && rw ? { target: remoteWriteTarget, expectedSeries: rw.expectedSeries } : undefined,
     remoteWriteSecret: settings.secrets.remoteWrite,
   },
@@ -240,7 +251,9 @@ const grafana = new GrafanaStack(
     published: { external: settings.ports.grafana, ip: settings.grafanaBindAddress },
     endpoints,
     scrapeInterval: settings.prometheus.scrapeInterval,
-    dashboards: buildDashboards(dashboardInput({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined })),
+    dashboards: buildDashboards(
+      dashboardInput({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined }),
+    ),
     rootUrl: settings.tls ? `https://${settings.tls.domain}` : undefined,
     prometheusAuth: prometheus.credentials.grafana,
     amp: amp && settings.aws ? { queryUrl: amp.queryUrl, region: settings.aws.region } : undefined,

@@ -223,7 +223,10 @@ export const STACK_JOBS = Object.fromEntries(COMPONENTS.flatMap((k) => ("job" in
 export type Endpoints = Readonly<Record<NetworkComponent, string>>;
 
 export function dockerEndpoints(): Endpoints {
-  return Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, `${CATALOG[k].container}:${CATALOG[k].port}`])) as Record<NetworkComponent, string>;
+  return Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, `${CATALOG[k].container}:${CATALOG[k].port}`])) as Record<
+    NetworkComponent,
+    string
+  >;
 }
 
 /** `user` as Docker's `uid:gid` string. */

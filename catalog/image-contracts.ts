@@ -55,7 +55,11 @@ export const busybox = (...applets: string[]) => Object.fromEntries(applets.map(
  * quay.io/prometheus/busybox, the binary in /bin, USER nobody; `applets` are the busybox commands
  * the project calls in it (a healthcheck's wget).
  */
-export function promBusyboxContract(binary: string, sources: { readonly tag: string; readonly dockerfile: string }, applets: readonly string[] = []): ImageContract {
+export function promBusyboxContract(
+  binary: string,
+  sources: { readonly tag: string; readonly dockerfile: string },
+  applets: readonly string[] = [],
+): ImageContract {
   return {
     tag: "tag",
     base: "quay.io/prometheus/busybox (glibc)",
@@ -93,8 +97,10 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
     "alertmanager",
     {
       tag: "prometheus/alertmanager: git tag v0.34.0 (2026-08-16) in the stored snapshot",
-      dockerfile: "prometheus/alertmanager@v0.34.0:Dockerfile: FROM quay.io/prometheus/busybox; /bin/alertmanager, /bin/amtool; USER nobody",
-    }, ["wget"]
+      dockerfile:
+        "prometheus/alertmanager@v0.34.0:Dockerfile: FROM quay.io/prometheus/busybox; /bin/alertmanager, /bin/amtool; USER nobody",
+    },
+    ["wget"],
   ),
   "grafana/grafana:13.2.0": {
     tag: "tag",
@@ -118,7 +124,8 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
     user: { name: "loki", uid: 10001, gid: 10001, source: "dockerfile" },
     sources: {
       tag: "indirect: grafana/loki:3.7.8 listed beside alloy v1.20.1 in public code; Alpine v3.25 packages loki 3.7.10 (pkgs.alpinelinux.org, built 2026-11-17); grafana/loki snapshot (older) ends at v3.7.6",
-      dockerfile: "grafana/loki@v3.7.6:cmd/loki/Dockerfile: FROM gcr.io/distroless/static:nonroot; COPY loki /usr/bin/loki; USER 10001; ENTRYPOINT /usr/bin/loki",
+      dockerfile:
+        "grafana/loki@v3.7.6:cmd/loki/Dockerfile: FROM gcr.io/distroless/static:nonroot; COPY loki /usr/bin/loki; USER 10001; ENTRYPOINT /usr/bin/loki",
     },
   },
   "grafana/alloy:v1.18.1": {
@@ -139,7 +146,8 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
     {
       tag: "prometheus/node_exporter: git tag v1.12.1 (2026-07-14) in the stored snapshot",
       dockerfile: "prometheus/node_exporter@v1.12.1:Dockerfile: FROM quay.io/prometheus/busybox; /bin/node_exporter; USER nobody",
-    }, ["wget"]
+    },
+    ["wget"],
   ),
   "ghcr.io/google/cadvisor:v0.60.6": {
     tag: "tag",
@@ -150,12 +158,11 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
     user: { name: "root", uid: 0, gid: 0, source: "dockerfile" },
     sources: {
       tag: "indirect: ghcr.io/google/cadvisor:v0.60.6 in public compose files; aminvakil/aur PR 827 (2026-09-19) packages cadvisor 0.60.6 as an upstream release; google/cadvisor snapshot (older) ends at v0.60.5",
-      dockerfile: "google/cadvisor@v0.60.5:deploy/Dockerfile: FROM alpine:3.23; /usr/bin/cadvisor; ENTRYPOINT /usr/bin/entrypoint.sh; no USER line",
+      dockerfile:
+        "google/cadvisor@v0.60.5:deploy/Dockerfile: FROM alpine:3.23; /usr/bin/cadvisor; ENTRYPOINT /usr/bin/entrypoint.sh; no USER line",
       alpine: ALPINE_BUSYBOX,
     },
   },
-
-
 
   "amazon/aws-cli:2.37.12": {
     tag: "tag",
@@ -167,7 +174,31 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
       sh: "al2023",
       "/bin/sh": "al2023",
       ...Object.fromEntries(
-        ["cat", "chmod", "chown", "cp", "cut", "date", "df", "expr", "head", "mkdir", "mktemp", "mv", "od", "paste", "rm", "rmdir", "sha256sum", "sleep", "sort", "stat", "tail", "tr", "wc"].map((c) => [c, "coreutils"]),
+        [
+          "cat",
+          "chmod",
+          "chown",
+          "cp",
+          "cut",
+          "date",
+          "df",
+          "expr",
+          "head",
+          "mkdir",
+          "mktemp",
+          "mv",
+          "od",
+          "paste",
+          "rm",
+          "rmdir",
+          "sha256sum",
+          "sleep",
+          "sort",
+          "stat",
+          "tail",
+          "tr",
+          "wc",
+        ].map((c) => [c, "coreutils"]),
       ),
       awk: "al2023",
       grep: "al2023",
@@ -181,7 +212,8 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
         "aws/aws-cli@v2:docker/Dockerfile (same at 2.36.7): FROM public.ecr.aws/amazonlinux/amazonlinux:2023 since PR 9551 (2025-07-14); dnf install less groff findutils jq (PR 9600); /usr/local/bin/aws; ENTRYPOINT /usr/local/bin/aws; no USER line",
       al2023:
         "Amazon Linux 2023 container image: rpm -qa of an AL2023 image in amazonlinux/amazon-linux-2023 issue 585 lists bash, coreutils-single, curl-minimal, gawk, grep; sed (not in that excerpt) is in docker-library repo-info's package lists of AL2023-based official images (maven:3.9.8-amazoncorretto-11-al2023: sed-4.8-7.amzn2023.0.2), indirect; docker-library/official-images PR 21808 (2026-07-08) updates sqlite-libs only, no sqlite3 shell",
-      coreutils: "coreutils-single (the AL2023 container's coreutils, one multi-call binary with every coreutils command: sha256sum, od, mktemp, paste, expr, stat, df...)",
+      coreutils:
+        "coreutils-single (the AL2023 container's coreutils, one multi-call binary with every coreutils command: sha256sum, od, mktemp, paste, expr, stat, df...)",
     },
   },
   "caddy:2.11.4": {
@@ -192,7 +224,8 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
     user: { name: "root", uid: 0, gid: 0, source: "dockerfile" },
     sources: {
       tag: "docker-library/official-images@37079fb:library/caddy: Tags 2.11.4-alpine, SharedTags 2.11.4",
-      dockerfile: "caddyserver/caddy-docker:2.11/alpine/Dockerfile: FROM alpine:3.23; /usr/bin/caddy; CMD caddy run …, no ENTRYPOINT, no USER line",
+      dockerfile:
+        "caddyserver/caddy-docker:2.11/alpine/Dockerfile: FROM alpine:3.23; /usr/bin/caddy; CMD caddy run …, no ENTRYPOINT, no USER line",
       alpine: ALPINE_BUSYBOX,
     },
   },
@@ -213,7 +246,17 @@ export const CORE_IMAGE_CONTRACTS: Readonly<Record<string, ImageContract>> = {
     base: "alpine:latest at build time",
     shell: { path: "/bin/sh", kind: "busybox ash", source: "alpine" },
     entrypoint: ["/sbin/tini", "-g", "--"],
-    commands: { sqlite3: "dockerfile", "/sbin/tini": "dockerfile", "/bin/sh": "alpine", cut: "alpine", date: "alpine", mv: "alpine", rm: "alpine", sleep: "alpine", tr: "alpine" },
+    commands: {
+      sqlite3: "dockerfile",
+      "/sbin/tini": "dockerfile",
+      "/bin/sh": "alpine",
+      cut: "alpine",
+      date: "alpine",
+      mv: "alpine",
+      rm: "alpine",
+      sleep: "alpine",
+      tr: "alpine",
+    },
     user: { name: "sqlite (adduser -S: a system uid, not fixed)", source: "dockerfile" },
     sources: {
       tag: "KEINOS/Dockerfile_of_SQLite3@1e6fcac (master, 2026-03-30): VERSION_SQLite3.txt says 3.52.0; build-images.sh pushes keinos/sqlite3:<that version> and deploy-on-merge.yml runs it on every merge",

@@ -28,7 +28,14 @@ export function receiverSecretFiles(secrets: ReceiverSecrets): ContainerFile[] {
     const value = secrets[kind];
     return value === undefined
       ? []
-      : [{ path: `${ALERTMANAGER_SECRETS_DIR}/${SECRET_FILES[kind]}`, content: pulumi.secret(value), mode: "0400", owner: CATALOG.alertmanager.user }];
+      : [
+          {
+            path: `${ALERTMANAGER_SECRETS_DIR}/${SECRET_FILES[kind]}`,
+            content: pulumi.secret(value),
+            mode: "0400",
+            owner: CATALOG.alertmanager.user,
+          },
+        ];
   });
 }
 

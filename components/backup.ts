@@ -135,7 +135,9 @@ export class BackupJob extends pulumi.ComponentResource {
         ...args.verifyPlacement,
         service: CATALOG.backupVerify.container,
         entrypoint: ["/bin/sh", VERIFY_SCRIPT_PATH],
-        files: [{ path: VERIFY_SCRIPT_PATH, content: renderVerifyScript({ scratchDir: SCRATCH_DIR, textfileDir: TEXTFILE_DIR }), mode: "0555" }],
+        files: [
+          { path: VERIFY_SCRIPT_PATH, content: renderVerifyScript({ scratchDir: SCRATCH_DIR, textfileDir: TEXTFILE_DIR }), mode: "0555" },
+        ],
         // Root from the catalogue (the image's own user is nobody): the textfile and scratch trees
         // it writes to and cleans are the backup job's (root). It listens on nothing, holds no secret.
         sharedVolumes: [
@@ -153,7 +155,13 @@ export class BackupJob extends pulumi.ComponentResource {
         service: CATALOG.grafanaDbCopy.container,
         // The image's tini reaps and forwards signals, as its own entrypoint does; busybox sh runs the loop.
         entrypoint: ["/sbin/tini", "-g", "--", "/bin/sh", COPIER_SCRIPT_PATH],
-        files: [{ path: COPIER_SCRIPT_PATH, content: renderGrafanaCopierScript({ grafanaDataDir: SOURCES.grafana, exchangeDir: GRAFANA_COPY_DIR }), mode: "0555" }],
+        files: [
+          {
+            path: COPIER_SCRIPT_PATH,
+            content: renderGrafanaCopierScript({ grafanaDataDir: SOURCES.grafana, exchangeDir: GRAFANA_COPY_DIR }),
+            mode: "0555",
+          },
+        ],
         // SQLite's temporary files go to the in-memory /tmp, not the image's /var/tmp.
         env: { SQLITE_TMPDIR: "/tmp" },
         sharedVolumes: [
@@ -197,7 +205,8 @@ export class BackupRestore extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:BackupRestore", name, {}, opts);
-    if (args.source.kind === "volume" && !args.archiveVolume) throw new Error("BackupRestore: a volume source needs the backup job's archiveVolume");
+    if (args.source.kind === "volume" && !args.archiveVolume)
+      throw new Error("BackupRestore: a volume source needs the backup job's archiveVolume");
     if (args.overwrite && !args.restoreId) throw new Error("BackupRestore: an overwrite restore needs a restoreId, so that it runs once");
     if (args.overwrite) {
       // Loud in every preview and up while the settings are in the stack: this replaces live data.

@@ -214,7 +214,9 @@ export class ServiceContainer extends pulumi.ComponentResource {
     // read-only root where no files are uploaded.
     const security: SecurityProfile = securityProfile(args.service, args.imageUser);
     if (security.readOnlyRoot && (args.files ?? []).length > 0) {
-      throw new Error(`${args.service}: a read-only root filesystem cannot receive uploaded files (Docker refuses the copy); drop readOnlyRoot or the files`);
+      throw new Error(
+        `${args.service}: a read-only root filesystem cannot receive uploaded files (Docker refuses the copy); drop readOnlyRoot or the files`,
+      );
     }
 
     const networks: docker.types.input.ContainerNetworksAdvanced[] = [
@@ -245,9 +247,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         networksAdvanced: networks,
         command: args.command,
         entrypoints: args.entrypoint,
-        envs: args.env
-          ? pulumi.all(Object.entries(args.env).map(([k, v]) => pulumi.interpolate`${k}=${v}`))
-          : undefined,
+        envs: args.env ? pulumi.all(Object.entries(args.env).map(([k, v]) => pulumi.interpolate`${k}=${v}`)) : undefined,
         uploads: (args.files ?? []).map(uploadOf),
         volumes: [
           ...(args.volumes ?? []).map((v) => ({

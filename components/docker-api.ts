@@ -6,7 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Placement, ServiceContainer } from "./container";
 import { CATALOG } from "../catalog/containers";
-import { DOCKER_API_CLIENTS, DOCKER_SOCKET, SOCKET_PROXY_DOCKER_HOST, SOCKET_PROXY_HEALTHCHECK, socketProxyCommand } from "../configs/socket-proxy";
+import {
+  DOCKER_API_CLIENTS,
+  DOCKER_SOCKET,
+  SOCKET_PROXY_DOCKER_HOST,
+  SOCKET_PROXY_HEALTHCHECK,
+  socketProxyCommand,
+} from "../configs/socket-proxy";
 import { STACK_TAG } from "../configs/docker";
 
 export interface DockerApiProxyArgs {

@@ -78,7 +78,12 @@ export class GrafanaStack extends pulumi.ComponentResource {
             // 0440 owned by grafana (472) and group 0, the image user's primary group.
             { path: GRAFANA_ADMIN_PASSWORD_FILE, content: this.adminPassword, mode: "0440", owner: CATALOG.grafana.user },
             // Read by the Prometheus datasource through $__file{}.
-            { path: GRAFANA_PROMETHEUS_PASSWORD_FILE, content: pulumi.secret(args.prometheusAuth.password), mode: "0400", owner: CATALOG.grafana.user },
+            {
+              path: GRAFANA_PROMETHEUS_PASSWORD_FILE,
+              content: pulumi.secret(args.prometheusAuth.password),
+              mode: "0400",
+              owner: CATALOG.grafana.user,
+            },
           ],
         },
         files: [

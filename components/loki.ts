@@ -79,7 +79,12 @@ export class LokiStack extends pulumi.ComponentResource {
           `--storage.path=${ALLOY_DATA_DIR}`,
           "--disable-reporting",
         ],
-        files: [{ path: ALLOY_CONFIG_PATH, content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push`, dockerHost: args.dockerHost ?? ALLOY_DOCKER_HOST }) }],
+        files: [
+          {
+            path: ALLOY_CONFIG_PATH,
+            content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push`, dockerHost: args.dockerHost ?? ALLOY_DOCKER_HOST }),
+          },
+        ],
         // Positions live here: without it a replaced agent re-sends every container's log.
         volumes: [{ name: "data", containerPath: ALLOY_DATA_DIR }],
         // The fixed container name collides on create-before-delete, and two agents would

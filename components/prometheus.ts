@@ -78,7 +78,11 @@ export class PrometheusStack extends pulumi.ComponentResource {
     // web config stays readable in `pulumi preview --diff` instead of hiding every upload of the
     // container behind [secret].
     const webConfig = pulumi
-      .all(Object.entries(passwords).map(([k, p]) => pulumi.unsecret(p.bcryptHash).apply((h) => [PROMETHEUS_USERS[k as keyof typeof PROMETHEUS_USERS], h] as const)))
+      .all(
+        Object.entries(passwords).map(([k, p]) =>
+          pulumi.unsecret(p.bcryptHash).apply((h) => [PROMETHEUS_USERS[k as keyof typeof PROMETHEUS_USERS], h] as const),
+        ),
+      )
       .apply((pairs) => renderPrometheusWebConfig(Object.fromEntries(pairs)));
     this.credentials = {
       grafana: { user: PROMETHEUS_USERS.grafana, password: pulumi.secret(passwords.grafana.result) },
@@ -102,9 +106,9 @@ export class PrometheusStack extends pulumi.ComponentResource {
     const remoteWrite = args.remoteWrite;
     // The AMP URL is known only once the workspace exists.
     const config: pulumi.Input<string> = remoteWrite
-      ? pulumi.output(remoteWrite.target).apply((target) =>
-          renderPrometheusConfig({ ...input, remoteWrite: { target, expectedSeries: remoteWrite.expectedSeries } }),
-        )
+      ? pulumi
+          .output(remoteWrite.target)
+          .apply((target) => renderPrometheusConfig({ ...input, remoteWrite: { target, expectedSeries: remoteWrite.expectedSeries } }))
       : renderPrometheusConfig(input);
 
     this.container = new ServiceContainer(
@@ -127,9 +131,21 @@ export class PrometheusStack extends pulumi.ComponentResource {
         secrets: {
           dir: SECRETS_DIR,
           files: [
-            { path: PROMETHEUS_SELF_PASSWORD_FILE, content: pulumi.secret(passwords.self.result), mode: "0400", owner: CATALOG.prometheus.user },
+            {
+              path: PROMETHEUS_SELF_PASSWORD_FILE,
+              content: pulumi.secret(passwords.self.result),
+              mode: "0400",
+              owner: CATALOG.prometheus.user,
+            },
             ...(args.remoteWriteSecret
-              ? [{ path: PROMETHEUS_REMOTE_WRITE_SECRET, content: pulumi.secret(args.remoteWriteSecret), mode: "0400", owner: CATALOG.prometheus.user }]
+              ? [
+                  {
+                    path: PROMETHEUS_REMOTE_WRITE_SECRET,
+                    content: pulumi.secret(args.remoteWriteSecret),
+                    mode: "0400",
+                    owner: CATALOG.prometheus.user,
+                  },
+                ]
               : []),
           ],
         },

@@ -47,8 +47,7 @@ export interface StorageArgs {
  * (local target) or in one of this component's buckets (ec2 target). Decided once, here.
  */
 export type DataStore =
-  | { readonly kind: "volume" }
-  | { readonly kind: "s3"; readonly bucket: pulumi.Input<string>; readonly region: string };
+  { readonly kind: "volume" } | { readonly kind: "s3"; readonly bucket: pulumi.Input<string>; readonly region: string };
 
 export const VOLUME_STORE: DataStore = { kind: "volume" };
 
@@ -73,7 +72,12 @@ export class Storage extends pulumi.ComponentResource {
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     // Registered as "observability:storage:Storage" until the tokens were unified: the alias keeps existing stacks
     // (and every child, whose URN includes this type) from being replaced.
-    super("observability:index:Storage", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:storage:Storage" }] });
+    super(
+      "observability:index:Storage",
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:storage:Storage" }] },
+    );
 
     const provider = new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this });
     const abortMultipart = { daysAfterInitiation: ABORT_MULTIPART_DAYS };
@@ -160,11 +164,7 @@ export class Storage extends pulumi.ComponentResource {
     );
 
     // No ACLs: the bucket owner owns every object, whoever wrote it.
-    new aws.s3.BucketOwnershipControls(
-      `${id}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      child,
-    );
+    new aws.s3.BucketOwnershipControls(`${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
 
     // SSE-S3 (AES256), not SSE-KMS. The only key SSE-KMS could use without more moving parts is
     // the AWS managed aws/s3 key, which adds no control over who may decrypt (its key policy cannot

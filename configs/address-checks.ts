@@ -121,7 +121,9 @@ export function linkLocalReason(host: string): string | undefined {
   if (METADATA_NAMES.includes(h)) return "the name of the instance metadata service";
   const v4 = looseIPv4(h);
   if (v4 !== undefined) {
-    return v4 >>> 16 === (169 << 8) + 254 ? `a link-local address (169.254.0.0/16${v4 === 0xa9fea9fe ? ", the instance metadata service" : ""})` : undefined;
+    return v4 >>> 16 === (169 << 8) + 254
+      ? `a link-local address (169.254.0.0/16${v4 === 0xa9fea9fe ? ", the instance metadata service" : ""})`
+      : undefined;
   }
   const v6 = parseIPv6(h);
   if (v6) {
@@ -158,8 +160,11 @@ export function checkNotLinkLocal(value: string, secret = false): Problem {
   const host = hostOf(value);
   const reason = host === undefined ? undefined : linkLocalReason(host);
   if (!reason) return undefined;
-  const accepted = "use the address of the service itself; link-local addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) are never accepted, so no setting leads a container to the instance metadata service";
-  return secret ? `points at ${reason}; ${accepted} (the value is not shown because it is a secret)` : `${show(value)} is ${reason}; ${accepted}`;
+  const accepted =
+    "use the address of the service itself; link-local addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) are never accepted, so no setting leads a container to the instance metadata service";
+  return secret
+    ? `points at ${reason}; ${accepted} (the value is not shown because it is a secret)`
+    : `${show(value)} is ${reason}; ${accepted}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +198,9 @@ export function checkNoCredentialsInUrl(value: string, secretSetting: string | u
   const params = [...new Set(url.searchParams.keys())].filter((k) => TOKEN_PARAM.test(k));
   const inUserInfo = url.username !== "" || url.password !== "";
   if (!inUserInfo && params.length === 0) return undefined;
-  const where = inUserInfo ? "a user name or password before the host" : `the token-like query parameter${params.length > 1 ? "s" : ""} ${params.join(", ")}`;
+  const where = inUserInfo
+    ? "a user name or password before the host"
+    : `the token-like query parameter${params.length > 1 ? "s" : ""} ${params.join(", ")}`;
   const instead = secretSetting
     ? `put the credential in the secret setting ${secretSetting} instead (pulumi config set --secret)`
     : "no setting of this program holds a credential for it: use an address that needs none (for a probe, an unauthenticated health endpoint)";

@@ -64,43 +64,43 @@ export const CORE_TARGET_DOWN_ALERTS = ["ServiceDown", "GrafanaDown", "Alertmana
  */
 export function inhibitRules(targetDownAlerts: readonly string[]) {
   return [
-  {
-    source_matchers: ['severity="critical"'],
-    target_matchers: ['severity="warning"'],
-    equal: ["alertname", "service"],
-  },
-  {
-    source_matchers: ['alertname="ServiceDown"'],
-    target_matchers: ['alertname!="ServiceDown"', 'service=~".+"'],
-    equal: ["service"],
-  },
-  {
-    // A component's own "down" alert already says its target is unreachable; the generic
-    // warning would only repeat it.
-    source_matchers: [`alertname=~"${targetDownAlerts.join("|")}"`],
-    target_matchers: ['alertname="TargetUnreachable"', 'instance=~".+"'],
-    equal: ["job", "instance"],
-  },
-  {
-    source_matchers: ['alertname="HighLatencyP99"'],
-    target_matchers: ['alertname="HighLatencyP95"', 'service=~".+"'],
-    equal: ["service"],
-  },
-  {
-    source_matchers: ['alertname="DiskSpaceCritical"'],
-    target_matchers: ['alertname=~"DiskSpaceLow|DiskWillFillIn24Hours"'],
-    equal: ["instance", "mountpoint"],
-  },
-  {
-    source_matchers: ['alertname="CriticalCPUUsage"'],
-    target_matchers: ['alertname="HighCPUUsage"', 'name=~".+"'],
-    equal: ["name"],
-  },
-  {
-    source_matchers: ['alertname="CriticalMemoryUsage"'],
-    target_matchers: ['alertname="HighMemoryUsage"', 'name=~".+"'],
-    equal: ["name"],
-  },
+    {
+      source_matchers: ['severity="critical"'],
+      target_matchers: ['severity="warning"'],
+      equal: ["alertname", "service"],
+    },
+    {
+      source_matchers: ['alertname="ServiceDown"'],
+      target_matchers: ['alertname!="ServiceDown"', 'service=~".+"'],
+      equal: ["service"],
+    },
+    {
+      // A component's own "down" alert already says its target is unreachable; the generic
+      // warning would only repeat it.
+      source_matchers: [`alertname=~"${targetDownAlerts.join("|")}"`],
+      target_matchers: ['alertname="TargetUnreachable"', 'instance=~".+"'],
+      equal: ["job", "instance"],
+    },
+    {
+      source_matchers: ['alertname="HighLatencyP99"'],
+      target_matchers: ['alertname="HighLatencyP95"', 'service=~".+"'],
+      equal: ["service"],
+    },
+    {
+      source_matchers: ['alertname="DiskSpaceCritical"'],
+      target_matchers: ['alertname=~"DiskSpaceLow|DiskWillFillIn24Hours"'],
+      equal: ["instance", "mountpoint"],
+    },
+    {
+      source_matchers: ['alertname="CriticalCPUUsage"'],
+      target_matchers: ['alertname="HighCPUUsage"', 'name=~".+"'],
+      equal: ["name"],
+    },
+    {
+      source_matchers: ['alertname="CriticalMemoryUsage"'],
+      target_matchers: ['alertname="HighMemoryUsage"', 'name=~".+"'],
+      equal: ["name"],
+    },
   ];
 }
 
@@ -131,9 +131,7 @@ function severityReceiver(sev: "critical" | "warning" | "info", input: Alertmana
     ];
   }
   if (r.pagerduty && sev === "critical") {
-    out.pagerduty_configs = [
-      { routing_key_file: file("pagerduty"), send_resolved: true, description: "{{ .CommonAnnotations.summary }}" },
-    ];
+    out.pagerduty_configs = [{ routing_key_file: file("pagerduty"), send_resolved: true, description: "{{ .CommonAnnotations.summary }}" }];
   }
   if (r.email && sev !== "info") {
     out.email_configs = [
@@ -166,9 +164,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
   // receiver it ends in an empty one.
   const heartbeat: Receiver = { name: RECEIVERS.heartbeat };
   if (input.receivers.heartbeat) {
-    heartbeat.webhook_configs = [
-      { url_file: `${input.secretsDir}/${SECRET_FILES.heartbeat}`, send_resolved: false },
-    ];
+    heartbeat.webhook_configs = [{ url_file: `${input.secretsDir}/${SECRET_FILES.heartbeat}`, send_resolved: false }];
   }
   receivers.push(heartbeat);
   routes.push({ receiver: RECEIVERS.heartbeat, matchers: ['alertname="Watchdog"'], ...ROUTE_TIMINGS.heartbeat });

@@ -85,8 +85,7 @@ function checkDuration(key: string, v: string): string {
  */
 export function levelTemplate(): string {
   const branches = Object.entries(LEVEL_ALIASES).map(
-    ([canonical, aliases], i) =>
-      `{{ ${i === 0 ? "if" : "else if"} eq $l ${aliases.map((a) => JSON.stringify(a)).join(" ")} }}${canonical}`,
+    ([canonical, aliases], i) => `{{ ${i === 0 ? "if" : "else if"} eq $l ${aliases.map((a) => JSON.stringify(a)).join(" ")} }}${canonical}`,
   );
   return `{{ with .Value }}{{ $l := ToLower . }}${branches.join("")}{{ end }}{{ end }}`;
 }

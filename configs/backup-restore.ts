@@ -13,7 +13,16 @@
 // writing to since. With the marker it finds its own restore done and leaves them alone.
 // The manifest must match its checksum and every object its sha256 before anything moves into
 // place; a failed restore leaves the targets as it found them.
-import { BackupDestination, BackupTools, COMMON_FUNCTIONS, DataDirs, RESTORE_FUNCTIONS, STAMP_PATTERN, shQuote, storeFunctions } from "./backup-store";
+import {
+  BackupDestination,
+  BackupTools,
+  COMMON_FUNCTIONS,
+  DataDirs,
+  RESTORE_FUNCTIONS,
+  STAMP_PATTERN,
+  shQuote,
+  storeFunctions,
+} from "./backup-store";
 
 /** The marker a successful restore leaves in each target, holding its restore id. */
 export const RESTORE_MARKER = ".observability-restore-id";
@@ -61,7 +70,7 @@ FROM=${shQuote(from)}
 OVERWRITE=${input.overwrite ? 1 : 0}
 RESTORE_ID=${shQuote(input.restoreId ?? "")}
 MARKER=${RESTORE_MARKER}
-WORK=${input.workDir ? shQuote(input.workDir) : '$(mktemp -d)'}
+WORK=${input.workDir ? shQuote(input.workDir) : "$(mktemp -d)"}
 
 ${COMMON_FUNCTIONS}
 ${storeFunctions(input.destination, input.tools ?? {})}

@@ -49,5 +49,4 @@ export function renderCloudConfig(sshUser: string, firewall: MetadataFirewallInp
  * to the docker group, so its group list is stale: `sg docker` runs docker info with the group the
  * Docker provider's own (new) sessions will have.
  */
-export const WAIT_FOR_DOCKER =
-  "{ cloud-init status --wait >/dev/null || test $? -eq 2; } && sg docker -c 'docker info >/dev/null'";
+export const WAIT_FOR_DOCKER = "{ cloud-init status --wait >/dev/null || test $? -eq 2; } && sg docker -c 'docker info >/dev/null'";

@@ -92,7 +92,8 @@ export function renderSliceInstallScript(files: readonly ContainerSliceFile[]): 
     "fi",
   ];
   for (const f of files) {
-    if (f.content.split("\n").includes("EOF")) throw new Error(`container slice ${f.container}: a line "EOF" would end the here-document early`);
+    if (f.content.split("\n").includes("EOF"))
+      throw new Error(`container slice ${f.container}: a line "EOF" would end the here-document early`);
     lines.push(`sudo tee ${f.path} >/dev/null <<'EOF'`, f.content.replace(/\n$/, ""), "EOF");
   }
   lines.push("sudo systemctl daemon-reload");

@@ -112,13 +112,17 @@ const AMP_QUERY_URL = /^https:\/\/[A-Za-z0-9.-]+\/workspaces\/[A-Za-z0-9_-]+\/?$
  * format of the plugin's provisioning docs (docs/sources/configure.md in
  * grafana/grafana-amazonprometheus-datasource).
  */
-function ampDatasource(amp: { readonly queryUrl: string; readonly region: string }, scrapeInterval: string | undefined): Record<string, unknown> {
+function ampDatasource(
+  amp: { readonly queryUrl: string; readonly region: string },
+  scrapeInterval: string | undefined,
+): Record<string, unknown> {
   if (!AMP_QUERY_URL.test(amp.queryUrl)) {
     throw new Error(
       `AMP query URL ${JSON.stringify(amp.queryUrl)} is not a workspace endpoint; use https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/ (the datasource adds api/v1/query itself)`,
     );
   }
-  if (!AWS_REGION_PATTERN.test(amp.region)) throw new Error(`AMP region ${JSON.stringify(amp.region)} is not an AWS region name such as eu-west-1`);
+  if (!AWS_REGION_PATTERN.test(amp.region))
+    throw new Error(`AMP region ${JSON.stringify(amp.region)} is not an AWS region name such as eu-west-1`);
   return {
     name: "Amazon Managed Prometheus (long-term)",
     uid: DATASOURCE_UIDS.amp,

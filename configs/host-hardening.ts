@@ -62,11 +62,12 @@ export interface MetadataFirewallInput {
   readonly containers: readonly string[];
 }
 
-
 function checkInput(input: MetadataFirewallInput): void {
   // Linux interface names: at most 15 characters, no slash or whitespace.
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(input.bridge)) {
-    throw new Error(`metadata firewall: bridge ${JSON.stringify(input.bridge)} is not a Linux interface name (1-15 letters, digits, "_", ".", "-")`);
+    throw new Error(
+      `metadata firewall: bridge ${JSON.stringify(input.bridge)} is not a Linux interface name (1-15 letters, digits, "_", ".", "-")`,
+    );
   }
   for (const c of input.containers) {
     // Docker's container names; the script puts them in a shell word list unquoted.

@@ -8,9 +8,24 @@
  * and t3a families have their own table (nano to 2xlarge).
  */
 const GIB_PER_VCPU: Readonly<Record<string, number>> = {
-  m5: 4, m5a: 4, m6i: 4, m6a: 4, m7i: 4, m7a: 4,
-  c5: 2, c5a: 2, c6i: 2, c6a: 2, c7i: 2, c7a: 2,
-  r5: 8, r5a: 8, r6i: 8, r6a: 8, r7i: 8, r7a: 8,
+  m5: 4,
+  m5a: 4,
+  m6i: 4,
+  m6a: 4,
+  m7i: 4,
+  m7a: 4,
+  c5: 2,
+  c5a: 2,
+  c6i: 2,
+  c6a: 2,
+  c7i: 2,
+  c7a: 2,
+  r5: 8,
+  r5a: 8,
+  r6i: 8,
+  r6a: 8,
+  r7i: 8,
+  r7a: 8,
 };
 const BURSTABLE_GIB: Readonly<Record<string, number>> = { nano: 0.5, micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32 };
 const BURSTABLE = ["t3", "t3a"];
@@ -39,7 +54,9 @@ function vcpus(size: string): number | undefined {
 export function instanceMemoryMb(instanceType: string): number | { readonly problem: string } {
   const [family, size = ""] = instanceType.split(".");
   if (/^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) && !/^(g|p)/.test(family)) {
-    return { problem: `is an Arm (Graviton) type; the host runs the x86_64 Amazon Linux 2023 image, so use an x86_64 type such as t3.xlarge or m7i.xlarge` };
+    return {
+      problem: `is an Arm (Graviton) type; the host runs the x86_64 Amazon Linux 2023 image, so use an x86_64 type such as t3.xlarge or m7i.xlarge`,
+    };
   }
   const gib = BURSTABLE.includes(family)
     ? BURSTABLE_GIB[size]
@@ -53,4 +70,3 @@ export function instanceMemoryMb(instanceType: string): number | { readonly prob
   }
   return gib * 1024;
 }
-

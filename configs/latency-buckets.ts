@@ -27,7 +27,8 @@ export const LATENCY_BUCKET_RELABEL: Record<string, unknown>[] = [
   {
     source_labels: ["__name__", "le"],
     // Above 2.5: 2.5x (x > 0), 2.6-2.9x, 3-9.x, 10 and more, and exponent forms of large numbers.
-    regex: "http_request_duration_seconds_bucket;(2\\.5[0-9]*[1-9][0-9]*|2\\.[6-9][0-9]*|[3-9](\\.[0-9]+)?|[1-9][0-9]+(\\.[0-9]+)?|[0-9.]+e\\+?[0-9]+)",
+    regex:
+      "http_request_duration_seconds_bucket;(2\\.5[0-9]*[1-9][0-9]*|2\\.[6-9][0-9]*|[3-9](\\.[0-9]+)?|[1-9][0-9]+(\\.[0-9]+)?|[0-9.]+e\\+?[0-9]+)",
     action: "drop",
   },
 ];

@@ -74,9 +74,7 @@ export function parseCidr(value: string): Cidr | { readonly problem: string } {
 
 /** Addresses covered by the union of the blocks (overlaps counted once). */
 export function unionAddressCount(cidrs: readonly Cidr[]): number {
-  const ranges = cidrs
-    .map((c) => [c.network, c.network + 2 ** (32 - c.prefix)] as const)
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const ranges = cidrs.map((c) => [c.network, c.network + 2 ** (32 - c.prefix)] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let total = 0;
   let start = -1;
   let end = -1;

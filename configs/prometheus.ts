@@ -92,18 +92,14 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       evaluation_interval: input.evaluationInterval,
       // Keep the scrape from overrunning the interval it belongs to.
       scrape_timeout: minDuration(input.scrapeInterval, "10s"),
-      ...(input.externalLabels && Object.keys(input.externalLabels).length > 0
-        ? { external_labels: { ...input.externalLabels } }
-        : {}),
+      ...(input.externalLabels && Object.keys(input.externalLabels).length > 0 ? { external_labels: { ...input.externalLabels } } : {}),
     },
     alerting: {
       alertmanagers: [{ static_configs: [{ targets: [input.endpoints.alertmanager] }] }],
     },
     rule_files: [...input.ruleFiles],
     scrape_configs: [...scrapeConfigs(input), ...(input.ec2Discovery ? ec2ScrapeConfigs(input.ec2Discovery) : [])],
-    ...(input.remoteWrite
-      ? { remote_write: [remoteWriteConfig({ ...input.remoteWrite, scrapeInterval: input.scrapeInterval })] }
-      : {}),
+    ...(input.remoteWrite ? { remote_write: [remoteWriteConfig({ ...input.remoteWrite, scrapeInterval: input.scrapeInterval })] } : {}),
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true });
 }

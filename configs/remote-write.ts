@@ -73,7 +73,10 @@ export function queueConfig(expectedSeries: number, scrapeInterval: string): Que
   }
   const samplesPerSecond = expectedSeries / interval;
   const steady = Math.max(1, Math.ceil(samplesPerSecond / SAMPLES_PER_SHARD_PER_SECOND));
-  const max = Math.min(MAX_MAX_SHARDS, Math.max(MIN_MAX_SHARDS, Math.ceil((samplesPerSecond * CATCH_UP_FACTOR) / SAMPLES_PER_SHARD_PER_SECOND)));
+  const max = Math.min(
+    MAX_MAX_SHARDS,
+    Math.max(MIN_MAX_SHARDS, Math.ceil((samplesPerSecond * CATCH_UP_FACTOR) / SAMPLES_PER_SHARD_PER_SECOND)),
+  );
   return {
     capacity: 5 * MAX_SAMPLES_PER_SEND,
     min_shards: Math.min(steady, max),

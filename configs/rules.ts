@@ -13,8 +13,7 @@ export const RULES_DIR = path.join(ROOT, "rules");
 export const LOKI_RULES_DIR = path.join(RULES_DIR, "loki");
 
 /** The base every committed runbook_url starts with. */
-export const COMMITTED_RUNBOOK_BASE =
-  "https://github.com/observability-stack/observability-stack/blob/main/docs/runbooks.md";
+export const COMMITTED_RUNBOOK_BASE = "https://github.com/observability-stack/observability-stack/blob/main/docs/runbooks.md";
 
 /** Areas loaded on every stack, in load order. */
 export const CORE_RULE_AREAS = [
@@ -119,7 +118,8 @@ export function renderRuleFile(text: string, opts: RuleRenderOptions, source = "
 /** File name → rendered content, for the areas this stack loads. */
 export function renderRuleFiles(sel: RuleSelection, opts: RuleRenderOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { area, file } of ruleAreas(sel)) out[`${area}.yml`] = renderRuleFile(fs.readFileSync(file, "utf8"), opts, path.relative(ROOT, file));
+  for (const { area, file } of ruleAreas(sel))
+    out[`${area}.yml`] = renderRuleFile(fs.readFileSync(file, "utf8"), opts, path.relative(ROOT, file));
   return out;
 }
 
@@ -127,7 +127,10 @@ export function renderRuleFiles(sel: RuleSelection, opts: RuleRenderOptions): Re
 export function renderLokiRuleFiles(opts: RuleRenderOptions): Record<string, string> {
   const out: Record<string, string> = {};
   if (!fs.existsSync(LOKI_RULES_DIR)) return out;
-  for (const file of fs.readdirSync(LOKI_RULES_DIR).filter((f) => f.endsWith(".yml")).sort()) {
+  for (const file of fs
+    .readdirSync(LOKI_RULES_DIR)
+    .filter((f) => f.endsWith(".yml"))
+    .sort()) {
     const source = path.join(LOKI_RULES_DIR, file);
     out[file] = renderRuleFile(fs.readFileSync(source, "utf8"), opts, path.relative(ROOT, source));
   }

@@ -69,7 +69,8 @@ export function socketProxyCommand(input: SocketProxyInput): string[] {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(host)) throw new Error(`socket proxy: client ${JSON.stringify(host)} is not a container name`);
   }
   const watchdog = input.watchdogSeconds ?? 300;
-  if (!Number.isInteger(watchdog) || watchdog < 1) throw new Error(`socket proxy: watchdogSeconds ${watchdog} is not a positive whole number`);
+  if (!Number.isInteger(watchdog) || watchdog < 1)
+    throw new Error(`socket proxy: watchdogSeconds ${watchdog} is not a positive whole number`);
   return [
     "-loglevel=WARN",
     "-logjson",

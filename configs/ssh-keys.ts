@@ -75,7 +75,8 @@ const OPENSSH_MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
  * (openssh-key-v1) or PEM (PKCS#1, SEC1, PKCS#8) envelope around a key that parses. Never shown.
  */
 export function checkSshPrivateKey(value: string | undefined): Problem {
-  const accepted = "use the whole unencrypted private key file, -----BEGIN OPENSSH PRIVATE KEY----- to its END line (the value is not shown because it is a secret)";
+  const accepted =
+    "use the whole unencrypted private key file, -----BEGIN OPENSSH PRIVATE KEY----- to its END line (the value is not shown because it is a secret)";
   if (value === undefined || value.trim() === "") return `is empty; ${accepted}`;
   const m = PEM.exec(value.trim() + "\n");
   if (!m) return `is not a PEM or OpenSSH key envelope (BEGIN/END lines around base64); ${accepted}`;
@@ -84,7 +85,8 @@ export function checkSshPrivateKey(value: string | undefined): Problem {
   if (!PRIVATE_LABELS.includes(begin)) {
     return `is a ${begin}, not a private key${begin.includes("ENCRYPTED") ? " without a passphrase (no setting holds one: load the key into ssh-agent instead)" : ""}; ${accepted}`;
   }
-  if (/Proc-Type: 4,ENCRYPTED/.test(body)) return `is encrypted with a passphrase, which no setting holds; load it into ssh-agent instead, or ${accepted}`;
+  if (/Proc-Type: 4,ENCRYPTED/.test(body))
+    return `is encrypted with a passphrase, which no setting holds; load it into ssh-agent instead, or ${accepted}`;
   const base64 = body.replace(/\s+/g, "");
   if (!isBase64(base64)) return `has a body that is not base64; ${accepted}`;
   const der = Buffer.from(base64, "base64");
@@ -92,7 +94,8 @@ export function checkSshPrivateKey(value: string | undefined): Problem {
     if (!der.subarray(0, OPENSSH_MAGIC.length).equals(OPENSSH_MAGIC)) return `does not start with openssh-key-v1; ${accepted}`;
     const fields = sshStrings(der.subarray(OPENSSH_MAGIC.length, OPENSSH_MAGIC.length + 4 + der.readUInt32BE(OPENSSH_MAGIC.length)));
     if (!fields) return `has a broken openssh-key-v1 header; ${accepted}`;
-    if (fields[0].toString("latin1") !== "none") return `is encrypted with a passphrase, which no setting holds; load it into ssh-agent instead, or ${accepted}`;
+    if (fields[0].toString("latin1") !== "none")
+      return `is encrypted with a passphrase, which no setting holds; load it into ssh-agent instead, or ${accepted}`;
     return undefined;
   }
   try {
@@ -179,13 +182,20 @@ export function publicKeyWithoutComment(line: string): string {
  */
 export function pinnedSshOptions(address: string, publicKey: string): string[] {
   const line = `${address} ${publicKeyWithoutComment(publicKey)}`;
-  if (!/^[0-9a-zA-Z.:-]+ ssh-ed25519 [A-Za-z0-9+/=]+$/.test(line)) throw new Error(`pinned host key: ${JSON.stringify(line)} is not "<address> ssh-ed25519 <base64>"`);
+  if (!/^[0-9a-zA-Z.:-]+ ssh-ed25519 [A-Za-z0-9+/=]+$/.test(line))
+    throw new Error(`pinned host key: ${JSON.stringify(line)} is not "<address> ssh-ed25519 <base64>"`);
   return [
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "UserKnownHostsFile=/dev/null",
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", `KnownHostsCommand=/bin/echo ${line}`,
-    "-o", "HostKeyAlgorithms=ssh-ed25519",
-    "-o", "ServerAliveInterval=30",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    `KnownHostsCommand=/bin/echo ${line}`,
+    "-o",
+    "HostKeyAlgorithms=ssh-ed25519",
+    "-o",
+    "ServerAliveInterval=30",
   ];
 }

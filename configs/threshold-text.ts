@@ -38,7 +38,8 @@ export const THRESHOLD_FORMATS: Readonly<Record<string, (v: number) => string>> 
   percent: (v) => `${clean(v * 100)}%`,
   /** Seconds in the largest whole unit: 0.5 → 500ms, 2 → 2s, 10800 → 3h, 1209600 → 14d. */
   duration: (v) => {
-    for (const [unit, size] of SHORT_DURATIONS) if (v >= size && Number.isInteger(Number((v / size).toPrecision(12)))) return `${clean(v / size)}${unit}`;
+    for (const [unit, size] of SHORT_DURATIONS)
+      if (v >= size && Number.isInteger(Number((v / size).toPrecision(12)))) return `${clean(v / size)}${unit}`;
     return `${clean(v * 1000)}ms`;
   },
   /** Seconds in words: 120 → 2 minutes. */
@@ -80,12 +81,15 @@ export function fillThresholds(text: string, named: Readonly<Record<string, numb
     const value = named?.[name];
     if (value === undefined) {
       const known = Object.keys(named ?? {});
-      throw new Error(`${where}: ${whole} names no threshold; ${known.length ? `its named thresholds are ${known.join(", ")}` : "it has no named thresholds"} (configs/thresholds.ts or the integration's module)`);
+      throw new Error(
+        `${where}: ${whole} names no threshold; ${known.length ? `its named thresholds are ${known.join(", ")}` : "it has no named thresholds"} (configs/thresholds.ts or the integration's module)`,
+      );
     }
     return formatThreshold(value, format, `${where}: ${whole}`);
   });
   const stray = filled.indexOf("${");
-  if (stray >= 0) throw new Error(`${where}: "${filled.slice(stray, stray + 30)}" is not a threshold placeholder; write \${name} or \${name|format}`);
+  if (stray >= 0)
+    throw new Error(`${where}: "${filled.slice(stray, stray + 30)}" is not a threshold placeholder; write \${name} or \${name|format}`);
   return filled;
 }
 

@@ -99,9 +99,13 @@ export function checkSize(value: unknown, minBytes: bigint = 1n << 30n): Problem
 export function checkPinnedImage(value: unknown): Problem {
   const accepted =
     "use repository:tag with an exact release (major.minor.patch, e.g. prom/prometheus:v3.13.3) or repository@sha256:<64 hex digits>";
-  if (typeof value !== "string" || value === "" || /\s/.test(value) || hasControl(value)) return `${show(value)} is not a pinned image; ${accepted}`;
+  if (typeof value !== "string" || value === "" || /\s/.test(value) || hasControl(value))
+    return `${show(value)} is not a pinned image; ${accepted}`;
   // A registry host (with an optional :port) only before a slash, so "caddy:2" is a name and a tag.
-  const ref = /^((?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(value);
+  const ref =
+    /^((?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(
+      value,
+    );
   if (!ref) return `${show(value)} is not an image reference; ${accepted}`;
   const [, , tag, digest] = ref;
   if (digest) return undefined;
@@ -161,7 +165,8 @@ export function checkSecretUrl(value: string | undefined): Problem {
   if (invisible) return invisible;
   if (value.includes("{{") || value.includes("}}")) return `holds Go template syntax; ${accepted}`;
   if (hasControl(value) || /\s/.test(value)) return `holds whitespace or a control character; ${accepted}`;
-  if (!/^[\x21-\x7e]*$/.test(value)) return `holds non-ASCII characters, which can look like other ones; write the host in its xn-- (punycode) form; ${accepted}`;
+  if (!/^[\x21-\x7e]*$/.test(value))
+    return `holds non-ASCII characters, which can look like other ones; write the host in its xn-- (punycode) form; ${accepted}`;
   try {
     const url = new URL(value);
     if (url.protocol !== "https:" || !url.hostname) return `is not an https URL; ${accepted}`;
@@ -174,7 +179,8 @@ export function checkSecretUrl(value: string | undefined): Problem {
 /** A PagerDuty Events v2 routing (integration) key: 32 letters and digits. Never echoed. */
 export function checkRoutingKey(value: string | undefined): Problem {
   if (value === undefined || value === "") return "is empty; use the 32-character integration key of a PagerDuty Events v2 service";
-  if (/[\r\n]/.test(value)) return "holds a line break (CR or LF); set the 32-character key on one line (the value is not shown because it is a secret)";
+  if (/[\r\n]/.test(value))
+    return "holds a line break (CR or LF); set the 32-character key on one line (the value is not shown because it is a secret)";
   if (!/^[A-Za-z0-9]{32}$/.test(value)) {
     return "is not a PagerDuty Events v2 integration key (32 letters and digits; the value is not shown because it is a secret)";
   }
@@ -326,9 +332,12 @@ export const STACK_LABELS: readonly string[] = ["job", "instance", "service", "t
 export function checkLabelName(name: string): Problem {
   const accepted = "use [a-zA-Z_][a-zA-Z0-9_]* other than le, quantile, job, instance, service, tier, not starting with __ or exported_";
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) return `${show(name)} is not a label name; ${accepted}`;
-  if (name.startsWith("__")) return `${show(name)} starts with __, which Prometheus keeps for itself and drops after relabelling; ${accepted}`;
-  if (name.startsWith("exported_")) return `${show(name)} starts with exported_, the prefix Prometheus gives a target label that clashes with a scraped one; ${accepted}`;
-  if (name === "le" || name === "quantile") return `${show(name)} is the bucket/quantile label of histograms and summaries, which the catalogue's queries aggregate by; ${accepted}`;
+  if (name.startsWith("__"))
+    return `${show(name)} starts with __, which Prometheus keeps for itself and drops after relabelling; ${accepted}`;
+  if (name.startsWith("exported_"))
+    return `${show(name)} starts with exported_, the prefix Prometheus gives a target label that clashes with a scraped one; ${accepted}`;
+  if (name === "le" || name === "quantile")
+    return `${show(name)} is the bucket/quantile label of histograms and summaries, which the catalogue's queries aggregate by; ${accepted}`;
   if (STACK_LABELS.includes(name)) return `${show(name)} is set by the stack (job, instance, service, tier); ${accepted}`;
   return undefined;
 }
@@ -346,7 +355,8 @@ export function checkSecretToken(value: string | undefined, what: string): Probl
   if (value.trim() === "") return `is only whitespace; set the ${what} ${tail}`;
   const invisible = checkNoInvisible(value, true);
   if (invisible) return invisible;
-  if (/[\r\n]/.test(value)) return `holds a line break (CR or LF), which would cut the ${what} short or inject a header; set it on one line ${tail}`;
+  if (/[\r\n]/.test(value))
+    return `holds a line break (CR or LF), which would cut the ${what} short or inject a header; set it on one line ${tail}`;
   if (hasControl(value)) return `holds a control character; set the ${what} as printable text ${tail}`;
   if (value !== value.trim()) return `begins or ends with whitespace, which the server would not expect; remove it ${tail}`;
   return undefined;

@@ -41,19 +41,15 @@ function alertPanels(): PanelBuilder[] {
       noValue: "0",
       w: 4,
     }),
-    statPanel(
-      "Alerting pipeline heartbeat",
-      [{ expr: `max(ALERTS{alertname="${ALWAYS_FIRING_ALERTS[0]}", alertstate="firing"})` }],
-      {
-        description: "The Watchdog alert always fires; if it does not, rule evaluation itself is broken.",
-        mappings: [{ value: "1", text: "ALIVE", color: "green" }],
-        baseColor: "red",
-        thresholds: anyOccurrence("green"),
-        noValue: "MISSING",
-        colorBackground: true,
-        w: 4,
-      },
-    ),
+    statPanel("Alerting pipeline heartbeat", [{ expr: `max(ALERTS{alertname="${ALWAYS_FIRING_ALERTS[0]}", alertstate="firing"})` }], {
+      description: "The Watchdog alert always fires; if it does not, rule evaluation itself is broken.",
+      mappings: [{ value: "1", text: "ALIVE", color: "green" }],
+      baseColor: "red",
+      thresholds: anyOccurrence("green"),
+      noValue: "MISSING",
+      colorBackground: true,
+      w: 4,
+    }),
     tablePanel("Firing now", [{ expr: firingAlerts() }], {
       description: "One row per firing alert with all its labels.",
       w: 24,
@@ -71,15 +67,11 @@ function alertPanels(): PanelBuilder[] {
       bars: true,
       stack: true,
     }),
-    stateTimeline(
-      "Alert history",
-      [{ expr: `max by (alertname, severity) (${firingAlerts()})`, legend: "{{alertname}} ({{severity}})" }],
-      {
-        description: "When each alert fired over the time range.",
-        mappings: [{ value: "1", text: "firing", color: "red" }],
-        h: 10,
-      },
-    ),
+    stateTimeline("Alert history", [{ expr: `max by (alertname, severity) (${firingAlerts()})`, legend: "{{alertname}} ({{severity}})" }], {
+      description: "When each alert fired over the time range.",
+      mappings: [{ value: "1", text: "firing", color: "red" }],
+      h: 10,
+    }),
   ];
 }
 

@@ -50,7 +50,13 @@ function instanceVariable(): dashboard.QueryVariableBuilder {
 }
 
 function containerVariable(): dashboard.QueryVariableBuilder {
-  return labelValuesVariable("container", "Container", PROMETHEUS, `label_values(container_memory_working_set_bytes{name!=""}, name)`, ".+");
+  return labelValuesVariable(
+    "container",
+    "Container",
+    PROMETHEUS,
+    `label_values(container_memory_working_set_bytes{name!=""}, name)`,
+    ".+",
+  );
 }
 
 function hostPanels(): PanelBuilder[] {
@@ -68,11 +74,15 @@ function hostPanels(): PanelBuilder[] {
       sparkline: true,
       w: 4,
     }),
-    statPanel("Root filesystem used", [{ expr: `max(1 - node_filesystem_avail_bytes{${HOST},mountpoint="/"} / node_filesystem_size_bytes{${HOST},mountpoint="/"})` }], {
-      unit: "percentunit",
-      thresholds: DISK_USAGE_STEPS,
-      w: 4,
-    }),
+    statPanel(
+      "Root filesystem used",
+      [{ expr: `max(1 - node_filesystem_avail_bytes{${HOST},mountpoint="/"} / node_filesystem_size_bytes{${HOST},mountpoint="/"})` }],
+      {
+        unit: "percentunit",
+        thresholds: DISK_USAGE_STEPS,
+        w: 4,
+      },
+    ),
     statPanel("Load (1m) per core", [{ expr: `sum(node_load1{${HOST}}) / ${CPU_COUNT}` }], {
       description: "Above 1 means runnable tasks are waiting for a CPU.",
       decimals: 2,
@@ -139,9 +149,18 @@ function hostPanels(): PanelBuilder[] {
     timeSeries(
       "Network errors and drops",
       [
-        { expr: `sum by (device) (rate(node_network_receive_errs_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive errors" },
-        { expr: `sum by (device) (rate(node_network_transmit_errs_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} transmit errors" },
-        { expr: `sum by (device) (rate(node_network_receive_drop_total{${HOST},${NET}}[${RATE_WINDOW}]))`, legend: "{{device}} receive drops" },
+        {
+          expr: `sum by (device) (rate(node_network_receive_errs_total{${HOST},${NET}}[${RATE_WINDOW}]))`,
+          legend: "{{device}} receive errors",
+        },
+        {
+          expr: `sum by (device) (rate(node_network_transmit_errs_total{${HOST},${NET}}[${RATE_WINDOW}]))`,
+          legend: "{{device}} transmit errors",
+        },
+        {
+          expr: `sum by (device) (rate(node_network_receive_drop_total{${HOST},${NET}}[${RATE_WINDOW}]))`,
+          legend: "{{device}} receive drops",
+        },
       ],
       { unit: "pps", min: 0 },
     ),

@@ -51,8 +51,10 @@ const SOURCES = {
   nodeExporter: "prometheus/node_exporter (checked against the node_exporter binary)",
   cadvisor: "google/cadvisor metrics/prometheus.go (container_* families, label `name`, container_label_<label>)",
   loki: "grafana/loki pkg/distributor (distributor_*_received_total), pkg/validation (discarded_samples_total), dskit server instrumentation (loki_request_duration_seconds), pkg/compactor (retention/compaction last-run timestamps), pkg/ruler (loki_prometheus_rule_evaluation_failures_total)",
-  alloy: "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total), internal/runtime component controller (alloy_component_controller_running_components)",
-  backup: "configs/backup-metrics.ts and configs/backup-verify.ts (written by the backup job's scripts, run by tests/configs/backup.test.ts and tests/live/backup-faults.live.test.ts)",
+  alloy:
+    "grafana/alloy internal/component/common/loki/client/metrics.go (loki_write_*), loki/source/docker metrics (loki_source_docker_target_entries_total), internal/runtime component controller (alloy_component_controller_running_components)",
+  backup:
+    "configs/backup-metrics.ts and configs/backup-verify.ts (written by the backup job's scripts, run by tests/configs/backup.test.ts and tests/live/backup-faults.live.test.ts)",
   grafana: "grafana/grafana pkg/middleware request metrics (grafana_http_request_duration_seconds{handler,method,status_code})",
 } as const;
 
@@ -74,13 +76,17 @@ function group(
 
 /** The core stack's names its dashboards select (integrations/index.ts adds the integrations'). */
 export const CORE_METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
-  ...group("application", "<service>", "contract", SOURCES.application, [
-    "http_requests_total",
-    "http_request_duration_seconds_bucket",
-  ]),
+  ...group("application", "<service>", "contract", SOURCES.application, ["http_requests_total", "http_request_duration_seconds_bucket"]),
 
   ...group("prometheus", "<every job>", "synthetic", SOURCES.synthetic, ["up", "scrape_duration_seconds"]),
-  ...group("prometheus", STACK_JOBS.prometheus, "synthetic", SOURCES.synthetic, ["ALERTS"], "series written by rule evaluation for every pending or firing alert"),
+  ...group(
+    "prometheus",
+    STACK_JOBS.prometheus,
+    "synthetic",
+    SOURCES.synthetic,
+    ["ALERTS"],
+    "series written by rule evaluation for every pending or firing alert",
+  ),
   ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
     "prometheus_config_last_reload_successful",
     "prometheus_notifications_alertmanagers_discovered",
@@ -99,17 +105,24 @@ export const CORE_METRICS: Readonly<Record<string, MetricSource>> = Object.fromE
     "prometheus_tsdb_head_series",
     "prometheus_tsdb_storage_blocks_bytes",
   ]),
-  ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
-    "prometheus_remote_storage_highest_timestamp_in_seconds",
-    "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
-    "prometheus_remote_storage_samples_failed_total",
-    "prometheus_remote_storage_samples_pending",
-    "prometheus_remote_storage_samples_retried_total",
-    "prometheus_remote_storage_samples_total",
-    "prometheus_remote_storage_shards",
-    "prometheus_remote_storage_shards_desired",
-    "prometheus_remote_storage_shards_max",
-  ], "remote write on (the `remoteWrite` setting)"),
+  ...group(
+    "prometheus",
+    STACK_JOBS.prometheus,
+    "live",
+    SOURCES.prometheus,
+    [
+      "prometheus_remote_storage_highest_timestamp_in_seconds",
+      "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+      "prometheus_remote_storage_samples_failed_total",
+      "prometheus_remote_storage_samples_pending",
+      "prometheus_remote_storage_samples_retried_total",
+      "prometheus_remote_storage_samples_total",
+      "prometheus_remote_storage_shards",
+      "prometheus_remote_storage_shards_desired",
+      "prometheus_remote_storage_shards_max",
+    ],
+    "remote write on (the `remoteWrite` setting)",
+  ),
 
   ...group("alertmanager", STACK_JOBS.alertmanager, "live", SOURCES.alertmanager, [
     "alertmanager_alerts",
@@ -157,7 +170,14 @@ export const CORE_METRICS: Readonly<Record<string, MetricSource>> = Object.fromE
     "container_spec_memory_limit_bytes",
     "container_start_time_seconds",
   ]),
-  ...group("cadvisor", STACK_JOBS.cadvisor, "source", SOURCES.cadvisor, ["container_oom_events_total"], "oom_event metrics, enabled by default"),
+  ...group(
+    "cadvisor",
+    STACK_JOBS.cadvisor,
+    "source",
+    SOURCES.cadvisor,
+    ["container_oom_events_total"],
+    "oom_event metrics, enabled by default",
+  ),
 
   ...group("loki", STACK_JOBS.loki, "source", SOURCES.loki, [
     "loki_discarded_samples_total",
@@ -186,11 +206,14 @@ export const CORE_METRICS: Readonly<Record<string, MetricSource>> = Object.fromE
  * in METRICS or recorded by a rule.
  */
 export const CORE_RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Object.fromEntries([
-  ...group("application", "<service>", "contract", SOURCES.application, [
-    "db_connection_errors_total",
-    "websocket_connections_active",
-    "websocket_disconnections_total",
-  ], "optional part of the metric contract (docs/operating.md)"),
+  ...group(
+    "application",
+    "<service>",
+    "contract",
+    SOURCES.application,
+    ["db_connection_errors_total", "websocket_connections_active", "websocket_disconnections_total"],
+    "optional part of the metric contract (docs/operating.md)",
+  ),
   ...group("prometheus", STACK_JOBS.prometheus, "live", SOURCES.prometheus, [
     "process_start_time_seconds",
     "prometheus_notifications_queue_capacity",
@@ -222,15 +245,22 @@ export const CORE_RULE_ONLY_METRICS: Readonly<Record<string, MetricSource>> = Ob
     "node_timex_sync_status",
     "node_vmstat_oom_kill",
   ]),
-  ...group("node-exporter", STACK_JOBS.nodeExporter, "source", SOURCES.backup, [
-    "observability_backup_future_stamped_backups",
-    "observability_backup_last_run_success",
-    "observability_backup_last_run_timestamp_seconds",
-    "observability_backup_last_success_timestamp_seconds",
-    "observability_backup_verify_last_run_skipped",
-    "observability_backup_verify_last_run_success",
-    "observability_backup_verify_last_success_timestamp_seconds",
-  ], "written by the backup job and its restore check into the textfile collector"),
+  ...group(
+    "node-exporter",
+    STACK_JOBS.nodeExporter,
+    "source",
+    SOURCES.backup,
+    [
+      "observability_backup_future_stamped_backups",
+      "observability_backup_last_run_success",
+      "observability_backup_last_run_timestamp_seconds",
+      "observability_backup_last_success_timestamp_seconds",
+      "observability_backup_verify_last_run_skipped",
+      "observability_backup_verify_last_run_success",
+      "observability_backup_verify_last_success_timestamp_seconds",
+    ],
+    "written by the backup job and its restore check into the textfile collector",
+  ),
   ...group("loki", STACK_JOBS.loki, "source", SOURCES.loki, [
     "loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds",
     "loki_compactor_apply_retention_last_successful_run_timestamp_seconds",

@@ -10,22 +10,8 @@ import { addRow, alertAnnotation, DashboardMeta, finalize, newDashboard } from "
 import { prometheusDatasourceVariable } from "./lib/datasources";
 import { exploreLogsUrl, serviceDashboardUrl } from "./lib/links";
 import { Link, PanelBuilder, statPanel, tablePanel, timeSeries } from "./lib/panels";
-import {
-  ALL_UP_STEPS,
-  AVAILABILITY_STEPS,
-  ERROR_RATIO_STEPS,
-  LATENCY_STEPS,
-  SEVERITY_COLORS,
-} from "./lib/steps";
-import {
-  errorLogSelector,
-  firingAlerts,
-  latencyQuantile,
-  RANGE_WINDOW,
-  RATE_WINDOW,
-  requestRate,
-  statusRatio,
-} from "./lib/promql";
+import { ALL_UP_STEPS, AVAILABILITY_STEPS, ERROR_RATIO_STEPS, LATENCY_STEPS, SEVERITY_COLORS } from "./lib/steps";
+import { errorLogSelector, firingAlerts, latencyQuantile, RANGE_WINDOW, RATE_WINDOW, requestRate, statusRatio } from "./lib/promql";
 
 export const OVERVIEW: DashboardMeta = {
   uid: "overview",
@@ -96,8 +82,7 @@ function servicesTable(): PanelBuilder {
       { expr: `avg by (service) (avg_over_time(up{${APP}}[${RANGE_WINDOW}]))` },
     ],
     {
-      description:
-        "One row per application service Prometheus scrapes. Click a service name for its dashboard or its error logs.",
+      description: "One row per application service Prometheus scrapes. Click a service name for its dashboard or its error logs.",
       merge: true,
       w: 24,
       h: 8,

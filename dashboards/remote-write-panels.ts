@@ -21,7 +21,8 @@ export function remoteWritePanels(): PanelBuilder[] {
         },
       ],
       {
-        description: "Newest sample stored locally minus newest sample sent. RemoteWriteBehind fires above 2 minutes for 15 minutes; past about 2 hours unsent samples are lost.",
+        description:
+          "Newest sample stored locally minus newest sample sent. RemoteWriteBehind fires above 2 minutes for 15 minutes; past about 2 hours unsent samples are lost.",
         unit: "s",
         min: 0,
         w: 8,
@@ -30,9 +31,18 @@ export function remoteWritePanels(): PanelBuilder[] {
     timeSeries(
       "Remote write samples",
       [
-        { expr: `sum by (remote_name) (rate(prometheus_remote_storage_samples_total{${PROM}}[${RATE_WINDOW}]))`, legend: "{{remote_name}} sent" },
-        { expr: `sum by (remote_name) (rate(prometheus_remote_storage_samples_retried_total{${PROM}}[${RATE_WINDOW}]))`, legend: "{{remote_name}} retried" },
-        { expr: `sum by (remote_name) (rate(prometheus_remote_storage_samples_failed_total{${PROM}}[${RATE_WINDOW}]))`, legend: "{{remote_name}} failed" },
+        {
+          expr: `sum by (remote_name) (rate(prometheus_remote_storage_samples_total{${PROM}}[${RATE_WINDOW}]))`,
+          legend: "{{remote_name}} sent",
+        },
+        {
+          expr: `sum by (remote_name) (rate(prometheus_remote_storage_samples_retried_total{${PROM}}[${RATE_WINDOW}]))`,
+          legend: "{{remote_name}} retried",
+        },
+        {
+          expr: `sum by (remote_name) (rate(prometheus_remote_storage_samples_failed_total{${PROM}}[${RATE_WINDOW}]))`,
+          legend: "{{remote_name}} failed",
+        },
       ],
       {
         description: "Retried samples wait in the WAL and are sent again; failed samples are lost (RemoteWriteSamplesLost).",
@@ -50,7 +60,8 @@ export function remoteWritePanels(): PanelBuilder[] {
         { expr: `sum by (remote_name) (prometheus_remote_storage_samples_pending{${PROM}})`, legend: "{{remote_name}} pending samples" },
       ],
       {
-        description: "Parallel senders. Desired above the limit for long means the queue cannot keep up (queue_config is sized from the expected series).",
+        description:
+          "Parallel senders. Desired above the limit for long means the queue cannot keep up (queue_config is sized from the expected series).",
         min: 0,
         limitSeries: "/limit$/",
         w: 8,

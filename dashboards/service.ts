@@ -77,11 +77,10 @@ function trafficPanels(): PanelBuilder[] {
       thresholds: AVAILABILITY_STEPS,
       w: 6,
     }),
-    timeSeries(
-      "Request rate by route and status",
-      [{ expr: requestRate(M, ["route", "status"]), legend: "{{route}} {{status}}" }],
-      { unit: "reqps", stack: true },
-    ),
+    timeSeries("Request rate by route and status", [{ expr: requestRate(M, ["route", "status"]), legend: "{{route}} {{status}}" }], {
+      unit: "reqps",
+      stack: true,
+    }),
     timeSeries(
       "4xx and 5xx ratio",
       [
@@ -121,28 +120,20 @@ function latencyPanels(): PanelBuilder[] {
 function endpointPanels(): PanelBuilder[] {
   const endpoint = ["method", "route"];
   return [
-    tablePanel(
-      "Top 10 endpoints by traffic",
-      [{ expr: `topk(10, ${requestRate(M, endpoint, RANGE_WINDOW)})` }],
-      {
-        description: "Average request rate over the time range.",
-        w: 8,
-        rename: { method: "Method", route: "Route", Value: "Requests/s" },
-        sortBy: { field: "Requests/s", desc: true },
-        columns: [{ field: "Requests/s", unit: "reqps", decimals: 2 }],
-      },
-    ),
-    tablePanel(
-      "Slowest 10 endpoints (p95)",
-      [{ expr: `topk(10, ${latencyQuantile(0.95, M, endpoint, RANGE_WINDOW)})` }],
-      {
-        description: "95th percentile latency over the time range.",
-        w: 8,
-        rename: { method: "Method", route: "Route", Value: "p95" },
-        sortBy: { field: "p95", desc: true },
-        columns: [{ field: "p95", unit: "s", thresholds: LATENCY_STEPS }],
-      },
-    ),
+    tablePanel("Top 10 endpoints by traffic", [{ expr: `topk(10, ${requestRate(M, endpoint, RANGE_WINDOW)})` }], {
+      description: "Average request rate over the time range.",
+      w: 8,
+      rename: { method: "Method", route: "Route", Value: "Requests/s" },
+      sortBy: { field: "Requests/s", desc: true },
+      columns: [{ field: "Requests/s", unit: "reqps", decimals: 2 }],
+    }),
+    tablePanel("Slowest 10 endpoints (p95)", [{ expr: `topk(10, ${latencyQuantile(0.95, M, endpoint, RANGE_WINDOW)})` }], {
+      description: "95th percentile latency over the time range.",
+      w: 8,
+      rename: { method: "Method", route: "Route", Value: "p95" },
+      sortBy: { field: "p95", desc: true },
+      columns: [{ field: "p95", unit: "s", thresholds: LATENCY_STEPS }],
+    }),
     tablePanel(
       "Top 10 endpoints by 5xx",
       [

@@ -155,11 +155,11 @@ function prometheusPanels(): PanelBuilder[] {
       sparkline: true,
       w: 6,
     }),
-    statPanel(
-      "Compactions failed",
-      [{ expr: `sum(increase(prometheus_tsdb_compactions_failed_total{${PROM}}[${RANGE_WINDOW}]))` }],
-      { decimals: 0, thresholds: anyOccurrence("red"), w: 6 },
-    ),
+    statPanel("Compactions failed", [{ expr: `sum(increase(prometheus_tsdb_compactions_failed_total{${PROM}}[${RANGE_WINDOW}]))` }], {
+      decimals: 0,
+      thresholds: anyOccurrence("red"),
+      w: 6,
+    }),
     statPanel("Alertmanagers discovered", [{ expr: `min(prometheus_notifications_alertmanagers_discovered{${PROM}})` }], {
       baseColor: "red",
       thresholds: ALERTMANAGERS_DISCOVERED_STEPS,
@@ -231,9 +231,7 @@ function logAgentPanels(): PanelBuilder[] {
     ),
     timeSeries(
       "Entries dropped",
-      [
-        { expr: `sum by (reason) (rate(loki_write_dropped_entries_total{${AGENT}}[${RATE_WINDOW}]))`, legend: "{{reason}}" },
-      ],
+      [{ expr: `sum by (reason) (rate(loki_write_dropped_entries_total{${AGENT}}[${RATE_WINDOW}]))`, legend: "{{reason}}" }],
       { description: "Lines given up on after all retries.", min: 0, w: 8 },
     ),
     timeSeries(
@@ -350,11 +348,7 @@ function containerPanels(containers: readonly string[]): PanelBuilder[] {
 }
 
 export function buildStackHealthDashboard(input: DashboardInput): dashboard.Dashboard {
-  const d = newDashboard(
-    STACK_HEALTH,
-    [prometheusDatasourceVariable(), lokiDatasourceVariable()],
-    [alertAnnotation()],
-  );
+  const d = newDashboard(STACK_HEALTH, [prometheusDatasourceVariable(), lokiDatasourceVariable()], [alertAnnotation()]);
   addRow(d, "Scrape targets", targetPanels(input));
   addRow(d, "Prometheus", prometheusPanels());
   if (input.remoteWrite === true) addRow(d, "Remote write", remoteWritePanels());

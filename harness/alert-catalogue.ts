@@ -48,7 +48,11 @@ export function allAreas(): TestedRuleArea[] {
 
 /** A rule file as the stack loads it: placeholders filled with ALERT_THRESHOLDS, runbook links as committed. */
 export function renderedRuleFile(file: string): string {
-  return renderRuleFile(fs.readFileSync(file, "utf8"), { runbookBaseUrl: COMMITTED_RUNBOOK_BASE, thresholds: ALERT_THRESHOLDS }, path.relative(ROOT, file));
+  return renderRuleFile(
+    fs.readFileSync(file, "utf8"),
+    { runbookBaseUrl: COMMITTED_RUNBOOK_BASE, thresholds: ALERT_THRESHOLDS },
+    path.relative(ROOT, file),
+  );
 }
 
 /** A rule file, rendered (renderedRuleFile), parsed. */
@@ -59,12 +63,17 @@ export function readRuleFile(file: string): RuleFile {
 export function catalogue(): CatalogueEntry[] {
   const out: CatalogueEntry[] = [];
   for (const { area, file, test } of allAreas()) {
-    for (const g of readRuleFile(file).groups) for (const rule of g.rules) out.push({ area, file, test, group: g.name, engine: "prometheus", rule });
+    for (const g of readRuleFile(file).groups)
+      for (const rule of g.rules) out.push({ area, file, test, group: g.name, engine: "prometheus", rule });
   }
   if (fs.existsSync(LOKI_RULES_DIR)) {
-    for (const f of fs.readdirSync(LOKI_RULES_DIR).filter((x) => x.endsWith(".yml")).sort()) {
+    for (const f of fs
+      .readdirSync(LOKI_RULES_DIR)
+      .filter((x) => x.endsWith(".yml"))
+      .sort()) {
       const file = path.join(LOKI_RULES_DIR, f);
-      for (const g of readRuleFile(file).groups) for (const rule of g.rules) out.push({ area: "logs", file, group: g.name, engine: "loki", rule });
+      for (const g of readRuleFile(file).groups)
+        for (const rule of g.rules) out.push({ area: "logs", file, group: g.name, engine: "loki", rule });
     }
   }
   return out;

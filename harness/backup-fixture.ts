@@ -15,12 +15,22 @@ export interface ScriptResult {
 }
 
 /** Runs `sh <script> args…` and resolves when it exits (killed after timeoutMs). */
-export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<ScriptResult> {
+export function runScript(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<ScriptResult> {
   return runCommand("/bin/sh", [script, ...args], env, timeoutMs);
 }
 
 /** Runs a command without blocking the event loop (a server in this process may serve it). */
-export function runCommand(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<ScriptResult> {
+export function runCommand(
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -98,7 +108,8 @@ export class FakeSnapshotApi {
         linkTree(src, path.join(snap, id));
       }
       if (this.headBytes > 0) writeFakeBlock(snap, ulid(), this.headBytes);
-      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { name } }));
+      const answer = () =>
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { name } }));
       if (this.holdMs > 0) setTimeout(answer, this.holdMs).unref();
       else answer();
     });

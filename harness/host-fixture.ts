@@ -93,7 +93,10 @@ export function familyShapes(text: string): Map<string, MetricFamilyShape> {
     }
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? \S+$/.exec(line);
     if (!sample) continue;
-    const names = [...(sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((m) => m[1]).sort().join(",");
+    const names = [...(sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)]
+      .map((m) => m[1])
+      .sort()
+      .join(",");
     const f = family(sample[1]);
     if (!f.labelSets.includes(names)) f.labelSets.push(names);
   }
@@ -194,7 +197,10 @@ export class HostFixture {
   setMemoryAvailable(ratio: number): void {
     const text = this.committed("proc/meminfo");
     const kb = Math.round(meminfoKb(text, "MemTotal") * ratio);
-    writeAtomically(path.join(this.procfs, "meminfo"), text.replace(/^MemAvailable:\s+\d+ kB$/m, `MemAvailable:   ${String(kb).padStart(8)} kB`));
+    writeAtomically(
+      path.join(this.procfs, "meminfo"),
+      text.replace(/^MemAvailable:\s+\d+ kB$/m, `MemAvailable:   ${String(kb).padStart(8)} kB`),
+    );
   }
 
   /** Sets the space available (and free) on the fixture's filesystem at `mountpoint` to `ratio` of its size. */

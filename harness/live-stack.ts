@@ -11,16 +11,15 @@ import { Endpoints, NETWORK_COMPONENTS } from "../catalog/containers";
 import { durationSeconds, renderPrometheusConfig } from "../configs/prometheus";
 import { RuleSelection, renderRuleFiles } from "../configs/rules";
 import { ServiceSettings } from "../configs/service-settings";
-import { ALERT_THRESHOLDS, EnabledIntegrations, INTEGRATION_EXPORTERS, TARGET_DOWN_ALERTS, integrationRuleAreas, integrationScrapeConfigs } from "../integrations";
 import {
-  AlertmanagerApi,
-  ManagedProcess,
-  PrometheusApi,
-  freePort,
-  makeTempDir,
-  toolPath,
-  waitFor,
-} from "./processes";
+  ALERT_THRESHOLDS,
+  EnabledIntegrations,
+  INTEGRATION_EXPORTERS,
+  TARGET_DOWN_ALERTS,
+  integrationRuleAreas,
+  integrationScrapeConfigs,
+} from "../integrations";
+import { AlertmanagerApi, ManagedProcess, PrometheusApi, freePort, makeTempDir, toolPath, waitFor } from "./processes";
 import { HostFixture } from "./host-fixture";
 
 export const RUNBOOK_BASE = "http://127.0.0.1/runbooks.md";
@@ -121,7 +120,14 @@ export class LiveStack {
     this.promDataDir = path.join(this.dir, "prometheus-data");
     this.amDataDir = path.join(this.dir, "alertmanager-data");
     this.textfileDir = path.join(this.dir, "textfile");
-    for (const d of [this.promDataDir, this.amDataDir, this.textfileDir, path.join(this.dir, "rules"), path.join(this.dir, "secrets"), path.join(this.dir, "logs")]) {
+    for (const d of [
+      this.promDataDir,
+      this.amDataDir,
+      this.textfileDir,
+      path.join(this.dir, "rules"),
+      path.join(this.dir, "secrets"),
+      path.join(this.dir, "logs"),
+    ]) {
       fs.mkdirSync(d, { recursive: true });
     }
     if (opts.run.nodeExporter) this.host = new HostFixture(path.join(this.dir, "host"), this.textfileDir);
@@ -187,7 +193,11 @@ export class LiveStack {
     const secretsDir = path.join(this.dir, "secrets");
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.webhook), o.webhookUrl);
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.heartbeat), o.heartbeatUrl);
-    let amYml = renderAlertmanagerConfig({ receivers: { webhook: true, heartbeat: true }, secretsDir, targetDownAlerts: TARGET_DOWN_ALERTS });
+    let amYml = renderAlertmanagerConfig({
+      receivers: { webhook: true, heartbeat: true },
+      secretsDir,
+      targetDownAlerts: TARGET_DOWN_ALERTS,
+    });
     if (o.routeTimings === "suite") amYml = applySuiteRouteTimings(amYml);
     this.files.alertmanager = path.join(this.dir, "alertmanager.yml");
     fs.writeFileSync(this.files.alertmanager, amYml);
@@ -249,9 +259,7 @@ export class LiveStack {
   }
 
   processes(): ManagedProcess[] {
-    return [this.prometheus, this.alertmanager, this.nodeExporter, this.blackbox].filter(
-      (p): p is ManagedProcess => p !== undefined,
-    );
+    return [this.prometheus, this.alertmanager, this.nodeExporter, this.blackbox].filter((p): p is ManagedProcess => p !== undefined);
   }
 
   /** `promtool check config` (includes the rule files) and `amtool check-config`. */
@@ -309,10 +317,14 @@ export class LiveStack {
 
   private async waitReady(p: ManagedProcess, probe: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
     try {
-      await waitFor(`${p.name} ready`, async () => {
-        p.assertRunning();
-        return probe();
-      }, timeoutMs);
+      await waitFor(
+        `${p.name} ready`,
+        async () => {
+          p.assertRunning();
+          return probe();
+        },
+        timeoutMs,
+      );
     } catch (e) {
       throw new Error(`${(e as Error).message}\n${p.tail()}`);
     }
@@ -323,7 +335,9 @@ export class LiveStack {
   }
 
   logTails(lines = 30): string {
-    return this.processes().map((p) => p.tail(lines)).join("\n");
+    return this.processes()
+      .map((p) => p.tail(lines))
+      .join("\n");
   }
 
   /** Deletes the temp dir unless LIVE_KEEP_TMP=1 (then its path is printed). */

@@ -109,12 +109,20 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       return {
         ...inputs,
         result: pulumi.secret("mock-password-0123456789abcdef"),
-        bcryptHash: pulumi.secret(`$2a$10$${"mockmockmockmockmockmo"}${name.replace(/[^A-Za-z0-9]/g, "").padEnd(31, "x").slice(0, 31)}`),
+        bcryptHash: pulumi.secret(
+          `$2a$10$${"mockmockmockmockmockmo"}${name
+            .replace(/[^A-Za-z0-9]/g, "")
+            .padEnd(31, "x")
+            .slice(0, 31)}`,
+        ),
       };
     case "random:index/randomBytes:RandomBytes": {
       // Fixed bytes per resource name (the golden records must not change between runs); secret
       // as the provider declares them (additionalSecretOutputs, which mocks do not apply).
-      const bytes = createHash("sha256").update(name).digest().subarray(0, Number(inputs.length ?? 32));
+      const bytes = createHash("sha256")
+        .update(name)
+        .digest()
+        .subarray(0, Number(inputs.length ?? 32));
       return { ...inputs, base64: pulumi.secret(bytes.toString("base64")), hex: pulumi.secret(bytes.toString("hex")) };
     }
     case "aws:s3/bucket:Bucket": {
@@ -229,7 +237,12 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     one(type, name) {
       const found = resources.filter((r) => r.type === type && r.name === name);
       if (found.length !== 1) {
-        throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
+        throw new Error(
+          `expected one ${type} named ${name}, found ${found.length}: ${resources
+            .filter((r) => r.type === type)
+            .map((r) => r.name)
+            .join(", ")}`,
+        );
       }
       return found[0];
     },

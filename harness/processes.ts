@@ -472,17 +472,9 @@ export class WebhookReceiver {
 }
 
 /** Does this notification carry `alertname` (optionally with matching labels) with `status`? */
-export function carries(
-  n: Notification,
-  alertname: string,
-  status: "firing" | "resolved",
-  labels: Record<string, string> = {},
-): boolean {
+export function carries(n: Notification, alertname: string, status: "firing" | "resolved", labels: Record<string, string> = {}): boolean {
   return n.alerts.some(
-    (a) =>
-      a.labels.alertname === alertname &&
-      a.status === status &&
-      Object.entries(labels).every(([k, v]) => a.labels[k] === v),
+    (a) => a.labels.alertname === alertname && a.status === status && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
   );
 }
 

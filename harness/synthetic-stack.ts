@@ -192,7 +192,13 @@ function containerSeries(c: ContainerDef): ContainerSeries[] {
     ["container_cpu_user_seconds_total", "", k, 700, c.cpuCores * 0.7],
     ["container_cpu_system_seconds_total", "", k, 300, c.cpuCores * 0.3],
     ["container_cpu_cfs_periods_total", "", k, 5000, periods],
-    ["container_cpu_cfs_throttled_periods_total", "", k, 100, periods * (c.cpuLimitCores > 0 && c.cpuCores / c.cpuLimitCores > 0.8 ? 0.4 : 0.01)],
+    [
+      "container_cpu_cfs_throttled_periods_total",
+      "",
+      k,
+      100,
+      periods * (c.cpuLimitCores > 0 && c.cpuCores / c.cpuLimitCores > 0.8 ? 0.4 : 0.01),
+    ],
     ["container_spec_cpu_quota", "", Kind.Constant, c.cpuLimitCores * 100000, 0],
     ["container_spec_cpu_period", "", Kind.Constant, 100000, 0],
     ["container_memory_working_set_bytes", "", c.frozen ? Kind.Constant : Kind.Linear, c.mem, c.memLeakPerSec / c.mem],
@@ -230,19 +236,48 @@ function nodeTarget(veths: number, hwmon: number): Target {
   const t = new Target();
   t.type("node_cpu_seconds_total", "counter");
   for (let cpu = 0; cpu < 32; cpu++) {
-    for (const [mode, share] of [["idle", 0.6], ["user", 0.25], ["system", 0.1], ["iowait", 0.02], ["irq", 0.01], ["softirq", 0.01], ["nice", 0], ["steal", 0.01]] as const) {
+    for (const [mode, share] of [
+      ["idle", 0.6],
+      ["user", 0.25],
+      ["system", 0.1],
+      ["iowait", 0.02],
+      ["irq", 0.01],
+      ["softirq", 0.01],
+      ["nice", 0],
+      ["steal", 0.01],
+    ] as const) {
       t.add("node_cpu_seconds_total", `cpu="${cpu}",mode="${mode}"`, Kind.Counter, 1e5 * share, share);
     }
   }
-  for (const [name, v] of [["node_load1", 8], ["node_load5", 7], ["node_load15", 6]] as const) {
+  for (const [name, v] of [
+    ["node_load1", 8],
+    ["node_load5", 7],
+    ["node_load15", 6],
+  ] as const) {
     t.type(name, "gauge");
     t.add(name, "", Kind.Gauge, v);
   }
   const mem: [string, number][] = [
-    ["MemTotal", 128e9], ["MemFree", 20e9], ["MemAvailable", 60e9], ["Buffers", 2e9], ["Cached", 30e9],
-    ["SwapTotal", 0], ["SwapFree", 0], ["Active", 50e9], ["Inactive", 30e9], ["Dirty", 1e7],
-    ["Shmem", 1e9], ["Slab", 3e9], ["SReclaimable", 2e9], ["SUnreclaim", 1e9], ["PageTables", 5e8],
-    ["Committed_AS", 90e9], ["HugePages_Total", 0], ["Mapped", 2e9], ["AnonPages", 40e9], ["KernelStack", 1e8],
+    ["MemTotal", 128e9],
+    ["MemFree", 20e9],
+    ["MemAvailable", 60e9],
+    ["Buffers", 2e9],
+    ["Cached", 30e9],
+    ["SwapTotal", 0],
+    ["SwapFree", 0],
+    ["Active", 50e9],
+    ["Inactive", 30e9],
+    ["Dirty", 1e7],
+    ["Shmem", 1e9],
+    ["Slab", 3e9],
+    ["SReclaimable", 2e9],
+    ["SUnreclaim", 1e9],
+    ["PageTables", 5e8],
+    ["Committed_AS", 90e9],
+    ["HugePages_Total", 0],
+    ["Mapped", 2e9],
+    ["AnonPages", 40e9],
+    ["KernelStack", 1e8],
   ];
   for (const [n, v] of mem) {
     t.type(`node_memory_${n}_bytes`, "gauge");
@@ -261,23 +296,61 @@ function nodeTarget(veths: number, hwmon: number): Target {
   for (const metric of ["size_bytes", "avail_bytes", "free_bytes", "files", "files_free", "readonly", "device_error"]) {
     t.type(`node_filesystem_${metric}`, "gauge");
     for (const [dev, mp, fstype, size] of fs) {
-      const v = metric === "size_bytes" ? size : metric.endsWith("bytes") ? size * 0.55 : metric === "files" ? 6e7 : metric === "files_free" ? 5e7 : 0;
-      t.add(`node_filesystem_${metric}`, `device="${dev}",fstype="${fstype}",mountpoint="${mp}"`, metric === "size_bytes" || v === 0 ? Kind.Constant : Kind.Gauge, v);
+      const v =
+        metric === "size_bytes"
+          ? size
+          : metric.endsWith("bytes")
+            ? size * 0.55
+            : metric === "files"
+              ? 6e7
+              : metric === "files_free"
+                ? 5e7
+                : 0;
+      t.add(
+        `node_filesystem_${metric}`,
+        `device="${dev}",fstype="${fstype}",mountpoint="${mp}"`,
+        metric === "size_bytes" || v === 0 ? Kind.Constant : Kind.Gauge,
+        v,
+      );
     }
   }
-  for (const metric of ["reads_completed_total", "writes_completed_total", "read_bytes_total", "written_bytes_total", "io_time_seconds_total", "io_now"]) {
+  for (const metric of [
+    "reads_completed_total",
+    "writes_completed_total",
+    "read_bytes_total",
+    "written_bytes_total",
+    "io_time_seconds_total",
+    "io_now",
+  ]) {
     t.type(`node_disk_${metric}`, metric.endsWith("total") ? "counter" : "gauge");
-    for (const dev of ["nvme0n1", "nvme1n1", "nvme2n1"]) t.add(`node_disk_${metric}`, `device="${dev}"`, metric.endsWith("total") ? Kind.Counter : Kind.Gauge, 1e6, 100);
+    for (const dev of ["nvme0n1", "nvme1n1", "nvme2n1"])
+      t.add(`node_disk_${metric}`, `device="${dev}"`, metric.endsWith("total") ? Kind.Counter : Kind.Gauge, 1e6, 100);
   }
   const nics = ["lo", "ens5", "docker0", "br-observability", ...Array.from({ length: veths }, (_, i) => `veth${hex(i * 7919 + 11, 7)}`)];
-  for (const metric of ["receive_bytes", "transmit_bytes", "receive_packets", "transmit_packets", "receive_errs", "transmit_errs", "receive_drop", "transmit_drop"]) {
+  for (const metric of [
+    "receive_bytes",
+    "transmit_bytes",
+    "receive_packets",
+    "transmit_packets",
+    "receive_errs",
+    "transmit_errs",
+    "receive_drop",
+    "transmit_drop",
+  ]) {
     t.type(`node_network_${metric}_total`, "counter");
     for (const dev of nics) {
       const slope = metric.endsWith("bytes") ? 1e5 : metric.endsWith("packets") ? 100 : 0;
       t.add(`node_network_${metric}_total`, `device="${dev}"`, Kind.Counter, 1000, slope);
     }
   }
-  const timex: [string, number][] = [["sync_status", 1], ["maxerror_seconds", 0.01], ["offset_seconds", 0.0001], ["estimated_error_seconds", 0.0001], ["frequency_adjustment_ratio", 1], ["status", 8193]];
+  const timex: [string, number][] = [
+    ["sync_status", 1],
+    ["maxerror_seconds", 0.01],
+    ["offset_seconds", 0.0001],
+    ["estimated_error_seconds", 0.0001],
+    ["frequency_adjustment_ratio", 1],
+    ["status", 8193],
+  ];
   for (const [n, v] of timex) {
     t.type(`node_timex_${n}`, "gauge");
     t.add(`node_timex_${n}`, "", Kind.Constant, v);
@@ -311,12 +384,34 @@ function postgresTarget(): Target {
   t.type("pg_stat_activity_count", "gauge");
   for (const d of dbs) {
     for (const s of ["active", "idle", "idle in transaction", "idle in transaction (aborted)", "fastpath function call", "disabled"]) {
-      t.add("pg_stat_activity_count", `datname="${d}",server="postgres:5432",state="${s}"`, Kind.Gauge, s === "idle" ? 10 : s === "active" ? 3 : 0);
+      t.add(
+        "pg_stat_activity_count",
+        `datname="${d}",server="postgres:5432",state="${s}"`,
+        Kind.Gauge,
+        s === "idle" ? 10 : s === "active" ? 3 : 0,
+      );
     }
   }
-  for (const m of ["deadlocks", "xact_commit", "xact_rollback", "blks_read", "blks_hit", "tup_returned", "tup_fetched", "tup_inserted", "conflicts"]) {
+  for (const m of [
+    "deadlocks",
+    "xact_commit",
+    "xact_rollback",
+    "blks_read",
+    "blks_hit",
+    "tup_returned",
+    "tup_fetched",
+    "tup_inserted",
+    "conflicts",
+  ]) {
     t.type(`pg_stat_database_${m}`, "counter");
-    for (const d of dbs) t.add(`pg_stat_database_${m}`, `datid="${dbs.indexOf(d) + 16384}",datname="${d}",server="postgres:5432"`, Kind.Counter, 100, m === "deadlocks" ? 0 : 10);
+    for (const d of dbs)
+      t.add(
+        `pg_stat_database_${m}`,
+        `datid="${dbs.indexOf(d) + 16384}",datname="${d}",server="postgres:5432"`,
+        Kind.Counter,
+        100,
+        m === "deadlocks" ? 0 : 10,
+      );
   }
   return t;
 }
@@ -346,11 +441,20 @@ function redisTarget(): Target {
 
 function rabbitTarget(): Target {
   const t = new Target();
-  for (const m of ["rabbitmq_queue_messages_ready", "rabbitmq_queue_messages_unacked", "rabbitmq_queue_messages", "rabbitmq_queue_consumers"]) {
+  for (const m of [
+    "rabbitmq_queue_messages_ready",
+    "rabbitmq_queue_messages_unacked",
+    "rabbitmq_queue_messages",
+    "rabbitmq_queue_consumers",
+  ]) {
     t.type(m, "gauge");
     for (let q = 0; q < 30; q++) t.add(m, `queue="queue-${q}",vhost="/"`, Kind.Gauge, 10 + q);
   }
-  for (const m of ["rabbitmq_alarms_memory_used_watermark", "rabbitmq_alarms_free_disk_space_watermark", "rabbitmq_alarms_file_descriptor_limit"]) {
+  for (const m of [
+    "rabbitmq_alarms_memory_used_watermark",
+    "rabbitmq_alarms_free_disk_space_watermark",
+    "rabbitmq_alarms_file_descriptor_limit",
+  ]) {
     t.type(m, "gauge");
     t.add(m, "", Kind.Constant, 0);
   }
@@ -395,7 +499,19 @@ function synthesize(n: number): Synthetic {
   const now = Math.floor(Date.now() / 1000);
   const defs: ContainerDef[] = [];
   for (let i = 0; i < systemCgroups; i++) {
-    defs.push({ id: `/system.slice/unit-${i}.service`, name: "", service: "", image: "", cpuLimitCores: 0, memLimit: 0, cpuCores: 0.01, mem: 5e7, memLeakPerSec: 0, startTime: now - 864000, frozen: false });
+    defs.push({
+      id: `/system.slice/unit-${i}.service`,
+      name: "",
+      service: "",
+      image: "",
+      cpuLimitCores: 0,
+      memLimit: 0,
+      cpuCores: 0.01,
+      mem: 5e7,
+      memLeakPerSec: 0,
+      startTime: now - 864000,
+      frozen: false,
+    });
   }
   for (let i = 0; i < nContainers; i++) {
     // App containers carry the Docker label service (one or more replicas per service); the
@@ -422,7 +538,8 @@ function synthesize(n: number): Synthetic {
   }
   const cadvisor = cadvisorTarget(defs);
   const node = nodeTarget(veths, hwmon);
-  const total = services.reduce((s, x) => s + x.target.series, 0) + cadvisor.series + node.series + postgres.series + redis.series + rabbitmq.series;
+  const total =
+    services.reduce((s, x) => s + x.target.series, 0) + cadvisor.series + node.series + postgres.series + redis.series + rabbitmq.series;
   if (total !== n) throw new Error(`synthesized ${total} series, wanted ${n}`);
   const layout =
     `${nServices} services x ${SERIES_PER_SERVICE} series (${ROUTES.length} routes x ${STATUSES.length} statuses x histogram), ` +
@@ -493,7 +610,10 @@ async function soakRounds(series: number, nextRound: () => Promise<PromRuleGroup
   for (let from = 0; from < minutes; from += 5) {
     const final = from + 5 >= minutes;
     const part = rounds.filter((r) => r.at >= from && (r.at < from + 5 || final)).map((r) => r.ms);
-    if (part.length) console.log(`soak minutes=${from}-${Math.min(from + 5, minutes)} rounds=${part.length} rule_eval_ms_median=${median(part).toFixed(1)} max=${Math.max(...part).toFixed(1)}`);
+    if (part.length)
+      console.log(
+        `soak minutes=${from}-${Math.min(from + 5, minutes)} rounds=${part.length} rule_eval_ms_median=${median(part).toFixed(1)} max=${Math.max(...part).toFixed(1)}`,
+      );
   }
   const window = Math.min(minutes, CHUNK_CYCLE_MINUTES);
   const last = rounds.filter((r) => r.at >= minutes - window).map((r) => r.ms);
@@ -613,15 +733,22 @@ export async function benchSize(n: number, soakMinutes = 0): Promise<SizeResult>
       }
     }
     const finalGroups = await stack.prom.ruleGroups();
-    const broken = finalGroups.flatMap((g) => g.rules.filter((r) => r.health !== "ok").map((r) => `${g.name}/${r.name}: ${r.health} ${r.lastError ?? ""}`));
+    const broken = finalGroups.flatMap((g) =>
+      g.rules.filter((r) => r.health !== "ok").map((r) => `${g.name}/${r.name}: ${r.health} ${r.lastError ?? ""}`),
+    );
     let total = 0;
     const rows = [...perGroup.entries()].map(([name, e]) => ({ name, ...e, ms: median(e.times) }));
     rows.sort((a, b) => b.ms - a.ms);
     for (const r of rows) {
       total += r.ms;
-      console.log(`group=${r.name} file=${r.file} rules=${r.rules} eval_ms=${r.ms.toFixed(2)} (${r.times.map((x) => x.toFixed(1)).join("/")})`);
+      console.log(
+        `group=${r.name} file=${r.file} rules=${r.rules} eval_ms=${r.ms.toFixed(2)} (${r.times.map((x) => x.toFixed(1)).join("/")})`,
+      );
     }
-    const topRules = [...perRule.entries()].map(([k, t]) => [k, median(t)] as const).sort((a, b) => b[1] - a[1]).slice(0, TOP_RULES);
+    const topRules = [...perRule.entries()]
+      .map(([k, t]) => [k, median(t)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP_RULES);
     console.log(`most expensive rules: ${topRules.map(([k, ms]) => `${k}=${ms.toFixed(1)}ms`).join(", ")}`);
     const active = finalGroups.flatMap((g) =>
       g.rules.filter((r) => r.state === "firing" || r.state === "pending").map((r) => `${r.name}:${r.state}(${r.alerts?.length ?? 0})`),
@@ -631,7 +758,9 @@ export async function benchSize(n: number, soakMinutes = 0): Promise<SizeResult>
     const head = Number((await stack.prom.query("prometheus_tsdb_head_series"))[0]?.value?.[1] ?? NaN);
     const rssApi = Number((await stack.prom.query('process_resident_memory_bytes{job="prometheus"}'))[0]?.value?.[1] ?? NaN) / 2 ** 20;
     const rss = stack.prometheusRssMb() ?? rssApi;
-    console.log(`head_series=${head} (synthetic ${syn.total} + own/exporter/recorded series) rss_mb(VmRSS)=${rss.toFixed(0)} process_resident_memory_mb=${rssApi.toFixed(0)} uptime_s=${elapsed().toFixed(0)}`);
+    console.log(
+      `head_series=${head} (synthetic ${syn.total} + own/exporter/recorded series) rss_mb(VmRSS)=${rss.toFixed(0)} process_resident_memory_mb=${rssApi.toFixed(0)} uptime_s=${elapsed().toFixed(0)}`,
+    );
     // Exact rather than a counter's rate over a window of a few scrapes: every target's last
     // scrape, after metric relabelling (what is stored), once per scrape interval.
     const perScrape = Number((await stack.prom.query("sum(scrape_samples_post_metric_relabeling)"))[0]?.value?.[1] ?? NaN);

@@ -71,7 +71,10 @@ function urlAddress(url: string): string | undefined {
  * Probes of an application service's own address carry its `service` label, so that while
  * ServiceDown fires the probe's EndpointDown is inhibited instead of paging a second time.
  */
-function probeStaticConfigs(urls: readonly string[], services: readonly ServiceSettings[]): { targets: string[]; labels?: Record<string, string> }[] {
+function probeStaticConfigs(
+  urls: readonly string[],
+  services: readonly ServiceSettings[],
+): { targets: string[]; labels?: Record<string, string> }[] {
   const unowned: string[] = [];
   const owned = new Map<string, string[]>();
   for (const url of urls) {
@@ -102,8 +105,12 @@ export const blackbox = defineIntegration({
   secrets: {},
   read(v): BlackboxConfig {
     // A probe's URL becomes its `instance` label, in every alert about it: no credential in it.
-    const httpTargets = v.value<readonly string[]>("blackboxTargets", each((x) => checkNoCredentialsInUrl(String(x), undefined) ?? checkUrl(x)));
-    if (httpTargets.length === 0 && !v.hasProblem("blackboxTargets")) v.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
+    const httpTargets = v.value<readonly string[]>(
+      "blackboxTargets",
+      each((x) => checkNoCredentialsInUrl(String(x), undefined) ?? checkUrl(x)),
+    );
+    if (httpTargets.length === 0 && !v.hasProblem("blackboxTargets"))
+      v.fail("blackboxTargets", "is empty; integration blackbox needs the http(s) URLs to probe");
     return { httpTargets };
   },
   exporter: {
@@ -122,8 +129,10 @@ export const blackbox = defineIntegration({
       "blackbox_exporter",
       {
         tag: "indirect: quay.io/prometheus/blackbox-exporter:v0.29.0@sha256:c827aebd… and prom/blackbox-exporter:v0.29.0 in public code (v0.29.1, pinned before, was found nowhere)",
-        dockerfile: "prometheus/blackbox_exporter Dockerfile (as every prom/* exporter): FROM quay.io/prometheus/busybox; /bin/blackbox_exporter; USER nobody",
-      }, ["wget"]
+        dockerfile:
+          "prometheus/blackbox_exporter Dockerfile (as every prom/* exporter): FROM quay.io/prometheus/busybox; /bin/blackbox_exporter; USER nobody",
+      },
+      ["wget"],
     ),
     writes: [],
     run: () => ({

@@ -6,7 +6,15 @@ import { CORE_IMAGE_CONTRACTS, CORE_WRITTEN_PATHS, ImageContract, WrittenPath } 
 import { SettingDoc } from "../catalog/setting-spec";
 import { CORE_TARGET_DOWN_ALERTS } from "../configs/alertmanager";
 import { CORE_ALERT_THRESHOLDS } from "../configs/thresholds";
-import { CORE_METRICS, CORE_RULE_ONLY_METRICS, MetricGroup, MetricSource, Verification, metricNamesOf, metricRows } from "../dashboards/metrics";
+import {
+  CORE_METRICS,
+  CORE_RULE_ONLY_METRICS,
+  MetricGroup,
+  MetricSource,
+  Verification,
+  metricNamesOf,
+  metricRows,
+} from "../dashboards/metrics";
 import { blackbox } from "./blackbox";
 import { ServiceSettings, KpiSettings } from "../configs/service-settings";
 import { RuleArea } from "../configs/rules";
@@ -55,7 +63,9 @@ export function activeIntegrations(enabled: EnabledIntegrations): ActiveIntegrat
 }
 
 /** Integrations with an exporter container, and that container's catalogue entry. */
-export const INTEGRATION_EXPORTERS: readonly ExporterSpec<unknown>[] = INTEGRATIONS.flatMap((i) => (asAny(i).exporter ? [asAny(i).exporter!] : []));
+export const INTEGRATION_EXPORTERS: readonly ExporterSpec<unknown>[] = INTEGRATIONS.flatMap((i) =>
+  asAny(i).exporter ? [asAny(i).exporter!] : [],
+);
 
 /** The settings prefix of each integration's exporter (e.g. postgresExporter). */
 export type ExporterKey = NonNullable<Registered["exporter"]>["key"];
@@ -97,7 +107,11 @@ export const TARGET_DOWN_ALERTS: readonly string[] = [...CORE_TARGET_DOWN_ALERTS
 
 /** The settings rows of every integration, in registry order. */
 /** One object of every integration's own settings (the union of their rows, as one type). */
-type AllIntegrationSettings = (Registered["settings"] extends infer U ? (U extends unknown ? (x: U) => void : never) : never) extends (x: infer I) => void ? I : never;
+type AllIntegrationSettings = (Registered["settings"] extends infer U ? (U extends unknown ? (x: U) => void : never) : never) extends (
+  x: infer I,
+) => void
+  ? I
+  : never;
 
 export function integrationSettings(): AllIntegrationSettings {
   return Object.assign({}, ...INTEGRATIONS.map((i) => i.settings)) as AllIntegrationSettings;
@@ -108,14 +122,18 @@ export function integrationSettingDocs(): Record<string, SettingDoc> {
   return Object.fromEntries(
     INTEGRATIONS.flatMap((i) => [
       ...Object.entries(i.settings).map(([k, s]) => [k, s.doc] as const),
-      ...Object.entries(i.secrets as Readonly<Record<string, SecretSpec>>).map(([k, s]) => [k, { accepts: s.accepts, targets: "both", example: s.example }] as const),
+      ...Object.entries(i.secrets as Readonly<Record<string, SecretSpec>>).map(
+        ([k, s]) => [k, { accepts: s.accepts, targets: "both", example: s.example }] as const,
+      ),
     ]),
   );
 }
 
 /** The secret settings of every integration, with the integration that owns each. */
 export const INTEGRATION_SECRETS: Readonly<Record<string, SecretSpec & { readonly integration: IntegrationName }>> = Object.fromEntries(
-  INTEGRATIONS.flatMap((i) => Object.entries(i.secrets as Record<string, SecretSpec>).map(([k, s]) => [k, { ...s, integration: i.name }] as const)),
+  INTEGRATIONS.flatMap((i) =>
+    Object.entries(i.secrets as Record<string, SecretSpec>).map(([k, s]) => [k, { ...s, integration: i.name }] as const),
+  ),
 );
 
 /** The enabled integrations' rule files, in registry order. */
@@ -157,7 +175,9 @@ export function dashboardInput(input: {
 function metricsOfKind(ruleOnly: boolean): Record<string, MetricSource> {
   return Object.fromEntries(
     INTEGRATIONS.flatMap((i) =>
-      (i.metrics as readonly MetricGroup[]).filter((g) => (g.ruleOnly ?? false) === ruleOnly).flatMap((g) => metricRows(i.metricsExporter, i.job, g)),
+      (i.metrics as readonly MetricGroup[])
+        .filter((g) => (g.ruleOnly ?? false) === ruleOnly)
+        .flatMap((g) => metricRows(i.metricsExporter, i.job, g)),
     ),
   );
 }

@@ -44,10 +44,13 @@ export function renderMyCnf(user: string, password: string): string {
 
 /** A MySQL user name as the exporter's ini file can carry it unquoted. */
 function checkUser(v: string): string | undefined {
-  return /^[A-Za-z0-9_.@-]{1,80}$/.test(v) ? undefined : `${JSON.stringify(v)} is not accepted; use 1-80 letters, digits, ".", "_", "@" or "-"`;
+  return /^[A-Za-z0-9_.@-]{1,80}$/.test(v)
+    ? undefined
+    : `${JSON.stringify(v)} is not accepted; use 1-80 letters, digits, ".", "_", "@" or "-"`;
 }
 
-const SOURCE = "prometheus/mysqld_exporter collector/global_status.go, global_variables.go, mysqld_exporter.go (mysql_up); checked against mysqld_exporter on MariaDB in the live suite";
+const SOURCE =
+  "prometheus/mysqld_exporter collector/global_status.go, global_variables.go, mysqld_exporter.go (mysql_up); checked against mysqld_exporter on MariaDB in the live suite";
 
 export const mysql = defineIntegration({
   name: "mysql",
@@ -74,12 +77,15 @@ export const mysql = defineIntegration({
       example: "<password>",
       check: (text) =>
         checkSecretToken(text, "MySQL password") ??
-        (text.includes("`") ? "holds a backtick, which the exporter's my.cnf cannot carry; choose another password (the value is not shown because it is a secret)" : undefined),
+        (text.includes("`")
+          ? "holds a backtick, which the exporter's my.cnf cannot carry; choose another password (the value is not shown because it is a secret)"
+          : undefined),
     },
   },
   read(v): MysqlConfig {
     const address = v.value<string>("mysqlAddress", (x) => (x === "" ? undefined : checkHostPort(x)));
-    if (address === "" && !v.hasProblem("mysqlAddress")) v.fail("mysqlAddress", "is missing; integration mysql needs the server's host:port, e.g. mysql:3306");
+    if (address === "" && !v.hasProblem("mysqlAddress"))
+      v.fail("mysqlAddress", "is missing; integration mysql needs the server's host:port, e.g. mysql:3306");
     return { address, user: v.value<string>("mysqlUser", checkUser) };
   },
   exporter: {
@@ -99,8 +105,10 @@ export const mysql = defineIntegration({
       "mysqld_exporter",
       {
         tag: "prometheus/mysqld_exporter: git tag v0.20.0 (CHANGELOG 0.20.0 / 2026-08-12, 'Publish images to GHCR') in the stored snapshot; Makefile DOCKER_IMAGE_NAME mysqld-exporter (prom/mysqld-exporter)",
-        dockerfile: "prometheus/mysqld_exporter@v0.20.0:Dockerfile: FROM quay.io/prometheus/busybox-linux-amd64; COPY mysqld_exporter /bin/mysqld_exporter; EXPOSE 9104; USER nobody; ENTRYPOINT /bin/mysqld_exporter",
-      }, ["wget"]
+        dockerfile:
+          "prometheus/mysqld_exporter@v0.20.0:Dockerfile: FROM quay.io/prometheus/busybox-linux-amd64; COPY mysqld_exporter /bin/mysqld_exporter; EXPOSE 9104; USER nobody; ENTRYPOINT /bin/mysqld_exporter",
+      },
+      ["wget"],
     ),
     writes: [],
     run: (c) => ({
@@ -161,7 +169,11 @@ function panels() {
       thresholds: [{ value: thresholds.MySQLSlowQueries.queries, color: "orange" }],
       w: 6,
     }),
-    statPanel("Queries/s", [{ expr: `sum(rate(mysql_global_status_questions{${j}}[${RATE_WINDOW}]))` }], { unit: "qps", sparkline: true, w: 6 }),
+    statPanel("Queries/s", [{ expr: `sum(rate(mysql_global_status_questions{${j}}[${RATE_WINDOW}]))` }], {
+      unit: "qps",
+      sparkline: true,
+      w: 6,
+    }),
     timeSeries(
       "Connections",
       [

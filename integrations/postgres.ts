@@ -72,13 +72,11 @@ export const postgres = defineIntegration({
       job: JOB,
       user: NOBODY,
     },
-    contract: promBusyboxContract(
-      "postgres_exporter",
-      {
-        tag: "prometheus-community/postgres_exporter: git tag v0.20.1 (2026-07-07) in the stored snapshot",
-        dockerfile: "prometheus-community/postgres_exporter@v0.20.1:Dockerfile: FROM quay.io/prometheus/busybox; /bin/postgres_exporter; USER nobody",
-      },
-    ),
+    contract: promBusyboxContract("postgres_exporter", {
+      tag: "prometheus-community/postgres_exporter: git tag v0.20.1 (2026-07-07) in the stored snapshot",
+      dockerfile:
+        "prometheus-community/postgres_exporter@v0.20.1:Dockerfile: FROM quay.io/prometheus/busybox; /bin/postgres_exporter; USER nobody",
+    }),
     writes: [],
     run: () => ({
       env: {

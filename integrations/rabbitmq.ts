@@ -81,7 +81,11 @@ export const rabbitmq = defineIntegration({
     {
       verification: "source",
       source: SOURCE,
-      names: ["rabbitmq_alarms_file_descriptor_limit", "rabbitmq_alarms_free_disk_space_watermark", "rabbitmq_alarms_memory_used_watermark"],
+      names: [
+        "rabbitmq_alarms_file_descriptor_limit",
+        "rabbitmq_alarms_free_disk_space_watermark",
+        "rabbitmq_alarms_memory_used_watermark",
+      ],
       ruleOnly: true,
     },
   ],
@@ -139,7 +143,13 @@ function panels() {
         { expr: sum("rabbitmq_process_resident_memory_bytes"), legend: "used" },
         { expr: sum("rabbitmq_resident_memory_limit_bytes"), legend: "high watermark limit" },
       ],
-      { description: "Publishers are blocked when memory reaches the high watermark.", unit: "bytes", min: 0, limitSeries: "/limit$/", w: 8 },
+      {
+        description: "Publishers are blocked when memory reaches the high watermark.",
+        unit: "bytes",
+        min: 0,
+        limitSeries: "/limit$/",
+        w: 8,
+      },
     ),
     timeSeries(
       "Free disk vs low watermark",
@@ -147,7 +157,13 @@ function panels() {
         { expr: sum("rabbitmq_disk_space_available_bytes"), legend: "free" },
         { expr: sum("rabbitmq_disk_space_available_limit_bytes"), legend: "low watermark limit" },
       ],
-      { description: "Publishers are blocked when free disk falls to the low watermark.", unit: "bytes", min: 0, limitSeries: "/limit$/", w: 8 },
+      {
+        description: "Publishers are blocked when free disk falls to the low watermark.",
+        unit: "bytes",
+        min: 0,
+        limitSeries: "/limit$/",
+        w: 8,
+      },
     ),
     timeSeries(
       "Connections, channels, consumers",

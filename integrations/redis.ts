@@ -49,7 +49,8 @@ export const redis = defineIntegration({
   },
   read(v): RedisConfig {
     const address = v.value<string>("redisAddress", (x) => (x === "" ? undefined : checkHostPort(x)));
-    if (address === "" && !v.hasProblem("redisAddress")) v.fail("redisAddress", "is missing; integration redis needs the Redis host:port, e.g. redis:6379");
+    if (address === "" && !v.hasProblem("redisAddress"))
+      v.fail("redisAddress", "is missing; integration redis needs the Redis host:port, e.g. redis:6379");
     return { address };
   },
   exporter: {
@@ -73,7 +74,8 @@ export const redis = defineIntegration({
       user: { name: "59000", uid: 59000, gid: 59000, source: "dockerfile" },
       sources: {
         tag: "indirect: docker.io/oliver006/redis_exporter:v1.91.1@sha256:c67a432d… pinned by digest in public code; v1.92.x and v1.93.0 are newer",
-        dockerfile: "oliver006/redis_exporter@v1.88.0:Dockerfile (newest tag in the snapshot): FROM scratch stage, COPY /redis_exporter; USER 59000:59000; ENTRYPOINT /redis_exporter",
+        dockerfile:
+          "oliver006/redis_exporter@v1.88.0:Dockerfile (newest tag in the snapshot): FROM scratch stage, COPY /redis_exporter; USER 59000:59000; ENTRYPOINT /redis_exporter",
       },
     },
     writes: [],

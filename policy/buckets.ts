@@ -61,7 +61,10 @@ export const bucketsEncrypted = bucketPolicy(
   "bucket-encrypted",
   "Every S3 bucket has default server-side encryption (SSE-S3 or SSE-KMS).",
   TYPES.bucketEncryption,
-  (s) => records(s.props.rules).some((r) => SSE_ALGORITHMS.includes(String((r.applyServerSideEncryptionByDefault as Record<string, unknown> | undefined)?.sseAlgorithm))),
+  (s) =>
+    records(s.props.rules).some((r) =>
+      SSE_ALGORITHMS.includes(String((r.applyServerSideEncryptionByDefault as Record<string, unknown> | undefined)?.sseAlgorithm)),
+    ),
   (b) =>
     records((b.props.serverSideEncryptionConfiguration as Record<string, unknown> | undefined)?.rule).some((r) =>
       SSE_ALGORITHMS.includes(String((r.applyServerSideEncryptionByDefault as Record<string, unknown> | undefined)?.sseAlgorithm)),

@@ -69,7 +69,9 @@ export const noPrivileged: ResourcePolicy = {
     const { allowed } = configOf(args, { allowed: DOCUMENTED_PRIVILEGED });
     const service = String(args.props.name);
     if (!allowed.includes(service)) {
-      report(`${args.name}: container ${service} is privileged; only ${allowed.join(", ")} may be (document why in the README and the policy's config).`);
+      report(
+        `${args.name}: container ${service} is privileged; only ${allowed.join(", ")} may be (document why in the README and the policy's config).`,
+      );
     }
   },
 };
@@ -94,9 +96,13 @@ export const noSecretEnv: ResourcePolicy = {
       const value = eq < 0 ? "" : entry.slice(eq + 1);
       if (value === "") continue;
       if (SECRET_NAME.test(key) && !FILE_INDIRECTION.test(key)) {
-        report(`${args.name}: environment variable ${key} of container ${String(args.props.name)} looks like a credential; deliver it as a file (${key}_FILE or the image's equivalent).`);
+        report(
+          `${args.name}: environment variable ${key} of container ${String(args.props.name)} looks like a credential; deliver it as a file (${key}_FILE or the image's equivalent).`,
+        );
       } else if (URL_WITH_PASSWORD.test(value)) {
-        report(`${args.name}: environment variable ${key} of container ${String(args.props.name)} holds a URL with a password; deliver it as a file.`);
+        report(
+          `${args.name}: environment variable ${key} of container ${String(args.props.name)} holds a URL with a password; deliver it as a file.`,
+        );
       }
     }
   },
@@ -129,7 +135,9 @@ export const loopbackPorts: ResourcePolicy = {
       const ip = typeof p.ip === "string" && p.ip !== "" ? p.ip : "0.0.0.0";
       const external = Number(p.external ?? p.internal);
       if (isLoopback(ip) || TLS_PORTS.includes(external)) continue;
-      report(`${args.name}: container ${service} publishes port ${String(p.internal)} on ${ip}:${external}; internal ports go on 127.0.0.1 (reach them through the SSH tunnel).`);
+      report(
+        `${args.name}: container ${service} publishes port ${String(p.internal)} on ${ip}:${external}; internal ports go on 127.0.0.1 (reach them through the SSH tunnel).`,
+      );
     }
   },
 };

@@ -33,10 +33,26 @@ export function ingressRules(type: string, props: Record<string, unknown>): Ingr
     }));
   }
   if (type === TYPES.securityGroupRule && props.type === "ingress") {
-    return [{ what: "rule", protocol: String(props.protocol ?? ""), fromPort: Number(props.fromPort), toPort: Number(props.toPort), cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)] }];
+    return [
+      {
+        what: "rule",
+        protocol: String(props.protocol ?? ""),
+        fromPort: Number(props.fromPort),
+        toPort: Number(props.toPort),
+        cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)],
+      },
+    ];
   }
   if (type === TYPES.vpcIngressRule) {
-    return [{ what: "rule", protocol: String(props.ipProtocol ?? ""), fromPort: Number(props.fromPort), toPort: Number(props.toPort), cidrs: [...strings(props.cidrIpv4), ...strings(props.cidrIpv6)] }];
+    return [
+      {
+        what: "rule",
+        protocol: String(props.ipProtocol ?? ""),
+        fromPort: Number(props.fromPort),
+        toPort: Number(props.toPort),
+        cidrs: [...strings(props.cidrIpv4), ...strings(props.cidrIpv6)],
+      },
+    ];
   }
   return [];
 }
@@ -65,7 +81,9 @@ export const narrowIngress: ResourcePolicy = {
         const limit = blockSize(family, WIDEST_PREFIX[family]);
         if (unionSize(blocks) > limit) {
           const list = rule.cidrs.filter((c) => parseCidr(c)?.family === family).join(", ");
-          report(`${args.name}: ${rule.what} opens ports ${rule.fromPort}-${rule.toPort} to ${list}, more than a /${WIDEST_PREFIX[family]}; only tcp 80/443 may be that wide.`);
+          report(
+            `${args.name}: ${rule.what} opens ports ${rule.fromPort}-${rule.toPort} to ${list}, more than a /${WIDEST_PREFIX[family]}; only tcp 80/443 may be that wide.`,
+          );
         }
       }
     }

@@ -31,7 +31,9 @@ export const remoteCommandsPinHostKey: ResourcePolicy = {
     if (typeof connection !== "object" || connection === null) return;
     const key = connection.hostKey;
     if (typeof key !== "string" || !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(key)) {
-      report(`${args.name}: connection.hostKey is ${key === undefined ? "unset" : JSON.stringify(key)}, so any key the host answers with is accepted; pin the host's public key.`);
+      report(
+        `${args.name}: connection.hostKey is ${key === undefined ? "unset" : JSON.stringify(key)}, so any key the host answers with is accepted; pin the host's public key.`,
+      );
     }
   },
 };
@@ -43,13 +45,19 @@ export const dockerSshVerifiesHostKey: ResourcePolicy = {
   validateResource: (args, report) => {
     if (args.type !== DOCKER_PROVIDER || !String(args.props.host ?? "").startsWith("ssh://")) return;
     const opts = list(args.props.sshOpts);
-    const values = (name: string) => opts.filter((o) => o.toLowerCase().startsWith(`${name.toLowerCase()}=`)).map((o) => o.slice(name.length + 1));
+    const values = (name: string) =>
+      opts.filter((o) => o.toLowerCase().startsWith(`${name.toLowerCase()}=`)).map((o) => o.slice(name.length + 1));
     const strict = values("StrictHostKeyChecking");
     if (strict.length === 0 || strict.some((v) => v.toLowerCase() !== "yes")) {
-      report(`${args.name}: sshOpts set StrictHostKeyChecking to ${strict.length === 0 ? "nothing (ssh asks, or accepts new keys)" : strict.join(", ")}; use -o StrictHostKeyChecking=yes with the host's key pinned.`);
+      report(
+        `${args.name}: sshOpts set StrictHostKeyChecking to ${strict.length === 0 ? "nothing (ssh asks, or accepts new keys)" : strict.join(", ")}; use -o StrictHostKeyChecking=yes with the host's key pinned.`,
+      );
     }
     const source = values("KnownHostsCommand").length > 0 || values("UserKnownHostsFile").some((f) => f !== "/dev/null");
-    if (!source) report(`${args.name}: sshOpts name no known-hosts source for the host's key (KnownHostsCommand or a UserKnownHostsFile); pin the key.`);
+    if (!source)
+      report(
+        `${args.name}: sshOpts name no known-hosts source for the host's key (KnownHostsCommand or a UserKnownHostsFile); pin the key.`,
+      );
   },
 };
 

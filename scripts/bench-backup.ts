@@ -35,16 +35,24 @@ async function main(): Promise<void> {
   parseCommand(COMMAND);
   ensureTools();
   const { renderBackupScript } = require("../configs/backup") as typeof import("../configs/backup");
-  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } = require("../harness/backup-fixture") as typeof import("../harness/backup-fixture");
+  const { delimitedMessages, FakeSnapshotApi, runScript, treeHashes, ulid, writeFakeBlock } =
+    require("../harness/backup-fixture") as typeof import("../harness/backup-fixture");
   const { makeTempDir, toolPath } = require("../harness/processes") as typeof import("../harness/processes");
   const { startGrafanaCopier } = require("../harness/grafana-copier") as typeof import("../harness/grafana-copier");
   progress(1, 3, "writing a synthetic 217 MB TSDB, a Grafana database and Alertmanager silences");
   const root = makeTempDir("obs-bench-backup");
-  const dirs = { prometheus: path.join(root, "prometheus"), grafana: path.join(root, "grafana"), alertmanager: path.join(root, "alertmanager") };
+  const dirs = {
+    prometheus: path.join(root, "prometheus"),
+    grafana: path.join(root, "grafana"),
+    alertmanager: path.join(root, "alertmanager"),
+  };
   for (const d of [...Object.values(dirs), path.join(root, "archive"), path.join(root, "textfile")]) fs.mkdirSync(d, { recursive: true });
   const hour = 3600_000;
   for (let i = 0; i < 10; i++) writeFakeBlock(dirs.prometheus, ulid(Date.now() - (300 - i * 24) * hour), 20.5 * MB, 1);
-  const sqlite = spawnSync(toolPath("sqlite3"), [path.join(dirs.grafana, "grafana.db"), "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, data BLOB); INSERT INTO dashboard(data) VALUES (randomblob(500000));"]);
+  const sqlite = spawnSync(toolPath("sqlite3"), [
+    path.join(dirs.grafana, "grafana.db"),
+    "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, data BLOB); INSERT INTO dashboard(data) VALUES (randomblob(500000));",
+  ]);
   if (sqlite.status !== 0) throw new Error(`sqlite3: ${sqlite.stderr}`);
   fs.writeFileSync(path.join(dirs.alertmanager, "silences"), delimitedMessages([Buffer.alloc(2000, 1)]));
   const api = new FakeSnapshotApi(dirs.prometheus);
@@ -54,16 +62,19 @@ async function main(): Promise<void> {
   try {
     const url = await api.start();
     const script = path.join(root, "backup.sh");
-    fs.writeFileSync(script, renderBackupScript({
-      prometheusUrl: url,
-      intervalHours: 6,
-      retentionDays: 30,
-      destination: { kind: "volume", dir: path.join(root, "archive") },
-      textfileDir: path.join(root, "textfile"),
-      sources: dirs,
-      scratchDir: path.join(root, "scratch"),
-      grafanaCopyDir: copier.exchangeDir,
-    }));
+    fs.writeFileSync(
+      script,
+      renderBackupScript({
+        prometheusUrl: url,
+        intervalHours: 6,
+        retentionDays: 30,
+        destination: { kind: "volume", dir: path.join(root, "archive") },
+        textfileDir: path.join(root, "textfile"),
+        sources: dirs,
+        scratchDir: path.join(root, "scratch"),
+        grafanaCopyDir: copier.exchangeDir,
+      }),
+    );
     const textfile = path.join(root, "textfile", "observability_backup.prom");
     progress(2, 3, "first backup run (every block)");
     const first = await runScript(script, ["--once"], process.env, 600_000);
@@ -76,7 +87,12 @@ async function main(): Promise<void> {
     if (second.code !== 0) throw new Error(second.stderr);
     const incremental = uploaded(textfile);
     const blocks = fs.readdirSync(dirs.prometheus).filter((b) => b !== "snapshots");
-    const bytes = blocks.reduce((n, b) => n + Object.keys(treeHashes(path.join(dirs.prometheus, b))).reduce((m, f) => m + fs.statSync(path.join(dirs.prometheus, b, f)).size, 0), 0);
+    const bytes = blocks.reduce(
+      (n, b) =>
+        n +
+        Object.keys(treeHashes(path.join(dirs.prometheus, b))).reduce((m, f) => m + fs.statSync(path.join(dirs.prometheus, b, f)).size, 0),
+      0,
+    );
     console.log(`synthetic_tsdb_blocks=${blocks.length} synthetic_tsdb_bytes=${bytes} head_block_chunk_bytes=${api.headBytes}`);
     console.log(`full_bytes=${full} incremental_bytes=${incremental} ratio=${(incremental / full).toFixed(4)}`);
   } finally {

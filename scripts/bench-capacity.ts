@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   const { positionals } = parseCommand(COMMAND);
   const sizes = positionals.length ? counts(COMMAND, positionals, "size") : [50000, 100000, 200000];
   if (new Set(sizes).size < 2) refuse(COMMAND, "give at least two different sizes: the estimate is the slope between them");
-  const [limitMb] = counts(COMMAND, [process.env.BENCH_CAPACITY_MEMORY_MB ?? String(CATALOG.prometheus.limits.memoryMb)], "BENCH_CAPACITY_MEMORY_MB");
+  const [limitMb] = counts(
+    COMMAND,
+    [process.env.BENCH_CAPACITY_MEMORY_MB ?? String(CATALOG.prometheus.limits.memoryMb)],
+    "BENCH_CAPACITY_MEMORY_MB",
+  );
   ensureTools();
   const { benchSize } = require("../harness/synthetic-stack") as typeof import("../harness/synthetic-stack");
   const results: SizeResult[] = [];

@@ -124,7 +124,9 @@ async function main(): Promise<void> {
     console.log(`run=${i} time_to_notify_seconds=${r.seconds.toFixed(1)}`);
   }
   const t = timings!;
-  console.log(`scrape_interval=${t.scrape}s evaluation_interval=${durationSeconds(EVAL)}s for=${t.forSeconds}s critical_group_wait=${t.groupWait}s`);
+  console.log(
+    `scrape_interval=${t.scrape}s evaluation_interval=${durationSeconds(EVAL)}s for=${t.forSeconds}s critical_group_wait=${t.groupWait}s`,
+  );
   console.log(`time_to_notify_seconds=${median(results).toFixed(1)} floor_seconds=${t.scrape + t.forSeconds + t.groupWait}`);
 }
 

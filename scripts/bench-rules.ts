@@ -31,7 +31,11 @@ const COMMAND: Command = {
 
 async function main(): Promise<void> {
   const { positionals } = parseCommand(COMMAND);
-  const sizes = counts(COMMAND, positionals.length ? positionals : (process.env.BENCH_RULES_SIZES ?? "10000,100000,200000").split(","), "size");
+  const sizes = counts(
+    COMMAND,
+    positionals.length ? positionals : (process.env.BENCH_RULES_SIZES ?? "10000,100000,200000").split(","),
+    "size",
+  );
   const soak = process.env.BENCH_RULES_SOAK_MINUTES ?? "0";
   if (!/^\d+$/.test(soak)) refuse(COMMAND, `BENCH_RULES_SOAK_MINUTES=${soak} is not accepted; use a whole number of minutes`);
   const soakMinutes = Number(soak);
@@ -39,7 +43,11 @@ async function main(): Promise<void> {
   const { benchSize } = require("../harness/synthetic-stack") as typeof import("../harness/synthetic-stack");
   const lines: string[] = [];
   for (const [i, n] of sizes.entries()) {
-    progress(i + 1, sizes.length, `${n} series: start Prometheus and the synthetic targets, fill the windows, measure 5 rounds${soakMinutes ? ` and soak ${soakMinutes} minutes` : ""}`);
+    progress(
+      i + 1,
+      sizes.length,
+      `${n} series: start Prometheus and the synthetic targets, fill the windows, measure 5 rounds${soakMinutes ? ` and soak ${soakMinutes} minutes` : ""}`,
+    );
     lines.push((await benchSize(n, soakMinutes)).line);
   }
   console.log(`\n${lines.join("\n")}`);

@@ -78,10 +78,14 @@ export function parseArgs(argv: readonly string[], root = ROOT): DeployPlan {
   const [stack, ...rest] = argv;
   const committed = committedStacks(root);
   if (stack === undefined || stack.startsWith("-")) {
-    throw new Error(`usage: npm run deploy -- <stack> [--create] [--preview] [--no-doctor] [pulumi up flags]; committed stacks: ${committed.join(", ")}`);
+    throw new Error(
+      `usage: npm run deploy -- <stack> [--create] [--preview] [--no-doctor] [pulumi up flags]; committed stacks: ${committed.join(", ")}`,
+    );
   }
   if (!STACK_NAME.test(stack)) {
-    throw new Error(`stack name ${JSON.stringify(stack)} is not accepted; use letters, digits, ".", "_" or "-" (committed stacks: ${committed.join(", ")})`);
+    throw new Error(
+      `stack name ${JSON.stringify(stack)} is not accepted; use letters, digits, ".", "_" or "-" (committed stacks: ${committed.join(", ")})`,
+    );
   }
   const own = new Set(["--create", "--preview", "--no-doctor"]);
   return {
@@ -116,7 +120,13 @@ function defaultDoctor(root: string, env: NodeJS.ProcessEnv): DeployDeps["doctor
 }
 
 export function defaultDeps(root = ROOT, env: NodeJS.ProcessEnv = process.env): DeployDeps {
-  return { root, env, probeDocker: probeDockerHost(10_000, env), doctor: defaultDoctor(root, env), log: (l) => process.stderr.write(`deploy: ${l}\n`) };
+  return {
+    root,
+    env,
+    probeDocker: probeDockerHost(10_000, env),
+    doctor: defaultDoctor(root, env),
+    log: (l) => process.stderr.write(`deploy: ${l}\n`),
+  };
 }
 
 /** The stack file's `config:` map, or undefined when there is none. */
@@ -141,13 +151,23 @@ class Pulumi {
 
   /** stdout of a command that must succeed, or undefined (its stderr is shown). */
   capture(args: string[]): string | undefined {
-    const r = spawnSync(this.cli.path, args, { stdio: ["ignore", "pipe", "inherit"], cwd: this.deps.root, env: this.deps.env, encoding: "utf8" });
+    const r = spawnSync(this.cli.path, args, {
+      stdio: ["ignore", "pipe", "inherit"],
+      cwd: this.deps.root,
+      env: this.deps.env,
+      encoding: "utf8",
+    });
     return r.status === 0 ? r.stdout : undefined;
   }
 }
 
 /** Which Docker host this stack deploys to, or why it cannot be checked yet. */
-function dockerHostOf(p: Pulumi, plan: DeployPlan, config: Record<string, unknown>, env: NodeJS.ProcessEnv): { host?: string; note?: string } {
+function dockerHostOf(
+  p: Pulumi,
+  plan: DeployPlan,
+  config: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { host?: string; note?: string } {
   if (config[`${PROJECT}:target`] === "ec2") {
     const out = parseOutputs(p.capture(["stack", "output", "--json", "--stack", plan.stack]) ?? "");
     if (!out.publicIp) return { note: "the EC2 host does not exist yet: the program waits for Docker on it after creating it" };
@@ -176,7 +196,9 @@ export async function deploy(plan: DeployPlan, deps: DeployDeps): Promise<number
   const placeholders = config ? findPlaceholders(config) : [];
   for (const ph of placeholders) log(`  ${ph.key}: ${JSON.stringify(ph.value)} ${ph.reason}`);
   if (placeholders.length > 0 && !plan.preview) {
-    log(`refusing \`pulumi up\`: ${placeholders.length} placeholder value(s) above; set your own with \`pulumi config set\` (or edit Pulumi.${plan.stack}.yaml), then run again (a preview accepts them: --preview)`);
+    log(
+      `refusing \`pulumi up\`: ${placeholders.length} placeholder value(s) above; set your own with \`pulumi config set\` (or edit Pulumi.${plan.stack}.yaml), then run again (a preview accepts them: --preview)`,
+    );
     return 2;
   }
   if (placeholders.length === 0) log("none");
@@ -194,13 +216,17 @@ export async function deploy(plan: DeployPlan, deps: DeployDeps): Promise<number
 
   log(`[4/7] stack ${plan.stack}`);
   const listed = p.capture(["stack", "ls", "--json"]);
-  const known = new Set<string>(listed ? (JSON.parse(listed.trim() || "[]") as { name: string }[]).map((s) => s.name.split("/").pop()!) : []);
+  const known = new Set<string>(
+    listed ? (JSON.parse(listed.trim() || "[]") as { name: string }[]).map((s) => s.name.split("/").pop()!) : [],
+  );
   let select: string[];
   if (known.has(plan.stack)) select = ["stack", "select", plan.stack];
   else if (config !== undefined || plan.create) select = ["stack", "select", "--create", plan.stack];
   else {
     const names = [...new Set([...committedStacks(root), ...known])].sort();
-    log(`refusing: no stack ${JSON.stringify(plan.stack)} in the backend and no Pulumi.${plan.stack}.yaml (known: ${names.join(", ") || "none"}); to create it, run again with --create`);
+    log(
+      `refusing: no stack ${JSON.stringify(plan.stack)} in the backend and no Pulumi.${plan.stack}.yaml (known: ${names.join(", ") || "none"}); to create it, run again with --create`,
+    );
     return 2;
   }
   let code = p.run(select);

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     process.exit(stale.length ? 1 : 0);
   }
   for (const f of stale) fs.writeFileSync(path.join(ROOT, f.file), f.wanted);
-  console.log(`${stale.length ? `rewrote ${stale.map((f) => f.file).join(", ")}` : "nothing to rewrite"}; ${all} are in step with the code`);
+  console.log(
+    `${stale.length ? `rewrote ${stale.map((f) => f.file).join(", ")}` : "nothing to rewrite"}; ${all} are in step with the code`,
+  );
 }
 
 main().catch((e: unknown) => {

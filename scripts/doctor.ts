@@ -86,12 +86,17 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
 function stackOutputs(stack: string): StackOutputs {
   const cli = process.env.PULUMI_CLI ?? findPulumi(ROOT)?.path;
   if (!cli) throw new Error("no Pulumi CLI to read the stack outputs; give the addresses as flags");
-  const r = spawnSync(cli, ["stack", "output", "--json", "--show-secrets", "--stack", stack], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync(cli, ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   if (r.status !== 0) throw new Error(`pulumi stack output --stack ${stack} failed (${r.error?.message ?? `exit ${r.status}`})`);
   return parseOutputs(r.stdout);
 }
 
-const readSecret = (file: string | undefined): string | undefined => (file === undefined ? undefined : fs.readFileSync(file, "utf8").trim());
+const readSecret = (file: string | undefined): string | undefined =>
+  file === undefined ? undefined : fs.readFileSync(file, "utf8").trim();
 
 export function targetsFrom(out: StackOutputs, f: DoctorArgs["flags"], tlsDomain: string | undefined): DoctorTargets {
   const url = (flag: string | undefined, o: string | undefined) => flag ?? o;
@@ -102,8 +107,20 @@ export function targetsFrom(out: StackOutputs, f: DoctorArgs["flags"], tlsDomain
   const [host, port] = (f["tls-address"] ?? "").split(/:(?=\d+$)/);
   const domain = f["tls-domain"] ?? tlsDomain;
   return {
-    grafana: grafanaUrl ? { url: grafanaUrl, user: f["grafana-user"] ?? out.grafanaAdminUser, password: readSecret(f["grafana-password-file"]) ?? out.grafanaAdminPassword } : undefined,
-    prometheus: promUrl ? { url: promUrl, user: f["prometheus-user"] ?? out.prometheusUser, password: readSecret(f["prometheus-password-file"]) ?? out.prometheusPassword } : undefined,
+    grafana: grafanaUrl
+      ? {
+          url: grafanaUrl,
+          user: f["grafana-user"] ?? out.grafanaAdminUser,
+          password: readSecret(f["grafana-password-file"]) ?? out.grafanaAdminPassword,
+        }
+      : undefined,
+    prometheus: promUrl
+      ? {
+          url: promUrl,
+          user: f["prometheus-user"] ?? out.prometheusUser,
+          password: readSecret(f["prometheus-password-file"]) ?? out.prometheusPassword,
+        }
+      : undefined,
     alertmanager: amUrl ? { url: amUrl } : undefined,
     loki: lokiUrl ? { url: lokiUrl } : undefined,
     tlsDomain: domain || undefined,
@@ -133,14 +150,23 @@ export async function doctorMain(argv: readonly string[], write: (s: string) => 
     const results = await runDoctor(targets, expected, { ...DEFAULT_OPTIONS, notify: false });
     const last = results.every((r) => r.ok) || Date.now() >= deadline;
     if (!last) {
-      write(`doctor: round ${round}: ${results.filter((r) => !r.ok).map((r) => r.name).join(", ")} not yet; again in 10 s\n`);
+      write(
+        `doctor: round ${round}: ${results
+          .filter((r) => !r.ok)
+          .map((r) => r.name)
+          .join(", ")} not yet; again in 10 s\n`,
+      );
       await new Promise((r) => setTimeout(r, 10_000));
       continue;
     }
     const final = args.notify ? await runDoctor(targets, expected, { ...DEFAULT_OPTIONS, notify: true }) : results;
     write(`${formatResults(final)}\n`);
     const failed = final.filter((r) => !r.ok);
-    write(failed.length === 0 ? `doctor: all ${final.length} checks passed\n` : `doctor: ${failed.length} of ${final.length} checks failed: ${failed.map((r) => r.name).join(", ")}\n`);
+    write(
+      failed.length === 0
+        ? `doctor: all ${final.length} checks passed\n`
+        : `doctor: ${failed.length} of ${final.length} checks failed: ${failed.map((r) => r.name).join(", ")}\n`,
+    );
     return failed.length === 0 ? 0 : 1;
   }
 }

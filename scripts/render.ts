@@ -44,7 +44,7 @@ interface Written {
 
 /** Empties `dir` when render made it; refuses a folder holding anything else. */
 function prepare(dir: string): void {
-  if (!fs.existsSync(dir)) return fs.mkdirSync(dir, { recursive: true }), undefined;
+  if (!fs.existsSync(dir)) return (fs.mkdirSync(dir, { recursive: true }), undefined);
   if (!fs.statSync(dir).isDirectory()) refuse(COMMAND, `${dir} is a file, not a folder`);
   const entries = fs.readdirSync(dir);
   if (entries.length === 0) return;
@@ -94,7 +94,10 @@ async function main(): Promise<void> {
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       const content = secret ? REDACTED : (u.content ?? "");
       fs.writeFileSync(dest, content);
-      written.push({ file: path.relative(dir, dest).split(path.sep).join("/"), label: secret ? "secret: placeholder, the value is delivered by Pulumi" : standIns(content) });
+      written.push({
+        file: path.relative(dir, dest).split(path.sep).join("/"),
+        label: secret ? "secret: placeholder, the value is delivered by Pulumi" : standIns(content),
+      });
     });
   }
   fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ writtenBy: "npm run render", stack, files: written }, null, 2) + "\n");

@@ -52,7 +52,12 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
   constructor(name: string, args: Ec2HostArgs, opts?: pulumi.ComponentResourceOptions) {
     // Registered as "observability:host:Ec2Host" until the tokens were unified: the alias keeps existing stacks
     // (and every child, whose URN includes this type) from being replaced.
-    super("observability:index:Ec2Host", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:host:Ec2Host" }] });
+    super(
+      "observability:index:Ec2Host",
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:host:Ec2Host" }] },
+    );
 
     const settings = args.aws;
     const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
@@ -124,11 +129,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       child,
     );
 
-    const keyPair = new aws.ec2.KeyPair(
-      `${name}-key`,
-      { publicKey: settings.sshPublicKey, tags: tags(`${name}-key`) },
-      child,
-    );
+    const keyPair = new aws.ec2.KeyPair(`${name}-key`, { publicKey: settings.sshPublicKey, tags: tags(`${name}-key`) }, child);
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -159,11 +160,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     for (const [key, policy] of Object.entries(args.rolePolicies ?? {})) {
       rolePolicies.push(new aws.iam.RolePolicy(`${name}-${key}`, { role: role.name, policy }, child));
     }
-    const profile = new aws.iam.InstanceProfile(
-      `${name}-profile`,
-      { role: role.name, tags: tags(`${name}-profile`) },
-      child,
-    );
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags(`${name}-profile`) }, child);
 
     // The host's SSH key, made here so both SSH clients can pin it (a first connection that
     // trusts whatever key answers could be a man in the middle): 32 random bytes kept in the

@@ -19,7 +19,12 @@ export class LocalHost extends pulumi.ComponentResource implements DockerHost {
   constructor(name: string, args: LocalHostArgs, opts?: pulumi.ComponentResourceOptions) {
     // Registered as "observability:host:LocalHost" until the tokens were unified: the alias keeps existing stacks
     // (and every child, whose URN includes this type) from being replaced.
-    super("observability:index:LocalHost", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:host:LocalHost" }] });
+    super(
+      "observability:index:LocalHost",
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: "observability:host:LocalHost" }] },
+    );
 
     this.provider = new docker.Provider(`${name}-docker`, { host: args.dockerHost }, { parent: this });
     this.publicAddress = pulumi.output("localhost");

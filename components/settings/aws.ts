@@ -49,7 +49,9 @@ function cidrList(r: Reader, key: "grafanaAllowedCidrs" | "sshAllowedCidrs", wid
 }
 
 export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv, grafanaDomain: string | undefined): AwsSettings | undefined {
-  const region = r.value<string>("awsRegion", (v) => (AWS_REGION_PATTERN.test(v) ? undefined : `${show(v)} is not an AWS region; use e.g. us-east-1 or eu-west-1`));
+  const region = r.value<string>("awsRegion", (v) =>
+    AWS_REGION_PATTERN.test(v) ? undefined : `${show(v)} is not an AWS region; use e.g. us-east-1 or eu-west-1`,
+  );
   const instanceType = r.value<string>("instanceType", (v) => {
     if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(v)) return `${show(v)} is not an EC2 instance type; use e.g. t3.xlarge`;
     const memory = instanceMemoryMb(v);
@@ -57,8 +59,12 @@ export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv, grafa
   });
   const memoryMb = instanceMemoryMb(instanceType);
   const rootVolumeGb = r.value<number>("rootVolumeGb", range(30, 16384, "GB"));
-  const vpcId = r.value<string>("vpcId", (v) => (v === "" || /^vpc-[0-9a-f]{8,17}$/.test(v) ? undefined : `${show(v)} is not a VPC id; use vpc-0123456789abcdef0`));
-  const subnetId = r.value<string>("subnetId", (v) => (v === "" || /^subnet-[0-9a-f]{8,17}$/.test(v) ? undefined : `${show(v)} is not a subnet id; use subnet-0123456789abcdef0`));
+  const vpcId = r.value<string>("vpcId", (v) =>
+    v === "" || /^vpc-[0-9a-f]{8,17}$/.test(v) ? undefined : `${show(v)} is not a VPC id; use vpc-0123456789abcdef0`,
+  );
+  const subnetId = r.value<string>("subnetId", (v) =>
+    v === "" || /^subnet-[0-9a-f]{8,17}$/.test(v) ? undefined : `${show(v)} is not a subnet id; use subnet-0123456789abcdef0`,
+  );
   const sshPublicKey = r.value<string>("sshPublicKey", (v) => (v === "" ? undefined : checkSshPublicKey(v)));
   // Amazon Linux 2023 installs the key pair for this user only.
   const sshUser = "ec2-user";
@@ -71,14 +77,18 @@ export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv, grafa
 
   if (target !== "ec2") {
     const stray = AWS_KEYS.filter((k) => r.isSet(k));
-    if (stray.length > 0) r.fail(stray[0], `is only used with target ec2 (this stack's target is ${target}); remove ${stray.join(", ")} or set target to ec2`);
-    if (sshPrivateKey !== undefined) r.fail("sshPrivateKey", `is only used with target ec2 (this stack's target is ${target}); remove the secret`);
+    if (stray.length > 0)
+      r.fail(stray[0], `is only used with target ec2 (this stack's target is ${target}); remove ${stray.join(", ")} or set target to ec2`);
+    if (sshPrivateKey !== undefined)
+      r.fail("sshPrivateKey", `is only used with target ec2 (this stack's target is ${target}); remove the secret`);
     return undefined;
   }
   // Checked on its text now: a key the command provider cannot parse fails only at `up`.
-  const privateKeyProblem = sshPrivateKey !== undefined && r.canReadSecrets() ? checkSshPrivateKey(r.secretText("sshPrivateKey")) : undefined;
+  const privateKeyProblem =
+    sshPrivateKey !== undefined && r.canReadSecrets() ? checkSshPrivateKey(r.secretText("sshPrivateKey")) : undefined;
   if (privateKeyProblem) r.fail("sshPrivateKey", privateKeyProblem);
-  if (sshPublicKey === "" && !r.hasProblem("sshPublicKey")) r.fail("sshPublicKey", "is missing; target ec2 needs your SSH public key (the line from ~/.ssh/id_ed25519.pub)");
+  if (sshPublicKey === "" && !r.hasProblem("sshPublicKey"))
+    r.fail("sshPublicKey", "is missing; target ec2 needs your SSH public key (the line from ~/.ssh/id_ed25519.pub)");
   if (grafanaDomain === undefined && r.isSet("grafanaAllowedCidrs") && !r.hasProblem("grafanaAllowedCidrs")) {
     r.fail(
       "grafanaAllowedCidrs",
@@ -86,15 +96,23 @@ export function readAws(r: Reader, target: Target, env: NodeJS.ProcessEnv, grafa
     );
   }
   if (grafanaDomain !== undefined && grafanaAllowedCidrs.length === 0 && !r.hasProblem("grafanaAllowedCidrs")) {
-    r.fail("grafanaAllowedCidrs", `is empty; with grafanaDomain on ec2 list who may open https://${grafanaDomain} (office, VPN; at most a /16 in total)`);
+    r.fail(
+      "grafanaAllowedCidrs",
+      `is empty; with grafanaDomain on ec2 list who may open https://${grafanaDomain} (office, VPN; at most a /16 in total)`,
+    );
   }
   if (sshAllowedCidrs.length === 0 && !r.hasProblem("sshAllowedCidrs")) {
-    r.fail("sshAllowedCidrs", "is empty; target ec2 reaches Docker on the host over SSH, so allow at least your own address (e.g. [203.0.113.7/32])");
+    r.fail(
+      "sshAllowedCidrs",
+      "is empty; target ec2 reaches Docker on the host over SSH, so allow at least your own address (e.g. [203.0.113.7/32])",
+    );
   }
   if (subnetId !== "" && vpcId === "") r.fail("subnetId", "is set without vpcId; set both (the security group lives in the VPC)");
   if (sshPrivateKey === undefined && !env.SSH_AUTH_SOCK) {
     // Not fatal for preview: the key may be in an agent by the time `up` runs. Pulumi warns.
-    pulumi.log.warn(`${PROJECT}: neither sshPrivateKey nor SSH_AUTH_SOCK is set; 'pulumi up' needs your key in an SSH agent or ~/.ssh to reach the ec2 host`);
+    pulumi.log.warn(
+      `${PROJECT}: neither sshPrivateKey nor SSH_AUTH_SOCK is set; 'pulumi up' needs your key in an SSH agent or ~/.ssh to reach the ec2 host`,
+    );
   }
   return {
     region,

@@ -22,10 +22,18 @@ export function restoreStampProblem(stamp: string, now: Date): string | undefine
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
   const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   const accepted = "use `latest` or the stamp of a backup that exists (its folder name, e.g. 20261202T050000Z, UTC)";
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi || t.getUTCSeconds() !== s) {
+  if (
+    t.getUTCFullYear() !== y ||
+    t.getUTCMonth() !== mo - 1 ||
+    t.getUTCDate() !== d ||
+    t.getUTCHours() !== h ||
+    t.getUTCMinutes() !== mi ||
+    t.getUTCSeconds() !== s
+  ) {
     return `${show(stamp)} is not a real date and time; ${accepted}`;
   }
-  if (t.getTime() > now.getTime()) return `${show(stamp)} is in the future (now is ${now.toISOString()}), so no backup carries it; ${accepted}`;
+  if (t.getTime() > now.getTime())
+    return `${show(stamp)} is in the future (now is ${now.toISOString()}), so no backup carries it; ${accepted}`;
   return undefined;
 }
 
@@ -36,9 +44,15 @@ export function readRestore(r: Reader, now: Date = new Date()): RestoreSettings 
     return shape ? `${show(v)} is not accepted; ${shape}` : restoreStampProblem(v, now);
   });
   const overwrite = r.value<boolean>("restoreOverwrite");
-  const id = r.value<string>("restoreId", (v) => (v === "" || RESTORE_ID_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${RESTORE_ID_ACCEPTED}`));
+  const id = r.value<string>("restoreId", (v) =>
+    v === "" || RESTORE_ID_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${RESTORE_ID_ACCEPTED}`,
+  );
   if (from === "") {
-    if (overwrite) r.fail("restoreOverwrite", "is true while restoreFrom is empty; set restoreFrom to `latest` or a backup stamp, or remove restoreOverwrite");
+    if (overwrite)
+      r.fail(
+        "restoreOverwrite",
+        "is true while restoreFrom is empty; set restoreFrom to `latest` or a backup stamp, or remove restoreOverwrite",
+      );
     if (id !== "") r.fail("restoreId", "is set while restoreFrom is empty; remove it, or set restoreFrom to the backup to restore");
     return undefined;
   }

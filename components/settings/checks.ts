@@ -54,7 +54,8 @@ function isIPv4(value: string): boolean {
 }
 
 export function oneOf(accepted: readonly string[]): (v: unknown) => Problem {
-  return (v) => (typeof v === "string" && accepted.includes(v) ? undefined : `${show(v)} is not accepted; use one of ${accepted.join(", ")}`);
+  return (v) =>
+    typeof v === "string" && accepted.includes(v) ? undefined : `${show(v)} is not accepted; use one of ${accepted.join(", ")}`;
 }
 
 export function range(min: number, max: number, unit: string): (v: number) => Problem {

@@ -15,7 +15,10 @@ export interface ContainerSettings {
 }
 
 export function readContainers(r: Reader): ContainerSettings {
-  const trustedRegistries = r.value<readonly string[]>("trustedRegistries", (v) => each((x) => checkRegistryHost(String(x)))(v) ?? unique(v));
+  const trustedRegistries = r.value<readonly string[]>(
+    "trustedRegistries",
+    (v) => each((x) => checkRegistryHost(String(x)))(v) ?? unique(v),
+  );
   const images = {} as Record<ContainerKey, string>;
   const limits = {} as Record<ContainerKey, Limits>;
   for (const c of ALL_CONTAINER_KEYS) {
@@ -55,7 +58,10 @@ export function checkMemoryFits(
   // A limit the stack file sets is the one to lower; a default one means the instance is too small.
   const tooLarge = running.filter((c) => limits[c].memoryMb > room && !r.hasProblem(`${c}MemoryMb`));
   for (const c of tooLarge.filter((x) => r.isSet(`${x}MemoryMb`))) {
-    r.fail(`${c}MemoryMb`, `${limits[c].memoryMb} is more than ${aws.instanceType} can give one container (${aws.memoryMb} MB less ${HOST_RESERVED_MB} MB for the host); lower it or choose a larger instanceType`);
+    r.fail(
+      `${c}MemoryMb`,
+      `${limits[c].memoryMb} is more than ${aws.instanceType} can give one container (${aws.memoryMb} MB less ${HOST_RESERVED_MB} MB for the host); lower it or choose a larger instanceType`,
+    );
   }
   const total = running.reduce((sum, c) => sum + limits[c].memoryMb, 0);
   if (tooLarge.some((c) => r.isSet(`${c}MemoryMb`)) || running.some((c) => r.hasProblem(`${c}MemoryMb`))) return;
@@ -63,7 +69,9 @@ export function checkMemoryFits(
     r.fail(
       "instanceType",
       `${aws.instanceType} has ${aws.memoryMb} MB; the containers' memory limits add up to ${total} MB, more than the ${room} MB left after ${HOST_RESERVED_MB} MB for the host` +
-        (tooLarge.length > 0 ? ` (${tooLarge.map((c) => `${ALL_CONTAINERS[c].title} alone has ${limits[c].memoryMb} MB`).join(", ")})` : "") +
+        (tooLarge.length > 0
+          ? ` (${tooLarge.map((c) => `${ALL_CONTAINERS[c].title} alone has ${limits[c].memoryMb} MB`).join(", ")})`
+          : "") +
         `; choose a larger instance type (e.g. t3.xlarge) or lower the <component>MemoryMb limits`,
     );
   }

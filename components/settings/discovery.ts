@@ -25,13 +25,16 @@ export const DISCOVERY_REFUSED_PORTS: Readonly<Record<number, string>> = {
 };
 /** Tag keys nearly every instance carries: a wildcard on one selects the whole region. */
 const UNIVERSAL_TAG_KEYS = ["Name"];
-const SHAPE = "a list of {name, port, tags}, e.g. [{name: app-nodes, port: 9100, tags: {\"observability:scrape\": node}}]";
+const SHAPE = 'a list of {name, port, tags}, e.g. [{name: app-nodes, port: 9100, tags: {"observability:scrape": node}}]';
 
 export function readEc2Discovery(r: Reader, target: Target, services: readonly ServiceSettings[]): Ec2DiscoveryJob[] {
   const v = r.structured("ec2Discovery");
   if (v === undefined) return [];
   if (target !== "ec2") {
-    r.fail("ec2Discovery", `is only used with target ec2 (this stack's target is ${target}): discovery runs with the EC2 host's instance role; list local targets in services instead`);
+    r.fail(
+      "ec2Discovery",
+      `is only used with target ec2 (this stack's target is ${target}): discovery runs with the EC2 host's instance role; list local targets in services instead`,
+    );
     return [];
   }
   if (!Array.isArray(v)) {
@@ -79,7 +82,10 @@ export function readEc2Discovery(r: Reader, target: Target, services: readonly S
     } else {
       for (const [k, val] of Object.entries(tags)) {
         if (!TAG_KEY.test(k) || k.toLowerCase().startsWith("aws:")) {
-          r.fail(`${key}.tags`, `${show(k)} is not an EC2 tag key; use 1-128 letters, digits, spaces and + - = . _ : / @, not starting with aws:`);
+          r.fail(
+            `${key}.tags`,
+            `${show(k)} is not an EC2 tag key; use 1-128 letters, digits, spaces and + - = . _ : / @, not starting with aws:`,
+          );
         } else if (typeof val !== "string" || !TAG_VALUE.test(val)) {
           r.fail(
             `${key}.tags.${k}`,

@@ -36,7 +36,9 @@ export function readEngines(r: Reader) {
     }),
   };
   const grafana = {
-    adminUser: r.value<string>("grafanaAdminUser", (v) => (ADMIN_USER_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${ADMIN_USER_ACCEPTED}`)),
+    adminUser: r.value<string>("grafanaAdminUser", (v) =>
+      ADMIN_USER_PATTERN.test(v) ? undefined : `${show(v)} is not accepted; use ${ADMIN_USER_ACCEPTED}`,
+    ),
   };
   return { prometheus, loki, grafana };
 }

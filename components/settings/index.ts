@@ -10,7 +10,18 @@ import { KpiSettings, ServiceSettings } from "../../configs/service-settings";
 import { AwsSettings, readAws } from "./aws";
 import { checkMemoryFits, readContainers } from "./containers";
 import { readEngines } from "./engines";
-import { checkIPv4, checkNoCredentialsInUrl, checkNoTemplate, checkNotLinkLocal, checkUrl, oneOf, range, show, sizeBytes, unique } from "./checks";
+import {
+  checkIPv4,
+  checkNoCredentialsInUrl,
+  checkNoTemplate,
+  checkNotLinkLocal,
+  checkUrl,
+  oneOf,
+  range,
+  show,
+  sizeBytes,
+  unique,
+} from "./checks";
 import { hasControl } from "../../configs/value-checks";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network-checks";
 import { TlsSettings, readTls } from "./tls";
@@ -83,7 +94,6 @@ export interface StackSettings {
 /** Room on the root volume beside Prometheus's TSDB: OS, images, the other volumes, Loki's cache. */
 const ROOT_VOLUME_HEADROOM_GB = 20;
 
-
 export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.ProcessEnv = process.env): StackSettings {
   const r = new Reader(cfg);
 
@@ -95,7 +105,8 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
       // The Docker CLI and ssh would read a space or a line break as the end of the address.
       if (/\s/.test(v) || hasControl(v)) return `${show(v)} holds whitespace or a control character; ${accepted}`;
       if (!/^(unix|tcp|ssh|npipe):\/\/./.test(v)) return `${show(v)} is not a Docker host; ${accepted}`;
-      if (!/^[\x21-\x7e]*$/.test(v)) return `${show(v)} holds non-ASCII characters; write the host in ASCII (xn-- punycode for an international name); ${accepted}`;
+      if (!/^[\x21-\x7e]*$/.test(v))
+        return `${show(v)} holds non-ASCII characters; write the host in ASCII (xn-- punycode for an international name); ${accepted}`;
       return /^(tcp|ssh):/.test(v) ? checkNotLinkLocal(v) : undefined;
     }) ||
     env.DOCKER_HOST ||
@@ -144,7 +155,11 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     retentionDays: r.value<number>("backupRetentionDays", range(1, 3650, "days")),
     restore: readRestore(r),
   };
-  if (backup.restore && !backup.enabled) r.fail("restoreFrom", "is set while backupEnabled is false; the restore runs in the backup job's image against its destination, so enable backups");
+  if (backup.restore && !backup.enabled)
+    r.fail(
+      "restoreFrom",
+      "is set while backupEnabled is false; the restore runs in the backup job's image against its destination, so enable backups",
+    );
 
   const networks = r.value<readonly string[]>("networks", (v) => {
     for (const n of v) {
@@ -156,7 +171,10 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
   const receivers = readReceivers(r);
   const integrations = readIntegrations(r);
   // Annotations are Go templates: a {{ in the base URL would be evaluated in every alert.
-  const runbookBaseUrl = r.value<string>("runbookBaseUrl", (v) => checkNoCredentialsInUrl(v, undefined) ?? checkUrl(v) ?? checkNoTemplate(v));
+  const runbookBaseUrl = r.value<string>(
+    "runbookBaseUrl",
+    (v) => checkNoCredentialsInUrl(v, undefined) ?? checkUrl(v) ?? checkNoTemplate(v),
+  );
   const services = readServices(r);
   const kpis = readKpis(r);
   const aws = readAws(r, target, env, tls?.domain);
@@ -174,7 +192,13 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
       );
     }
   }
-  if (aws) checkMemoryFits(r, aws, limits, { tls: tls !== undefined, backup: backup.enabled, restore: backup.restore !== undefined, integrations: integrations.integrations });
+  if (aws)
+    checkMemoryFits(r, aws, limits, {
+      tls: tls !== undefined,
+      backup: backup.enabled,
+      restore: backup.restore !== undefined,
+      integrations: integrations.integrations,
+    });
   const ec2Discovery = readEc2Discovery(r, target, services);
   const remoteWrite = readRemoteWrite(r, target);
 

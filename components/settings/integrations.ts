@@ -22,7 +22,11 @@ export function readIntegrations(r: Reader): { integrations: EnabledIntegrations
     for (const [key, spec] of Object.entries(integration.secrets as Readonly<Record<string, SecretSpec>>)) {
       const value = r.secret(key as SecretKey);
       if (!on) {
-        if (value) r.fail(key, `is set but integration ${integration.name} is not enabled; add ${integration.name} to integrations or remove the secret`);
+        if (value)
+          r.fail(
+            key,
+            `is set but integration ${integration.name} is not enabled; add ${integration.name} to integrations or remove the secret`,
+          );
       } else if (!value) {
         if (spec.required) {
           r.fail(

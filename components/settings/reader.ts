@@ -33,7 +33,9 @@ export interface ConfigSource {
 function sdkIsConfigSecret(): (fullKey: string) => boolean {
   const fn = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
   if (typeof fn !== "function") {
-    throw new Error("@pulumi/pulumi no longer exports runtime.isConfigSecret: the settings cannot tell a secret from plain config; update components/settings/reader.ts");
+    throw new Error(
+      "@pulumi/pulumi no longer exports runtime.isConfigSecret: the settings cannot tell a secret from plain config; update components/settings/reader.ts",
+    );
   }
   return fn as (fullKey: string) => boolean;
 }
@@ -210,12 +212,9 @@ function typeCheck(type: SimpleType, v: unknown): Problem {
     case "boolean":
       return typeof v === "boolean" ? undefined : `${show(v)} is not accepted; use true or false`;
     case "array":
-      return Array.isArray(v) && v.every((x) => typeof x === "string")
-        ? undefined
-        : `${show(v)} is not accepted; use a list of strings`;
+      return Array.isArray(v) && v.every((x) => typeof x === "string") ? undefined : `${show(v)} is not accepted; use a list of strings`;
   }
 }
-
 
 /** Edit distance, case-insensitive: "grafanaport" and "grafanPort" both find grafanaPort. */
 function distance(a: string, b: string): number {

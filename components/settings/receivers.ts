@@ -3,7 +3,19 @@
 import type { SettingKey } from "./schema";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertmanagerReceivers, SECRET_FILES } from "../../configs/alertmanager";
-import { Problem, checkEmail, checkHostPort, checkNoTemplate, checkRoutingKey, checkSecretToken, checkSecretUrl, each, oneOf, show, unique } from "./checks";
+import {
+  Problem,
+  checkEmail,
+  checkHostPort,
+  checkNoTemplate,
+  checkRoutingKey,
+  checkSecretToken,
+  checkSecretUrl,
+  each,
+  oneOf,
+  show,
+  unique,
+} from "./checks";
 import { Reader } from "./reader";
 import { PROJECT, RECEIVER_KINDS, ReceiverKind, SecretKey } from "./schema";
 
@@ -53,8 +65,14 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
     }
   }
   const channel = (key: "slackChannelCritical" | "slackChannelWarning" | "slackChannelInfo") =>
-    r.value<string>(key, (v) => (/^[#@][a-z0-9_.-]{1,80}$/.test(v) ? undefined : `${show(v)} is not accepted; use a channel such as #alerts-critical`));
-  const channels = { critical: channel("slackChannelCritical"), warning: channel("slackChannelWarning"), info: channel("slackChannelInfo") };
+    r.value<string>(key, (v) =>
+      /^[#@][a-z0-9_.-]{1,80}$/.test(v) ? undefined : `${show(v)} is not accepted; use a channel such as #alerts-critical`,
+    );
+  const channels = {
+    critical: channel("slackChannelCritical"),
+    warning: channel("slackChannelWarning"),
+    info: channel("slackChannelInfo"),
+  };
 
   const receivers: Mutable<AlertmanagerReceivers> = {};
   const secrets: Mutable<ReceiverSecrets> = {};
@@ -77,11 +95,16 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
   const username = r.value<string>("smtpUsername", (v) => (v === "" ? undefined : checkNoTemplate(v)));
   const requireTls = r.value<boolean>("smtpRequireTls");
   if (emailOn) {
-    for (const [key, v] of [["emailTo", to], ["emailFrom", from], ["smtpSmarthost", smarthost]] as const) {
+    for (const [key, v] of [
+      ["emailTo", to],
+      ["emailFrom", from],
+      ["smtpSmarthost", smarthost],
+    ] as const) {
       if (v === "" && !r.isSet(key)) r.fail(key, `is missing; receiver email needs emailTo, emailFrom and smtpSmarthost`);
     }
     const password = r.secret("smtpPassword");
-    const passwordProblem = password !== undefined && r.canReadSecrets() ? checkSecretToken(r.secretText("smtpPassword"), "SMTP password") : undefined;
+    const passwordProblem =
+      password !== undefined && r.canReadSecrets() ? checkSecretToken(r.secretText("smtpPassword"), "SMTP password") : undefined;
     if (passwordProblem) r.fail("smtpPassword", passwordProblem);
     // Port 465 is TLS from the first byte (Alertmanager dials it with TLS); elsewhere, without
     // STARTTLS required, the password may cross the network in clear.
@@ -93,9 +116,13 @@ export function readReceivers(r: Reader): { receivers: AlertmanagerReceivers; se
       );
     }
     if (username !== "" && password === undefined) {
-      r.fail("smtpUsername", `is set but the SMTP password is missing; set it with \`pulumi config set --secret ${PROJECT}:smtpPassword <value>\``);
+      r.fail(
+        "smtpUsername",
+        `is set but the SMTP password is missing; set it with \`pulumi config set --secret ${PROJECT}:smtpPassword <value>\``,
+      );
     }
-    if (username === "" && password !== undefined) r.fail("smtpPassword", "is set but smtpUsername is empty; set the user or remove the password");
+    if (username === "" && password !== undefined)
+      r.fail("smtpPassword", "is set but smtpUsername is empty; set the user or remove the password");
     receivers.email = { to, from, smarthost, username: username || undefined, requireTls };
     if (password) secrets.email = password;
   }

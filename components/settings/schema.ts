@@ -3,7 +3,14 @@
 // can declare (string, integer, boolean, array of those); `npm run docs` writes this table into
 // Pulumi.yaml and the README, and a test keeps them in step.
 import { CatalogEntry } from "../../catalog/containers";
-import { ALL_CONTAINERS, ContainerKey, INTEGRATION_NAMES, INTEGRATION_SECRETS, integrationSettingDocs, integrationSettings } from "../../integrations";
+import {
+  ALL_CONTAINERS,
+  ContainerKey,
+  INTEGRATION_NAMES,
+  INTEGRATION_SECRETS,
+  integrationSettingDocs,
+  integrationSettings,
+} from "../../integrations";
 import { SettingDoc, SettingSpec } from "../../catalog/setting-spec";
 import { COMMITTED_RUNBOOK_BASE } from "../../configs/rules";
 import { RESTORE_ID_ACCEPTED } from "../../configs/backup-restore";
@@ -24,7 +31,8 @@ export const SECRET_KEYS = {
   heartbeatUrl: "Dead man's switch URL that receives Watchdog every minute (receiver heartbeat)",
   smtpPassword: "SMTP password (receiver email with smtpUsername)",
   ...Object.fromEntries(Object.entries(INTEGRATION_SECRETS).map(([k, s]) => [k, s.description])),
-  sshPrivateKey: "Private key (unencrypted OpenSSH or PEM) for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
+  sshPrivateKey:
+    "Private key (unencrypted OpenSSH or PEM) for the ec2 host's readiness check; Docker over SSH always uses your ssh client (agent or ~/.ssh)",
   remoteWritePassword: "Basic-auth password for remoteWrite (an https URL, with remoteWriteUsername); delivered to Prometheus as a file",
   remoteWriteBearerToken: "Bearer token for remoteWrite (an https URL, without remoteWriteUsername); delivered to Prometheus as a file",
 } as const;
@@ -39,28 +47,82 @@ export type { SettingSpec, SimpleType } from "../../catalog/setting-spec";
 
 /** The typed settings, in README order. Each is declared in Pulumi.yaml with this default. */
 export const SETTINGS = {
-  target: { type: "string", default: "local", description: "Where the stack runs: local (a Docker host) or ec2 (an EC2 host this program creates)." },
-  dockerHost: { type: "string", default: "", description: "Docker host for target local; empty means $DOCKER_HOST or unix:///var/run/docker.sock." },
-  grafanaBindAddress: { type: "string", default: "", description: "Host address Grafana's port is published on (target local); empty means 127.0.0.1. On ec2 Grafana is always on the host's loopback: reach it through grafanaDomain or the SSH tunnel." },
-  grafanaPort: { type: "integer", default: 3000, description: "Published Grafana port (on ec2 on the host's loopback, forwarded by sshTunnelCommand)." },
-  grafanaDomain: { type: "string", default: "", description: "Public DNS name of Grafana (no scheme): a Caddy proxy gets a certificate for it from an ACME CA and serves Grafana over HTTPS on 443 (80 only redirects). Empty: no proxy; on ec2 Grafana is reached through the SSH tunnel." },
+  target: {
+    type: "string",
+    default: "local",
+    description: "Where the stack runs: local (a Docker host) or ec2 (an EC2 host this program creates).",
+  },
+  dockerHost: {
+    type: "string",
+    default: "",
+    description: "Docker host for target local; empty means $DOCKER_HOST or unix:///var/run/docker.sock.",
+  },
+  grafanaBindAddress: {
+    type: "string",
+    default: "",
+    description:
+      "Host address Grafana's port is published on (target local); empty means 127.0.0.1. On ec2 Grafana is always on the host's loopback: reach it through grafanaDomain or the SSH tunnel.",
+  },
+  grafanaPort: {
+    type: "integer",
+    default: 3000,
+    description: "Published Grafana port (on ec2 on the host's loopback, forwarded by sshTunnelCommand).",
+  },
+  grafanaDomain: {
+    type: "string",
+    default: "",
+    description:
+      "Public DNS name of Grafana (no scheme): a Caddy proxy gets a certificate for it from an ACME CA and serves Grafana over HTTPS on 443 (80 only redirects). Empty: no proxy; on ec2 Grafana is reached through the SSH tunnel.",
+  },
   acmeEmail: { type: "string", default: "", description: "Contact e-mail of the ACME account (expiry warnings); with grafanaDomain." },
-  acmeCa: { type: "string", default: "", description: "ACME directory URL; empty means Let's Encrypt (https://acme-staging-v02.api.letsencrypt.org/directory for its staging CA); with grafanaDomain." },
-  proxyBindAddress: { type: "string", default: "", description: "Host address the TLS proxy publishes 80 and 443 on (target local with grafanaDomain; required there: e.g. the LAN address Grafana's users reach; 0.0.0.0 only with allowWideIngress). On ec2 the security group fences the proxy instead." },
-  route53ZoneId: { type: "string", default: "", description: "Route 53 hosted zone in which the program creates grafanaDomain's A record (the Elastic IP); target ec2 with grafanaDomain. Empty: create the record yourself." },
+  acmeCa: {
+    type: "string",
+    default: "",
+    description:
+      "ACME directory URL; empty means Let's Encrypt (https://acme-staging-v02.api.letsencrypt.org/directory for its staging CA); with grafanaDomain.",
+  },
+  proxyBindAddress: {
+    type: "string",
+    default: "",
+    description:
+      "Host address the TLS proxy publishes 80 and 443 on (target local with grafanaDomain; required there: e.g. the LAN address Grafana's users reach; 0.0.0.0 only with allowWideIngress). On ec2 the security group fences the proxy instead.",
+  },
+  route53ZoneId: {
+    type: "string",
+    default: "",
+    description:
+      "Route 53 hosted zone in which the program creates grafanaDomain's A record (the Elastic IP); target ec2 with grafanaDomain. Empty: create the record yourself.",
+  },
   prometheusPort: { type: "integer", default: 9090, description: "Published Prometheus port (always on 127.0.0.1)." },
   alertmanagerPort: { type: "integer", default: 9093, description: "Published Alertmanager port (always on 127.0.0.1)." },
   lokiPort: { type: "integer", default: 3100, description: "Published Loki port (always on 127.0.0.1)." },
-  grafanaAdminUser: { type: "string", default: "admin", description: "Grafana admin user; its password is generated and exported as a secret." },
+  grafanaAdminUser: {
+    type: "string",
+    default: "admin",
+    description: "Grafana admin user; its password is generated and exported as a secret.",
+  },
   scrapeInterval: { type: "string", default: "15s", description: "Prometheus scrape interval." },
   evaluationInterval: { type: "string", default: "15s", description: "Prometheus rule evaluation interval." },
   prometheusRetentionTime: { type: "string", default: "30d", description: "How long Prometheus keeps samples." },
   prometheusRetentionSize: { type: "string", default: "50GB", description: "Most disk Prometheus's TSDB may use; oldest blocks go first." },
   lokiRetentionPeriod: { type: "string", default: "30d", description: "How long Loki keeps logs (a whole number of days)." },
   ...componentSettings(),
-  trustedRegistries: { type: "array", default: [], description: "Registry hosts (e.g. registry.example.com) the images of privileged containers (Docker socket, instance role, added capabilities) may come from besides their default repository; an image pinned by digest is accepted from anywhere." },
-  networks: { type: "array", default: [], description: "Existing Docker networks Prometheus (and the integration exporters) join to reach application services by name." },
-  receivers: { type: "array", default: [], description: `Alert receivers to enable: any of ${RECEIVER_KINDS.join(", ")}; each needs its secret.` },
+  trustedRegistries: {
+    type: "array",
+    default: [],
+    description:
+      "Registry hosts (e.g. registry.example.com) the images of privileged containers (Docker socket, instance role, added capabilities) may come from besides their default repository; an image pinned by digest is accepted from anywhere.",
+  },
+  networks: {
+    type: "array",
+    default: [],
+    description: "Existing Docker networks Prometheus (and the integration exporters) join to reach application services by name.",
+  },
+  receivers: {
+    type: "array",
+    default: [],
+    description: `Alert receivers to enable: any of ${RECEIVER_KINDS.join(", ")}; each needs its secret.`,
+  },
   slackChannelCritical: { type: "string", default: "#alerts-critical", description: "Slack channel for critical alerts." },
   slackChannelWarning: { type: "string", default: "#alerts-warning", description: "Slack channel for warnings." },
   slackChannelInfo: { type: "string", default: "#alerts-info", description: "Slack channel for info alerts." },
@@ -69,28 +131,102 @@ export const SETTINGS = {
   smtpSmarthost: { type: "string", default: "", description: "SMTP server host:port (receiver email)." },
   smtpUsername: { type: "string", default: "", description: "SMTP user; empty means no authentication." },
   smtpRequireTls: { type: "boolean", default: true, description: "Require STARTTLS to the SMTP server." },
-  smtpAllowPlainAuth: { type: "boolean", default: false, description: "Allow smtpUsername/smtpPassword over a connection without TLS (smtpRequireTls false, not port 465): the password then crosses the network in clear. Off: refused." },
+  smtpAllowPlainAuth: {
+    type: "boolean",
+    default: false,
+    description:
+      "Allow smtpUsername/smtpPassword over a connection without TLS (smtpRequireTls false, not port 465): the password then crosses the network in clear. Off: refused.",
+  },
   integrations: { type: "array", default: [], description: `Optional integrations: any of ${INTEGRATION_NAMES.join(", ")}.` },
   ...integrationSettings(),
-  remoteWrite: { type: "string", default: "", description: "Also write every sample to a long-term store: amp (an Amazon Managed Service for Prometheus workspace this program creates; target ec2) or the https URL of a remote-write receiver (Mimir, Thanos Receive, VictoriaMetrics, Cortex). Empty: off." },
-  remoteWriteUsername: { type: "string", default: "", description: "Basic-auth user for a remoteWrite URL (password in the secret remoteWritePassword)." },
-  remoteWriteExpectedSeries: { type: "integer", default: 200000, description: "Active series the remote-write queue is sized for (shards and capacity; see docs/scale.md)." },
-  runbookBaseUrl: { type: "string", default: COMMITTED_RUNBOOK_BASE, description: "Base URL of the runbooks; every alert links to <base>#<alertname>." },
-  backupEnabled: { type: "boolean", default: true, description: "Run the backup job (Prometheus snapshot, Grafana and Alertmanager data)." },
-  backupIntervalHours: { type: "integer", default: 6, description: `Hours between backups (1-${MAX_BACKUP_INTERVAL_HOURS}; BackupTooOld fires at ${BACKUP_TOO_OLD_HOURS}h).` },
-  backupRetentionDays: { type: "integer", default: 30, description: "Days a backup's manifest is kept (the newest is always kept); a Prometheus block goes when no kept manifest names it." },
-  restoreFrom: { type: "string", default: "", description: "Restore on this `up`, before Prometheus, Grafana and Alertmanager start: `latest` or a backup stamp (e.g. 20261202T050000Z); empty: no restore. See Disaster recovery." },
-  restoreOverwrite: { type: "boolean", default: false, description: "Let restoreFrom replace data volumes that are not empty (otherwise the restore refuses and the `up` fails); needs restoreId." },
-  restoreId: { type: "string", default: "", description: "Names this restore (e.g. 2026-12-07-host-lost; required with restoreOverwrite). A restore that succeeds writes it into each volume, and a later `up` that re-creates the restore container with the same id leaves the volumes alone." },
+  remoteWrite: {
+    type: "string",
+    default: "",
+    description:
+      "Also write every sample to a long-term store: amp (an Amazon Managed Service for Prometheus workspace this program creates; target ec2) or the https URL of a remote-write receiver (Mimir, Thanos Receive, VictoriaMetrics, Cortex). Empty: off.",
+  },
+  remoteWriteUsername: {
+    type: "string",
+    default: "",
+    description: "Basic-auth user for a remoteWrite URL (password in the secret remoteWritePassword).",
+  },
+  remoteWriteExpectedSeries: {
+    type: "integer",
+    default: 200000,
+    description: "Active series the remote-write queue is sized for (shards and capacity; see docs/scale.md).",
+  },
+  runbookBaseUrl: {
+    type: "string",
+    default: COMMITTED_RUNBOOK_BASE,
+    description: "Base URL of the runbooks; every alert links to <base>#<alertname>.",
+  },
+  backupEnabled: {
+    type: "boolean",
+    default: true,
+    description: "Run the backup job (Prometheus snapshot, Grafana and Alertmanager data).",
+  },
+  backupIntervalHours: {
+    type: "integer",
+    default: 6,
+    description: `Hours between backups (1-${MAX_BACKUP_INTERVAL_HOURS}; BackupTooOld fires at ${BACKUP_TOO_OLD_HOURS}h).`,
+  },
+  backupRetentionDays: {
+    type: "integer",
+    default: 30,
+    description: "Days a backup's manifest is kept (the newest is always kept); a Prometheus block goes when no kept manifest names it.",
+  },
+  restoreFrom: {
+    type: "string",
+    default: "",
+    description:
+      "Restore on this `up`, before Prometheus, Grafana and Alertmanager start: `latest` or a backup stamp (e.g. 20261202T050000Z); empty: no restore. See Disaster recovery.",
+  },
+  restoreOverwrite: {
+    type: "boolean",
+    default: false,
+    description:
+      "Let restoreFrom replace data volumes that are not empty (otherwise the restore refuses and the `up` fails); needs restoreId.",
+  },
+  restoreId: {
+    type: "string",
+    default: "",
+    description:
+      "Names this restore (e.g. 2026-12-07-host-lost; required with restoreOverwrite). A restore that succeeds writes it into each volume, and a later `up` that re-creates the restore container with the same id leaves the volumes alone.",
+  },
   awsRegion: { type: "string", default: "us-east-1", description: "AWS region (target ec2)." },
-  instanceType: { type: "string", default: "t3.xlarge", description: "EC2 instance type, x86_64: a size of t3, t3a, m5(a), m6i/a, m7i/a, c5(a), c6i/a, c7i/a, r5(a), r6i/a or r7i/a; the running containers' memory limits must fit its memory less 1 GB for the host. Default 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache." },
-  rootVolumeGb: { type: "integer", default: 120, description: "Encrypted gp3 root volume size in GB: Prometheus's retention size, as much again for the daily restore check's scratch copy when backups are on, and 20 GB of headroom." },
+  instanceType: {
+    type: "string",
+    default: "t3.xlarge",
+    description:
+      "EC2 instance type, x86_64: a size of t3, t3a, m5(a), m6i/a, m7i/a, c5(a), c6i/a, c7i/a, r5(a), r6i/a or r7i/a; the running containers' memory limits must fit its memory less 1 GB for the host. Default 4 vCPU / 16 GiB: the default limits add up to 4.55 CPU / 4.4 GB with the backup job (ceilings, rarely all reached at once), leaving memory for the OS and page cache.",
+  },
+  rootVolumeGb: {
+    type: "integer",
+    default: 120,
+    description:
+      "Encrypted gp3 root volume size in GB: Prometheus's retention size, as much again for the daily restore check's scratch copy when backups are on, and 20 GB of headroom.",
+  },
   vpcId: { type: "string", default: "", description: "VPC for the host; empty means the default VPC." },
   subnetId: { type: "string", default: "", description: "Subnet for the host; empty lets AWS choose in the VPC." },
   sshPublicKey: { type: "string", default: "", description: "SSH public key installed on the host (required for ec2)." },
-  grafanaAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to reach Grafana's HTTPS port on ec2 (required with grafanaDomain; at most a /16 in total, a /8 with allowWideIngress; canonical network addresses)." },
-  sshAllowedCidrs: { type: "array", default: [], description: "CIDR blocks allowed to SSH to the host (required for ec2: the Docker API is reached over SSH; at most a /16 in total, a /8 with allowWideIngress; canonical network addresses)." },
-  allowWideIngress: { type: "boolean", default: false, description: "Acknowledge an ingress wider than a /16: sshAllowedCidrs or grafanaAllowedCidrs covering up to a /8 in total, or proxyBindAddress 0.0.0.0 on target local." },
+  grafanaAllowedCidrs: {
+    type: "array",
+    default: [],
+    description:
+      "CIDR blocks allowed to reach Grafana's HTTPS port on ec2 (required with grafanaDomain; at most a /16 in total, a /8 with allowWideIngress; canonical network addresses).",
+  },
+  sshAllowedCidrs: {
+    type: "array",
+    default: [],
+    description:
+      "CIDR blocks allowed to SSH to the host (required for ec2: the Docker API is reached over SSH; at most a /16 in total, a /8 with allowWideIngress; canonical network addresses).",
+  },
+  allowWideIngress: {
+    type: "boolean",
+    default: false,
+    description:
+      "Acknowledge an ingress wider than a /16: sshAllowedCidrs or grafanaAllowedCidrs covering up to a /8 in total, or proxyBindAddress 0.0.0.0 on target local.",
+  },
   protectBuckets: { type: "boolean", default: true, description: "Protect the S3 buckets from deletion by pulumi destroy." },
 } satisfies Readonly<Record<string, SettingSpec>>;
 /** A key of the settings table: a typo in a setting's name fails to compile. */
@@ -106,7 +242,11 @@ function componentSettings(): Record<ComponentSettingKey, SettingSpec> {
     out[`${c}Image`] = { type: "string", default: e.image, description: `Image of ${e.title}, pinned to an exact tag.` };
   }
   for (const [c, e] of Object.entries(ALL_CONTAINERS) as [ContainerKey, CatalogEntry][]) {
-    out[`${c}MilliCpus`] = { type: "integer", default: Math.round(e.limits.cpus * 1000), description: `CPU limit of ${e.title} in thousandths of a core.` };
+    out[`${c}MilliCpus`] = {
+      type: "integer",
+      default: Math.round(e.limits.cpus * 1000),
+      description: `CPU limit of ${e.title} in thousandths of a core.`,
+    };
     out[`${c}MemoryMb`] = { type: "integer", default: e.limits.memoryMb, description: `Memory limit of ${e.title} in MB.` };
   }
   return out;
@@ -116,9 +256,9 @@ function componentSettings(): Record<ComponentSettingKey, SettingSpec> {
 export const STRUCTURED_SETTINGS = {
   services: "Application services to scrape: a list of {name, targets, metricsPath?, scheme?, labels?}.",
   kpis: "Business KPI panels: a list of {title, expr, unit?, thresholds?}.",
-  ec2Discovery: "Fleets to scrape, found through EC2 (target ec2): a list of {name, port, tags}; each becomes a scrape job of the running instances carrying all the tags (value \"*\": any value).",
+  ec2Discovery:
+    'Fleets to scrape, found through EC2 (target ec2): a list of {name, port, tags}; each becomes a scrape job of the running instances carrying all the tags (value "*": any value).',
 } as const;
-
 
 export type { Applies, SettingDoc } from "../../catalog/setting-spec";
 
@@ -128,27 +268,71 @@ const URL_ACCEPTS = "an http(s) URL without `{{`";
 /** Accepted values, targets and an example for every key (typed, structured and secret); docs/settings.md is generated from it. */
 export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
   target: { accepts: TARGETS.join(", "), targets: "both", example: "ec2" },
-  dockerHost: { accepts: "empty, or unix://, tcp://, ssh:// or npipe:// followed by an address", targets: "local", example: "ssh://deploy@build-host" },
+  dockerHost: {
+    accepts: "empty, or unix://, tcp://, ssh:// or npipe:// followed by an address",
+    targets: "local",
+    example: "ssh://deploy@build-host",
+  },
   grafanaBindAddress: { accepts: "empty or an IPv4 address (on ec2 only 127.0.0.1)", targets: "both", example: "0.0.0.0" },
   grafanaPort: { accepts: "1-65535, distinct from the other published ports; on ec2 not 22, 80 or 443", targets: "both", example: "3001" },
   grafanaDomain: { accepts: "empty or a DNS name without scheme", targets: "both", example: "grafana.example.com" },
-  proxyBindAddress: { accepts: "empty, or an IPv4 address (0.0.0.0 only with allowWideIngress); required on local with grafanaDomain", targets: "local", example: "192.168.1.20" },
+  proxyBindAddress: {
+    accepts: "empty, or an IPv4 address (0.0.0.0 only with allowWideIngress); required on local with grafanaDomain",
+    targets: "local",
+    example: "192.168.1.20",
+  },
   acmeEmail: { accepts: "empty or an email address; only with grafanaDomain", targets: "both", example: "ops@example.com" },
-  acmeCa: { accepts: "empty or the https URL of an ACME directory; only with grafanaDomain", targets: "both", example: "https://acme-staging-v02.api.letsencrypt.org/directory" },
-  route53ZoneId: { accepts: "empty or a hosted zone id (Z + up to 31 capitals and digits); only with grafanaDomain", targets: "ec2", example: "Z0123456789ABCDEFGHIJ" },
-  prometheusPort: { accepts: "1-65535, distinct from the other published ports; on ec2 not 22, 80 or 443", targets: "both", example: "9091" },
-  alertmanagerPort: { accepts: "1-65535, distinct from the other published ports; on ec2 not 22, 80 or 443", targets: "both", example: "9094" },
+  acmeCa: {
+    accepts: "empty or the https URL of an ACME directory; only with grafanaDomain",
+    targets: "both",
+    example: "https://acme-staging-v02.api.letsencrypt.org/directory",
+  },
+  route53ZoneId: {
+    accepts: "empty or a hosted zone id (Z + up to 31 capitals and digits); only with grafanaDomain",
+    targets: "ec2",
+    example: "Z0123456789ABCDEFGHIJ",
+  },
+  prometheusPort: {
+    accepts: "1-65535, distinct from the other published ports; on ec2 not 22, 80 or 443",
+    targets: "both",
+    example: "9091",
+  },
+  alertmanagerPort: {
+    accepts: "1-65535, distinct from the other published ports; on ec2 not 22, 80 or 443",
+    targets: "both",
+    example: "9094",
+  },
   lokiPort: { accepts: "1-65535, distinct from the other published ports; on ec2 not 22, 80 or 443", targets: "both", example: "3101" },
   grafanaAdminUser: { accepts: '1-64 letters, digits, ".", "_", "@" or "-"', targets: "both", example: "grafana-admin" },
   scrapeInterval: { accepts: `${DURATION}, from 1s to 5m`, targets: "both", example: "30s" },
   evaluationInterval: { accepts: `${DURATION}, from 1s to 5m`, targets: "both", example: "30s" },
   prometheusRetentionTime: { accepts: `${DURATION}, from 2h to 10y`, targets: "both", example: "90d" },
-  prometheusRetentionSize: { accepts: "a whole number with B, KB, MB, GB, TB, PB or EB (base 2), not zero", targets: "both", example: "200GB" },
-  lokiRetentionPeriod: { accepts: "a whole number of days (30d, or hours in multiples of 24), from 1d to 10y", targets: "both", example: "14d" },
+  prometheusRetentionSize: {
+    accepts: "a whole number with B, KB, MB, GB, TB, PB or EB (base 2), not zero",
+    targets: "both",
+    example: "200GB",
+  },
+  lokiRetentionPeriod: {
+    accepts: "a whole number of days (30d, or hours in multiples of 24), from 1d to 10y",
+    targets: "both",
+    example: "14d",
+  },
   ...componentDocs(),
-  trustedRegistries: { accepts: "registry host names (e.g. registry.example.com), each once", targets: "both", example: "[registry.example.com]" },
-  networks: { accepts: "names of existing user-defined Docker networks, each once (not observability or a built-in network)", targets: "both", example: "[myapp_default]" },
-  receivers: { accepts: `any of ${RECEIVER_KINDS.join(", ")}, each once; each needs its secret`, targets: "both", example: "[slack, heartbeat]" },
+  trustedRegistries: {
+    accepts: "registry host names (e.g. registry.example.com), each once",
+    targets: "both",
+    example: "[registry.example.com]",
+  },
+  networks: {
+    accepts: "names of existing user-defined Docker networks, each once (not observability or a built-in network)",
+    targets: "both",
+    example: "[myapp_default]",
+  },
+  receivers: {
+    accepts: `any of ${RECEIVER_KINDS.join(", ")}, each once; each needs its secret`,
+    targets: "both",
+    example: "[slack, heartbeat]",
+  },
   slackChannelCritical: { accepts: "a channel: # or @ then 1-80 of a-z 0-9 _ . -", targets: "both", example: "'#oncall'" },
   slackChannelWarning: { accepts: "a channel: # or @ then 1-80 of a-z 0-9 _ . -", targets: "both", example: "'#team-alerts'" },
   slackChannelInfo: { accepts: "a channel: # or @ then 1-80 of a-z 0-9 _ . -", targets: "both", example: "'#team-info'" },
@@ -160,28 +344,61 @@ export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
   smtpAllowPlainAuth: { accepts: "true or false", targets: "both", example: "true" },
   integrations: { accepts: `any of ${INTEGRATION_NAMES.join(", ")}, each once`, targets: "both", example: "[postgres, blackbox]" },
   ...integrationSettingDocs(),
-  remoteWrite: { accepts: "empty, amp (target ec2 only) or an https URL", targets: "both", example: "https://mimir.example.com/api/v1/push" },
-  remoteWriteUsername: { accepts: 'empty or a user name without spaces or ":"; needs remoteWritePassword', targets: "both", example: "tenant-1" },
+  remoteWrite: {
+    accepts: "empty, amp (target ec2 only) or an https URL",
+    targets: "both",
+    example: "https://mimir.example.com/api/v1/push",
+  },
+  remoteWriteUsername: {
+    accepts: 'empty or a user name without spaces or ":"; needs remoteWritePassword',
+    targets: "both",
+    example: "tenant-1",
+  },
   remoteWriteExpectedSeries: { accepts: "1000-100000000", targets: "both", example: "500000" },
   runbookBaseUrl: { accepts: URL_ACCEPTS, targets: "both", example: "https://wiki.example.com/runbooks" },
   backupEnabled: { accepts: "true or false", targets: "both", example: "false" },
   backupIntervalHours: { accepts: `1-${MAX_BACKUP_INTERVAL_HOURS}`, targets: "both", example: "4" },
   backupRetentionDays: { accepts: "1-3650", targets: "both", example: "90" },
-  restoreFrom: { accepts: "empty, latest, or a backup stamp such as 20261202T050000Z; needs backupEnabled", targets: "both", example: "latest" },
+  restoreFrom: {
+    accepts: "empty, latest, or a backup stamp such as 20261202T050000Z; needs backupEnabled",
+    targets: "both",
+    example: "latest",
+  },
   restoreOverwrite: { accepts: "true or false; only with restoreFrom, and needs restoreId", targets: "both", example: "true" },
-  restoreId: { accepts: `empty, or ${RESTORE_ID_ACCEPTED}; required with restoreOverwrite`, targets: "both", example: "2026-12-07-host-lost" },
+  restoreId: {
+    accepts: `empty, or ${RESTORE_ID_ACCEPTED}; required with restoreOverwrite`,
+    targets: "both",
+    example: "2026-12-07-host-lost",
+  },
   awsRegion: { accepts: "an AWS region name", targets: "ec2", example: "eu-west-1" },
   instanceType: { accepts: "an EC2 instance type (family.size)", targets: "ec2", example: "m7i.xlarge" },
-  rootVolumeGb: { accepts: "30-16384, at least prometheusRetentionSize + 20 GB (twice the retention size + 20 GB with backups on)", targets: "ec2", example: "200" },
+  rootVolumeGb: {
+    accepts: "30-16384, at least prometheusRetentionSize + 20 GB (twice the retention size + 20 GB with backups on)",
+    targets: "ec2",
+    example: "200",
+  },
   vpcId: { accepts: "empty or vpc- and 8-17 hex digits", targets: "ec2", example: "vpc-0123456789abcdef0" },
   subnetId: { accepts: "empty or subnet- and 8-17 hex digits; needs vpcId", targets: "ec2", example: "subnet-0123456789abcdef0" },
-  sshPublicKey: { accepts: "one OpenSSH public key line; required on ec2", targets: "ec2", example: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... me@laptop" },
-  grafanaAllowedCidrs: { accepts: "canonical IPv4 CIDR blocks, at most a /16 in total (a /8 with allowWideIngress); required with grafanaDomain", targets: "ec2", example: "[203.0.113.0/24]" },
-  sshAllowedCidrs: { accepts: "canonical IPv4 CIDR blocks, at most a /16 in total (a /8 with allowWideIngress); required on ec2", targets: "ec2", example: "[198.51.100.7/32]" },
+  sshPublicKey: {
+    accepts: "one OpenSSH public key line; required on ec2",
+    targets: "ec2",
+    example: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... me@laptop",
+  },
+  grafanaAllowedCidrs: {
+    accepts: "canonical IPv4 CIDR blocks, at most a /16 in total (a /8 with allowWideIngress); required with grafanaDomain",
+    targets: "ec2",
+    example: "[203.0.113.0/24]",
+  },
+  sshAllowedCidrs: {
+    accepts: "canonical IPv4 CIDR blocks, at most a /16 in total (a /8 with allowWideIngress); required on ec2",
+    targets: "ec2",
+    example: "[198.51.100.7/32]",
+  },
   protectBuckets: { accepts: "true or false", targets: "ec2", example: "false" },
   allowWideIngress: { accepts: "true or false", targets: "both", example: "true" },
   services: {
-    accepts: "objects {name (lower-case, unique, not a stack job), targets (host:port list), metricsPath? (/metrics), scheme? (http or https), labels? (not job, instance, service, tier)}",
+    accepts:
+      "objects {name (lower-case, unique, not a stack job), targets (host:port list), metricsPath? (/metrics), scheme? (http or https), labels? (not job, instance, service, tier)}",
     targets: "both",
     example: "[{name: api, targets: ['api:8080'], labels: {team: payments}}]",
   },
@@ -196,19 +413,31 @@ export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
     example: "[{name: app-nodes, port: 9100, tags: {'observability:scrape': node}}]",
   },
   slackWebhookUrl: { accepts: "an https:// URL", targets: "both", example: "https://hooks.slack.com/services/T000/B000/XXXX" },
-  pagerdutyRoutingKey: { accepts: "the 32-character integration key of a PagerDuty Events v2 service", targets: "both", example: "0123456789abcdef0123456789abcdef" },
+  pagerdutyRoutingKey: {
+    accepts: "the 32-character integration key of a PagerDuty Events v2 service",
+    targets: "both",
+    example: "0123456789abcdef0123456789abcdef",
+  },
   webhookUrl: { accepts: "an https:// URL", targets: "both", example: "https://hooks.example.com/alerts" },
   heartbeatUrl: { accepts: "an https:// URL", targets: "both", example: "https://hc-ping.com/<uuid>" },
   smtpPassword: { accepts: "a non-empty password; needs smtpUsername", targets: "both", example: "<password>" },
   sshPrivateKey: { accepts: "an OpenSSH private key", targets: "ec2", example: "-----BEGIN OPENSSH PRIVATE KEY----- ..." },
-  remoteWritePassword: { accepts: "a non-empty password; with remoteWriteUsername and an https remoteWrite", targets: "both", example: "<password>" },
+  remoteWritePassword: {
+    accepts: "a non-empty password; with remoteWriteUsername and an https remoteWrite",
+    targets: "both",
+    example: "<password>",
+  },
   remoteWriteBearerToken: { accepts: "a token; with an https remoteWrite and no remoteWriteUsername", targets: "both", example: "<token>" },
 };
 
 function componentDocs(): Record<string, SettingDoc> {
   const out: Record<string, SettingDoc> = {};
   for (const [c, e] of Object.entries(ALL_CONTAINERS) as [ContainerKey, CatalogEntry][]) {
-    out[`${c}Image`] = { accepts: "repository:tag with an exact release (major.minor.patch) or a repository@sha256 digest", targets: "both", example: e.image };
+    out[`${c}Image`] = {
+      accepts: "repository:tag with an exact release (major.minor.patch) or a repository@sha256 digest",
+      targets: "both",
+      example: e.image,
+    };
     out[`${c}MilliCpus`] = { accepts: "10-64000", targets: "both", example: String(Math.round(e.limits.cpus * 2000)) };
     out[`${c}MemoryMb`] = { accepts: "6-262144", targets: "both", example: String(e.limits.memoryMb * 2) };
   }

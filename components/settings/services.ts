@@ -80,20 +80,24 @@ export function readKpis(r: Reader): KpiSettings[] {
     }
     const allowed = ["title", "expr", "unit", "thresholds"];
     r.failUnknownFields(key, k, allowed);
-    if (typeof k.title !== "string" || k.title.trim() === "") r.fail(`${key}.title`, `${show(k.title)} is not accepted; use a non-empty title`);
-    if (typeof k.expr !== "string" || k.expr.trim() === "") r.fail(`${key}.expr`, `${show(k.expr)} is not accepted; use a PromQL expression`);
+    if (typeof k.title !== "string" || k.title.trim() === "")
+      r.fail(`${key}.title`, `${show(k.title)} is not accepted; use a non-empty title`);
+    if (typeof k.expr !== "string" || k.expr.trim() === "")
+      r.fail(`${key}.expr`, `${show(k.expr)} is not accepted; use a PromQL expression`);
     else {
       const problem = checkPromql(k.expr);
       if (problem) r.fail(`${key}.expr`, `${problem}; use a PromQL expression that Prometheus accepts, e.g. sum(rate(signups_total[5m]))`);
     }
     const unit = k.unit ?? "short";
-    if (typeof unit !== "string" || !/^[A-Za-z0-9:_./-]+$/.test(unit)) r.fail(`${key}.unit`, `${show(unit)} is not accepted; use a Grafana unit id such as short, percentunit, currencyUSD`);
+    if (typeof unit !== "string" || !/^[A-Za-z0-9:_./-]+$/.test(unit))
+      r.fail(`${key}.unit`, `${show(unit)} is not accepted; use a Grafana unit id such as short, percentunit, currencyUSD`);
     const thresholds = k.thresholds ?? [];
     const okThresholds =
       Array.isArray(thresholds) &&
       thresholds.every((t) => isRecord(t) && typeof t.value === "number" && typeof t.color === "string") &&
       thresholds.every((t, j) => j === 0 || (t as { value: number }).value > (thresholds[j - 1] as { value: number }).value);
-    if (!okThresholds) r.fail(`${key}.thresholds`, `${show(thresholds)} is not accepted; use an ascending list of {value: number, color: string}`);
+    if (!okThresholds)
+      r.fail(`${key}.thresholds`, `${show(thresholds)} is not accepted; use an ascending list of {value: number, color: string}`);
     out.push({
       title: String(k.title),
       expr: String(k.expr),

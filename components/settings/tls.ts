@@ -62,7 +62,10 @@ export function readTls(r: Reader, target: Target): TlsSettings | undefined {
     r.fail("route53ZoneId", `is only used with target ec2 (the record points at the host's Elastic IP); this stack's target is ${target}`);
   }
   if (target === "ec2" && bindAddress !== "") {
-    r.fail("proxyBindAddress", "is only used with target local; on ec2 the proxy listens on the host's address and the security group (grafanaAllowedCidrs) fences it");
+    r.fail(
+      "proxyBindAddress",
+      "is only used with target local; on ec2 the proxy listens on the host's address and the security group (grafanaAllowedCidrs) fences it",
+    );
   }
   if (target === "local" && bindAddress === "" && !r.hasProblem("proxyBindAddress")) {
     // Without it Docker would publish 80 and 443 on every interface, with no allow-list in front.

@@ -59,10 +59,9 @@ export interface PanelOptions {
 }
 
 function thresholds(o: PanelOptions): dashboard.ThresholdsConfigBuilder {
-  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
-    { value: null, color: o.baseColor ?? "green" },
-    ...(o.thresholds ?? []).map((s) => ({ value: s.value, color: s.color })),
-  ]);
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps([{ value: null, color: o.baseColor ?? "green" }, ...(o.thresholds ?? []).map((s) => ({ value: s.value, color: s.color }))]);
 }
 
 function linkBuilders(links: readonly Link[]): dashboard.DashboardLinkBuilder[] {
@@ -145,12 +144,7 @@ export function logTimeSeries(title: string, queries: readonly LokiQuery[], o: T
   return timeSeriesWith(title, LOKI, lokiTargets(queries), { bars: true, stack: true, ...o });
 }
 
-function timeSeriesWith(
-  title: string,
-  ds: DatasourceRef,
-  targets: cog.Builder<cog.Dataquery>[],
-  o: TimeSeriesOptions,
-): PanelBuilder {
+function timeSeriesWith(title: string, ds: DatasourceRef, targets: cog.Builder<cog.Dataquery>[], o: TimeSeriesOptions): PanelBuilder {
   const b = apply(new timeseries.PanelBuilder(), title, ds, targets, o, { w: 12, h: 8 });
   b.fillOpacity(o.fillOpacity ?? (o.bars ? 80 : 10));
   b.lineWidth(1);
@@ -194,7 +188,12 @@ export function statPanel(title: string, queries: readonly PromQuery[], o: StatO
   b.graphMode(o.sparkline ? common.BigValueGraphMode.Area : common.BigValueGraphMode.None);
   b.textMode(common.BigValueTextMode.Auto);
   b.justifyMode(common.BigValueJustifyMode.Auto);
-  b.reduceOptions(new common.ReduceDataOptionsBuilder().calcs([o.calc ?? "lastNotNull"]).values(false).fields(""));
+  b.reduceOptions(
+    new common.ReduceDataOptionsBuilder()
+      .calcs([o.calc ?? "lastNotNull"])
+      .values(false)
+      .fields(""),
+  );
   return b;
 }
 
@@ -262,7 +261,8 @@ export function tablePanel(title: string, queries: readonly PromQuery[], o: Tabl
       });
       props.push({ id: "custom.cellOptions", value: { type: "color-text" } });
     }
-    if (c.links) props.push({ id: "links", value: c.links.map((l) => ({ title: l.title, url: l.url, targetBlank: l.targetBlank ?? false })) });
+    if (c.links)
+      props.push({ id: "links", value: c.links.map((l) => ({ title: l.title, url: l.url, targetBlank: l.targetBlank ?? false })) });
     if (props.length > 0) b.overrideByName(c.field, props);
   }
   return b;
@@ -354,6 +354,11 @@ export function stateTimeline(title: string, queries: readonly PromQuery[], o: S
   b.mergeValues(true);
   b.rowHeight(o.rowHeight ?? 0.8);
   b.fillOpacity(80);
-  b.legend(new common.VizLegendOptionsBuilder().showLegend(false).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
+  b.legend(
+    new common.VizLegendOptionsBuilder()
+      .showLegend(false)
+      .displayMode(common.LegendDisplayMode.List)
+      .placement(common.LegendPlacement.Bottom),
+  );
   return b;
 }

@@ -36,12 +36,7 @@ export function requestRate(matchers: string, groupBy: readonly string[] = [], w
 }
 
 /** Share of requests whose status matches `statusRegex` (e.g. "5.."), 0..1. */
-export function statusRatio(
-  matchers: string,
-  statusRegex: string,
-  groupBy: readonly string[] = [],
-  window = RATE_WINDOW,
-): string {
+export function statusRatio(matchers: string, statusRegex: string, groupBy: readonly string[] = [], window = RATE_WINDOW): string {
   return (
     `${sum(groupBy)}(rate(http_requests_total{${matchers}, status=~"${statusRegex}"}[${window}]))` +
     ` / ${sum(groupBy)}(rate(http_requests_total{${matchers}}[${window}]))`
@@ -49,12 +44,7 @@ export function statusRatio(
 }
 
 /** Latency quantile from the http_request_duration_seconds histogram. */
-export function latencyQuantile(
-  quantile: number,
-  matchers: string,
-  groupBy: readonly string[] = [],
-  window = RATE_WINDOW,
-): string {
+export function latencyQuantile(quantile: number, matchers: string, groupBy: readonly string[] = [], window = RATE_WINDOW): string {
   return (
     `histogram_quantile(${quantile}, sum by (${[...groupBy, "le"].join(", ")}) ` +
     `(rate(http_request_duration_seconds_bucket{${matchers}}[${window}])))`

@@ -94,7 +94,6 @@ export const HIT_RATIO_STEPS: readonly ThresholdStep[] = [
   { value: view.hitRatio.goodRatio, color: "green" },
 ];
 
-
 /** Alertmanagers discovered by Prometheus, on a red base: green from the number PrometheusNotConnectedToAlertmanagers wants. */
 export const ALERTMANAGERS_DISCOVERED_STEPS: readonly ThresholdStep[] = [
   { value: t.prometheus.PrometheusNotConnectedToAlertmanagers.minAlertmanagers, color: "green" },

@@ -37,7 +37,10 @@ export function usage(c: Command): string {
     for (const [k, v] of Object.entries(entries)) lines.push(`  ${k.padEnd(26)} ${v}`);
   };
   block("arguments", c.args);
-  block("options", { ...Object.fromEntries(Object.entries(c.flags ?? {}).map(([k, v]) => [`--${k}`, v])), "--help, -h": "print this help and exit" });
+  block("options", {
+    ...Object.fromEntries(Object.entries(c.flags ?? {}).map(([k, v]) => [`--${k}`, v])),
+    "--help, -h": "print this help and exit",
+  });
   block("environment", c.env);
   return lines.join("\n") + "\n";
 }
@@ -65,8 +68,23 @@ export function parseCommand(c: Command, argv: readonly string[] = process.argv.
   const n = parsed.positionals.length;
   const min = c.min ?? 0;
   const max = c.max ?? 0;
-  if (n < min) refuse(c, `missing ${Object.keys(c.args ?? {}).slice(n, min).join(" ") || "arguments"}`);
-  if (n > max) refuse(c, `unexpected argument${n - max > 1 ? "s" : ""} ${parsed.positionals.slice(max).map((a) => JSON.stringify(a)).join(" ")}`);
+  if (n < min)
+    refuse(
+      c,
+      `missing ${
+        Object.keys(c.args ?? {})
+          .slice(n, min)
+          .join(" ") || "arguments"
+      }`,
+    );
+  if (n > max)
+    refuse(
+      c,
+      `unexpected argument${n - max > 1 ? "s" : ""} ${parsed.positionals
+        .slice(max)
+        .map((a) => JSON.stringify(a))
+        .join(" ")}`,
+    );
   const flags = new Set(Object.keys(parsed.values).filter((k) => k !== "help" && parsed.values[k] === true));
   return { positionals: parsed.positionals, flags };
 }
@@ -80,7 +98,8 @@ function help(c: Command): never {
 export function counts(c: Command, values: readonly string[], what: string): number[] {
   return values.map((v) => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) refuse(c, `${what} ${JSON.stringify(v)} is not accepted; use a whole number of at least 1`);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
+      refuse(c, `${what} ${JSON.stringify(v)} is not accepted; use a whole number of at least 1`);
     return n;
   });
 }

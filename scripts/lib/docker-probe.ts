@@ -37,7 +37,9 @@ function ping(options: http.RequestOptions, timeoutMs: number): Promise<string |
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve(res.statusCode === 200 ? undefined : `GET /_ping answered HTTP ${res.statusCode} ${body.trim().slice(0, 200)}`));
+      res.on("end", () =>
+        resolve(res.statusCode === 200 ? undefined : `GET /_ping answered HTTP ${res.statusCode} ${body.trim().slice(0, 200)}`),
+      );
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on("error", (e) => resolve(e.message));
@@ -71,9 +73,21 @@ export function probeDockerHost(timeoutMs = 10_000, env: NodeJS.ProcessEnv = pro
       // A TLS-protected engine (DOCKER_TLS_VERIFY, usually 2376) answers plain HTTP with 400; it is listening.
       if (error?.startsWith("GET /_ping answered HTTP 400")) return { state: "ok", detail: `${host} answers (TLS; not verified here)` };
     } else if (e.kind === "ssh") {
-      const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${Math.ceil(timeoutMs / 1000)}`, ...(e.port ? ["-p", String(e.port)] : []), e.destination, "docker", "version", "--format", "{{.Server.Version}}"];
+      const args = [
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        `ConnectTimeout=${Math.ceil(timeoutMs / 1000)}`,
+        ...(e.port ? ["-p", String(e.port)] : []),
+        e.destination,
+        "docker",
+        "version",
+        "--format",
+        "{{.Server.Version}}",
+      ];
       const r = spawnSync("ssh", args, { encoding: "utf8", timeout: timeoutMs * 3, env });
-      if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") return { state: "skipped", detail: `no ssh command here to check ${host}; the Docker provider will need it too` };
+      if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT")
+        return { state: "skipped", detail: `no ssh command here to check ${host}; the Docker provider will need it too` };
       if (r.status !== 0) error = (r.stderr || r.error?.message || `ssh exited ${r.status}`).trim().split("\n").pop();
       else return { state: "ok", detail: `${host} answers (Docker ${r.stdout.trim()})` };
     } else {

@@ -38,7 +38,7 @@ function v4Documentation(ip: string, prefix: number): string | undefined {
   const a = v4ToInt(ip);
   for (const [base, len] of DOC_V4) {
     const mask = (0xffffffff << (32 - len)) >>> 0;
-    if (prefix >= len && ((a & mask) >>> 0) === v4ToInt(base)) return `${base}/${len}`;
+    if (prefix >= len && (a & mask) >>> 0 === v4ToInt(base)) return `${base}/${len}`;
   }
   return undefined;
 }
@@ -79,7 +79,8 @@ export function placeholderReason(value: string): string | undefined {
   }
   const domain = DOMAIN_CANDIDATE.exec(value);
   DOMAIN_CANDIDATE.lastIndex = 0;
-  if (domain) return `names ${domain[1]}, an example domain (RFC 2606) nobody can receive mail or certificates for; put your own domain or address`;
+  if (domain)
+    return `names ${domain[1]}, an example domain (RFC 2606) nobody can receive mail or certificates for; put your own domain or address`;
   return undefined;
 }
 

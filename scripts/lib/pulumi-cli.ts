@@ -51,9 +51,8 @@ export function checkPulumi(cli: PulumiCli | undefined, cwd: string, env: NodeJS
   if (!cli) return { ok: false, message: `no Pulumi CLI: none on PATH and no npm launcher (run \`npm install\`); ${INSTALL_HINT}` };
   const r = spawnSync(cli.path, ["version"], { cwd, env, encoding: "utf8", timeout: timeoutMs });
   if (r.status === 0) return { ok: true, version: r.stdout.trim().split("\n").pop() ?? "" };
-  const cause =
-    r.error?.message ??
-    (`${r.stderr ?? ""}`.trim().split("\n").filter(Boolean).pop() || `exit status ${r.status ?? r.signal}`);
-  const what = cli.source === "launcher" ? `the npm launcher (${cli.path}) could not get the CLI: ${cause}` : `${cli.path} does not run: ${cause}`;
+  const cause = r.error?.message ?? (`${r.stderr ?? ""}`.trim().split("\n").filter(Boolean).pop() || `exit status ${r.status ?? r.signal}`);
+  const what =
+    cli.source === "launcher" ? `the npm launcher (${cli.path}) could not get the CLI: ${cause}` : `${cli.path} does not run: ${cause}`;
   return { ok: false, message: `no Pulumi CLI: ${what}; ${INSTALL_HINT}` };
 }

@@ -48,7 +48,10 @@ function row(key: string, type: string, dflt: string, secret: boolean, what: str
 }
 
 export function renderSettingsTable(): string {
-  const rows = ["| key | type | default | accepts | targets | secret | example | what it does |", "| --- | --- | --- | --- | --- | --- | --- | --- |"];
+  const rows = [
+    "| key | type | default | accepts | targets | secret | example | what it does |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
   for (const [key, spec] of Object.entries(SETTINGS)) rows.push(row(key, spec.type, code(shown(spec.default)), false, spec.description));
   for (const [key, what] of Object.entries(STRUCTURED_SETTINGS)) rows.push(row(key, "list of objects", code("[]"), false, what));
   for (const [key, what] of Object.entries(SECRET_KEYS)) rows.push(row(key, "string", "unset", true, what));
@@ -56,7 +59,10 @@ export function renderSettingsTable(): string {
 }
 
 export function renderAlertTable(): string {
-  const rows = ["| alert | severity | for | area | thresholds (`configs/thresholds.ts` or the integration's module) | summary |", "| --- | --- | --- | --- | --- | --- |"];
+  const rows = [
+    "| alert | severity | for | area | thresholds (`configs/thresholds.ts` or the integration's module) | summary |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
   for (const e of alerts()) {
     const name = e.rule.alert;
     const named = Object.entries(ALERT_THRESHOLDS[name] ?? {}).map(([k, v]) => `${code(k)} ${v}`);

@@ -35,8 +35,18 @@ export function howToOpen(stack: string, o: StackOutputs): string[] {
     );
   }
   const ui: [string, string | undefined, string][] = [
-    ["Grafana", o.grafanaUrl, o.grafanaAdminUser ? `user ${o.grafanaAdminUser}, password: pulumi stack output grafanaAdminPassword --show-secrets --stack ${stack}` : ""],
-    ["Prometheus", o.prometheusUrl, o.prometheusUser ? `user ${o.prometheusUser}, password: pulumi stack output prometheusPassword --show-secrets --stack ${stack}` : ""],
+    [
+      "Grafana",
+      o.grafanaUrl,
+      o.grafanaAdminUser
+        ? `user ${o.grafanaAdminUser}, password: pulumi stack output grafanaAdminPassword --show-secrets --stack ${stack}`
+        : "",
+    ],
+    [
+      "Prometheus",
+      o.prometheusUrl,
+      o.prometheusUser ? `user ${o.prometheusUser}, password: pulumi stack output prometheusPassword --show-secrets --stack ${stack}` : "",
+    ],
     ["Alertmanager", o.alertmanagerUrl, ""],
     ["Loki (API only; browse logs in Grafana's Explore)", o.lokiUrl, ""],
   ];

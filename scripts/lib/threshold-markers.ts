@@ -4,7 +4,8 @@
 // rule files use (configs/threshold-text.ts), so a threshold changes in one place.
 import { AlertThresholds, formatThreshold } from "../../configs/threshold-text";
 
-export const THRESHOLD_MARKER = /<!-- threshold ([A-Za-z][A-Za-z0-9]*)\.([A-Za-z][A-Za-z0-9]*)(?:\|([A-Za-z0-9]+))? -->([^<]*)<!-- \/threshold -->/g;
+export const THRESHOLD_MARKER =
+  /<!-- threshold ([A-Za-z][A-Za-z0-9]*)\.([A-Za-z][A-Za-z0-9]*)(?:\|([A-Za-z0-9]+))? -->([^<]*)<!-- \/threshold -->/g;
 
 export interface ThresholdMarker {
   readonly alert: string;

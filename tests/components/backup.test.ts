@@ -9,7 +9,8 @@ import { constructed, inputs, mocks, record, registered, settled, valueOf } from
 const CONTAINER = "docker:index/container:Container";
 /** Exit status the mocked Docker reports for each one-shot restore container. */
 const EXIT: Record<string, number> = { "restore-ok-run": 0, "restore-bad-run": 3 };
-const LOGS = "2026-12-02T05:00:00Z checksum mismatch against manifest 20261202T040000Z: /data/grafana/.restore-partial/grafana.db: FAILED\n2026-12-02T05:00:00Z restore failed\n";
+const LOGS =
+  "2026-12-02T05:00:00Z checksum mismatch against manifest 20261202T040000Z: /data/grafana/.restore-partial/grafana.db: FAILED\n2026-12-02T05:00:00Z restore failed\n";
 
 let mod: typeof BackupModule;
 let containerMod: typeof ContainerModule;
@@ -54,7 +55,8 @@ beforeAll(async () => {
       ...base,
       async newResource(args) {
         const r = await base.newResource(args);
-        if (args.type === CONTAINER && args.name in EXIT) return { ...r, state: { ...r.state, exitCode: EXIT[args.name], containerLogs: LOGS } };
+        if (args.type === CONTAINER && args.name in EXIT)
+          return { ...r, state: { ...r.state, exitCode: EXIT[args.name], containerLogs: LOGS } };
         return r;
       },
     },
@@ -104,7 +106,13 @@ beforeAll(async () => {
 
   okRestore = new mod.BackupRestore(
     "restore-ok",
-    { placement: placement("amazon/aws-cli:2.37.12"), from: "latest", volumes, source: { kind: "volume" }, archiveVolume: job.archiveVolume },
+    {
+      placement: placement("amazon/aws-cli:2.37.12"),
+      from: "latest",
+      volumes,
+      source: { kind: "volume" },
+      archiveVolume: job.archiveVolume,
+    },
     opts,
   );
   // A data service gated on the good restore.
@@ -241,15 +249,23 @@ test("a failed restore fails the program with the container's log", async () => 
 });
 
 test("a volume source without the archive volume is refused", () => {
-  expect(() => new mod.BackupRestore("restore-x", { placement: placement("amazon/aws-cli:2.37.12"), from: "latest", volumes, source: { kind: "volume" } })).toThrow(
-    /volume source needs the backup job's archiveVolume/,
-  );
+  expect(
+    () =>
+      new mod.BackupRestore("restore-x", {
+        placement: placement("amazon/aws-cli:2.37.12"),
+        from: "latest",
+        volumes,
+        source: { kind: "volume" },
+      }),
+  ).toThrow(/volume source needs the backup job's archiveVolume/);
 });
 
 test("an overwrite restore is announced in the preview; a plain restore is not", () => {
   const overwrite = warnings.filter((w) => w.includes("OVERWRITE RESTORE"));
   expect(overwrite).toHaveLength(1);
-  expect(overwrite[0]).toContain("OVERWRITE RESTORE incident-7: this up replaces the contents of the Prometheus, Grafana and Alertmanager volumes with backup 20261202T040000Z");
+  expect(overwrite[0]).toContain(
+    "OVERWRITE RESTORE incident-7: this up replaces the contents of the Prometheus, Grafana and Alertmanager volumes with backup 20261202T040000Z",
+  );
   expect(overwrite[0]).toContain("unless every volume already holds the marker of restore incident-7");
   expect(overwrite[0]).toContain("Remove restoreFrom, restoreOverwrite and restoreId");
 });

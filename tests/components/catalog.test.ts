@@ -31,7 +31,11 @@ test("every container has its image and limit settings with the catalogue defaul
 });
 
 test("the monitoring services come first, then the integrations' exporters, then the support jobs", () => {
-  expect(Object.keys(ALL_CONTAINERS)).toEqual([...MONITORING_COMPONENTS, ...INTEGRATION_EXPORTERS.map((e) => e.key), ...SUPPORT_COMPONENTS]);
+  expect(Object.keys(ALL_CONTAINERS)).toEqual([
+    ...MONITORING_COMPONENTS,
+    ...INTEGRATION_EXPORTERS.map((e) => e.key),
+    ...SUPPORT_COMPONENTS,
+  ]);
   expect(MONITORING_COMPONENTS.slice(0, 2)).toEqual(["prometheus", "alertmanager"]);
   expect(INTEGRATION_EXPORTERS.map((e) => e.key)).toEqual(expect.arrayContaining(["postgresExporter", "mysqldExporter"]));
   expect(SUPPORT_COMPONENTS).toEqual(expect.arrayContaining(["backup", "caddy", "socketProxy", "backupRestore"]));

@@ -254,7 +254,9 @@ describe("Ec2Host", () => {
     expect(cfg.runcmd).toContainEqual(["systemctl", "enable", "--now", "observability-metadata-firewall.service"]);
     // The unit starts after Docker, which creates DOCKER-USER.
     const order = cfg.runcmd.map((c) => c.join(" "));
-    expect(order.indexOf("systemctl enable --now docker")).toBeLessThan(order.indexOf("systemctl enable --now observability-metadata-firewall.service"));
+    expect(order.indexOf("systemctl enable --now docker")).toBeLessThan(
+      order.indexOf("systemctl enable --now observability-metadata-firewall.service"),
+    );
     expect(i.userDataReplaceOnChange).toBe(false);
   });
 
@@ -275,7 +277,10 @@ describe("Ec2Host", () => {
   });
 
   it("waits over SSH (agent) for cloud-init and Docker, again whenever the instance changes", () => {
-    const w = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>("command:remote:Command", "prod-host-wait-docker");
+    const w = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>(
+      "command:remote:Command",
+      "prod-host-wait-docker",
+    );
     expect(w.connection).toEqual(
       expect.objectContaining({ host: "203.0.113.10", user: "ec2-user", agentSocketPath: "/run/user/1000/ssh-agent.sock" }),
     );
@@ -289,7 +294,10 @@ describe("Ec2Host", () => {
   });
 
   it("installs the containers' task-limiting slices over SSH after the wait, on every host and again when a limit changes", () => {
-    const t = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>("command:remote:Command", "prod-host-task-slices");
+    const t = inputs<{ connection: Record<string, unknown>; create: string; triggers: unknown[] }>(
+      "command:remote:Command",
+      "prod-host-task-slices",
+    );
     expect(t.connection).toEqual(expect.objectContaining({ host: "203.0.113.10", user: "ec2-user" }));
     expect(t.create).toBe(renderSliceInstallScript(containerSliceFiles(ALL_CONTAINER_NAMES)));
     // A new instance runs it again; so does a changed script (a limit, a new container), since a
@@ -324,7 +332,9 @@ describe("Ec2Host", () => {
     // each host has its own.
     expect(isSecret(one("pulumi:providers:docker", "prod-host-docker").inputs.sshOpts)).toBe(false);
     expect(resolved.hostPublicKey).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+$/);
-    expect(inputs<{ connection: Record<string, unknown> }>("command:remote:Command", "alt-host-wait-docker").connection.hostKey).not.toBe(resolved.hostPublicKey);
+    expect(inputs<{ connection: Record<string, unknown> }>("command:remote:Command", "alt-host-wait-docker").connection.hostKey).not.toBe(
+      resolved.hostPublicKey,
+    );
   });
 
   it("uses the private key as a secret when one is configured", () => {
@@ -340,12 +350,18 @@ describe("Ec2Host", () => {
     expect(p.host).toBe("ssh://ec2-user@203.0.113.10");
     const opts = JSON.parse(p.sshOpts as string) as string[];
     expect(opts).toEqual([
-      "-o", "StrictHostKeyChecking=yes",
-      "-o", "UserKnownHostsFile=/dev/null",
-      "-o", "GlobalKnownHostsFile=/dev/null",
-      "-o", `KnownHostsCommand=/bin/echo 203.0.113.10 ${resolved.hostPublicKey}`,
-      "-o", "HostKeyAlgorithms=ssh-ed25519",
-      "-o", "ServerAliveInterval=30",
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "GlobalKnownHostsFile=/dev/null",
+      "-o",
+      `KnownHostsCommand=/bin/echo 203.0.113.10 ${resolved.hostPublicKey}`,
+      "-o",
+      "HostKeyAlgorithms=ssh-ed25519",
+      "-o",
+      "ServerAliveInterval=30",
     ]);
     expect(optsOf("prod-host-docker").dependsOn).toEqual([host.ready[0]]);
     expect(constructed.find((c) => c.name === "prod-host-docker")?.resource).toBe(host.provider);

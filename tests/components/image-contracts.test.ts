@@ -47,7 +47,8 @@ function violations(c: ContainerView): string[] {
     }
     for (const u of parsed.unresolved) out.push(`${where}: ${what} line ${u.line}: a command word that is not a literal ${u.command}`);
     for (const u of parsed.commands) {
-      if (!has(u.command) && !(u.command in c.uploads)) out.push(`${where}: ${what} line ${u.line} calls \`${u.command}\`, which the image is not recorded to have`);
+      if (!has(u.command) && !(u.command in c.uploads))
+        out.push(`${where}: ${what} line ${u.line} calls \`${u.command}\`, which the image is not recorded to have`);
     }
   };
   const argv = (args: readonly string[], what: string) => {
@@ -74,11 +75,17 @@ function violations(c: ContainerView): string[] {
   }
 
   // Evidence: every fact names a source the contract records.
-  const keys = [contract.tag, contract.user.source, ...(contract.shell ? [contract.shell.source] : []), ...Object.values(contract.commands)];
+  const keys = [
+    contract.tag,
+    contract.user.source,
+    ...(contract.shell ? [contract.shell.source] : []),
+    ...Object.values(contract.commands),
+  ];
   for (const k of keys) if (!contract.sources[k]) out.push(`${c.image}: the contract cites source "${k}", which it does not record`);
 
   const writes = WRITTEN_PATHS[c.name];
-  if (!writes) out.push(`${c.name}: no entry in WRITTEN_PATHS (catalog/image-contracts.ts, or the integration's module): say which paths it writes`);
+  if (!writes)
+    out.push(`${c.name}: no entry in WRITTEN_PATHS (catalog/image-contracts.ts, or the integration's module): say which paths it writes`);
   for (const w of writes ?? []) {
     const covered = c.writable.some((m) => w.path === m || w.path.startsWith(`${m.replace(/\/$/, "")}/`));
     if (!covered) {
@@ -119,7 +126,11 @@ beforeAll(async () => {
 }, 120_000);
 
 test("the scenario runs every container of the catalogue", () => {
-  expect(views.map((v) => v.name).sort()).toEqual(Object.values(ALL_CONTAINERS).map((e) => e.container).sort());
+  expect(views.map((v) => v.name).sort()).toEqual(
+    Object.values(ALL_CONTAINERS)
+      .map((e) => e.container)
+      .sort(),
+  );
 });
 
 test("every pinned image has a contract, and every contract belongs to a pinned image", () => {
@@ -142,9 +153,16 @@ test("the shipped scripts are parsed, not skipped: the backup job's script calls
 
 test("a script calling a command its image lacks fails: sqlite3 put back in the backup image's script", () => {
   const backup = views.find((v) => v.name === "backup")!;
-  const script = backup.uploads["/backup/backup.sh"].replace("backup_grafana() {", 'backup_grafana() {\n  sqlite3 "$GRAFANA_COPY/x.db" ".backup /tmp/y"');
+  const script = backup.uploads["/backup/backup.sh"].replace(
+    "backup_grafana() {",
+    'backup_grafana() {\n  sqlite3 "$GRAFANA_COPY/x.db" ".backup /tmp/y"',
+  );
   const broken = { ...backup, uploads: { ...backup.uploads, "/backup/backup.sh": script } };
-  expect(violations(broken)).toEqual([expect.stringMatching(/^backup \(amazon\/aws-cli:[^)]+\): \/backup\/backup\.sh line \d+ calls `sqlite3`, which the image is not recorded to have$/)]);
+  expect(violations(broken)).toEqual([
+    expect.stringMatching(
+      /^backup \(amazon\/aws-cli:[^)]+\): \/backup\/backup\.sh line \d+ calls `sqlite3`, which the image is not recorded to have$/,
+    ),
+  ]);
 });
 
 test("a shell entrypoint or healthcheck in an image without a shell fails", () => {
@@ -153,7 +171,9 @@ test("a shell entrypoint or healthcheck in an image without a shell fails", () =
     expect.stringContaining("the healthcheck (CMD-SHELL) needs /bin/sh, and the image has no shell"),
     expect.stringContaining("calls `wget`"),
   ]);
-  expect(violations({ ...loki, healthcheck: ["CMD", "wget", "-q", "--spider", "http://localhost:3100/ready"] })).toEqual([expect.stringContaining("runs `wget`")]);
+  expect(violations({ ...loki, healthcheck: ["CMD", "wget", "-q", "--spider", "http://localhost:3100/ready"] })).toEqual([
+    expect.stringContaining("runs `wget`"),
+  ]);
 });
 
 test("a read-only root container writing a path no volume, tmpfs or mount covers fails", () => {
@@ -162,5 +182,7 @@ test("a read-only root container writing a path no volume, tmpfs or mount covers
   expect(violations(proxy)).toEqual([]);
   const backup = views.find((v) => v.name === "backup")!;
   const readOnlyBackup = { ...backup, readOnlyRoot: true, writable: backup.writable.filter((p) => p !== "/state") };
-  expect(violations(readOnlyBackup)).toEqual(["backup: writes /state (last successes, lock, work files) with no volume, tmpfs or mount there under a read-only root: the write fails"]);
+  expect(violations(readOnlyBackup)).toEqual([
+    "backup: writes /state (last successes, lock, work files) with no volume, tmpfs or mount there under a read-only root: the write fails",
+  ]);
 });

@@ -9,9 +9,10 @@ test("every key of the table is a SettingKey, and a misspelt one is not", () => 
   // @ts-expect-error a misspelt key does not compile
   const typo: SettingKey = "scrapTimeout";
   expect(typo in SETTINGS).toBe(false);
-  const read = (r: Reader) => r.value<string>(
-    // @ts-expect-error nor does reading one
-    "scrapTimeout",
-  );
+  const read = (r: Reader) =>
+    r.value<string>(
+      // @ts-expect-error nor does reading one
+      "scrapTimeout",
+    );
   expect(typeof read).toBe("function");
 });

@@ -64,7 +64,10 @@ async function placeholderKeys(outputs: pulumi.Output<string>[], candidates: rea
   for (const o of outputs) {
     const value = await valueOf(o);
     const key = candidates.find((k) => secretPlaceholder(k) === value);
-    expect({ value: key ? `placeholder of ${key}` : value, secret: await isSecret(o) }).toEqual({ value: expect.stringMatching(/^placeholder of /), secret: true });
+    expect({ value: key ? `placeholder of ${key}` : value, secret: await isSecret(o) }).toEqual({
+      value: expect.stringMatching(/^placeholder of /),
+      secret: true,
+    });
     if (key) keys.push(key);
   }
   return keys.sort();
@@ -97,7 +100,10 @@ test("the bearer-token variant of remote write loads with its token encrypted", 
 describe.each(Object.keys(SECRET_KEYS))("%s written as plain config", (key) => {
   test("is refused, naming the key and the command that encrypts it", () => {
     // The full stack, with this one secret as a plain value (what editing the YAML by hand gives).
-    const text = secureStackYaml(PROD, SECURE_STACK_SECRETS.filter((k) => k !== key));
+    const text = secureStackYaml(
+      PROD,
+      SECURE_STACK_SECRETS.filter((k) => k !== key),
+    );
     const message = refusal(() => loadStackFile(text, "prod", { [`${PROJECT}:${key}`]: secretPlaceholder(key) }));
     expect(message).toContain(`${PROJECT}:${key}: is plain text in the stack file`);
     expect(message).toContain(`npx pulumi config set --secret ${PROJECT}:${key} <value>`);
@@ -107,7 +113,9 @@ describe.each(Object.keys(SECRET_KEYS))("%s written as plain config", (key) => {
 });
 
 test("a plain secret in the YAML itself is refused, as the README's 'edit the stack file' would give", () => {
-  const text = fs.readFileSync(PROD, "utf8") + `  ${PROJECT}:receivers: [slack]\n  ${PROJECT}:slackWebhookUrl: https://hooks.slack.com/services/T000/B000/XXXX\n`;
+  const text =
+    fs.readFileSync(PROD, "utf8") +
+    `  ${PROJECT}:receivers: [slack]\n  ${PROJECT}:slackWebhookUrl: https://hooks.slack.com/services/T000/B000/XXXX\n`;
   const message = refusal(() => loadStackFile(text));
   expect(message).toContain(`${PROJECT}:slackWebhookUrl: is plain text in the stack file`);
   expect(message).toContain(`npx pulumi config set --secret ${PROJECT}:slackWebhookUrl <value>`);
@@ -115,7 +123,9 @@ test("a plain secret in the YAML itself is refused, as the README's 'edit the st
 });
 
 test("a setting that is not a secret, set with --secret, is refused with the command that sets it plain", () => {
-  const text = fs.readFileSync(PROD, "utf8").replace(/^ {2}observability-stack:instanceType: .*$/m, "  observability-stack:instanceType:\n    secure: v1:aW5zdGFuY2VUeXBl");
+  const text = fs
+    .readFileSync(PROD, "utf8")
+    .replace(/^ {2}observability-stack:instanceType: .*$/m, "  observability-stack:instanceType:\n    secure: v1:aW5zdGFuY2VUeXBl");
   const message = refusal(() => loadStackFile(text));
   expect(message).toContain(`${PROJECT}:instanceType: is encrypted in the stack file, but it is not a secret setting`);
   expect(message).toContain(`npx pulumi config set ${PROJECT}:instanceType <value>`);

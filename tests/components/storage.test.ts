@@ -12,7 +12,11 @@ const resolved: Record<string, unknown> = {};
 beforeAll(async () => {
   await setComponentMocks();
   const { Storage } = require("../../components/storage") as typeof import("../../components/storage");
-  storage = new Storage("prod-storage", { stack: "prod", backupRetentionDays: 45, protect: true, region: "eu-west-1" }, { transformations: [record] });
+  storage = new Storage(
+    "prod-storage",
+    { stack: "prod", backupRetentionDays: 45, protect: true, region: "eu-west-1" },
+    { transformations: [record] },
+  );
   new Storage(
     "alt-storage",
     { stack: "Team_B.Staging", backupRetentionDays: 7, protect: false, region: "us-east-2" },
@@ -123,7 +127,10 @@ describe("Storage", () => {
   });
 
   it("expires Loki's noncurrent versions after 7 days and aborts stale uploads after 1", () => {
-    const l = inputs<{ rules: Record<string, unknown>[] }>("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "prod-storage-loki-lifecycle");
+    const l = inputs<{ rules: Record<string, unknown>[] }>(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "prod-storage-loki-lifecycle",
+    );
     expect(l.rules).toHaveLength(1);
     expect(l.rules[0]).toEqual(
       expect.objectContaining({
@@ -138,7 +145,10 @@ describe("Storage", () => {
   });
 
   it("expires backups after the retention, keeps deleted or overwritten ones 30 days as noncurrent versions, stale uploads 1", () => {
-    const l = inputs<{ rules: Record<string, unknown>[] }>("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "prod-storage-backup-lifecycle");
+    const l = inputs<{ rules: Record<string, unknown>[] }>(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "prod-storage-backup-lifecycle",
+    );
     expect(l.rules).toHaveLength(1);
     expect(l.rules[0]).toEqual(
       expect.objectContaining({

@@ -1,6 +1,15 @@
 // configs/address-checks.ts (issue 21): look-alike text, link-local and metadata addresses in any
 // form a resolver or URL parser reads, and credentials inside URLs, never echoed.
-import { checkAsciiAddress, checkNoCredentialsInUrl, checkNoInvisible, checkNotLinkLocal, hostOf, linkLocalReason, looseIPv4, parseIPv6 } from "../../configs/address-checks";
+import {
+  checkAsciiAddress,
+  checkNoCredentialsInUrl,
+  checkNoInvisible,
+  checkNotLinkLocal,
+  hostOf,
+  linkLocalReason,
+  looseIPv4,
+  parseIPv6,
+} from "../../configs/address-checks";
 
 describe("link-local and metadata addresses", () => {
   test.each([
@@ -24,9 +33,12 @@ describe("link-local and metadata addresses", () => {
     expect(linkLocalReason(host)).toMatch(reason);
   });
 
-  test.each(["169.253.255.255", "169.255.0.0", "10.0.0.1", "fec0::1", "fd00:ec2::253", "api", "metadata", "2852061184", "::1"])("%s is not", (host) => {
-    expect(linkLocalReason(host)).toBeUndefined();
-  });
+  test.each(["169.253.255.255", "169.255.0.0", "10.0.0.1", "fec0::1", "fd00:ec2::253", "api", "metadata", "2852061184", "::1"])(
+    "%s is not",
+    (host) => {
+      expect(linkLocalReason(host)).toBeUndefined();
+    },
+  );
 
   test("finds the host in URLs and host:port, brackets and ports stripped", () => {
     expect(hostOf("http://[fe80::1]:8080/x")).toBe("fe80::1");
@@ -72,17 +84,23 @@ describe("credentials inside URLs", () => {
     expect(checkNoCredentialsInUrl("https://example.com/?token=abc", undefined)).toMatch(/no setting of this program holds a credential/);
   });
 
-  test.each(["https://example.com/x?tenant=a&page=2", "https://example.com/tokens/list", "https://example.com/x?keys=1"])("%s is accepted", (url) => {
-    expect(checkNoCredentialsInUrl(url, undefined)).toBeUndefined();
-  });
+  test.each(["https://example.com/x?tenant=a&page=2", "https://example.com/tokens/list", "https://example.com/x?keys=1"])(
+    "%s is accepted",
+    (url) => {
+      expect(checkNoCredentialsInUrl(url, undefined)).toBeUndefined();
+    },
+  );
 });
 
 describe("look-alike text", () => {
-  test.each(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202a", "\u202e", "\u2066", "\u2069", "\u200e", "\u061c", "\u00ad"])("U+%s is refused anywhere", (ch) => {
-    const p = checkNoInvisible(`abc${ch}def`);
-    expect(p).toMatch(/invisible character \(U\+[0-9A-F]{4}/);
-    expect(checkNoInvisible(`hunter${ch}two`, true)).not.toContain("hunter");
-  });
+  test.each(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202a", "\u202e", "\u2066", "\u2069", "\u200e", "\u061c", "\u00ad"])(
+    "U+%s is refused anywhere",
+    (ch) => {
+      const p = checkNoInvisible(`abc${ch}def`);
+      expect(p).toMatch(/invisible character \(U\+[0-9A-F]{4}/);
+      expect(checkNoInvisible(`hunter${ch}two`, true)).not.toContain("hunter");
+    },
+  );
 
   test("non-ASCII addresses are refused with their punycode form; free text is not an address", () => {
     expect(checkAsciiAddress("https://exаmple.com/", "URL")).toMatch(/xn--exmple-4nf\.com/);

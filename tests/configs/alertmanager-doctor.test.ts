@@ -15,7 +15,7 @@ function render(receivers: AlertmanagerReceivers): string {
   fs.mkdirSync(secrets);
   for (const f of Object.values(SECRET_FILES)) fs.writeFileSync(path.join(secrets, f), "https://hooks.mycorp.test/secret\n");
   const file = path.join(dir, "alertmanager.yml");
-  fs.writeFileSync(file, renderAlertmanagerConfig({ receivers, secretsDir: secrets , targetDownAlerts: TARGET_DOWN_ALERTS}));
+  fs.writeFileSync(file, renderAlertmanagerConfig({ receivers, secretsDir: secrets, targetDownAlerts: TARGET_DOWN_ALERTS }));
   return file;
 }
 
@@ -32,12 +32,28 @@ test.each<[string, AlertmanagerReceivers, string]>([
   const ok = run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected}`, ...TEST_LABELS]);
   expect({ expected, status: ok.status, output: ok.output }).toEqual({ expected, status: 0, output: expect.any(String) });
   // The check can fail: without the heartbeat, and never the heartbeat.
-  const wrong = run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected},heartbeat`, ...TEST_LABELS]);
+  const wrong = run("amtool", [
+    "config",
+    "routes",
+    "test",
+    `--config.file=${file}`,
+    `--verify.receivers=${expected},heartbeat`,
+    ...TEST_LABELS,
+  ]);
   expect(wrong.status).toBe(1);
 });
 
 test("an ordinary alert is not sent twice by the doctor routes", () => {
   const file = render({ webhook: true, heartbeat: true });
-  const r = run("amtool", ["config", "routes", "test", `--config.file=${file}`, "--verify.receivers=critical", "alertname=ServiceDown", "severity=critical", "service=api"]);
+  const r = run("amtool", [
+    "config",
+    "routes",
+    "test",
+    `--config.file=${file}`,
+    "--verify.receivers=critical",
+    "alertname=ServiceDown",
+    "severity=critical",
+    "service=api",
+  ]);
   expect(r.status).toBe(0);
 });

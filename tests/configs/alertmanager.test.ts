@@ -93,7 +93,11 @@ test("grouping and timings follow the design", () => {
 test("inhibition: critical mutes the same alert's warning, ServiceDown mutes the service's other alerts", () => {
   const { config } = render({});
   const rules = config.inhibit_rules as { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
-  expect(rules).toContainEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "service"] });
+  expect(rules).toContainEqual({
+    source_matchers: ['severity="critical"'],
+    target_matchers: ['severity="warning"'],
+    equal: ["alertname", "service"],
+  });
   expect(rules).toContainEqual({
     source_matchers: ['alertname="ServiceDown"'],
     target_matchers: ['alertname!="ServiceDown"', 'service=~".+"'],

@@ -1,12 +1,6 @@
 // configs/alloy.ts: pipeline wiring (every reference points at a declared component, every
 // component is used), the three stream labels, and string escaping.
-import {
-  ALLOY_STREAM_LABELS,
-  LEVEL_ALIASES,
-  alloyString,
-  levelTemplate,
-  renderAlloyConfig,
-} from "../../configs/alloy";
+import { ALLOY_STREAM_LABELS, LEVEL_ALIASES, alloyString, levelTemplate, renderAlloyConfig } from "../../configs/alloy";
 
 const PUSH = "http://loki:3100/loki/api/v1/push";
 const text = renderAlloyConfig({ lokiPushUrl: PUSH });
@@ -37,13 +31,7 @@ describe("renderAlloyConfig", () => {
   const ids = comps.map((c) => `${c.type}.${c.label}`);
 
   test("declares the five pipeline stages once each", () => {
-    expect(comps.map((c) => c.type)).toEqual([
-      "discovery.docker",
-      "discovery.relabel",
-      "loki.source.docker",
-      "loki.process",
-      "loki.write",
-    ]);
+    expect(comps.map((c) => c.type)).toEqual(["discovery.docker", "discovery.relabel", "loki.source.docker", "loki.process", "loki.write"]);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
@@ -78,7 +66,10 @@ describe("renderAlloyConfig", () => {
     for (const c of comps) {
       const fwd = /forward_to\s*=\s*\[([^\]]*)\]/.exec(c.body);
       if (!fwd) continue;
-      for (const target of fwd[1].split(",").map((s) => s.trim()).filter(Boolean)) {
+      for (const target of fwd[1]
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const m = /^(.+)\.receiver$/.exec(target);
         expect(m).not.toBeNull();
         expect(ids).toContain((m as RegExpExecArray)[1]);

@@ -22,7 +22,13 @@ test("bucket prefixes are valid S3 names derived from any stack name, within S3'
 test("the TLS-only policy denies every non-TLS request on the bucket and its objects", () => {
   const p = JSON.parse(tlsOnlyPolicy("arn:aws:s3:::b"));
   expect(p.Statement).toEqual([
-    expect.objectContaining({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    expect.objectContaining({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    }),
   ]);
 });
 
@@ -30,7 +36,10 @@ test("the instance policy allows listing and object read/write/delete on exactly
   const p = JSON.parse(bucketAccessPolicy(["arn:aws:s3:::a", "arn:aws:s3:::b"]));
   expect(p.Statement.map((s: { Action: string[]; Resource: string[] }) => [s.Action, s.Resource])).toEqual([
     [["s3:ListBucket"], ["arn:aws:s3:::a", "arn:aws:s3:::b"]],
-    [["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"]],
+    [
+      ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"],
+    ],
   ]);
 });
 

@@ -52,7 +52,10 @@ function write(name: string, text: string): string {
 }
 
 function stamps(): string[] {
-  return fs.readdirSync(archive()).filter((s) => /^\d{8}T\d{6}Z$/.test(s)).sort();
+  return fs
+    .readdirSync(archive())
+    .filter((s) => /^\d{8}T\d{6}Z$/.test(s))
+    .sort();
 }
 
 function manifest(stamp: string): Manifest {
@@ -73,7 +76,9 @@ beforeAll(async () => {
   writeFakeBlock(dirs().prometheus, ulid(Date.now() - 7200_000), 20_000, 2);
   writeFakeBlock(dirs().prometheus, ulid(Date.now() - 3600_000), 20_000);
   const db = path.join(dirs().grafana, "grafana.db");
-  expect(sqlite(db, "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, title TEXT); INSERT INTO dashboard(title) VALUES ('home');").status).toBe(0);
+  expect(
+    sqlite(db, "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, title TEXT); INSERT INTO dashboard(title) VALUES ('home');").status,
+  ).toBe(0);
   fs.writeFileSync(path.join(dirs().alertmanager, "silences"), delimitedMessages([Buffer.from("silence-1"), Buffer.alloc(300, 7)]));
   fs.writeFileSync(path.join(dirs().alertmanager, "nflog"), delimitedMessages([Buffer.from("entry")]));
   api = new FakeSnapshotApi(dirs().prometheus);
@@ -134,7 +139,9 @@ test("restoreFrom accepts latest or a stamp, and the restore renderer rejects an
   expect(checkRestoreFrom("20261202T050000Z")).toBeUndefined();
   expect(checkRestoreFrom("yesterday")).toMatch(/latest.*stamp/);
   expect(checkRestoreFrom("20261202")).toBeDefined();
-  expect(() => renderRestoreScript({ destination: { kind: "volume", dir: "/a" }, targets: dirs(), from: "../etc" })).toThrow(/restore from "..\/etc"/);
+  expect(() => renderRestoreScript({ destination: { kind: "volume", dir: "/a" }, targets: dirs(), from: "../etc" })).toThrow(
+    /restore from "..\/etc"/,
+  );
 });
 
 test("the bucket's safety-net expiry outlasts every block a kept manifest can name", () => {
@@ -167,7 +174,10 @@ test("a first --once run uploads every block once, with a manifest naming blocks
   expect(stamps()).toHaveLength(1);
   first = stamps()[0];
   const m = manifest(first);
-  const persisted = fs.readdirSync(dirs().prometheus).filter((d) => d !== "snapshots").sort();
+  const persisted = fs
+    .readdirSync(dirs().prometheus)
+    .filter((d) => d !== "snapshots")
+    .sort();
   expect(m.blocks.sort()).toEqual(persisted);
   expect(m.head).toHaveLength(1);
   expect(m.objects.map((o) => o.kind)).toEqual(expect.arrayContaining(["block", "head", "grafana", "alertmanager"]));
@@ -230,7 +240,11 @@ test("a second run uploads only the new block and the head, and keeps the first 
 });
 
 test("restore fills empty targets from latest, refuses non-empty ones, and overwrites when asked", async () => {
-  const targets = { prometheus: path.join(root, "r", "prometheus"), grafana: path.join(root, "r", "grafana"), alertmanager: path.join(root, "r", "alertmanager") };
+  const targets = {
+    prometheus: path.join(root, "r", "prometheus"),
+    grafana: path.join(root, "r", "grafana"),
+    alertmanager: path.join(root, "r", "alertmanager"),
+  };
   const input: RestoreScriptInput = { destination: { kind: "volume", dir: archive() }, targets };
   const script = write("restore.sh", renderRestoreScript(input));
   const r = await runScript(script, []);
@@ -238,7 +252,8 @@ test("restore fills empty targets from latest, refuses non-empty ones, and overw
   expect(r.code).toBe(0);
   const latest = manifest(stamps()[1]);
   const restored = treeHashes(targets.prometheus);
-  for (const o of latest.objects.filter((x) => x.kind === "block" || x.kind === "head")) expect(restored[o.path.replace(/^blocks\//, "")]).toBe(o.sha256);
+  for (const o of latest.objects.filter((x) => x.kind === "block" || x.kind === "head"))
+    expect(restored[o.path.replace(/^blocks\//, "")]).toBe(o.sha256);
   expect(Object.keys(restored).some((p) => p.startsWith(".restore-partial"))).toBe(false);
   expect(sqlite(path.join(targets.grafana, "grafana.db"), "SELECT title FROM dashboard;").stdout.trim()).toBe("home");
   expect(fs.readFileSync(path.join(targets.alertmanager, "silences"))).toEqual(fs.readFileSync(path.join(dirs().alertmanager, "silences")));
@@ -254,7 +269,10 @@ test("restore fills empty targets from latest, refuses non-empty ones, and overw
   // --from a stamp, with --overwrite: the first backup's head replaces the second's.
   const over = await runScript(script, ["--from", first, "--overwrite", "--id", "drill-1"]);
   expect(over.code).toBe(0);
-  const ids = fs.readdirSync(targets.prometheus).filter((f) => f !== RESTORE_MARKER).sort();
+  const ids = fs
+    .readdirSync(targets.prometheus)
+    .filter((f) => f !== RESTORE_MARKER)
+    .sort();
   expect(ids).toEqual([...manifest(first).blocks, ...manifest(first).head].sort());
   for (const t of Object.values(targets)) expect(fs.readFileSync(path.join(t, RESTORE_MARKER), "utf8")).toBe("drill-1\n");
 
@@ -274,7 +292,9 @@ test("restore rejects an object whose sha256 does not match and leaves empty tar
     const script = write("restore-c.sh", renderRestoreScript({ destination: { kind: "volume", dir: archive() }, targets }));
     const r = await runScript(script, []);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`checksum mismatch against manifest .*${path.join(targets.grafana, ".restore-partial", "grafana.db")}: FAILED`));
+    expect(r.stderr).toMatch(
+      new RegExp(`checksum mismatch against manifest .*${path.join(targets.grafana, ".restore-partial", "grafana.db")}: FAILED`),
+    );
     for (const t of Object.values(targets)) expect(fs.readdirSync(t)).toEqual([]);
   } finally {
     fs.writeFileSync(p, original);
@@ -287,7 +307,10 @@ test("the restore check restores into scratch and reports a failure when the blo
   expect(r.code).toBe(0);
   expect(fs.readFileSync(path.join(root, "scratch", "VERIFY_REQUEST"), "utf8")).toMatch(/^\d{8}T\d{6}Z ok\n$/);
   // These blocks are random bytes: promtool must refuse them, and the check must say so.
-  const verify = write("verify.sh", renderVerifyScript({ scratchDir: path.join(root, "scratch"), textfileDir: textfile(), promtool: tool("promtool") }));
+  const verify = write(
+    "verify.sh",
+    renderVerifyScript({ scratchDir: path.join(root, "scratch"), textfileDir: textfile(), promtool: tool("promtool") }),
+  );
   const v = await runScript(verify, ["--once"]);
   expect(v.stderr).toContain("promtool tsdb analyze");
   expect(v.code).toBe(1);
@@ -317,7 +340,8 @@ test("a failed snapshot fails the run: no manifest, last success kept, expiry ke
   expect(text).toContain('observability_backup_last_run_success{backup="grafana"} 1');
   // Retention 0 days expires the older manifest but never the newest complete one.
   expect(stamps()).toEqual([before[1]]);
-  for (const id of [...manifest(before[1]).blocks, ...manifest(before[1]).head]) expect(fs.existsSync(path.join(archive(), "blocks", id, "SHA256SUMS"))).toBe(true);
+  for (const id of [...manifest(before[1]).blocks, ...manifest(before[1]).head])
+    expect(fs.existsSync(path.join(archive(), "blocks", id, "SHA256SUMS"))).toBe(true);
   // The first run's head block was named only by the expired manifest.
   expect(fs.existsSync(path.join(archive(), "blocks", firstHead))).toBe(false);
 });

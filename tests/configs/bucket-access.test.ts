@@ -13,7 +13,9 @@ const LOKI = "arn:aws:s3:::obs-prod-loki-20261201abcdef";
 const BACKUP = "arn:aws:s3:::obs-prod-backup-20261201abcdef";
 
 function actionsOn(doc: PolicyDocument, resource: string): string[] {
-  return doc.Statement.filter((s) => s.Resource.includes(resource)).flatMap((s) => [...s.Action]).sort();
+  return doc.Statement.filter((s) => s.Resource.includes(resource))
+    .flatMap((s) => [...s.Action])
+    .sort();
 }
 
 describe("instance role policy", () => {

@@ -5,13 +5,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
-import {
-  HSTS_VALUE,
-  LETS_ENCRYPT_DIRECTORY,
-  LETS_ENCRYPT_STAGING_DIRECTORY,
-  SECURITY_HEADERS,
-  renderCaddyfile,
-} from "../../configs/caddy";
+import { HSTS_VALUE, LETS_ENCRYPT_DIRECTORY, LETS_ENCRYPT_STAGING_DIRECTORY, SECURITY_HEADERS, renderCaddyfile } from "../../configs/caddy";
 import { tempDir, tool } from "../helpers/tools";
 
 const PROD = { domain: "grafana.example.com", upstream: "grafana:3000", acmeEmail: "ops@example.com" };
@@ -79,7 +73,14 @@ describe("renderCaddyfile", () => {
   test("the staging CA and the internal-CA test variant pass caddy validate", async () => {
     for (const text of [
       renderCaddyfile({ ...PROD, acmeCa: LETS_ENCRYPT_STAGING_DIRECTORY }),
-      renderCaddyfile({ domain: "grafana.test", upstream: "127.0.0.1:3000", internalCa: true, httpPort: 18080, httpsPort: 18443, bindAddress: "127.0.0.1" }),
+      renderCaddyfile({
+        domain: "grafana.test",
+        upstream: "127.0.0.1:3000",
+        internalCa: true,
+        httpPort: 18080,
+        httpsPort: 18443,
+        bindAddress: "127.0.0.1",
+      }),
     ]) {
       const r = await validate(text);
       expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringContaining("Valid configuration") });
@@ -128,15 +129,12 @@ describe("renderCaddyfile", () => {
     expect(() => renderCaddyfile({ ...PROD, domain })).toThrow(new RegExp(`Caddy ${what} .*is not accepted`));
   });
 
-  test.each([
-    ["ops"],
-    ["ops@example"],
-    ['ops"@example.com'],
-    ["ops@example.com\n}"],
-    ["ops @example.com"],
-  ])("refuses the ACME e-mail %j", (acmeEmail) => {
-    expect(() => renderCaddyfile({ ...PROD, acmeEmail })).toThrow(/ACME e-mail .* is not accepted; use an e-mail address/);
-  });
+  test.each([["ops"], ["ops@example"], ['ops"@example.com'], ["ops@example.com\n}"], ["ops @example.com"]])(
+    "refuses the ACME e-mail %j",
+    (acmeEmail) => {
+      expect(() => renderCaddyfile({ ...PROD, acmeEmail })).toThrow(/ACME e-mail .* is not accepted; use an e-mail address/);
+    },
+  );
 
   test.each([
     ["http://acme.example.com/directory"],

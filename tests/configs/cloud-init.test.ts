@@ -7,7 +7,11 @@ import { ed25519HostKey } from "../../configs/ssh-keys";
 test("installs Docker with log rotation, starts it and lets the SSH user use it", () => {
   const text = renderCloudConfig("ec2-user");
   expect(text.split("\n")[0]).toBe("#cloud-config");
-  const cfg = yaml.load(text) as { packages: string[]; runcmd: string[][]; write_files: { path: string; content: string; permissions: string }[] };
+  const cfg = yaml.load(text) as {
+    packages: string[];
+    runcmd: string[][];
+    write_files: { path: string; content: string; permissions: string }[];
+  };
   expect(cfg.packages).toEqual(["docker"]);
   expect(cfg.runcmd).toEqual([
     ["systemctl", "enable", "--now", "docker"],

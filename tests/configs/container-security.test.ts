@@ -7,7 +7,8 @@ import { CAP_DROP, DEFAULT_SECURITY, SECURITY_OPTS, SECURITY_PROFILES, securityP
 
 /** Every container the program can create, with the user its image runs as. */
 const CATALOGUE = Object.values(ALL_CONTAINERS).map((e) => e.container);
-const profile = (container: string) => securityProfile(container, Object.values(ALL_CONTAINERS).find((e) => e.container === container)?.user);
+const profile = (container: string) =>
+  securityProfile(container, Object.values(ALL_CONTAINERS).find((e) => e.container === container)?.user);
 
 const CONTAINERS = [
   "prometheus",
@@ -68,7 +69,8 @@ describe("task limits", () => {
     for (const c of CATALOGUE) {
       const pids = profile(c).pids;
       expect({ c, pids, sane: Number.isInteger(pids) && pids >= 128 && pids <= 4096 }).toEqual({ c, pids, sane: true });
-      if (pids < DEFAULT_SECURITY.pids) expect({ c, why: SECURITY_PROFILES[c]?.why }).toEqual({ c, why: expect.stringContaining("fewer tasks") });
+      if (pids < DEFAULT_SECURITY.pids)
+        expect({ c, why: SECURITY_PROFILES[c]?.why }).toEqual({ c, why: expect.stringContaining("fewer tasks") });
     }
     const lowered = Object.fromEntries(CATALOGUE.map((c) => [c, profile(c).pids]).filter(([, p]) => p !== DEFAULT_SECURITY.pids));
     expect(lowered).toEqual({ backup: 256, "backup-verify": 256, "grafana-db-copy": 256, "backup-restore": 256, "socket-proxy": 256 });
@@ -81,7 +83,10 @@ describe("task limits", () => {
     const stated: Record<string, number> = {};
     for (const line of doc.slice(header + 2)) {
       if (!line.startsWith("|")) break;
-      const cells = line.split("|").slice(1, -1).map((x) => x.trim());
+      const cells = line
+        .split("|")
+        .slice(1, -1)
+        .map((x) => x.trim());
       if (cells[1].startsWith("never started")) continue;
       stated[cells[0]] = Number(cells[cells.length - 1]);
     }

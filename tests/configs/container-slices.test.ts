@@ -6,7 +6,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { securityProfile } from "../../configs/container-security";
 import { ALL_CONTAINER_NAMES } from "../../integrations";
-import { SLICE_DIR, containerSlice, containerSliceFiles, renderContainerSlice, renderSliceInstallScript } from "../../configs/container-slices";
+import {
+  SLICE_DIR,
+  containerSlice,
+  containerSliceFiles,
+  renderContainerSlice,
+  renderSliceInstallScript,
+} from "../../configs/container-slices";
 import { TOOLS_BIN, systemTool, tempDir } from "../helpers/tools";
 
 const CONTAINERS = ALL_CONTAINER_NAMES;
@@ -42,7 +48,10 @@ describe("container slices", () => {
     expect(new Set(files.map((f) => f.slice)).size).toBe(files.length);
     for (const f of files) {
       // One level below obs.slice: the only '-' is the one after the prefix.
-      expect({ container: f.container, slice: f.slice }).toEqual({ container: f.container, slice: expect.stringMatching(/^obs-[a-z0-9_]+\.slice$/) });
+      expect({ container: f.container, slice: f.slice }).toEqual({
+        container: f.container,
+        slice: expect.stringMatching(/^obs-[a-z0-9_]+\.slice$/),
+      });
       expect(f.path).toBe(`${SLICE_DIR}/${f.slice}`);
     }
     expect(containerSlice("node-exporter")).toBe("obs-node_exporter.slice");
@@ -53,7 +62,10 @@ describe("container slices", () => {
   test("TasksMax is the pids of the container's security profile", () => {
     for (const f of containerSliceFiles(ALL_CONTAINER_NAMES)) {
       const tasks = /^\[Slice\]\nTasksMax=(\d+)$/m.exec(f.content)?.[1];
-      expect({ container: f.container, tasks: Number(tasks) }).toEqual({ container: f.container, tasks: securityProfile(f.container).pids });
+      expect({ container: f.container, tasks: Number(tasks) }).toEqual({
+        container: f.container,
+        tasks: securityProfile(f.container).pids,
+      });
     }
     expect(renderContainerSlice("prometheus", 1024)).toBe(
       "[Unit]\nDescription=observability-stack: task limit of the prometheus container\n\n[Slice]\nTasksMax=1024\n",
@@ -130,7 +142,12 @@ function install(driver: string, skip = ""): { status: number | null; stderr: st
     env: { PATH: `${bin}:/usr/bin:/bin`, ROOT: root, DRIVER: driver, SKIP: skip },
   });
   const logFile = path.join(root, "log");
-  return { status: r.status, stderr: r.stderr, root, log: fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n") : [] };
+  return {
+    status: r.status,
+    stderr: r.stderr,
+    root,
+    log: fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n") : [],
+  };
 }
 
 describe("slice installer (run over SSH on every ec2 host)", () => {
@@ -148,7 +165,11 @@ describe("slice installer (run over SSH on every ec2 host)", () => {
     expect(r.status).toBe(0);
     const files = containerSliceFiles(ALL_CONTAINER_NAMES);
     expect(fs.readdirSync(path.join(r.root, SLICE_DIR)).sort()).toEqual(files.map((f) => f.slice).sort());
-    for (const f of files) expect({ slice: f.slice, content: fs.readFileSync(path.join(r.root, f.path), "utf8") }).toEqual({ slice: f.slice, content: f.content });
+    for (const f of files)
+      expect({ slice: f.slice, content: fs.readFileSync(path.join(r.root, f.path), "utf8") }).toEqual({
+        slice: f.slice,
+        content: f.content,
+      });
     expect(r.log[0]).toBe("docker info --format {{.CgroupDriver}}");
     expect(r.log[1]).toBe("systemctl daemon-reload");
     expect(r.log.slice(2)).toEqual(files.map((f) => `systemctl show -p TasksMax --value ${f.slice}`));

@@ -43,4 +43,3 @@ describe("EC2 discovery", () => {
     expect(tier(NODES)).toEqual([{ source_labels: ["__meta_ec2_tag_tier"], regex: "(.+)", target_label: "tier" }]);
   });
 });
-

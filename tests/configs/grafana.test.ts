@@ -49,11 +49,7 @@ describe("renderGrafanaDatasources", () => {
   test("loopback endpoints (live test) render too", () => {
     const e = { prometheus: "127.0.0.1:19090", loki: "127.0.0.1:13100", alertmanager: "127.0.0.1:19093" };
     const d = yaml.load(renderGrafanaDatasources(e)) as Doc;
-    expect(d.datasources.map((x: Doc) => x.url)).toEqual([
-      "http://127.0.0.1:19090",
-      "http://127.0.0.1:13100",
-      "http://127.0.0.1:19093",
-    ]);
+    expect(d.datasources.map((x: Doc) => x.url)).toEqual(["http://127.0.0.1:19090", "http://127.0.0.1:13100", "http://127.0.0.1:19093"]);
     expect(d.datasources[0].jsonData.timeInterval).toBeUndefined();
   });
 });
@@ -113,11 +109,15 @@ describe("renderGrafanaDatasources with an AMP workspace (remoteWrite amp)", () 
     ["plain http", endpoint.replace("https:", "http:")],
     ["an empty URL", ""],
   ])("rejects %s as the workspace URL", (_what, queryUrl) => {
-    expect(() => renderGrafanaDatasources(dockerEndpoints(), { amp: { queryUrl, region: "eu-west-1" } })).toThrow(/not a workspace endpoint/);
+    expect(() => renderGrafanaDatasources(dockerEndpoints(), { amp: { queryUrl, region: "eu-west-1" } })).toThrow(
+      /not a workspace endpoint/,
+    );
   });
 
   test("rejects a region that is not an AWS region name", () => {
-    expect(() => renderGrafanaDatasources(dockerEndpoints(), { amp: { queryUrl: endpoint, region: "eu west" } })).toThrow(/not an AWS region/);
+    expect(() => renderGrafanaDatasources(dockerEndpoints(), { amp: { queryUrl: endpoint, region: "eu west" } })).toThrow(
+      /not an AWS region/,
+    );
   });
 });
 
@@ -143,9 +143,8 @@ describe("dashboardFilePath", () => {
     expect(dashboardFilePath("Overview/overview.json")).toBe(`${DASHBOARDS_DIR}/Overview/overview.json`);
     expect(dashboardFilePath("home.json")).toBe(`${DASHBOARDS_DIR}/home.json`);
   });
-  test.each(["../etc/passwd.json", "/abs.json", "a/b/c.json", "x.yaml", "Folder/", "a//b.json", "./x.json"])(
-    "rejects %j",
-    (bad) => expect(() => dashboardFilePath(bad)).toThrow(/not accepted/),
+  test.each(["../etc/passwd.json", "/abs.json", "a/b/c.json", "x.yaml", "Folder/", "a//b.json", "./x.json"])("rejects %j", (bad) =>
+    expect(() => dashboardFilePath(bad)).toThrow(/not accepted/),
   );
 });
 

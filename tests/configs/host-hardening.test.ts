@@ -69,19 +69,27 @@ else
 fi
 `;
 
-function setUp(name: string, containers: Record<string, [network: string, address: string][]>, networks: Record<string, string> = { [STACK_NET]: "obs0", [APP_NET]: "" }): string {
+function setUp(
+  name: string,
+  containers: Record<string, [network: string, address: string][]>,
+  networks: Record<string, string> = { [STACK_NET]: "obs0", [APP_NET]: "" },
+): string {
   const dir = tempDir(name);
   for (const d of ["bin", "docker/containers", "docker/networks"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
   fs.writeFileSync(path.join(dir, "bin", "iptables"), FAKE_IPTABLES, { mode: 0o755 });
   fs.writeFileSync(path.join(dir, "bin", "docker"), FAKE_DOCKER, { mode: 0o755 });
-  for (const [c, list] of Object.entries(containers)) fs.writeFileSync(path.join(dir, "docker/containers", c), list.map((l) => `${l.join(" ")}\n`).join(""));
+  for (const [c, list] of Object.entries(containers))
+    fs.writeFileSync(path.join(dir, "docker/containers", c), list.map((l) => `${l.join(" ")}\n`).join(""));
   for (const [id, bridge] of Object.entries(networks)) fs.writeFileSync(path.join(dir, "docker/networks", id), `${bridge}\n`);
   // Docker's own chain exists with an unrelated rule the script must keep.
   fs.writeFileSync(path.join(dir, "state"), "chain DOCKER-USER\nrule DOCKER-USER -j RETURN\n");
   return dir;
 }
 
-function runScript(dir: string, input: MetadataFirewallInput = INPUT): { status: number | null; stderr: string; rules: string[]; chains: string[] } {
+function runScript(
+  dir: string,
+  input: MetadataFirewallInput = INPUT,
+): { status: number | null; stderr: string; rules: string[]; chains: string[] } {
   const script = path.join(dir, "firewall.sh");
   fs.writeFileSync(script, renderMetadataFirewallScript(input), { mode: 0o755 });
   const r = spawnSync("/bin/sh", [script], {
@@ -89,7 +97,12 @@ function runScript(dir: string, input: MetadataFirewallInput = INPUT): { status:
     env: { PATH: `${dir}/bin:/usr/bin:/bin`, FAKE_IPTABLES_STATE: path.join(dir, "state"), FAKE_DOCKER: path.join(dir, "docker") },
   });
   const lines = fs.readFileSync(path.join(dir, "state"), "utf8").trim().split("\n");
-  return { status: r.status, stderr: r.stderr, rules: lines.filter((l) => l.startsWith("rule ")), chains: lines.filter((l) => l.startsWith("chain ")) };
+  return {
+    status: r.status,
+    stderr: r.stderr,
+    rules: lines.filter((l) => l.startsWith("rule ")),
+    chains: lines.filter((l) => l.startsWith("chain ")),
+  };
 }
 
 interface Packet {
@@ -132,7 +145,10 @@ function verdict(rules: readonly string[], p: Packet, chain = "DOCKER-USER"): "c
  * issue reports and libnetwork's sandbox.go implements.
  */
 function gatewayNetwork(networks: readonly { name: string; internal?: boolean }[]): string {
-  return networks.filter((n) => !n.internal).map((n) => n.name).sort()[0];
+  return networks
+    .filter((n) => !n.internal)
+    .map((n) => n.name)
+    .sort()[0];
 }
 
 describe("Docker daemon settings", () => {
@@ -160,7 +176,13 @@ describe("metadata firewall", () => {
   });
 
   test("admits the role containers by every (bridge, address) they hold, rejects the rest, and converges when run again", () => {
-    const dir = setUp("mdfw", { loki: [[STACK_NET, "172.30.53.10"]], prometheus: [[STACK_NET, "172.30.53.13"], [APP_NET, "10.0.5.3"]] });
+    const dir = setUp("mdfw", {
+      loki: [[STACK_NET, "172.30.53.10"]],
+      prometheus: [
+        [STACK_NET, "172.30.53.13"],
+        [APP_NET, "10.0.5.3"],
+      ],
+    });
     const expected = [
       `rule DOCKER-USER -d 169.254.169.254/32 -j ${METADATA_CHAIN}`,
       "rule DOCKER-USER -j RETURN",
@@ -289,7 +311,11 @@ describe("metadata firewall", () => {
       return toInt(ip) >= toInt(net) && toInt(ip) < toInt(net) + size;
     };
     for (const ip of Object.values(ROLE_ADDRESSES)) {
-      expect({ ip, inSubnet: within(ip, STACK_SUBNET), inDynamic: within(ip, STACK_DYNAMIC_RANGE) }).toEqual({ ip, inSubnet: true, inDynamic: false });
+      expect({ ip, inSubnet: within(ip, STACK_SUBNET), inDynamic: within(ip, STACK_DYNAMIC_RANGE) }).toEqual({
+        ip,
+        inSubnet: true,
+        inDynamic: false,
+      });
     }
     expect(within("172.30.53.200", STACK_DYNAMIC_RANGE)).toBe(true);
   });

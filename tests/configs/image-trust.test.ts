@@ -5,7 +5,18 @@ import { imageRef, privilegedComponents, untrustedImageProblem } from "../../con
 
 test("the privileged containers: the socket, the instance role, added capabilities", () => {
   const p = privilegedComponents();
-  expect(Object.keys(p).sort()).toEqual(["backup", "backupRestore", "backupVerify", "caddy", "cadvisor", "grafana", "grafanaDbCopy", "loki", "prometheus", "socketProxy"]);
+  expect(Object.keys(p).sort()).toEqual([
+    "backup",
+    "backupRestore",
+    "backupVerify",
+    "caddy",
+    "cadvisor",
+    "grafana",
+    "grafanaDbCopy",
+    "loki",
+    "prometheus",
+    "socketProxy",
+  ]);
   expect(p.socketProxy).toEqual(["the Docker socket"]);
   expect(p.cadvisor).toEqual(["the capabilities SYSLOG"]);
 });

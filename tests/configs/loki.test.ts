@@ -97,9 +97,7 @@ describe("renderLokiConfig", () => {
     expect(render({ ...base, retentionPeriod: "720h" }).limits_config.retention_period).toBe("720h");
     expect(() => renderLokiConfig({ ...base, retentionPeriod: "30 days" })).toThrow(/retentionPeriod/);
     expect(() => renderLokiConfig({ ...base, alertmanagerUrl: "alertmanager:9093" })).toThrow(/alertmanagerUrl/);
-    expect(() =>
-      renderLokiConfig({ ...base, storage: { kind: "s3", bucket: "Bad_Bucket", region: "eu-west-1" } }),
-    ).toThrow(/bucket/);
+    expect(() => renderLokiConfig({ ...base, storage: { kind: "s3", bucket: "Bad_Bucket", region: "eu-west-1" } })).toThrow(/bucket/);
   });
 
   test("output is stable (deterministic rendering keeps the container from being replaced)", () => {

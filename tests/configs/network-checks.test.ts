@@ -139,7 +139,9 @@ describe("publishedPortProblems", () => {
   });
 
   test.each([[0], [65536], [3000.5], [-1], [Number.NaN]])("refuses the port %p", (p) => {
-    expect(publishedPortProblems({ grafanaPort: p }, {})).toEqual([expect.stringMatching(/^grafanaPort: .* is not a TCP port; use a whole number 1-65535$/)]);
+    expect(publishedPortProblems({ grafanaPort: p }, {})).toEqual([
+      expect.stringMatching(/^grafanaPort: .* is not a TCP port; use a whole number 1-65535$/),
+    ]);
   });
 });
 

@@ -108,9 +108,9 @@ describe("clients of an authenticated Prometheus", () => {
   });
 
   test("Grafana's Prometheus datasource uses basic auth with the password from a file", () => {
-    const doc = yaml.load(
-      renderGrafanaDatasources(dockerEndpoints(), { prometheusBasicAuth: { user: "grafana", passwordFile } }),
-    ) as { datasources: Record<string, unknown>[] };
+    const doc = yaml.load(renderGrafanaDatasources(dockerEndpoints(), { prometheusBasicAuth: { user: "grafana", passwordFile } })) as {
+      datasources: Record<string, unknown>[];
+    };
     const prom = doc.datasources.find((d) => d.uid === "prometheus");
     expect(prom).toMatchObject({
       basicAuth: true,

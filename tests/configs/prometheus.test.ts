@@ -72,7 +72,14 @@ test("integrations add their jobs; Redis and blackbox use the exporter as transp
   const c = render({ integrationJobs: integrationScrapeConfigs(ALL, [API]), services: [API] });
   const j = jobs(c);
   // After the stack's own jobs, in registry order, before the services'.
-  expect(c.scrape_configs.map((x) => x.job_name).slice(7)).toEqual(["postgres-exporter", "redis-exporter", "rabbitmq", "blackbox", "mysqld-exporter", "api"]);
+  expect(c.scrape_configs.map((x) => x.job_name).slice(7)).toEqual([
+    "postgres-exporter",
+    "redis-exporter",
+    "rabbitmq",
+    "blackbox",
+    "mysqld-exporter",
+    "api",
+  ]);
   expect(j["postgres-exporter"].static_configs[0].targets).toEqual(["postgres-exporter:9187"]);
   expect(j["mysqld-exporter"].static_configs[0].targets).toEqual(["mysqld-exporter:9104"]);
   const redis = j["redis-exporter"];
@@ -92,7 +99,11 @@ test("integrations add their jobs; Redis and blackbox use the exporter as transp
 
 test("application services get their path, scheme, labels, and the service and tier labels", () => {
   const j = jobs(
-    render({ services: [{ name: "web", targets: ["web:3000", "web2:3000"], metricsPath: "/internal/metrics", scheme: "https", labels: { team: "shop" } }] }),
+    render({
+      services: [
+        { name: "web", targets: ["web:3000", "web2:3000"], metricsPath: "/internal/metrics", scheme: "https", labels: { team: "shop" } },
+      ],
+    }),
   );
   expect(j.web).toEqual({
     job_name: "web",

@@ -57,7 +57,11 @@ describe("queueConfig", () => {
 describe("remoteWriteConfig", () => {
   test("amp signs with SigV4 in the stack's region and carries no credentials", () => {
     const c = remoteWriteConfig({
-      target: { kind: "amp", url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write", region: "eu-west-1" },
+      target: {
+        kind: "amp",
+        url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write",
+        region: "eu-west-1",
+      },
       expectedSeries: 100_000,
       scrapeInterval: "15s",
     });
@@ -68,7 +72,11 @@ describe("remoteWriteConfig", () => {
 
   test("a URL with basic auth reads the password from a file", () => {
     const c = remoteWriteConfig({
-      target: { kind: "url", url: "https://mimir.example.com/api/v1/push", auth: { kind: "basic", username: "tenant-1", passwordFile: "/run/secrets/remote_write_password" } },
+      target: {
+        kind: "url",
+        url: "https://mimir.example.com/api/v1/push",
+        auth: { kind: "basic", username: "tenant-1", passwordFile: "/run/secrets/remote_write_password" },
+      },
       expectedSeries: 50_000,
       scrapeInterval: "15s",
     });
@@ -78,7 +86,11 @@ describe("remoteWriteConfig", () => {
 
   test("a URL with a bearer token reads it from a file", () => {
     const c = remoteWriteConfig({
-      target: { kind: "url", url: "https://vm.example.com/api/v1/write", auth: { kind: "bearer", credentialsFile: "/run/secrets/remote_write_token" } },
+      target: {
+        kind: "url",
+        url: "https://vm.example.com/api/v1/write",
+        auth: { kind: "bearer", credentialsFile: "/run/secrets/remote_write_token" },
+      },
       expectedSeries: 50_000,
       scrapeInterval: "15s",
     });
@@ -95,9 +107,39 @@ describe("prometheus.yml with remote write and EC2 discovery passes promtool che
   fs.writeFileSync(tokenFile, "x");
   const ec2Discovery = { region: "eu-west-1", jobs: [{ name: "app-nodes", port: 9100, tags: { "observability:scrape": "node" } }] };
   const cases: [string, PrometheusConfigInput][] = [
-    ["amp", base({ ec2Discovery, remoteWrite: { target: { kind: "amp", url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write", region: "eu-west-1" }, expectedSeries: 100_000 } })],
-    ["basic auth", base({ remoteWrite: { target: { kind: "url", url: "https://mimir.example.com/api/v1/push", auth: { kind: "basic", username: "u", passwordFile } }, expectedSeries: 100_000 } })],
-    ["bearer token", base({ ec2Discovery, remoteWrite: { target: { kind: "url", url: "https://vm.example.com/api/v1/write", auth: { kind: "bearer", credentialsFile: tokenFile } }, expectedSeries: 100_000 } })],
+    [
+      "amp",
+      base({
+        ec2Discovery,
+        remoteWrite: {
+          target: {
+            kind: "amp",
+            url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write",
+            region: "eu-west-1",
+          },
+          expectedSeries: 100_000,
+        },
+      }),
+    ],
+    [
+      "basic auth",
+      base({
+        remoteWrite: {
+          target: { kind: "url", url: "https://mimir.example.com/api/v1/push", auth: { kind: "basic", username: "u", passwordFile } },
+          expectedSeries: 100_000,
+        },
+      }),
+    ],
+    [
+      "bearer token",
+      base({
+        ec2Discovery,
+        remoteWrite: {
+          target: { kind: "url", url: "https://vm.example.com/api/v1/write", auth: { kind: "bearer", credentialsFile: tokenFile } },
+          expectedSeries: 100_000,
+        },
+      }),
+    ],
   ];
   test.each(cases)("%s", (name, input) => {
     const file = path.join(dir, `${name.replace(/\W/g, "-")}.yml`);
@@ -120,5 +162,4 @@ describe("prometheus.yml with remote write and EC2 discovery passes promtool che
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/sigv4/i);
   });
-
 });

@@ -41,7 +41,9 @@ test("refuses a public key whose blob is another type, truncated, or padded with
   const ed = keygen("ed", "-t", "ed25519", "-N", "").pub.split(" ");
   expect(checkSshPublicKey(`ssh-rsa ${ed[1]}`)).toMatch(/holds a "ssh-ed25519" key/);
   const blob = Buffer.from(ed[1], "base64");
-  expect(checkSshPublicKey(`ssh-ed25519 ${blob.subarray(0, blob.length - 4).toString("base64")}`)).toMatch(/not an SSH key blob|not 32 bytes/);
+  expect(checkSshPublicKey(`ssh-ed25519 ${blob.subarray(0, blob.length - 4).toString("base64")}`)).toMatch(
+    /not an SSH key blob|not 32 bytes/,
+  );
   const extra = Buffer.concat([blob, Buffer.from([0, 0, 0, 1, 65])]);
   expect(checkSshPublicKey(`ssh-ed25519 ${extra.toString("base64")}`)).toMatch(/not 32 bytes/);
   expect(sshStrings(blob)?.map((b) => b.length)).toEqual([11, 32]);

@@ -143,7 +143,15 @@ describe("secrets are checked without being shown", () => {
   const SECRET = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";
   test("https receiver URLs", () => {
     expect(checkSecretUrl(SECRET)).toBeUndefined();
-    for (const bad of ["", "   ", SECRET.replace("https", "http"), `${SECRET}\n`, `${SECRET} x`, "hooks.slack.com/services/x", `${SECRET}{{ x }}`]) {
+    for (const bad of [
+      "",
+      "   ",
+      SECRET.replace("https", "http"),
+      `${SECRET}\n`,
+      `${SECRET} x`,
+      "hooks.slack.com/services/x",
+      `${SECRET}{{ x }}`,
+    ]) {
       const p = checkSecretUrl(bad);
       expect(p).toBeDefined();
       expect(p).not.toContain("XXXXsecret");
@@ -179,16 +187,22 @@ describe("secrets are checked without being shown", () => {
 });
 
 describe("PromQL", () => {
-  test.each([["sum(rate(http_requests_total[5m]))"], ["up"], ['sum by (job) (increase(signups_total{env="prod"}[1h]))']])("accepts %s", (v) => {
-    expect(checkPromql(v)).toBeUndefined();
-  });
+  test.each([["sum(rate(http_requests_total[5m]))"], ["up"], ['sum by (job) (increase(signups_total{env="prod"}[1h]))']])(
+    "accepts %s",
+    (v) => {
+      expect(checkPromql(v)).toBeUndefined();
+    },
+  );
   test.each([["sum(rate(x[5m])"], ["rate(x[5m]"], ["sum by job (x)"], ["x{a=}"], [""], ["1 +"]])("refuses %j", (v) => {
     expect(checkPromql(v)).toMatch(/PromQL/);
   });
   // Where the grammar stopped, what it found there and what it would have taken instead.
   test.each([
-    ["sum(rate(x[5m])", "at line 1, column 16 the grammar found the end of the expression where it expected one of `)`, `,`, `[`, an operator"],
-    ['x{a=}', 'at line 1, column 5 the grammar found "}" where it expected a string'],
+    [
+      "sum(rate(x[5m])",
+      "at line 1, column 16 the grammar found the end of the expression where it expected one of `)`, `,`, `[`, an operator",
+    ],
+    ["x{a=}", 'at line 1, column 5 the grammar found "}" where it expected a string'],
     ["sum(x) bye (a)", 'at line 1, column 8 the grammar found "bye" where it expected one of `[`, an operator, `by`'],
     ["rate(x[5m])\n  + (y", "at line 2, column 7 the grammar found the end of the expression where it expected one of `)`"],
   ])("says where %j stops and what was expected", (v, message) => {

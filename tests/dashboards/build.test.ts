@@ -255,7 +255,7 @@ describe("dashboard content", () => {
     expect(service.annotations?.list?.some((x) => x.expr?.includes(`service="$service"`))).toBe(true);
   });
 
-  it("has a $service variable on the Service dashboard from up{tier=\"app\"}", () => {
+  it('has a $service variable on the Service dashboard from up{tier="app"}', () => {
     const v = service.templating?.list?.find((x) => x.name === "service");
     expect(v?.query).toBe(`label_values(up{tier="app"}, service)`);
     expect(v?.current?.value).toBe("api");
@@ -294,10 +294,7 @@ describe("dashboard content", () => {
     for (const d of Object.values(files)) {
       for (const l of allPanels(d).flatMap(panelLinks)) {
         if (!l.url?.startsWith("/explore")) continue;
-        const panes = JSON.parse(decodeURIComponent(/panes=([^&]*)/.exec(l.url)?.[1] ?? "")) as Record<
-          string,
-          { datasource: string }
-        >;
+        const panes = JSON.parse(decodeURIComponent(/panes=([^&]*)/.exec(l.url)?.[1] ?? "")) as Record<string, { datasource: string }>;
         for (const p of Object.values(panes)) expect(p.datasource).toBe(DATASOURCE_UIDS.loki);
       }
     }

@@ -291,10 +291,15 @@ describe("dashboards against the real binaries", () => {
       return out;
     };
     // Prometheus applies discovered targets after ~5 s; rates need two samples after that.
-    const stillEmpty = await waitFor("data for the stack panels", "prometheus", async () => {
-      const e = await empty();
-      return e.length === 0 ? e : undefined;
-    }, 15_000).catch(() => empty());
+    const stillEmpty = await waitFor(
+      "data for the stack panels",
+      "prometheus",
+      async () => {
+        const e = await empty();
+        return e.length === 0 ? e : undefined;
+      },
+      15_000,
+    ).catch(() => empty());
     expect(stillEmpty).toEqual([]);
   });
 });

@@ -119,7 +119,9 @@ describe.each(INPUTS)("queries of the dashboards for %s", (_label, input) => {
     const problems: string[] = [];
     for (const q of queries.filter((x) => x.kind === "prometheus")) {
       const { names, unnamed } = promqlMetricNames(q.expr);
-      for (const n of names) if (!(n in METRICS)) problems.push(`${q.where}: ${n} is not in the metric allow-list (dashboards/metrics.ts or its integration's module)`);
+      for (const n of names)
+        if (!(n in METRICS))
+          problems.push(`${q.where}: ${n} is not in the metric allow-list (dashboards/metrics.ts or its integration's module)`);
       for (const u of unnamed) problems.push(`${q.where}: selector without a metric name: ${u}`);
     }
     expect(problems).toEqual([]);

@@ -58,7 +58,11 @@ test.each([
   ["infrastructure", "CPU against limit", [t.resources.HighCPUUsage.limitRatio, t.resources.CriticalCPUUsage.limitRatio]],
   ["stack-health", "Stack containers: CPU against limit", [t.resources.HighCPUUsage.limitRatio, t.resources.CriticalCPUUsage.limitRatio]],
   ["infrastructure", "Memory against limit", [t.resources.HighMemoryUsage.limitRatio, t.resources.CriticalMemoryUsage.limitRatio]],
-  ["stack-health", "Stack containers: memory against limit", [t.resources.HighMemoryUsage.limitRatio, t.resources.CriticalMemoryUsage.limitRatio]],
+  [
+    "stack-health",
+    "Stack containers: memory against limit",
+    [t.resources.HighMemoryUsage.limitRatio, t.resources.CriticalMemoryUsage.limitRatio],
+  ],
   ["infrastructure", "Root filesystem used", [1 - t.system.DiskSpaceLow.freeRatio, 1 - t.system.DiskSpaceCritical.freeRatio]],
   ["infrastructure", "Disk usage over time", [1 - t.system.DiskSpaceLow.freeRatio, 1 - t.system.DiskSpaceCritical.freeRatio]],
   ["service", "CPU throttling", [t.dashboardOnly.throttledRatio, t.resources.ContainerCPUThrottling.throttledRatio]],
@@ -69,7 +73,11 @@ test.each([
   ["data-services", "Memory used of maxmemory", [t.dashboardOnly.usage.busyRatio, redis.RedisHighMemory.usedRatio]],
   ["data-services", "Messages ready", [rabbitmq.RabbitMQQueueBacklog.messages / 10, rabbitmq.RabbitMQQueueBacklog.messages]],
   ["overview", "Probe duration", [blackbox.SlowProbe.seconds]],
-  ["overview", "TLS certificate expires in", [blackbox.TLSCertificateExpiryCritical.secondsLeft, blackbox.TLSCertificateExpiringSoon.secondsLeft]],
+  [
+    "overview",
+    "TLS certificate expires in",
+    [blackbox.TLSCertificateExpiryCritical.secondsLeft, blackbox.TLSCertificateExpiringSoon.secondsLeft],
+  ],
   ["stack-health", "Alertmanagers discovered", [t.prometheus.PrometheusNotConnectedToAlertmanagers.minAlertmanagers]],
 ] as const)("%s / %s steps at the named thresholds", (uid, title, expected) => {
   expect(values(steps(uid, title))).toEqual([...expected]);

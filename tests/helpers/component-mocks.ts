@@ -77,13 +77,22 @@ export function mocks(): pulumi.runtime.Mocks {
         case "aws:ec2/keyPair:KeyPair":
           return { id: `${args.name}-1a2b3c`, state: { ...state, keyName: `${args.name}-1a2b3c` } };
         case "aws:iam/role:Role":
-          return { id: `${args.name}-1a2b3c`, state: { ...state, name: `${args.name}-1a2b3c`, arn: `arn:aws:iam::123456789012:role/${args.name}` } };
+          return {
+            id: `${args.name}-1a2b3c`,
+            state: { ...state, name: `${args.name}-1a2b3c`, arn: `arn:aws:iam::123456789012:role/${args.name}` },
+          };
         case "aws:iam/instanceProfile:InstanceProfile":
           return { id: `${args.name}-1a2b3c`, state: { ...state, name: `${args.name}-1a2b3c` } };
         case "random:index/randomBytes:RandomBytes": {
           // Fixed bytes per name, secret as the provider declares them (mocks skip additionalSecretOutputs).
-          const bytes = createHash("sha256").update(args.name).digest().subarray(0, Number(args.inputs.length ?? 32));
-          return { id: `${args.name}_id`, state: { ...state, base64: pulumi.secret(bytes.toString("base64")), hex: pulumi.secret(bytes.toString("hex")) } };
+          const bytes = createHash("sha256")
+            .update(args.name)
+            .digest()
+            .subarray(0, Number(args.inputs.length ?? 32));
+          return {
+            id: `${args.name}_id`,
+            state: { ...state, base64: pulumi.secret(bytes.toString("base64")), hex: pulumi.secret(bytes.toString("hex")) },
+          };
         }
         case "aws:ec2/securityGroup:SecurityGroup":
           return { id: `sg-${args.name}`, state };
@@ -93,7 +102,8 @@ export function mocks(): pulumi.runtime.Mocks {
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
       calls.push(args);
-      if (args.token === "aws:ec2/getAmi:getAmi") return { id: AMI_ID, imageId: AMI_ID, architecture: "x86_64", name: "al2023-ami-2023.9.0-x86_64" };
+      if (args.token === "aws:ec2/getAmi:getAmi")
+        return { id: AMI_ID, imageId: AMI_ID, architecture: "x86_64", name: "al2023-ami-2023.9.0-x86_64" };
       if (args.token === "aws:ec2/getVpc:getVpc") return { id: DEFAULT_VPC, cidrBlock: "172.31.0.0/16", default: true };
       throw new Error(`unexpected call ${args.token}`);
     },

@@ -29,7 +29,9 @@ export function stackResource(type: string, name: string, props: Record<string, 
     name,
     urn,
     props,
-    propertyDependencies: dependsOnBucket ? { bucket: [{ urn: `urn:pulumi:test::observability-stack::aws:s3/bucket:Bucket::${dependsOnBucket}` }] } : {},
+    propertyDependencies: dependsOnBucket
+      ? { bucket: [{ urn: `urn:pulumi:test::observability-stack::aws:s3/bucket:Bucket::${dependsOnBucket}` }] }
+      : {},
   };
 }
 

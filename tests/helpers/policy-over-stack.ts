@@ -6,7 +6,6 @@ import type { StackResource } from "../../policy/buckets";
 import { RESOURCE_POLICIES, STACK_POLICIES } from "../../policy/policies";
 import { resourceArgs } from "./policy-args";
 
-
 /** The id mock-program's newResource gives every resource (`${name}-id`): what `bucket: b.id` resolves to. */
 const mockId = (name: string): string => `${name}-id`;
 

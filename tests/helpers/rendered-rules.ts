@@ -32,7 +32,12 @@ export function renderPromtoolTest(text: string, thresholds: AlertThresholds, so
     for (const c of t.alert_rule_test ?? []) {
       for (const a of c.exp_alerts ?? []) {
         for (const [k, v] of Object.entries(a.exp_annotations ?? {})) {
-          if (typeof v === "string") a.exp_annotations![k] = fillThresholds(v, thresholds[c.alertname], `${source}: tests[${i}] ${c.alertname} exp_annotations.${k}`);
+          if (typeof v === "string")
+            a.exp_annotations![k] = fillThresholds(
+              v,
+              thresholds[c.alertname],
+              `${source}: tests[${i}] ${c.alertname} exp_annotations.${k}`,
+            );
         }
       }
     }
@@ -41,7 +46,11 @@ export function renderPromtoolTest(text: string, thresholds: AlertThresholds, so
 }
 
 /** Writes the areas' rendered rule files and their tests under `dir` at their repository paths. */
-export function writeRenderedRules(dir: string, areas: readonly TestedRuleArea[], thresholds: AlertThresholds = ALERT_THRESHOLDS): RenderedArea[] {
+export function writeRenderedRules(
+  dir: string,
+  areas: readonly TestedRuleArea[],
+  thresholds: AlertThresholds = ALERT_THRESHOLDS,
+): RenderedArea[] {
   return areas.map((area) => {
     const relFile = path.relative(ROOT, area.file);
     const relTest = path.relative(ROOT, area.test);

@@ -29,7 +29,9 @@ function alertsOf(text: string): RuleText[] {
   const doc = yaml.load(text) as { groups: { rules: Partial<RuleText>[] }[] };
   return doc.groups
     .flatMap((g) => g.rules)
-    .flatMap((r) => (typeof r.alert === "string" && typeof r.expr === "string" ? [{ alert: r.alert, expr: r.expr, annotations: r.annotations }] : []));
+    .flatMap((r) =>
+      typeof r.alert === "string" && typeof r.expr === "string" ? [{ alert: r.alert, expr: r.expr, annotations: r.annotations }] : [],
+    );
 }
 
 /** The rule file, rendered with these thresholds as a stack renders it (committed runbook links). */
@@ -37,7 +39,12 @@ export function renderRepositoryRuleFile(file: string, thresholds: AlertThreshol
   return renderRuleFile(fs.readFileSync(path.join(ROOT, file), "utf8"), { runbookBaseUrl: COMMITTED_RUNBOOK_BASE, thresholds }, file);
 }
 
-function read(dir: string, language: AlertRule["language"], thresholds: AlertThresholds, include: (file: string) => boolean = (f) => f.endsWith(".yml")): AlertRule[] {
+function read(
+  dir: string,
+  language: AlertRule["language"],
+  thresholds: AlertThresholds,
+  include: (file: string) => boolean = (f) => f.endsWith(".yml"),
+): AlertRule[] {
   return fs
     .readdirSync(path.join(ROOT, dir))
     .filter(include)

@@ -25,7 +25,8 @@ function taskLimits(run: ProgramRun): Map<string, string> {
   const out = new Map<string, string>();
   for (const c of run.byType("command:remote:Command")) {
     const script = String(c.inputs.create ?? "");
-    for (const m of script.matchAll(/\/etc\/systemd\/system\/(obs-[\w-]+\.slice)[^\n]*\n(?:(?!EOF)[^\n]*\n)*?TasksMax=(\d+)/g)) out.set(m[1], m[2]);
+    for (const m of script.matchAll(/\/etc\/systemd\/system\/(obs-[\w-]+\.slice)[^\n]*\n(?:(?!EOF)[^\n]*\n)*?TasksMax=(\d+)/g))
+      out.set(m[1], m[2]);
   }
   return out;
 }
@@ -46,7 +47,9 @@ function containerRow(c: RecordedResource, tasks: Map<string, string>): string[]
   const socket = [...mounts.map((m) => m.source), ...hostVolumes.map((v) => v.hostPath)].some((p) => p === "/var/run/docker.sock");
   const caps = i.capabilities as { adds?: string[]; drops?: string[] } | undefined;
   const networks = (i.networksAdvanced as Network[] | undefined) ?? [];
-  const roleAddress = networks.map((n) => n.ipv4Address).find((a) => a !== undefined && (Object.values(ROLE_ADDRESSES) as string[]).includes(a));
+  const roleAddress = networks
+    .map((n) => n.ipv4Address)
+    .find((a) => a !== undefined && (Object.values(ROLE_ADDRESSES) as string[]).includes(a));
   const metadata =
     i.networkMode === "none"
       ? "none (no network)"
@@ -58,7 +61,9 @@ function containerRow(c: RecordedResource, tasks: Map<string, string>): string[]
     String(i.name),
     i.start === false ? "never started (secrets writer)" : i.attach === true ? "once (runs to completion)" : "service",
     i.user === undefined ? "image default" : String(i.user),
-    caps === undefined ? "Docker's default set (none dropped)" : `${cell(caps.adds ?? [])}${(caps.drops ?? []).includes("ALL") ? "" : " (ALL not dropped)"}`,
+    caps === undefined
+      ? "Docker's default set (none dropped)"
+      : `${cell(caps.adds ?? [])}${(caps.drops ?? []).includes("ALL") ? "" : " (ALL not dropped)"}`,
     i.readOnly === true ? "yes" : "no",
     ((i.securityOpts as string[] | undefined) ?? []).includes("no-new-privileges:true") ? "yes" : "no (daemon-wide on ec2)",
     cell(host),
@@ -71,8 +76,10 @@ function containerRow(c: RecordedResource, tasks: Map<string, string>): string[]
 /** Readable names for the ARNs a policy names: the buckets and the workspace of the graph. */
 function resourceNames(run: ProgramRun): [string, string][] {
   const out: [string, string][] = [];
-  for (const b of run.byType("aws:s3/bucket:Bucket")) out.push([`arn:aws:s3:::${String(b.inputs.bucketPrefix ?? b.name)}mock`, `<${b.name.replace(/^storage-/, "")} bucket>`]);
-  for (const w of run.byType("aws:amp/workspace:Workspace")) out.push(["arn:aws:aps:eu-west-1:123456789012:workspace/ws-0mock", `<${w.name.replace(/-workspace$/, "")} workspace>`]);
+  for (const b of run.byType("aws:s3/bucket:Bucket"))
+    out.push([`arn:aws:s3:::${String(b.inputs.bucketPrefix ?? b.name)}mock`, `<${b.name.replace(/^storage-/, "")} bucket>`]);
+  for (const w of run.byType("aws:amp/workspace:Workspace"))
+    out.push(["arn:aws:aps:eu-west-1:123456789012:workspace/ws-0mock", `<${w.name.replace(/-workspace$/, "")} workspace>`]);
   return out;
 }
 
@@ -81,15 +88,21 @@ function roleRows(run: ProgramRun): string[][] {
   const readable = (arn: string) => names.reduce((s, [from, to]) => s.split(from).join(to), arn);
   const rows: string[][] = [];
   for (const p of run.byType("aws:iam/rolePolicy:RolePolicy").sort((a, b) => a.name.localeCompare(b.name))) {
-    const doc = JSON.parse(String(p.inputs.policy)) as { Statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[] };
+    const doc = JSON.parse(String(p.inputs.policy)) as {
+      Statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[];
+    };
     for (const s of doc.Statement) {
       const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
       rows.push([
         p.name,
         s.Sid ?? "–",
         s.Effect,
-        list(s.Action).map((a) => `\`${a}\``).join(", "),
-        list(s.Resource).map((r) => `\`${readable(r)}\``).join(", ") + (s.Condition ? ` (condition ${JSON.stringify(s.Condition)})` : ""),
+        list(s.Action)
+          .map((a) => `\`${a}\``)
+          .join(", "),
+        list(s.Resource)
+          .map((r) => `\`${readable(r)}\``)
+          .join(", ") + (s.Condition ? ` (condition ${JSON.stringify(s.Condition)})` : ""),
       ]);
     }
   }
@@ -98,7 +111,11 @@ function roleRows(run: ProgramRun): string[][] {
 
 function markdown(header: readonly string[], rows: readonly string[][]): string[] {
   const escape = (v: string) => v.replace(/\|/g, "\\|");
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(escape).join(" | ")} |`)];
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(escape).join(" | ")} |`),
+  ];
 }
 
 /** The generated section of docs/security.md (between the markers), from a rendered graph. */
@@ -112,7 +129,18 @@ export function securityTables(run: ProgramRun): string {
     `Per container (metadata access: whether it can reach ${INSTANCE_METADATA_ADDRESS} and so the instance role's credentials):`,
     "",
     ...markdown(
-      ["container", "runs", "user", "capabilities added", "read-only root", "no-new-privileges", "host mounts", "Docker socket", "metadata access", "tasks (ec2)"],
+      [
+        "container",
+        "runs",
+        "user",
+        "capabilities added",
+        "read-only root",
+        "no-new-privileges",
+        "host mounts",
+        "Docker socket",
+        "metadata access",
+        "tasks (ec2)",
+      ],
       containers.map((c) => containerRow(c, tasks)),
     ),
     "",

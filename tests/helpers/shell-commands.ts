@@ -30,9 +30,44 @@ interface WordNode extends ShNode {
  * image: POSIX special and regular builtins, and echo, printf, test, [, kill, which both build in.
  */
 export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
-  ":", ".", "[", "alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fg",
-  "getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times",
-  "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "wait",
+  ":",
+  ".",
+  "[",
+  "alias",
+  "bg",
+  "break",
+  "cd",
+  "command",
+  "continue",
+  "echo",
+  "eval",
+  "exec",
+  "exit",
+  "export",
+  "false",
+  "fg",
+  "getopts",
+  "hash",
+  "jobs",
+  "kill",
+  "local",
+  "printf",
+  "pwd",
+  "read",
+  "readonly",
+  "return",
+  "set",
+  "shift",
+  "test",
+  "times",
+  "trap",
+  "true",
+  "type",
+  "ulimit",
+  "umask",
+  "unalias",
+  "unset",
+  "wait",
 ]);
 
 export interface CommandUse {
@@ -71,7 +106,8 @@ function literal(word: WordNode, vars: ReadonlyMap<string, string>): string | un
 
 /** Whether a word is exactly `"$@"` (or `$@`): the arguments the function was called with. */
 function isForwardedArgs(word: WordNode): boolean {
-  const parts = word.Parts.length === 1 && syntax.NodeType(word.Parts[0]) === "DblQuoted" ? (word.Parts[0] as unknown as WordNode).Parts : word.Parts;
+  const parts =
+    word.Parts.length === 1 && syntax.NodeType(word.Parts[0]) === "DblQuoted" ? (word.Parts[0] as unknown as WordNode).Parts : word.Parts;
   return parts.length === 1 && syntax.NodeType(parts[0]) === "ParamExp" && (parts[0].Param as { Value: string } | null)?.Value === "@";
 }
 
@@ -91,7 +127,8 @@ export function scriptCommands(script: string): ScriptCommands {
       const name = String((node.Name as { Value: string }).Value);
       functions.push(name);
       syntax.Walk(node.Body as ShNode, (inner) => {
-        if (inner !== null && syntax.NodeType(inner) === "CallExpr" && isForwardedArgs((inner.Args as WordNode[])[0] ?? { Parts: [] })) runners.add(name);
+        if (inner !== null && syntax.NodeType(inner) === "CallExpr" && isForwardedArgs((inner.Args as WordNode[])[0] ?? { Parts: [] }))
+          runners.add(name);
         return true;
       });
     }
@@ -114,7 +151,11 @@ export function scriptCommands(script: string): ScriptCommands {
   for (const call of calls) {
     let i = 0;
     // `exec X`, `command X` and `<runner> X` run X.
-    while (i < call.args.length - 1 && (["exec", "command"].includes(literal(call.args[i], vars) ?? "") || runners.has(literal(call.args[i], vars) ?? ""))) i++;
+    while (
+      i < call.args.length - 1 &&
+      (["exec", "command"].includes(literal(call.args[i], vars) ?? "") || runners.has(literal(call.args[i], vars) ?? ""))
+    )
+      i++;
     if (isForwardedArgs(call.args[i])) continue;
     const word = literal(call.args[i], vars);
     if (word === undefined) {

@@ -16,7 +16,10 @@ export const FULL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
   mysqlAddress: "mysql:3306",
   rabbitmqTargets: ["rabbitmq:15692"],
   blackboxTargets: ["https://example.com/", "http://web:3000/health"],
-  services: [{ name: "api", targets: ["api:8080"], labels: { team: "payments" } }, { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" }],
+  services: [
+    { name: "api", targets: ["api:8080"], labels: { team: "payments" } },
+    { name: "web", targets: ["web:3000"], metricsPath: "/internal/metrics" },
+  ],
   kpis: [{ title: "Orders per minute", expr: "sum(rate(orders_total[5m])) * 60", unit: "short" }],
   networks: ["app_default"],
 };

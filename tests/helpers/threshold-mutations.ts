@@ -32,7 +32,14 @@ interface TestGroup {
  * report says which mutation failed. Expected annotations get the mutated value too, so only
  * whether the alert fires can make promtool fail.
  */
-export function writeMutations(dir: string, area: TestedRuleArea, alerts: readonly string[], thresholds: AlertThresholds, factor: number, first: number): Mutation[] {
+export function writeMutations(
+  dir: string,
+  area: TestedRuleArea,
+  alerts: readonly string[],
+  thresholds: AlertThresholds,
+  factor: number,
+  first: number,
+): Mutation[] {
   const out: Mutation[] = [];
   for (const alert of alerts) {
     for (const [name, value] of Object.entries(thresholds[alert] ?? {})) {
@@ -50,7 +57,11 @@ export function writeMutations(dir: string, area: TestedRuleArea, alerts: readon
         const test = yaml.load(fs.readFileSync(r.test, "utf8")) as { tests: TestGroup[] };
         test.tests = test.tests
           .filter((g) => (g.alert_rule_test ?? []).some((c) => c.alertname === alert))
-          .map(({ promql_expr_test: _dropped, ...g }) => ({ ...g, name: `[m${index}] ${g.name ?? ""}`, alert_rule_test: g.alert_rule_test!.filter((c) => c.alertname === alert) }));
+          .map(({ promql_expr_test: _dropped, ...g }) => ({
+            ...g,
+            name: `[m${index}] ${g.name ?? ""}`,
+            alert_rule_test: g.alert_rule_test!.filter((c) => c.alertname === alert),
+          }));
         fs.writeFileSync(r.test, yaml.dump(test, { lineWidth: -1, noRefs: true }));
         out.push({ label: `${alert}.${name} ${direction}`, alert, test: r.test });
       }
@@ -91,7 +102,9 @@ export async function survivingMutations(mutations: readonly Mutation[], process
   // could not load) would pass for a surviving mutation, so it stops the run.
   const succeeded = [...text.matchAll(/^\s*SUCCESS\s*$/gm)].length;
   if (succeeded + failed.size !== mutations.length) {
-    throw new Error(`promtool reported ${succeeded} successes and ${failed.size} failing mutations for ${mutations.length} files:\n${text.slice(0, 3000)}`);
+    throw new Error(
+      `promtool reported ${succeeded} successes and ${failed.size} failing mutations for ${mutations.length} files:\n${text.slice(0, 3000)}`,
+    );
   }
   return mutations.filter((_m, i) => !failed.has(i)).map((m) => m.label);
 }

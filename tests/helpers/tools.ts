@@ -7,7 +7,9 @@ import * as path from "node:path";
 export { TOOLS_BIN } from "../../harness/processes";
 import { TOOLS_BIN } from "../../harness/processes";
 
-export function tool(name: "promtool" | "amtool" | "prometheus" | "alertmanager" | "node_exporter" | "blackbox_exporter" | "caddy"): string {
+export function tool(
+  name: "promtool" | "amtool" | "prometheus" | "alertmanager" | "node_exporter" | "blackbox_exporter" | "caddy",
+): string {
   const p = path.join(TOOLS_BIN, name);
   if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run tools\` (scripts/fetch-prometheus-tools.sh)`);
   return p;
@@ -24,7 +26,9 @@ export function systemTool(name: "systemd-analyze"): string {
     const p = path.join(d, name);
     if (fs.existsSync(p)) return p;
   }
-  throw new Error(`${name} is missing: run \`npm run tools\` as root (scripts/fetch-prometheus-tools.sh installs it from the system's release)`);
+  throw new Error(
+    `${name} is missing: run \`npm run tools\` as root (scripts/fetch-prometheus-tools.sh installs it from the system's release)`,
+  );
 }
 
 export interface ToolResult {

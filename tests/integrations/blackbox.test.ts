@@ -7,7 +7,9 @@ import { renderBlackboxConfig } from "../../integrations/blackbox";
 import { TOOLS_BIN, tempDir } from "../helpers/tools";
 
 test("defines the http_2xx module over IPv4 first, following redirects", () => {
-  const doc = yaml.load(renderBlackboxConfig()) as { modules: Record<string, { prober: string; timeout: string; http: Record<string, unknown> }> };
+  const doc = yaml.load(renderBlackboxConfig()) as {
+    modules: Record<string, { prober: string; timeout: string; http: Record<string, unknown> }>;
+  };
   expect(Object.keys(doc.modules)).toEqual(["http_2xx"]);
   expect(doc.modules.http_2xx.prober).toBe("http");
   expect(doc.modules.http_2xx.timeout).toBe("10s");
@@ -17,7 +19,10 @@ test("defines the http_2xx module over IPv4 first, following redirects", () => {
 test("the real blackbox_exporter accepts the file (--config.check)", () => {
   const file = path.join(tempDir("blackbox"), "blackbox.yml");
   fs.writeFileSync(file, renderBlackboxConfig());
-  const r = spawnSync(path.join(TOOLS_BIN, "blackbox_exporter"), [`--config.file=${file}`, "--config.check"], { encoding: "utf8", timeout: 30_000 });
+  const r = spawnSync(path.join(TOOLS_BIN, "blackbox_exporter"), [`--config.file=${file}`, "--config.check"], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   expect(`${r.stdout}${r.stderr}`).not.toMatch(/error/i);
   expect(r.status).toBe(0);
 });

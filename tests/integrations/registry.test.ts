@@ -12,7 +12,14 @@ import { ConfigSource, loadSettings } from "../../components/settings";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { ruleAreas } from "../../configs/rules";
 import { generatedDashboards } from "../../dashboards";
-import { ALL_CONTAINERS, INTEGRATIONS, activeIntegrations, dashboardInput, integrationRuleAreas, integrationScrapeConfigs } from "../../integrations";
+import {
+  ALL_CONTAINERS,
+  INTEGRATIONS,
+  activeIntegrations,
+  dashboardInput,
+  integrationRuleAreas,
+  integrationScrapeConfigs,
+} from "../../integrations";
 import { SecretSpec } from "../../integrations/integration";
 import { readRuleFile } from "../../harness/alert-catalogue";
 import { run, tempDir } from "../helpers/tools";
@@ -68,20 +75,31 @@ describe.each(INTEGRATIONS.map((i) => [i.name, i] as const))("integration %s", (
   });
 
   test("loads its rule file, which has alerts, and has a promtool test beside it", () => {
-    expect(integrationRuleAreas({ [i.name]: settings.integrations[i.name as keyof typeof settings.integrations] }).map((a) => a.file)).toEqual([i.rules.file]);
+    expect(
+      integrationRuleAreas({ [i.name]: settings.integrations[i.name as keyof typeof settings.integrations] }).map((a) => a.file),
+    ).toEqual([i.rules.file]);
     expect(path.dirname(i.rules.file)).toBe(path.dirname(i.rules.test));
     expect(fs.existsSync(i.rules.test)).toBe(true);
-    const alerts = readRuleFile(i.rules.file).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    const alerts = readRuleFile(i.rules.file)
+      .groups.flatMap((g) => g.rules)
+      .filter((r) => r.alert);
     expect(alerts.length).toBeGreaterThan(0);
     const tested = fs.readFileSync(i.rules.test, "utf8");
-    for (const a of alerts) expect({ alert: a.alert, tested: tested.includes(`alertname: ${a.alert}\n`) }).toEqual({ alert: a.alert, tested: true });
+    for (const a of alerts)
+      expect({ alert: a.alert, tested: tested.includes(`alertname: ${a.alert}\n`) }).toEqual({ alert: a.alert, tested: true });
     // Loaded only when on: off, its area is not among the stack's rule files.
     const off = ruleAreas({ integrationAreas: integrationRuleAreas({}), backup: false }).map((a) => a.file);
     expect(off).not.toContain(i.rules.file);
   });
 
   test("adds its rows to the dashboards and its job to Stack health", () => {
-    const dashboards = generatedDashboards(dashboardInput({ services: [], kpis: [], integrations: { [i.name]: settings.integrations[i.name as keyof typeof settings.integrations] } }));
+    const dashboards = generatedDashboards(
+      dashboardInput({
+        services: [],
+        kpis: [],
+        integrations: { [i.name]: settings.integrations[i.name as keyof typeof settings.integrations] },
+      }),
+    );
     const json = JSON.stringify(dashboards.map((d) => d.dashboard));
     expect(i.dashboardRows.length).toBeGreaterThan(0);
     for (const row of i.dashboardRows) {

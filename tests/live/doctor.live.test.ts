@@ -47,10 +47,15 @@ const show = (rs: readonly CheckResult[]) => rs.map((r) => `${r.ok ? "ok" : "FAI
 async function doctorUntil(what: string, pred: (rs: CheckResult[]) => boolean, timeoutMs = 15_000): Promise<CheckResult[]> {
   let last: CheckResult[] = [];
   try {
-    return await waitFor(what, async () => {
-      last = await doctor();
-      return pred(last) ? last : undefined;
-    }, timeoutMs, 500);
+    return await waitFor(
+      what,
+      async () => {
+        last = await doctor();
+        return pred(last) ? last : undefined;
+      },
+      timeoutMs,
+      500,
+    );
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${show(last)}\n${stack.logTails(15)}`);
   }
@@ -73,16 +78,28 @@ function writeBackupMetrics(ageSeconds: number): void {
 }
 
 function startPrometheus(): void {
-  stack.prometheus = new ManagedProcess("prometheus", toolPath("prometheus"), prometheusArgs, path.join(stack.dir, "logs", "prometheus-auth.log"));
+  stack.prometheus = new ManagedProcess(
+    "prometheus",
+    toolPath("prometheus"),
+    prometheusArgs,
+    path.join(stack.dir, "logs", "prometheus-auth.log"),
+  );
   stack.prometheus.start();
 }
 
 async function prometheusReady(): Promise<void> {
-  await waitFor("Prometheus ready (authenticated)", async () => {
-    stack.prometheus.assertRunning();
-    const r = await fetch(`${targets.prometheus!.url}/-/ready`, { headers: basicAuth(PROMETHEUS_USERS.admin, ADMIN_PASSWORD), signal: AbortSignal.timeout(2000) });
-    return r.ok;
-  }, 30_000);
+  await waitFor(
+    "Prometheus ready (authenticated)",
+    async () => {
+      stack.prometheus.assertRunning();
+      const r = await fetch(`${targets.prometheus!.url}/-/ready`, {
+        headers: basicAuth(PROMETHEUS_USERS.admin, ADMIN_PASSWORD),
+        signal: AbortSignal.timeout(2000),
+      });
+      return r.ok;
+    },
+    30_000,
+  );
 }
 
 beforeAll(async () => {
@@ -105,7 +122,10 @@ beforeAll(async () => {
   writeBackupMetrics(60);
 
   // Prometheus as the stack runs it: basic auth from web.yml, the self-scrape with its password file.
-  const hashes = { [PROMETHEUS_USERS.admin]: bcrypt.hashSync(ADMIN_PASSWORD, 4), [PROMETHEUS_USERS.self]: bcrypt.hashSync(SELF_PASSWORD, 4) };
+  const hashes = {
+    [PROMETHEUS_USERS.admin]: bcrypt.hashSync(ADMIN_PASSWORD, 4),
+    [PROMETHEUS_USERS.self]: bcrypt.hashSync(SELF_PASSWORD, 4),
+  };
   const webConfig = path.join(stack.dir, "web.yml");
   fs.writeFileSync(webConfig, renderPrometheusWebConfig(hashes));
   const selfPasswordFile = path.join(stack.dir, "secrets", "self_password");
@@ -119,7 +139,9 @@ beforeAll(async () => {
       endpoints: stack.endpoints,
       services: o.services,
       integrationJobs: integrationScrapeConfigs(o.integrations, o.services),
-      ruleFiles: Object.keys(stack.files).filter((k) => k.startsWith("rules/")).map((k) => stack.files[k]),
+      ruleFiles: Object.keys(stack.files)
+        .filter((k) => k.startsWith("rules/"))
+        .map((k) => stack.files[k]),
       components: o.components,
       selfAuth: { username: PROMETHEUS_USERS.self, passwordFile: selfPasswordFile },
     }),
@@ -170,7 +192,23 @@ afterAll(async () => {
 test("doctor: every check passes against the healthy stack, one line each", async () => {
   const results = await doctorUntil("every check to pass (targets scraped, rules evaluated)", (rs) => rs.every((r) => r.ok), 20_000);
   const names = results.map((r) => r.name);
-  for (const n of ["grafana health", "grafana login", "grafana dashboards", "prometheus ready", "prometheus auth", "prometheus targets", "prometheus rule groups", "prometheus rule evaluation", "backups", "alertmanager ready", "alertmanager config", "notifications", "notifications, last 15 min", "loki ready", "loki logs"]) {
+  for (const n of [
+    "grafana health",
+    "grafana login",
+    "grafana dashboards",
+    "prometheus ready",
+    "prometheus auth",
+    "prometheus targets",
+    "prometheus rule groups",
+    "prometheus rule evaluation",
+    "backups",
+    "alertmanager ready",
+    "alertmanager config",
+    "notifications",
+    "notifications, last 15 min",
+    "loki ready",
+    "loki logs",
+  ]) {
     expect(names).toContain(n);
   }
   for (const uid of expected.datasources!) expect(names).toContain(`grafana datasource ${uid}`);
@@ -185,7 +223,12 @@ test("doctor --notify: the labelled test alert reaches every configured receiver
   expect({ notify, failed: failedNames(results) }).toEqual({ notify: expect.objectContaining({ ok: true }), failed: [] });
   expect(expected.receivers).toEqual(["critical", "warning", "info"]);
   for (const receiver of expected.receivers!) {
-    await hooks.waitFor(`${DOCTOR_TEST.alertname} at ${receiver}`, (n) => n.receiver === receiver && n.alertnames.includes(DOCTOR_TEST.alertname), 10_000, since);
+    await hooks.waitFor(
+      `${DOCTOR_TEST.alertname} at ${receiver}`,
+      (n) => n.receiver === receiver && n.alertnames.includes(DOCTOR_TEST.alertname),
+      10_000,
+      since,
+    );
   }
 }, 30_000);
 
@@ -194,7 +237,9 @@ test("doctor: a target down fails the target check, naming the target and its la
   try {
     const rs = await doctorUntil("the shop target to be down", (r) => failedNames(r).includes("prometheus targets"));
     expect(failedNames(rs)).toEqual(["prometheus targets"]);
-    expect(rs.find((r) => r.name === "prometheus targets")?.detail).toMatch(/1 of 4 not up: shop http:\/\/127\.0\.0\.1:\d+\/metrics \(down: .*connection refused\)/);
+    expect(rs.find((r) => r.name === "prometheus targets")?.detail).toMatch(
+      /1 of 4 not up: shop http:\/\/127\.0\.0\.1:\d+\/metrics \(down: .*connection refused\)/,
+    );
   } finally {
     await shop.start();
   }
@@ -204,7 +249,12 @@ test("doctor: a target down fails the target check, naming the target and its la
 test("doctor: a rule file missing fails the rule-group check, naming its groups", async () => {
   const file = stack.files["rules/latency.yml"];
   const saved = fs.readFileSync(file, "utf8");
-  const reload = () => fetch(`${targets.prometheus!.url}/-/reload`, { method: "POST", headers: basicAuth(PROMETHEUS_USERS.admin, ADMIN_PASSWORD), signal: AbortSignal.timeout(10_000) });
+  const reload = () =>
+    fetch(`${targets.prometheus!.url}/-/reload`, {
+      method: "POST",
+      headers: basicAuth(PROMETHEUS_USERS.admin, ADMIN_PASSWORD),
+      signal: AbortSignal.timeout(10_000),
+    });
   fs.writeFileSync(file, "groups: []\n");
   try {
     expect((await reload()).status).toBe(200);
@@ -222,7 +272,7 @@ test("doctor: an unhealthy datasource fails its own line, with Grafana's message
   try {
     const rs = await doctor();
     expect(failedNames(rs)).toEqual([`grafana datasource ${DATASOURCE_UIDS.loki}`]);
-    expect(rs.find((r) => !r.ok)?.detail).toContain("Loki (loki): ERROR: Post \"http://loki:3100/loki/api/v1/query\"");
+    expect(rs.find((r) => !r.ok)?.detail).toContain('Loki (loki): ERROR: Post "http://loki:3100/loki/api/v1/query"');
   } finally {
     grafana.unhealthy = undefined;
   }
@@ -256,9 +306,17 @@ test("doctor: a dead address and a wrong one each fail with a clear line, never 
   try {
     const rs = await doctor({ ...targets, grafana: { url: dead, user: "admin", password: "x" }, loki: { url: targets.prometheus!.url } });
     const g = rs.find((r) => r.name === "grafana health");
-    expect(g).toEqual({ name: "grafana health", ok: false, detail: expect.stringMatching(new RegExp(`^GET ${dead}/api/health: .*ECONNREFUSED`)) });
+    expect(g).toEqual({
+      name: "grafana health",
+      ok: false,
+      detail: expect.stringMatching(new RegExp(`^GET ${dead}/api/health: .*ECONNREFUSED`)),
+    });
     // Prometheus answers /ready with 404 (and asks for credentials): not Loki.
-    expect(rs.find((r) => r.name === "loki ready")).toEqual({ name: "loki ready", ok: false, detail: expect.stringMatching(/^HTTP (401|404)/) });
+    expect(rs.find((r) => r.name === "loki ready")).toEqual({
+      name: "loki ready",
+      ok: false,
+      detail: expect.stringMatching(/^HTTP (401|404)/),
+    });
   } finally {
     await grafana.start();
   }
@@ -273,10 +331,24 @@ test("doctor (npm run doctor, the command line): exit 0 on the healthy stack, 1 
     path.join(__dirname, "..", "..", "node_modules", "ts-node", "dist", "bin.js"),
     "--transpile-only",
     path.join(__dirname, "..", "..", "scripts", "doctor.ts"),
-    "--expect-file", path.join(dir, "expected.json"),
-    "--grafana-url", grafanaUrl, "--grafana-user", "admin", "--grafana-password-file", path.join(dir, "grafana_pw"),
-    "--prometheus-url", targets.prometheus!.url, "--prometheus-user", PROMETHEUS_USERS.admin, "--prometheus-password-file", path.join(dir, "prom_pw"),
-    "--alertmanager-url", targets.alertmanager!.url, "--loki-url", loki.url,
+    "--expect-file",
+    path.join(dir, "expected.json"),
+    "--grafana-url",
+    grafanaUrl,
+    "--grafana-user",
+    "admin",
+    "--grafana-password-file",
+    path.join(dir, "grafana_pw"),
+    "--prometheus-url",
+    targets.prometheus!.url,
+    "--prometheus-user",
+    PROMETHEUS_USERS.admin,
+    "--prometheus-password-file",
+    path.join(dir, "prom_pw"),
+    "--alertmanager-url",
+    targets.alertmanager!.url,
+    "--loki-url",
+    loki.url,
   ];
   // Asynchronous: the Grafana and Loki stand-ins answer from this process.
   const run = (grafanaUrl: string) =>
@@ -308,24 +380,57 @@ describe("doctor: the TLS check against the real Caddy (rendered Caddyfile, its 
     fs.mkdirSync(dir);
     httpsPort = await freePort();
     const file = path.join(dir, "Caddyfile");
-    fs.writeFileSync(file, renderCaddyfile({ domain: DOMAIN, upstream: `127.0.0.1:${grafana.port}`, internalCa: true, httpPort: await freePort(), httpsPort, bindAddress: "127.0.0.1" }));
+    fs.writeFileSync(
+      file,
+      renderCaddyfile({
+        domain: DOMAIN,
+        upstream: `127.0.0.1:${grafana.port}`,
+        internalCa: true,
+        httpPort: await freePort(),
+        httpsPort,
+        bindAddress: "127.0.0.1",
+      }),
+    );
     // As tests/live/caddy.live.test.ts: Caddy's data and HOME under the test's directory.
-    caddy = new ManagedProcess("caddy", "/usr/bin/env", [`HOME=${dir}`, `XDG_DATA_HOME=${path.join(dir, "data")}`, `XDG_CONFIG_HOME=${path.join(dir, "config")}`, toolPath("caddy"), "run", "--config", file, "--adapter", "caddyfile"], path.join(dir, "caddy.log"));
+    caddy = new ManagedProcess(
+      "caddy",
+      "/usr/bin/env",
+      [
+        `HOME=${dir}`,
+        `XDG_DATA_HOME=${path.join(dir, "data")}`,
+        `XDG_CONFIG_HOME=${path.join(dir, "config")}`,
+        toolPath("caddy"),
+        "run",
+        "--config",
+        file,
+        "--adapter",
+        "caddyfile",
+      ],
+      path.join(dir, "caddy.log"),
+    );
     caddy.start();
     const rootPath = path.join(dir, "data", "caddy", "pki", "authorities", "local", "root.crt");
-    rootCa = await waitFor("Caddy's certificate for the site", async () => {
-      caddy.assertRunning();
-      if (!fs.existsSync(rootPath)) return undefined;
-      const ca = fs.readFileSync(rootPath, "utf8");
-      const r = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 2000, ca);
-      return r.ok ? ca : undefined;
-    }, 20_000);
+    rootCa = await waitFor(
+      "Caddy's certificate for the site",
+      async () => {
+        caddy.assertRunning();
+        if (!fs.existsSync(rootPath)) return undefined;
+        const ca = fs.readFileSync(rootPath, "utf8");
+        const r = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 2000, ca);
+        return r.ok ? ca : undefined;
+      },
+      20_000,
+    );
   }, 30_000);
   afterAll(async () => caddy?.stop(5000));
 
   test("doctor: a trusted certificate passes, naming issuer and expiry; too few days left fails", async () => {
     const ok = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 3000, rootCa);
-    expect(ok).toEqual({ name: "tls certificate", ok: true, detail: expect.stringMatching(/^grafana\.test: issued by Caddy Local Authority.*, expires .* \(0 days\)$/) });
+    expect(ok).toEqual({
+      name: "tls certificate",
+      ok: true,
+      detail: expect.stringMatching(/^grafana\.test: issued by Caddy Local Authority.*, expires .* \(0 days\)$/),
+    });
     // Caddy's internal leaf certificates live 12 hours: below any sensible minimum.
     const short = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 14, 3000, rootCa);
     expect(short).toEqual({ name: "tls certificate", ok: false, detail: expect.stringContaining("fewer than 14 days left") });
@@ -344,7 +449,11 @@ test("doctor: a receiver that refuses deliveries fails the notification checks, 
   await hooks.stop();
   try {
     await doctor(targets, true);
-    const rs = await doctorUntil("the failed webhook deliveries to be scraped", (r) => failedNames(r).includes("notifications, last 15 min"), 20_000);
+    const rs = await doctorUntil(
+      "the failed webhook deliveries to be scraped",
+      (r) => failedNames(r).includes("notifications, last 15 min"),
+      20_000,
+    );
     expect(rs.find((r) => r.name === "notifications, last 15 min")?.detail).toMatch(/^failed deliveries: webhook \d+/);
   } finally {
     await hooks.start(port);
@@ -355,8 +464,12 @@ test("doctor: Alertmanager dead fails its checks, naming it", async () => {
   await stack.stopAlertmanager();
   const rs = await doctor();
   const am = rs.filter((r) => r.name.startsWith("alertmanager"));
-  expect(am).toEqual([{ name: "alertmanager ready", ok: false, detail: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/-\/ready: .*ECONNREFUSED/) }]);
+  expect(am).toEqual([
+    { name: "alertmanager ready", ok: false, detail: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/-\/ready: .*ECONNREFUSED/) },
+  ]);
   // Grafana's Alertmanager datasource says so too; Prometheus's own target check names it once scraped.
   expect(failedNames(rs)).toEqual(expect.arrayContaining(["alertmanager ready", `grafana datasource ${DATASOURCE_UIDS.alertmanager}`]));
-  expect(rs.find((r) => r.name === `grafana datasource ${DATASOURCE_UIDS.alertmanager}`)?.detail).toBe("Alertmanager (alertmanager): through Grafana's proxy, HTTP 502 {\"message\":\"Bad Gateway\"}");
+  expect(rs.find((r) => r.name === `grafana datasource ${DATASOURCE_UIDS.alertmanager}`)?.detail).toBe(
+    'Alertmanager (alertmanager): through Grafana\'s proxy, HTTP 502 {"message":"Bad Gateway"}',
+  );
 });

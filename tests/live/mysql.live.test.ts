@@ -75,10 +75,14 @@ beforeAll(async () => {
     path.join(dir, "mariadbd.log"),
   );
   server.start();
-  await waitFor("mariadbd accepts connections", () => {
-    server.assertRunning();
-    return sql("SELECT 1").trim() === "1";
-  }, 30_000);
+  await waitFor(
+    "mariadbd accepts connections",
+    () => {
+      server.assertRunning();
+      return sql("SELECT 1").trim() === "1";
+    },
+    30_000,
+  );
   // The exporter's user with the grants the runbook names; slow queries from 10 ms on.
   const quoted = EXPORTER_PASSWORD.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
   sql(
@@ -90,7 +94,8 @@ beforeAll(async () => {
   const run = mysql.exporter!.run(config, ["mysqlPassword"]);
   const secrets = path.join(dir, "secrets");
   fs.mkdirSync(secrets);
-  for (const f of run.secretFiles ?? []) fs.writeFileSync(path.join(secrets, f.name), f.content({ mysqlPassword: EXPORTER_PASSWORD }), { mode: 0o400 });
+  for (const f of run.secretFiles ?? [])
+    fs.writeFileSync(path.join(secrets, f.name), f.content({ mysqlPassword: EXPORTER_PASSWORD }), { mode: 0o400 });
   const exporterAddress = `127.0.0.1:${await freePort()}`;
   exporter = new ManagedProcess(
     "mysqld_exporter",
@@ -99,10 +104,14 @@ beforeAll(async () => {
     path.join(dir, "mysqld_exporter.log"),
   );
   exporter.start();
-  await waitFor("mysqld_exporter answers", async () => {
-    exporter.assertRunning();
-    return (await fetch(`http://${exporterAddress}/metrics`, { signal: AbortSignal.timeout(5000) })).ok;
-  }, 20_000);
+  await waitFor(
+    "mysqld_exporter answers",
+    async () => {
+      exporter.assertRunning();
+      return (await fetch(`http://${exporterAddress}/metrics`, { signal: AbortSignal.timeout(5000) })).ok;
+    },
+    20_000,
+  );
 
   stack = await LiveStack.create({
     name: "mysql",
@@ -131,7 +140,11 @@ afterAll(async () => {
 }, 60_000);
 
 test("live mysql: the exporter connects with the module's my.cnf and every listed metric exists on the real exporter", async () => {
-  const up = await waitFor("mysql_up = 1 in Prometheus", async () => (await stack.prom.query('mysql_up{job="mysqld-exporter"} == 1')).length === 1, 20_000);
+  const up = await waitFor(
+    "mysql_up = 1 in Prometheus",
+    async () => (await stack.prom.query('mysql_up{job="mysqld-exporter"} == 1')).length === 1,
+    20_000,
+  );
   expect(up).toBe(true);
   const target = (await stack.prom.targets()).find((t) => t.labels.job === "mysqld-exporter");
   expect(target?.health).toBe("up");
@@ -141,7 +154,8 @@ test("live mysql: the exporter connects with the module's my.cnf and every liste
   expect(listed.length).toBeGreaterThanOrEqual(6);
   expect(listed.filter((n) => !exposed.has(n))).toEqual([]);
   // Quiet while healthy.
-  for (const name of ["MySQLDown", "MySQLExporterDown", "MySQLTooManyConnections", "MySQLSlowQueries"]) expect({ name, state: await state(name) }).toEqual({ name, state: "inactive" });
+  for (const name of ["MySQLDown", "MySQLExporterDown", "MySQLTooManyConnections", "MySQLSlowQueries"])
+    expect({ name, state: await state(name) }).toEqual({ name, state: "inactive" });
 }, 40_000);
 
 test("live mysql: MySQLSlowQueries fires on real slow queries", async () => {
@@ -153,9 +167,17 @@ test("live mysql: MySQLSlowQueries fires on real slow queries", async () => {
 test("live mysql: MySQLTooManyConnections fires with most of max_connections held, after its for", async () => {
   // 16 sessions + the exporter's own: above 80% of 20.
   for (let i = 0; i < 16; i++) {
-    sessions.push(childProcess.spawn(toolPath("mariadb"), ["--no-defaults", "-uroot", `--socket=${socket}`, "-e", "SELECT SLEEP(120)"], { stdio: "ignore" }));
+    sessions.push(
+      childProcess.spawn(toolPath("mariadb"), ["--no-defaults", "-uroot", `--socket=${socket}`, "-e", "SELECT SLEEP(120)"], {
+        stdio: "ignore",
+      }),
+    );
   }
-  await waitFor("16 sessions connected", async () => Number(sql("SHOW GLOBAL STATUS LIKE 'Threads_connected'").split("\t")[1]) >= 17, 20_000);
+  await waitFor(
+    "16 sessions connected",
+    async () => Number(sql("SHOW GLOBAL STATUS LIKE 'Threads_connected'").split("\t")[1]) >= 17,
+    20_000,
+  );
   await waitFor("MySQLTooManyConnections pending", async () => (await state("MySQLTooManyConnections")) === "pending", 15_000);
   const alert = await waitFor("MySQLTooManyConnections firing", () => firing("MySQLTooManyConnections"), 30_000);
   expect(alert.labels).toMatchObject({ severity: "warning", job: "mysqld-exporter" });

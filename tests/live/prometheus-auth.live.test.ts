@@ -121,7 +121,10 @@ describe("Prometheus behind its web config", () => {
     withLog(async () => {
       const netrc = path.join(dir, "netrc");
       fs.writeFileSync(netrc, renderNetrc("127.0.0.1", PROMETHEUS_USERS.backup, PASSWORDS.backup), { mode: 0o400 });
-      const r = spawnSync("curl", ["-fsS", "--netrc-file", netrc, "-X", "POST", `${base}${SNAPSHOT}`], { encoding: "utf8", timeout: 15_000 });
+      const r = spawnSync("curl", ["-fsS", "--netrc-file", netrc, "-X", "POST", `${base}${SNAPSHOT}`], {
+        encoding: "utf8",
+        timeout: 15_000,
+      });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       const name = (JSON.parse(r.stdout) as { status: string; data: { name: string } }).data.name;
@@ -163,7 +166,11 @@ describe("Prometheus behind its web config", () => {
       const client = path.join(dir, "client.yml");
       fs.writeFileSync(client, renderPrometheusClientConfig({ username: PROMETHEUS_USERS.self, passwordFile: selfPasswordFile }));
       const [, ...args] = prometheusHealthcheck(port, client);
-      const withAuth = spawnSync(toolPath("promtool"), args.map((a) => a.replace("localhost", "127.0.0.1")), { encoding: "utf8", timeout: 15_000 });
+      const withAuth = spawnSync(
+        toolPath("promtool"),
+        args.map((a) => a.replace("localhost", "127.0.0.1")),
+        { encoding: "utf8", timeout: 15_000 },
+      );
       expect(`${withAuth.stdout}${withAuth.stderr}`).toMatch(/Healthy/);
       expect(withAuth.status).toBe(0);
       const without = spawnSync(toolPath("promtool"), ["check", "healthy", `--url=${base}`], { encoding: "utf8", timeout: 15_000 });

@@ -23,7 +23,16 @@ import { Ec2DiscoveryJob } from "../../configs/ec2-discovery";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { renderRuleFile, RULES_DIR } from "../../configs/rules";
 import { ALERT_THRESHOLDS } from "../../integrations";
-import { EXPOSITION_CONTENT_TYPE, ManagedProcess, PrometheusApi, freePort, httpJson, makeTempDir, toolPath, waitFor } from "../../harness/processes";
+import {
+  EXPOSITION_CONTENT_TYPE,
+  ManagedProcess,
+  PrometheusApi,
+  freePort,
+  httpJson,
+  makeTempDir,
+  toolPath,
+  waitFor,
+} from "../../harness/processes";
 
 const JOB: Ec2DiscoveryJob = { name: "app-nodes", port: 9100, tags: { "observability:scrape": "node" } };
 /** A fleet that selects by the service tag: an application job. */
@@ -112,7 +121,13 @@ beforeAll(async () => {
   endpoints.prometheus = promAddr;
   endpoints.cadvisor = exporter;
   const rulesFile = path.join(dir, "resources.yml");
-  fs.writeFileSync(rulesFile, renderRuleFile(fs.readFileSync(path.join(RULES_DIR, "resources.yml"), "utf8"), { runbookBaseUrl: "http://127.0.0.1/runbooks.md", thresholds: ALERT_THRESHOLDS }));
+  fs.writeFileSync(
+    rulesFile,
+    renderRuleFile(fs.readFileSync(path.join(RULES_DIR, "resources.yml"), "utf8"), {
+      runbookBaseUrl: "http://127.0.0.1/runbooks.md",
+      thresholds: ALERT_THRESHOLDS,
+    }),
+  );
   const rendered = yaml.load(
     renderPrometheusConfig({
       scrapeInterval: "1s",
@@ -153,10 +168,14 @@ beforeAll(async () => {
   );
   prometheus.start();
   prom = new PrometheusApi(`http://${promAddr}`);
-  await waitFor("prometheus ready", async () => {
-    prometheus.assertRunning();
-    return prom.ready();
-  }, 30000);
+  await waitFor(
+    "prometheus ready",
+    async () => {
+      prometheus.assertRunning();
+      return prom.ready();
+    },
+    30000,
+  );
 }, 60000);
 
 afterAll(async () => {
@@ -177,10 +196,14 @@ function plain(labels: Record<string, string>): Record<string, string> {
 
 /** The plain labels of a discovered job's active targets by instance id, once there are `count`. */
 async function discoveredById(job: Ec2DiscoveryJob, count: number): Promise<Map<string, Record<string, string>>> {
-  const active = await waitFor(`${count} targets of ${job.name}`, async () => {
-    const t = (await prom.targets()).filter((x) => x.scrapePool === job.name);
-    return t.length === count ? t : undefined;
-  }, 30000);
+  const active = await waitFor(
+    `${count} targets of ${job.name}`,
+    async () => {
+      const t = (await prom.targets()).filter((x) => x.scrapePool === job.name);
+      return t.length === count ? t : undefined;
+    },
+    30000,
+  );
   return new Map(active.map((t) => [t.labels.instance_id, plain(t.labels)]));
 }
 
@@ -203,24 +226,44 @@ test("EC2 relabelling: running instances get instance, service and tier; stopped
   ]);
 
   // The labels reach the series, so the node alerts and dashboards group by the discovered host.
-  const up = await waitFor("up of the three instances", async () => {
-    const r = await prom.query(`up{job="${JOB.name}"}`);
-    return r.length === 3 ? r : undefined;
-  }, 15000);
+  const up = await waitFor(
+    "up of the three instances",
+    async () => {
+      const r = await prom.query(`up{job="${JOB.name}"}`);
+      return r.length === 3 ? r : undefined;
+    },
+    15000,
+  );
   expect(up.map((s) => s.metric.instance).sort()).toEqual(["10.0.1.11", "checkout-1", "web-1"]);
 }, 60000);
 
 test("EC2 relabelling: a job that selects by the service tag scrapes an application (tier app unless the host's tier tag says otherwise)", async () => {
   const byId = await discoveredById(APP_JOB, 2);
-  expect(byId.get("i-0fff")).toEqual({ job: APP_JOB.name, instance: "checkout-2", instance_id: "i-0fff", service: "checkout", tier: "app" });
-  expect(byId.get("i-0ggg")).toEqual({ job: APP_JOB.name, instance: "checkout-3", instance_id: "i-0ggg", service: "checkout", tier: "canary" });
+  expect(byId.get("i-0fff")).toEqual({
+    job: APP_JOB.name,
+    instance: "checkout-2",
+    instance_id: "i-0fff",
+    service: "checkout",
+    tier: "app",
+  });
+  expect(byId.get("i-0ggg")).toEqual({
+    job: APP_JOB.name,
+    instance: "checkout-3",
+    instance_id: "i-0ggg",
+    service: "checkout",
+    tier: "canary",
+  });
 }, 60000);
 
 test("cAdvisor relabelling: service from the Docker label, unnamed cgroups dropped, machine_* kept, rules record per service", async () => {
-  const cpu = await waitFor("cAdvisor series", async () => {
-    const r = await prom.query("container_cpu_usage_seconds_total");
-    return r.length > 0 ? r : undefined;
-  }, 15000);
+  const cpu = await waitFor(
+    "cAdvisor series",
+    async () => {
+      const r = await prom.query("container_cpu_usage_seconds_total");
+      return r.length > 0 ? r : undefined;
+    },
+    15000,
+  );
   // Only the two named containers; the root cgroup and docker.service had no name.
   expect(cpu.map((s) => s.metric.name).sort()).toEqual(["redis", "shop-1"]);
   expect(cpu.find((s) => s.metric.name === "shop-1")?.metric.service).toBe("shop");
@@ -228,10 +271,14 @@ test("cAdvisor relabelling: service from the Docker label, unnamed cgroups dropp
   expect(cpu.some((s) => "container_label_service" in s.metric)).toBe(false);
   expect((await prom.query("machine_cpu_cores")).length).toBe(1);
 
-  const recorded = await waitFor("name:container_memory_working_set_bytes:max", async () => {
-    const r = await prom.query("name:container_memory_working_set_bytes:max");
-    return r.length === 2 ? r : undefined;
-  }, 15000);
+  const recorded = await waitFor(
+    "name:container_memory_working_set_bytes:max",
+    async () => {
+      const r = await prom.query("name:container_memory_working_set_bytes:max");
+      return r.length === 2 ? r : undefined;
+    },
+    15000,
+  );
   expect(recorded.map((s) => plain(s.metric)).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
     { instance: expect.any(String), job: "cadvisor", name: "redis" },
     { instance: expect.any(String), job: "cadvisor", name: "shop-1", service: "shop" },
@@ -242,11 +289,19 @@ test("latency buckets: an application's histogram keeps le 0.1 to 2.5 and +Inf, 
   for (const job of ["shop", JOB.name]) {
     // One scraped target per job (a discovered host: web-1).
     const target = job === "shop" ? `job="shop"` : `job="${job}",instance="web-1"`;
-    const buckets = await waitFor(`the buckets of ${job}`, async () => {
-      const r = await prom.query(`http_request_duration_seconds_bucket{${target}}`);
-      return r.length > 0 ? r : undefined;
-    }, 15000);
-    const les = (route: string) => buckets.filter((s) => s.metric.route === route).map((s) => s.metric.le).sort();
+    const buckets = await waitFor(
+      `the buckets of ${job}`,
+      async () => {
+        const r = await prom.query(`http_request_duration_seconds_bucket{${target}}`);
+        return r.length > 0 ? r : undefined;
+      },
+      15000,
+    );
+    const les = (route: string) =>
+      buckets
+        .filter((s) => s.metric.route === route)
+        .map((s) => s.metric.le)
+        .sort();
     // Prometheus 3 writes le as a float: 1 -> 1.0.
     expect([job, les("/a")]).toEqual([job, ["+Inf", "0.1", "0.25", "0.5", "1.0", "2.5"]]);
     expect([job, les("/b")]).toEqual([job, ["+Inf", "0.2", "0.3", "1.5"]]);

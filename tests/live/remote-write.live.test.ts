@@ -128,11 +128,15 @@ beforeAll(async () => {
   );
   sender.start();
   startedAt = Date.now() / 1000;
-  await waitFor("both Prometheus servers ready", async () => {
-    sender.assertRunning();
-    receiver.assertRunning();
-    return (await ready(senderUrl)) && (await ready(receiverUrl, auth));
-  }, 30000);
+  await waitFor(
+    "both Prometheus servers ready",
+    async () => {
+      sender.assertRunning();
+      receiver.assertRunning();
+      return (await ready(senderUrl)) && (await ready(receiverUrl, auth));
+    },
+    30000,
+  );
 }, 60000);
 
 afterAll(async () => {
@@ -146,21 +150,29 @@ function logs(): string {
 
 test("remote write: every series of the sender appears in the receiver", async () => {
   // A few scrapes of the sender's own metrics, then every series it holds since it started.
-  await waitFor("three scrapes of the sender", async () => {
-    const r = await api<{ result: unknown[] }>(
-      senderUrl,
-      `/api/v1/query?${new URLSearchParams({ query: 'count_over_time(up{job="prometheus"}[1m]) >= 3' })}`,
-    );
-    return r.result.length > 0;
-  }, 30000);
+  await waitFor(
+    "three scrapes of the sender",
+    async () => {
+      const r = await api<{ result: unknown[] }>(
+        senderUrl,
+        `/api/v1/query?${new URLSearchParams({ query: 'count_over_time(up{job="prometheus"}[1m]) >= 3' })}`,
+      );
+      return r.result.length > 0;
+    },
+    30000,
+  );
   const at = Date.now() / 1000;
   const window = Math.ceil(at - startedAt) + 1;
   const want = await samples(senderUrl, at, window);
   expect(want.size).toBeGreaterThan(100);
-  const left = await waitFor("the receiver to hold every series of the sender", async () => {
-    const m = missingSamples(want, await samples(receiverUrl, at, window, auth));
-    return m.series.length === 0 ? m : undefined;
-  }, 30000).catch(async (e: Error) => {
+  const left = await waitFor(
+    "the receiver to hold every series of the sender",
+    async () => {
+      const m = missingSamples(want, await samples(receiverUrl, at, window, auth));
+      return m.series.length === 0 ? m : undefined;
+    },
+    30000,
+  ).catch(async (e: Error) => {
     throw new Error(`${e.message}\n${logs()}`);
   });
   expect(left.series).toEqual([]);
@@ -179,10 +191,14 @@ test("remote write: after a 30 s receiver outage no sample of the gap is missing
   expect(Number(sent.result[0].value[1])).toBeLessThan(down + 5);
   startReceiver(receiverArgs);
   const back = Date.now() / 1000;
-  await waitFor("the receiver back", async () => {
-    receiver.assertRunning();
-    return ready(receiverUrl, auth);
-  }, 30000);
+  await waitFor(
+    "the receiver back",
+    async () => {
+      receiver.assertRunning();
+      return ready(receiverUrl, auth);
+    },
+    30000,
+  );
 
   // Every sample the sender stored from 5 s before the outage to 5 s after it.
   await sleep(6000);
@@ -191,12 +207,18 @@ test("remote write: after a 30 s receiver outage no sample of the gap is missing
   const want = await samples(senderUrl, at, window);
   const gapSamples = [...want.values()].reduce((n, ts) => n + [...ts].filter((t) => t > down && t < back).length, 0);
   expect(gapSamples).toBeGreaterThan(1000);
-  const left = await waitFor("the receiver to hold every sample of the gap", async () => {
+  const left = await waitFor(
+    "the receiver to hold every sample of the gap",
+    async () => {
+      const m = missingSamples(want, await samples(receiverUrl, at, window, auth));
+      return m.series.length === 0 && m.samples.length === 0 ? m : undefined;
+    },
+    60000,
+  ).catch(async (e: Error) => {
     const m = missingSamples(want, await samples(receiverUrl, at, window, auth));
-    return m.series.length === 0 && m.samples.length === 0 ? m : undefined;
-  }, 60000).catch(async (e: Error) => {
-    const m = missingSamples(want, await samples(receiverUrl, at, window, auth));
-    throw new Error(`${e.message}\nmissing series ${m.series.length}, samples ${m.samples.length}, e.g. ${m.samples.slice(0, 5).join(" ")}\n${logs()}`);
+    throw new Error(
+      `${e.message}\nmissing series ${m.series.length}, samples ${m.samples.length}, e.g. ${m.samples.slice(0, 5).join(" ")}\n${logs()}`,
+    );
   });
   expect(left).toEqual({ series: [], samples: [] });
 }, 150000);

@@ -11,7 +11,17 @@ import { renderRestoreScript } from "../../configs/backup-restore";
 import { renderVerifyScript } from "../../configs/backup-verify";
 import { RunningCopier, startGrafanaCopier } from "../../harness/grafana-copier";
 import { FakeSnapshotApi, Manifest, runScript, ScriptResult, ulid, writeFakeBlock } from "../../harness/backup-fixture";
-import { AlertmanagerApi, freePort, httpJson, makeTempDir, ManagedProcess, PrometheusApi, sleep, toolPath, waitFor } from "../../harness/processes";
+import {
+  AlertmanagerApi,
+  freePort,
+  httpJson,
+  makeTempDir,
+  ManagedProcess,
+  PrometheusApi,
+  sleep,
+  toolPath,
+  waitFor,
+} from "../../harness/processes";
 
 const SQLITE3 = toolPath("sqlite3");
 const DRILL_LOG: string[] = [];
@@ -39,14 +49,22 @@ async function startPrometheus(name: string, dir: string, dataDir: string): Prom
   const port = await freePort();
   const cfg = path.join(dir, `${name}.yml`);
   // Self-scrape every second: the head holds fresh samples when the snapshot is taken.
-  fs.writeFileSync(cfg, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: drill\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`);
-  const proc = await startProcess(name, toolPath("prometheus"), [
-    `--config.file=${cfg}`,
-    `--storage.tsdb.path=${dataDir}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    "--web.enable-admin-api",
-    "--storage.tsdb.retention.time=30d",
-  ], dir);
+  fs.writeFileSync(
+    cfg,
+    `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: drill\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
+  );
+  const proc = await startProcess(
+    name,
+    toolPath("prometheus"),
+    [
+      `--config.file=${cfg}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-admin-api",
+      "--storage.tsdb.retention.time=30d",
+    ],
+    dir,
+  );
   const api = new PrometheusApi(`http://127.0.0.1:${port}`);
   await waitFor(`${name} ready`, async () => (proc.assertRunning(), api.ready()), 60_000);
   return { proc, api };
@@ -56,14 +74,19 @@ async function startAlertmanager(name: string, dir: string, dataDir: string): Pr
   const port = await freePort();
   const cfg = path.join(dir, `${name}.yml`);
   fs.writeFileSync(cfg, `route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n`);
-  const proc = await startProcess(name, toolPath("alertmanager"), [
-    `--config.file=${cfg}`,
-    `--storage.path=${dataDir}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    "--cluster.listen-address=",
-    // Silences reach their file at each maintenance (15m by default) and on shutdown.
-    "--data.maintenance-interval=1s",
-  ], dir);
+  const proc = await startProcess(
+    name,
+    toolPath("alertmanager"),
+    [
+      `--config.file=${cfg}`,
+      `--storage.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+      // Silences reach their file at each maintenance (15m by default) and on shutdown.
+      "--data.maintenance-interval=1s",
+    ],
+    dir,
+  );
   const api = new AlertmanagerApi(`http://127.0.0.1:${port}`);
   await waitFor(`${name} ready`, async () => (proc.assertRunning(), api.ready()), 60_000);
   return { proc, api };
@@ -107,7 +130,9 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
   const now = Math.floor(Date.now() / 1000);
   const from = now - 9 * 3600;
   fs.writeFileSync(d("input.om"), openMetrics(from, now - 3 * 3600));
-  const created = spawnSync(toolPath("promtool"), ["tsdb", "create-blocks-from", "openmetrics", d("input.om"), dirs.prometheus], { encoding: "utf8" });
+  const created = spawnSync(toolPath("promtool"), ["tsdb", "create-blocks-from", "openmetrics", d("input.om"), dirs.prometheus], {
+    encoding: "utf8",
+  });
   expect(created.status).toBe(0);
   const blocks = fs.readdirSync(dirs.prometheus).filter((b) => fs.existsSync(path.join(dirs.prometheus, b, "meta.json")));
   expect(blocks.length).toBeGreaterThanOrEqual(2);
@@ -115,11 +140,26 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
 
   const prom = await startPrometheus("prometheus", dir, dirs.prometheus);
   // Head samples old enough to land on a step (5 s) of the compared range, which ends 10 s ago.
-  await waitFor("head samples from the self-scrape", async () => (await prom.api.query('up{job="drill"}', Date.now() / 1000 - 16)).length > 0, 60_000);
+  await waitFor(
+    "head samples from the self-scrape",
+    async () => (await prom.api.query('up{job="drill"}', Date.now() / 1000 - 16)).length > 0,
+    60_000,
+  );
   const am = await startAlertmanager("alertmanager", dir, dirs.alertmanager);
   const silenceId = await am.api.createSilence([{ name: "alertname", value: "DrillSilence", isRegex: false }], 3600_000, "restore drill");
-  await waitFor("the silence in Alertmanager's file", () => fs.existsSync(path.join(dirs.alertmanager, "silences")) && fs.readFileSync(path.join(dirs.alertmanager, "silences")).includes(silenceId), 20_000);
-  expect(spawnSync(SQLITE3, [path.join(dirs.grafana, "grafana.db"), "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, title TEXT); INSERT INTO dashboard(title) VALUES ('drill');"]).status).toBe(0);
+  await waitFor(
+    "the silence in Alertmanager's file",
+    () =>
+      fs.existsSync(path.join(dirs.alertmanager, "silences")) &&
+      fs.readFileSync(path.join(dirs.alertmanager, "silences")).includes(silenceId),
+    20_000,
+  );
+  expect(
+    spawnSync(SQLITE3, [
+      path.join(dirs.grafana, "grafana.db"),
+      "CREATE TABLE dashboard(id INTEGER PRIMARY KEY, title TEXT); INSERT INTO dashboard(title) VALUES ('drill');",
+    ]).status,
+  ).toBe(0);
 
   // The reference answer: every series over the whole range, ending before the snapshot.
   const end = Math.floor(Date.now() / 1000) - 10;
@@ -127,22 +167,27 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
   const headSeries = before.filter((s) => s.metric.job === "drill").length;
   expect(before.filter((s) => s.metric.__name__ === "drill_value")).toHaveLength(4);
   expect(headSeries).toBeGreaterThan(10);
-  note(`before: ${before.length} series (${headSeries} from the head), ${before.reduce((n, s) => n + s.values.length, 0)} points over ${from}..${end}`);
+  note(
+    `before: ${before.length} series (${headSeries} from the head), ${before.reduce((n, s) => n + s.values.length, 0)} points over ${from}..${end}`,
+  );
 
   const destination: BackupDestination = { kind: "volume", dir: d("archive") };
   // sqlite3 runs in the copier, as in its own container (the backup image has none).
   const copier = startGrafanaCopier(dirs.grafana, dir);
   copiers.push(copier);
-  fs.writeFileSync(d("backup.sh"), renderBackupScript({
-    prometheusUrl: prom.api.baseUrl,
-    intervalHours: 6,
-    retentionDays: 30,
-    destination,
-    textfileDir: d("textfile"),
-    sources: dirs,
-    scratchDir: d("scratch"),
-    grafanaCopyDir: copier.exchangeDir,
-  }));
+  fs.writeFileSync(
+    d("backup.sh"),
+    renderBackupScript({
+      prometheusUrl: prom.api.baseUrl,
+      intervalHours: 6,
+      retentionDays: 30,
+      destination,
+      textfileDir: d("textfile"),
+      sources: dirs,
+      scratchDir: d("scratch"),
+      grafanaCopyDir: copier.exchangeDir,
+    }),
+  );
   expectOk("backup.sh --once", await runScript(d("backup.sh"), ["--once"]));
   const stamp = fs.readdirSync(d("archive")).find((s) => /^\d{8}T\d{6}Z$/.test(s))!;
   const manifest = JSON.parse(fs.readFileSync(path.join(d("archive"), stamp, "manifest.json"), "utf8")) as Manifest;
@@ -155,7 +200,10 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
 
   // The daily restore check on real blocks: restored, integrity-checked, opened by promtool.
   expectOk("backup.sh --verify", await runScript(d("backup.sh"), ["--verify"]));
-  fs.writeFileSync(d("verify.sh"), renderVerifyScript({ scratchDir: d("scratch"), textfileDir: d("textfile"), promtool: toolPath("promtool") }));
+  fs.writeFileSync(
+    d("verify.sh"),
+    renderVerifyScript({ scratchDir: d("scratch"), textfileDir: d("textfile"), promtool: toolPath("promtool") }),
+  );
   expectOk("verify-tsdb.sh --once", await runScript(d("verify.sh"), ["--once"]));
   const verifyMetrics = fs.readFileSync(d("textfile/observability_backup_verify.prom"), "utf8");
   expect(verifyMetrics).toMatch(/^observability_backup_verify_last_run_success 1$/m);
@@ -186,7 +234,9 @@ test("restore drill: Prometheus blocks and head, an Alertmanager silence and the
   expect(back?.matchers).toEqual([expect.objectContaining({ name: "alertname", value: "DrillSilence" })]);
   note(`silence ${silenceId} active in a fresh Alertmanager on the restored directory`);
 
-  const check = spawnSync(SQLITE3, [path.join(dirs.grafana, "grafana.db"), "PRAGMA integrity_check; SELECT title FROM dashboard;"], { encoding: "utf8" });
+  const check = spawnSync(SQLITE3, [path.join(dirs.grafana, "grafana.db"), "PRAGMA integrity_check; SELECT title FROM dashboard;"], {
+    encoding: "utf8",
+  });
   expect(check.stdout.trim().split("\n")).toEqual(["ok", "drill"]);
   note("grafana.db restored: integrity_check ok, rows present");
 }, 240_000);
@@ -206,23 +256,37 @@ test("restore drill: Grafana database backups taken while a writer inserts rows 
   // starve SQLite's online backup until it reports "database is locked").
   const copier = startGrafanaCopier(dirs.grafana, dir);
   copiers.push(copier);
-  const writer = spawn("/bin/sh", ["-c", `while :; do "${SQLITE3}" "${db}" ".timeout 10000" "BEGIN; INSERT INTO annotation(text, pad) SELECT 'row', randomblob(2000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4); COMMIT;" || exit 1; sleep 0.02; done`], { stdio: "ignore" });
+  const writer = spawn(
+    "/bin/sh",
+    [
+      "-c",
+      `while :; do "${SQLITE3}" "${db}" ".timeout 10000" "BEGIN; INSERT INTO annotation(text, pad) SELECT 'row', randomblob(2000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4); COMMIT;" || exit 1; sleep 0.02; done`,
+    ],
+    { stdio: "ignore" },
+  );
   try {
-    fs.writeFileSync(d("backup.sh"), renderBackupScript({
-      prometheusUrl: url,
-      intervalHours: 6,
-      retentionDays: 30,
-      destination: { kind: "volume", dir: d("archive") },
-      textfileDir: d("textfile"),
-      sources: dirs,
-      scratchDir: d("scratch"),
-      grafanaCopyDir: copier.exchangeDir,
-    }));
+    fs.writeFileSync(
+      d("backup.sh"),
+      renderBackupScript({
+        prometheusUrl: url,
+        intervalHours: 6,
+        retentionDays: 30,
+        destination: { kind: "volume", dir: d("archive") },
+        textfileDir: d("textfile"),
+        sources: dirs,
+        scratchDir: d("scratch"),
+        grafanaCopyDir: copier.exchangeDir,
+      }),
+    );
     const counts: number[] = [];
     for (let i = 0; i < 4; i++) {
       const r = await runScript(d("backup.sh"), ["--once"]);
       expectOk(`backup.sh --once #${i + 1} under writes`, r);
-      const stamp = fs.readdirSync(d("archive")).filter((s) => /^\d{8}T\d{6}Z$/.test(s)).sort().pop()!;
+      const stamp = fs
+        .readdirSync(d("archive"))
+        .filter((s) => /^\d{8}T\d{6}Z$/.test(s))
+        .sort()
+        .pop()!;
       const copy = path.join(d("archive"), stamp, "grafana", "grafana.db");
       const out = spawnSync(SQLITE3, [copy, "PRAGMA integrity_check; SELECT count(*) FROM annotation;"], { encoding: "utf8" });
       const [ok, count] = out.stdout.trim().split("\n");

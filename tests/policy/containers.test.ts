@@ -14,10 +14,13 @@ const container = (props: Record<string, unknown>) => ({
 });
 
 describe("images-pinned", () => {
-  test.each(["prom/prometheus:v3.13.3", "grafana/grafana:13.2.0", "amazon/aws-cli:2.37.12", "localhost:5000/team/app:1.2.3-alpine", `caddy@sha256:${"a".repeat(64)}`])(
-    "accepts %s",
-    (name) => expect(violations(pinnedImages, TYPES.remoteImage, { name })).toEqual([]),
-  );
+  test.each([
+    "prom/prometheus:v3.13.3",
+    "grafana/grafana:13.2.0",
+    "amazon/aws-cli:2.37.12",
+    "localhost:5000/team/app:1.2.3-alpine",
+    `caddy@sha256:${"a".repeat(64)}`,
+  ])("accepts %s", (name) => expect(violations(pinnedImages, TYPES.remoteImage, { name })).toEqual([]));
   test.each([
     ["prom/prometheus", "has no tag"],
     ["localhost:5000/app", "has no tag"],
@@ -64,7 +67,13 @@ describe("no-privileged-containers", () => {
 
 describe("no-secret-env", () => {
   test("file indirections and plain settings pass", () => {
-    const envs = ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/admin_password", "DATA_SOURCE_PASS_FILE=/etc/pg/pass", "GF_AUTH_ANONYMOUS_ENABLED=false", "GF_SECURITY_ADMIN_USER=admin", "EMPTY_TOKEN="];
+    const envs = [
+      "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/admin_password",
+      "DATA_SOURCE_PASS_FILE=/etc/pg/pass",
+      "GF_AUTH_ANONYMOUS_ENABLED=false",
+      "GF_SECURITY_ADMIN_USER=admin",
+      "EMPTY_TOKEN=",
+    ];
     expect(violations(noSecretEnv, TYPES.container, container({ envs }))).toEqual([]);
   });
   test.each([
@@ -82,13 +91,33 @@ describe("no-secret-env", () => {
 describe("internal-ports-on-loopback", () => {
   test("loopback, the TLS ports and Grafana's documented bind address pass", () => {
     expect(violations(loopbackPorts, TYPES.container, container({}))).toEqual([]);
-    expect(violations(loopbackPorts, TYPES.container, container({ name: "caddy", ports: [{ internal: 443, external: 443, ip: "0.0.0.0" }, { internal: 80, external: 80 }] }))).toEqual([]);
-    expect(violations(loopbackPorts, TYPES.container, container({ name: "grafana", ports: [{ internal: 3000, external: 3000, ip: "0.0.0.0" }] }))).toEqual([]);
+    expect(
+      violations(
+        loopbackPorts,
+        TYPES.container,
+        container({
+          name: "caddy",
+          ports: [
+            { internal: 443, external: 443, ip: "0.0.0.0" },
+            { internal: 80, external: 80 },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      violations(
+        loopbackPorts,
+        TYPES.container,
+        container({ name: "grafana", ports: [{ internal: 3000, external: 3000, ip: "0.0.0.0" }] }),
+      ),
+    ).toEqual([]);
   });
   test("an internal port on every address (explicit or by default) is reported", () => {
     expect(violations(loopbackPorts, TYPES.container, container({ ports: [{ internal: 9090, external: 9090, ip: "0.0.0.0" }] }))).toEqual([
       expect.stringContaining("publishes port 9090 on 0.0.0.0:9090"),
     ]);
-    expect(violations(loopbackPorts, TYPES.container, container({ name: "loki", ports: [{ internal: 3100, external: 3100 }] }))).toHaveLength(1);
+    expect(
+      violations(loopbackPorts, TYPES.container, container({ name: "loki", ports: [{ internal: 3100, external: 3100 }] })),
+    ).toHaveLength(1);
   });
 });

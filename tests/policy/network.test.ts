@@ -5,7 +5,13 @@ import { TYPES } from "../../policy/types";
 import { violations } from "../helpers/policy-args";
 
 const sg = (...ingress: Record<string, unknown>[]) => ({ ingress });
-const rule = (fromPort: number, cidrBlocks: string[], extra: Record<string, unknown> = {}) => ({ protocol: "tcp", fromPort, toPort: fromPort, cidrBlocks, ...extra });
+const rule = (fromPort: number, cidrBlocks: string[], extra: Record<string, unknown> = {}) => ({
+  protocol: "tcp",
+  fromPort,
+  toPort: fromPort,
+  cidrBlocks,
+  ...extra,
+});
 
 test("CIDR union counts overlapping blocks once and clears host bits", () => {
   const blocks = ["10.0.0.0/8", "10.1.0.0/16", "11.0.0.0/8"].map((c) => parseCidr(c)!);
@@ -18,26 +24,45 @@ test("CIDR union counts overlapping blocks once and clears host bits", () => {
 
 describe("ingress-narrower-than-slash-8", () => {
   test("narrow SSH and Grafana rules, and HTTPS/HTTP to the world, pass", () => {
-    const props = sg(rule(22, ["198.51.100.7/32"]), rule(3000, ["10.0.0.0/8"]), rule(443, ["0.0.0.0/0"], { ipv6CidrBlocks: ["::/0"] }), rule(80, ["0.0.0.0/0"]));
+    const props = sg(
+      rule(22, ["198.51.100.7/32"]),
+      rule(3000, ["10.0.0.0/8"]),
+      rule(443, ["0.0.0.0/0"], { ipv6CidrBlocks: ["::/0"] }),
+      rule(80, ["0.0.0.0/0"]),
+    );
     expect(violations(narrowIngress, TYPES.securityGroup, props)).toEqual([]);
   });
   test("SSH to the world is reported, also when split into halves", () => {
-    expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["0.0.0.0/0"])))).toEqual([expect.stringContaining("opens ports 22-22 to 0.0.0.0/0, more than a /8")]);
+    expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["0.0.0.0/0"])))).toEqual([
+      expect.stringContaining("opens ports 22-22 to 0.0.0.0/0, more than a /8"),
+    ]);
     expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["0.0.0.0/1", "128.0.0.0/1"])))).toHaveLength(1);
     expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["10.0.0.0/8", "11.0.0.0/8"])))).toHaveLength(1);
   });
   test("a wide IPv6 block and a port range that merely contains 443 are reported", () => {
-    expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(3000, [], { ipv6CidrBlocks: ["2000::/3"] })))).toEqual([expect.stringContaining("more than a /32")]);
-    expect(violations(narrowIngress, TYPES.securityGroup, sg({ protocol: "tcp", fromPort: 1, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] }))).toHaveLength(1);
-    expect(violations(narrowIngress, TYPES.securityGroup, sg({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }))).toHaveLength(1);
+    expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(3000, [], { ipv6CidrBlocks: ["2000::/3"] })))).toEqual([
+      expect.stringContaining("more than a /32"),
+    ]);
+    expect(
+      violations(narrowIngress, TYPES.securityGroup, sg({ protocol: "tcp", fromPort: 1, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] })),
+    ).toHaveLength(1);
+    expect(
+      violations(narrowIngress, TYPES.securityGroup, sg({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] })),
+    ).toHaveLength(1);
   });
   test("standalone rule resources are checked the same way", () => {
     expect(violations(narrowIngress, TYPES.securityGroupRule, { type: "ingress", ...rule(22, ["0.0.0.0/0"]) })).toHaveLength(1);
     expect(violations(narrowIngress, TYPES.securityGroupRule, { type: "egress", ...rule(22, ["0.0.0.0/0"]) })).toEqual([]);
-    expect(violations(narrowIngress, TYPES.vpcIngressRule, { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" })).toHaveLength(1);
-    expect(violations(narrowIngress, TYPES.vpcIngressRule, { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" })).toEqual([]);
+    expect(
+      violations(narrowIngress, TYPES.vpcIngressRule, { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" }),
+    ).toHaveLength(1);
+    expect(
+      violations(narrowIngress, TYPES.vpcIngressRule, { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
+    ).toEqual([]);
   });
   test("a block that is not a CIDR is reported rather than ignored", () => {
-    expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["my-office"])))).toEqual([expect.stringContaining('"my-office", which is not a CIDR block')]);
+    expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["my-office"])))).toEqual([
+      expect.stringContaining('"my-office", which is not a CIDR block'),
+    ]);
   });
 });

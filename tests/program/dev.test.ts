@@ -28,7 +28,19 @@ test("creates no AWS resources and one local Docker provider", () => {
 
 test("runs exactly the core containers, backup included", () => {
   expect(Object.keys(containers).sort()).toEqual(
-    ["alertmanager", "alloy", "backup", "backup-verify", "cadvisor", "grafana", "grafana-db-copy", "loki", "node-exporter", "prometheus", "socket-proxy"].sort(),
+    [
+      "alertmanager",
+      "alloy",
+      "backup",
+      "backup-verify",
+      "cadvisor",
+      "grafana",
+      "grafana-db-copy",
+      "loki",
+      "node-exporter",
+      "prometheus",
+      "socket-proxy",
+    ].sort(),
   );
 });
 
@@ -46,7 +58,9 @@ test("every container follows the conventions: pinned image, limits, restart, lo
     const nets = c.inputs.networksAdvanced as { name: string; aliases?: string[] }[];
     // The socket proxy lives only on its internal network; everything else on the stack network.
     expect(nets[0]).toEqual({ name: name === "socket-proxy" ? "observability-docker-api" : "observability", aliases: [name] });
-    const image = Object.values(images).find((i) => `sha256:${Buffer.from(String(i.name)).toString("hex").slice(0, 32)}` === c.inputs.image);
+    const image = Object.values(images).find(
+      (i) => `sha256:${Buffer.from(String(i.name)).toString("hex").slice(0, 32)}` === c.inputs.image,
+    );
     expect({ name, image: image?.name }).toEqual({ name, image: ALL_CONTAINERS[key].image });
   }
 });
@@ -89,7 +103,15 @@ test("only Grafana, Prometheus, Alertmanager and Loki publish ports, all on 127.
 test("stateful services keep data on named volumes", () => {
   const volumes = prog.byType("docker:index/volume:Volume").map((v) => v.inputs.name);
   expect(volumes).toEqual(
-    expect.arrayContaining(["prometheus-data", "alertmanager-data", "grafana-data", "loki-data", "alloy-data", "backup-archive", "node-exporter-textfile"]),
+    expect.arrayContaining([
+      "prometheus-data",
+      "alertmanager-data",
+      "grafana-data",
+      "loki-data",
+      "alloy-data",
+      "backup-archive",
+      "node-exporter-textfile",
+    ]),
   );
   const mount = (c: string, p: string) =>
     (containers[c].inputs.volumes as { volumeName: string; containerPath: string }[]).find((v) => v.containerPath === p)?.volumeName;
@@ -142,7 +164,12 @@ test("Prometheus gets its config, the core rule files only, retention, basic aut
 });
 
 test("secret files travel apart from the config: a never-started carrier fills each service's read-only secrets volume", () => {
-  const carriers = Object.fromEntries(prog.byType(CONTAINER).filter((c) => c.inputs.start === false).map((c) => [String(c.inputs.name), c]));
+  const carriers = Object.fromEntries(
+    prog
+      .byType(CONTAINER)
+      .filter((c) => c.inputs.start === false)
+      .map((c) => [String(c.inputs.name), c]),
+  );
   expect(Object.keys(carriers).sort()).toEqual(["backup-secrets", "grafana-secrets", "prometheus-secrets"]);
   for (const [name, c] of Object.entries(carriers)) {
     const service = name.replace(/-secrets$/, "");
@@ -174,7 +201,8 @@ test("every container is hardened: no capabilities but named ones, no-new-privil
     expect({ name, cgroupParent: c.inputs.cgroupParent }).toEqual({ name, cgroupParent: undefined });
     // Read-only root wherever nothing is uploaded (Docker refuses uploads to a read-only root).
     const uploads = (c.inputs.uploads as unknown[] | undefined) ?? [];
-    if (uploads.length === 0 && ["node-exporter", "cadvisor", "socket-proxy"].includes(name)) expect({ name, readOnly: c.inputs.readOnly }).toEqual({ name, readOnly: true });
+    if (uploads.length === 0 && ["node-exporter", "cadvisor", "socket-proxy"].includes(name))
+      expect({ name, readOnly: c.inputs.readOnly }).toEqual({ name, readOnly: true });
     else expect({ name, readOnly: c.inputs.readOnly }).toEqual({ name, readOnly: false });
   }
   const adds = Object.fromEntries(
@@ -182,7 +210,12 @@ test("every container is hardened: no capabilities but named ones, no-new-privil
       .map(([name, c]) => [name, (c.inputs.capabilities as { adds: string[] }).adds])
       .filter(([, a]) => (a as string[]).length > 0),
   );
-  expect(adds).toEqual({ backup: ["DAC_OVERRIDE", "CHOWN", "FOWNER"], "backup-verify": ["DAC_OVERRIDE"], cadvisor: ["SYSLOG"], "grafana-db-copy": ["DAC_OVERRIDE"] });
+  expect(adds).toEqual({
+    backup: ["DAC_OVERRIDE", "CHOWN", "FOWNER"],
+    "backup-verify": ["DAC_OVERRIDE"],
+    cadvisor: ["SYSLOG"],
+    "grafana-db-copy": ["DAC_OVERRIDE"],
+  });
   const users = Object.fromEntries(Object.entries(containers).map(([name, c]) => [name, c.inputs.user]));
   expect(users).toEqual({
     prometheus: "65534:65534",
@@ -201,9 +234,13 @@ test("every container is hardened: no capabilities but named ones, no-new-privil
 
 test("only the socket proxy mounts the Docker socket; Alloy and cAdvisor reach the API through it", () => {
   const socketMounts = Object.entries(containers).flatMap(([name, c]) =>
-    ((c.inputs.mounts as { source: string; target: string }[] | undefined) ?? []).filter((m) => /docker\.sock|^\/var\/run$/.test(m.source)).map((m) => [name, m]),
+    ((c.inputs.mounts as { source: string; target: string }[] | undefined) ?? [])
+      .filter((m) => /docker\.sock|^\/var\/run$/.test(m.source))
+      .map((m) => [name, m]),
   );
-  expect(socketMounts).toEqual([["socket-proxy", expect.objectContaining({ source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true })]]);
+  expect(socketMounts).toEqual([
+    ["socket-proxy", expect.objectContaining({ source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true })],
+  ]);
   const proxy = containers["socket-proxy"].inputs.command as string[];
   expect(proxy).toContain("-allowfrom=alloy,cadvisor");
   expect(proxy.filter((a) => /^-allow(POST|PUT|DELETE|PATCH)=/.test(a))).toEqual([]);

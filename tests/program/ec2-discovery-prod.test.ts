@@ -20,11 +20,14 @@ beforeAll(async () => {
 });
 
 test("the instance role gets DescribeInstances and nothing of AMP", () => {
-  const policy = JSON.parse(String(prog.one("aws:iam/rolePolicy:RolePolicy", "host-ec2-discovery").inputs.policy)) as { Statement: unknown[] };
+  const policy = JSON.parse(String(prog.one("aws:iam/rolePolicy:RolePolicy", "host-ec2-discovery").inputs.policy)) as {
+    Statement: unknown[];
+  };
   expect(policy.Statement).toEqual([{ Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }]);
   const policies = prog.byType("aws:iam/rolePolicy:RolePolicy");
   expect(policies.map((p) => p.name)).not.toContain("host-amp");
-  for (const p of policies) expect({ policy: p.name, aps: String(p.inputs.policy).includes("aps:") }).toEqual({ policy: p.name, aps: false });
+  for (const p of policies)
+    expect({ policy: p.name, aps: String(p.inputs.policy).includes("aps:") }).toEqual({ policy: p.name, aps: false });
   expect(prog.byType("aws:amp/workspace:Workspace")).toHaveLength(0);
   expect(prog.outputs.remoteWriteUrl).toBeUndefined();
 });

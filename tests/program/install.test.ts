@@ -33,8 +33,12 @@ test("every workflow sets up a supported LTS that engines.node accepts", () => {
     .readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .flatMap((f) => {
-      const wf = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }> };
-      return Object.values(wf.jobs).flatMap((j) => (j.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@")).map((s) => Number(s.with?.["node-version"])));
+      const wf = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as {
+        jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
+      };
+      return Object.values(wf.jobs).flatMap((j) =>
+        (j.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@")).map((s) => Number(s.with?.["node-version"])),
+      );
     });
   expect(versions.length).toBeGreaterThan(0);
   for (const v of versions) expect({ v, supported: SUPPORTED_LTS[v] !== undefined && v >= min }).toEqual({ v, supported: true });
@@ -48,5 +52,6 @@ test("allowScripts decides about exactly the packages with install scripts, each
   expect(withScripts.length).toBeGreaterThan(0);
   expect(Object.keys(pkg.allowScripts ?? {}).sort()).toEqual([...new Set(withScripts)]);
   const reasons = pkg["//"]?.allowScripts ?? [];
-  for (const name of withScripts) expect({ name, reason: reasons.some((r) => r.startsWith(`${name}:`) || r.startsWith(`${name} (`)) }).toEqual({ name, reason: true });
+  for (const name of withScripts)
+    expect({ name, reason: reasons.some((r) => r.startsWith(`${name}:`) || r.startsWith(`${name} (`)) }).toEqual({ name, reason: true });
 });

@@ -6,9 +6,17 @@ import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "..", "..");
 const tsFiles = (dir: string): string[] =>
-  fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === "node_modules" ? [] : tsFiles(path.join(dir, e.name))) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
-  );
+  fs
+    .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? e.name === "node_modules"
+          ? []
+          : tsFiles(path.join(dir, e.name))
+        : e.name.endsWith(".ts")
+          ? [path.join(dir, e.name)]
+          : [],
+    );
 
 /**
  * Each floor may import its own and lower floors only. The ground floor holds plain vocabulary

@@ -20,6 +20,7 @@ test("no secret value appears in any container's environment", () => {
   const secrets = Object.values(GOLDEN_SCENARIOS["prod-full"].secrets ?? {});
   for (const c of run.byType(TYPES.container)) {
     const envs = JSON.stringify(c.inputs.envs ?? []);
-    for (const s of secrets) expect({ container: c.inputs.name, leaks: envs.includes(s) }).toEqual({ container: c.inputs.name, leaks: false });
+    for (const s of secrets)
+      expect({ container: c.inputs.name, leaks: envs.includes(s) }).toEqual({ container: c.inputs.name, leaks: false });
   }
 });

@@ -21,7 +21,17 @@ test("without receivers, nothing is uploaded as an Alertmanager secret", () => {
 });
 
 test("exports every prod output", () => {
-  for (const k of ["grafanaUrl", "prometheusUrl", "alertmanagerUrl", "grafanaAdminUser", "grafanaAdminPassword", "lokiBucket", "backupBucket", "instanceId", "publicIp"]) {
+  for (const k of [
+    "grafanaUrl",
+    "prometheusUrl",
+    "alertmanagerUrl",
+    "grafanaAdminUser",
+    "grafanaAdminPassword",
+    "lokiBucket",
+    "backupBucket",
+    "instanceId",
+    "publicIp",
+  ]) {
     expect({ k, defined: prog.outputs[k] !== undefined }).toEqual({ k, defined: true });
   }
 });

@@ -34,7 +34,12 @@ test("creates the EC2 host, its security group, IAM and both buckets", () => {
   expect(count("aws:iam/role:Role")).toBe(1);
   expect(count("aws:iam/instanceProfile:InstanceProfile")).toBe(1);
   // The wait for cloud-init and Docker, and the installer of the containers' task-limiting slices.
-  expect(prog.byType("command:remote:Command").map((c) => c.name).sort()).toEqual(["host-task-slices", "host-wait-docker"]);
+  expect(
+    prog
+      .byType("command:remote:Command")
+      .map((c) => c.name)
+      .sort(),
+  ).toEqual(["host-task-slices", "host-wait-docker"]);
   const instance = prog.byType("aws:ec2/instance:Instance")[0].inputs;
   expect(instance.instanceType).toBe("t3.xlarge");
   expect(instance.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 });
@@ -60,7 +65,10 @@ test("the instance role is split per bucket: Loki read/write/delete on its own, 
     const b = prog.byType("aws:s3/bucket:Bucket").find((x) => String(x.inputs.bucketPrefix).includes(`-${purpose}-`));
     return `arn:aws:s3:::${String(b?.inputs.bucketPrefix)}mock`;
   };
-  const on = (resource: string) => doc.Statement.filter((s) => s.Resource.includes(resource)).flatMap((s) => s.Action).sort();
+  const on = (resource: string) =>
+    doc.Statement.filter((s) => s.Resource.includes(resource))
+      .flatMap((s) => s.Action)
+      .sort();
   expect(on(arn("loki"))).toEqual(["s3:ListBucket"]);
   expect(on(`${arn("loki")}/*`)).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
   expect(on(arn("backup"))).toEqual(["s3:ListBucket"]);
@@ -102,7 +110,10 @@ test("runs the integration exporters and publishes nothing beyond loopback, Graf
       expect({ name, ip: p.ip }).toEqual({ name, ip: "127.0.0.1" });
     }
   }
-  expect((containers.prometheus.inputs.networksAdvanced as { name: string }[]).map((n) => n.name)).toEqual(["observability", "app_default"]);
+  expect((containers.prometheus.inputs.networksAdvanced as { name: string }[]).map((n) => n.name)).toEqual([
+    "observability",
+    "app_default",
+  ]);
 });
 
 test("Loki keeps chunks in the Loki bucket through the instance profile", () => {
@@ -133,9 +144,13 @@ test("Prometheus scrapes the services and integrations and loads their rule file
   expect(web.metrics_path).toBe("/internal/metrics");
   expect(web.static_configs[0].labels).toEqual({ service: "web", tier: "app" });
   // A probe of a service's own address carries its service label (so ServiceDown inhibits it).
-  const probes = cfg.scrape_configs.find((j) => j.job_name === "blackbox")!.static_configs as { targets: string[]; labels?: Record<string, string> }[];
+  const probes = cfg.scrape_configs.find((j) => j.job_name === "blackbox")!.static_configs as {
+    targets: string[];
+    labels?: Record<string, string>;
+  }[];
   expect(probes).toEqual([{ targets: ["https://example.com/"] }, { targets: ["http://web:3000/health"], labels: { service: "web" } }]);
-  for (const area of ["database", "cache", "messaging", "probes", "backup"]) expect(cfg.rule_files).toContain(`/etc/prometheus/rules/${area}.yml`);
+  for (const area of ["database", "cache", "messaging", "probes", "backup"])
+    expect(cfg.rule_files).toContain(`/etc/prometheus/rules/${area}.yml`);
 
   const r = promtoolCheckUploads(files, "prod-prom");
   expect(r.output).toContain("SUCCESS");
@@ -149,7 +164,12 @@ test("Alertmanager routes every severity to its receiver, checked by amtool", ()
   const files = { ...uploadsOf(containers.alertmanager), ...uploadsOf(writers.alertmanager) };
   const dir = tempDir("prod-am");
   const cfgText = files["/etc/alertmanager/alertmanager.yml"].split("/run/secrets/").join(`${dir}/secrets/`);
-  writeTree(dir, Object.fromEntries(Object.entries(files).map(([p, c]) => [p.replace("/etc/alertmanager/", "/").replace("/run/secrets/", "/secrets/"), c])));
+  writeTree(
+    dir,
+    Object.fromEntries(
+      Object.entries(files).map(([p, c]) => [p.replace("/etc/alertmanager/", "/").replace("/run/secrets/", "/secrets/"), c]),
+    ),
+  );
   const cfg = path.join(dir, "alertmanager.yml");
   fs.writeFileSync(cfg, cfgText);
   const check = run("amtool", ["check-config", cfg]);

@@ -16,7 +16,19 @@ const CASES: [cls: string, config: Record<string, unknown>, secrets: Record<stri
   ["image", { socketProxyImage: "evil.example.com/socket-proxy:1.13.1" }, {}, "socketProxyImage"],
   ["network", { networks: ["observability-docker-api"] }, {}, "networks"],
   ["exposure", { sshAllowedCidrs: ["3.0.0.0/8"] }, {}, "sshAllowedCidrs"],
-  ["mail", { receivers: ["email"], emailTo: "a@example.com", emailFrom: "b@example.com", smtpSmarthost: "smtp.example.com:587", smtpUsername: "u", smtpRequireTls: false }, { smtpPassword: "pw-1" }, "smtpRequireTls"],
+  [
+    "mail",
+    {
+      receivers: ["email"],
+      emailTo: "a@example.com",
+      emailFrom: "b@example.com",
+      smtpSmarthost: "smtp.example.com:587",
+      smtpUsername: "u",
+      smtpRequireTls: false,
+    },
+    { smtpPassword: "pw-1" },
+    "smtpRequireTls",
+  ],
 ];
 
 test.each(CASES)("%s: the program stops at the settings, with no resource registered", async (_cls, extra, secrets, key) => {
@@ -34,7 +46,8 @@ test.each(CASES)("%s: the program stops at the settings, with no resource regist
     false,
   );
   const { config, secretKeys } = stackConfig(path.join(ROOT, "Pulumi.prod.yaml"));
-  for (const [k, v] of Object.entries({ ...extra, ...secrets })) config[`observability-stack:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries({ ...extra, ...secrets }))
+    config[`observability-stack:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   pulumi.runtime.setAllConfig(config, [...secretKeys, ...Object.keys(secrets).map((k) => `observability-stack:${k}`)]);
   let error: unknown;
   jest.isolateModules(() => {

@@ -57,7 +57,9 @@ test("the instance role may write to and query exactly that workspace, and only 
     { Sid: "PrometheusRemoteWrite", Effect: "Allow", Action: [...AMP_WRITE_ACTIONS], Resource: [WORKSPACE_ARN] },
     { Sid: "GrafanaQuery", Effect: "Allow", Action: [...AMP_QUERY_ACTIONS], Resource: [WORKSPACE_ARN] },
   ]);
-  expect(statements("host-ec2-discovery")).toEqual([{ Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }]);
+  expect(statements("host-ec2-discovery")).toEqual([
+    { Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" },
+  ]);
   // Both are on the host's one role, and the instance waits for them.
   const role = prog.byType("aws:iam/role:Role")[0].name;
   for (const p of ["host-amp", "host-ec2-discovery"]) expect(prog.one("aws:iam/rolePolicy:RolePolicy", p).inputs.role).toBe(role);
@@ -115,7 +117,11 @@ test("Grafana installs the AMP plugin, pinned, before it starts, and its data pr
   expect(envs).toContain("GF_AUTH_SIGV4_AUTH_ENABLED=true");
   expect(envs.filter((e) => /^GF_(INSTALL_PLUGINS|PLUGINS_PREINSTALL)=/.test(e))).toEqual([]);
   // The plugin lands in the data volume (/var/lib/grafana/plugins), which the grafana user writes.
-  expect((containers.grafana.inputs.volumes as { containerPath: string; readOnly: boolean }[]).find((v) => v.containerPath === "/var/lib/grafana")).toMatchObject({
+  expect(
+    (containers.grafana.inputs.volumes as { containerPath: string; readOnly: boolean }[]).find(
+      (v) => v.containerPath === "/var/lib/grafana",
+    ),
+  ).toMatchObject({
     readOnly: false,
   });
   expect(containers.grafana.inputs.readOnly).toBe(false);

@@ -25,7 +25,11 @@ test("prometheus.yml sends the token from the secret file, not basic auth; promt
   const config = files["/etc/prometheus/prometheus.yml"];
   const doc = yaml.load(config) as { remote_write: Record<string, unknown>[] };
   expect(doc.remote_write).toEqual([
-    expect.objectContaining({ url: URL, name: "remote", authorization: { type: "Bearer", credentials_file: PROMETHEUS_REMOTE_WRITE_SECRET } }),
+    expect.objectContaining({
+      url: URL,
+      name: "remote",
+      authorization: { type: "Bearer", credentials_file: PROMETHEUS_REMOTE_WRITE_SECRET },
+    }),
   ]);
   expect(doc.remote_write[0]).not.toHaveProperty("basic_auth");
   expect(config).not.toContain(TOKEN);
@@ -36,7 +40,11 @@ test("prometheus.yml sends the token from the secret file, not basic auth; promt
 
 test("the token is a secret 0400 file owned by Prometheus' user, written by its secrets writer, and nowhere else", () => {
   const uploads = writer.inputs.uploads as { file: string; content: string; permissions: string; owner?: string }[];
-  expect(uploads.find((u) => u.file === PROMETHEUS_REMOTE_WRITE_SECRET)).toMatchObject({ content: TOKEN, permissions: "0400", owner: "65534" });
+  expect(uploads.find((u) => u.file === PROMETHEUS_REMOTE_WRITE_SECRET)).toMatchObject({
+    content: TOKEN,
+    permissions: "0400",
+    owner: "65534",
+  });
   expect(writer.secretPaths).toEqual(["uploads"]);
   expect(resourcesHolding(prog, TOKEN)).toEqual([writer.name]);
   expect(prog.outputs.remoteWriteUrl).toEqual({ value: URL, secret: false });

@@ -30,7 +30,11 @@ test("prometheus.yml writes to the URL with basic auth from the secret file; pro
   const config = files["/etc/prometheus/prometheus.yml"];
   const doc = yaml.load(config) as { remote_write: Record<string, unknown>[] };
   expect(doc.remote_write).toEqual([
-    expect.objectContaining({ url: URL, name: "remote", basic_auth: { username: "tenant-1", password_file: PROMETHEUS_REMOTE_WRITE_SECRET } }),
+    expect.objectContaining({
+      url: URL,
+      name: "remote",
+      basic_auth: { username: "tenant-1", password_file: PROMETHEUS_REMOTE_WRITE_SECRET },
+    }),
   ]);
   expect(config).not.toContain(PASSWORD);
   expect(Object.keys(files)).toContain("/etc/prometheus/rules/remote-write.yml");

@@ -18,7 +18,9 @@ test("renders the dev stack's files per container", () => {
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/wrote \d+ files for stack dev/);
-  const prom = yaml.load(fs.readFileSync(path.join(dir, "prometheus/etc/prometheus/prometheus.yml"), "utf8")) as { scrape_configs: unknown[] };
+  const prom = yaml.load(fs.readFileSync(path.join(dir, "prometheus/etc/prometheus/prometheus.yml"), "utf8")) as {
+    scrape_configs: unknown[];
+  };
   expect(prom.scrape_configs.length).toBeGreaterThanOrEqual(7);
   expect(fs.existsSync(path.join(dir, "alertmanager/etc/alertmanager/alertmanager.yml"))).toBe(true);
   expect(fs.existsSync(path.join(dir, "loki/etc/loki/config.yaml"))).toBe(true);
@@ -34,10 +36,14 @@ test("renders the dev stack's files per container", () => {
 });
 
 test("refuses an unknown stack", () => {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", "staging", tempDir("render-x")], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", "staging", tempDir("render-x")],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  );
   expect(r.status).toBe(2);
   expect(r.stderr).toContain("Pulumi.staging.yaml");
 });
@@ -51,7 +57,9 @@ function render(stack: string, dir: string): ReturnType<typeof spawnSync> & { st
 }
 
 function files(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, encoding: "utf8" }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+  return (fs.readdirSync(dir, { recursive: true, encoding: "utf8" }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort();
 }
 
 test("into a folder holding another stack's output: the old files are gone, the tree printed and labelled", () => {

@@ -25,12 +25,20 @@ test("one restore container runs the rendered restore.sh from the archive volume
   // The setting restoreId reaches the script: the overwrite runs once.
   expect(script).toContain("RESTORE_ID='drill-1'");
   expect(script).toContain("DEST='/archive'");
-  const mounts = (c.volumes as { volumeName: string; containerPath: string; readOnly: boolean }[]).map((v) => `${v.volumeName}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`);
-  expect(mounts).toEqual(["prometheus-data:/data/prometheus:rw", "grafana-data:/data/grafana:rw", "alertmanager-data:/data/alertmanager:rw", "backup-archive:/archive:ro"]);
+  const mounts = (c.volumes as { volumeName: string; containerPath: string; readOnly: boolean }[]).map(
+    (v) => `${v.volumeName}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`,
+  );
+  expect(mounts).toEqual([
+    "prometheus-data:/data/prometheus:rw",
+    "grafana-data:/data/grafana:rw",
+    "alertmanager-data:/data/alertmanager:rw",
+    "backup-archive:/archive:ro",
+  ]);
 });
 
 test("Prometheus, Grafana, Alertmanager and the backup job start only after the restore", () => {
   const restore = order("backup-restore");
   expect(restore).toBeGreaterThanOrEqual(0);
-  for (const name of ["prometheus", "grafana", "alertmanager", "backup", "backup-verify"]) expect({ name, after: order(name) > restore }).toEqual({ name, after: true });
+  for (const name of ["prometheus", "grafana", "alertmanager", "backup", "backup-verify"])
+    expect({ name, after: order(name) > restore }).toEqual({ name, after: true });
 });

@@ -21,7 +21,9 @@ const dsn = new URL(secrets.postgresDataSourceName);
 const DSN_PARTS = { uri: `${dsn.host}${dsn.pathname}${dsn.search}`, user: dsn.username, password: dsn.password };
 /** Strings that must never leave secret inputs: every configured secret (the DSN by its parts) and Grafana's password. */
 const NEEDLES = [
-  ...Object.entries(secrets).filter(([k]) => k !== "postgresDataSourceName").map(([, v]) => v),
+  ...Object.entries(secrets)
+    .filter(([k]) => k !== "postgresDataSourceName")
+    .map(([, v]) => v),
   DSN_PARTS.uri,
   DSN_PARTS.password,
   GRAFANA_PASSWORD,
@@ -116,7 +118,8 @@ test("every secret file reaches a running container, read-only, at the path its 
       const reached = running.some((c) =>
         c === holder
           ? holder.inputs.start !== false
-          : dir !== undefined && volumesOf(c).some((v) => v.volumeName === dir.volumeName && v.containerPath === dir.containerPath && v.readOnly === true),
+          : dir !== undefined &&
+            volumesOf(c).some((v) => v.volumeName === dir.volumeName && v.containerPath === dir.containerPath && v.readOnly === true),
       );
       if (!reached) unreached.push(`${holder.name}: ${u.file}`);
     }

@@ -32,13 +32,19 @@ test("each secret reaches the program as its placeholder, and only inside secret
     const placeholder = secretPlaceholder(key);
     // The DSN reaches the exporter cut into parts (the host part is unique to it); the SSH key is
     // found by the first line of its body.
-    const needles: Record<string, string> = { postgresDataSourceName: "offline-placeholder.invalid:5432", sshPrivateKey: secretPlaceholder("sshPrivateKey").split("\n")[1] };
+    const needles: Record<string, string> = {
+      postgresDataSourceName: "offline-placeholder.invalid:5432",
+      sshPrivateKey: secretPlaceholder("sshPrivateKey").split("\n")[1],
+    };
     const needle = needles[key] ?? placeholder;
     const holders = resourcesHolding(prog, needle);
     expect({ key, used: holders.length > 0 }).toEqual({ key, used: true });
     for (const r of prog.resources.filter((x) => holders.includes(x.name))) {
       // Every input path that holds it is, or lies under, a path that arrived as a secret.
-      const leaks = leafPaths(r.inputs).filter(([, v]) => v.includes(needle)).map(([p]) => p).filter((p) => !r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`)));
+      const leaks = leafPaths(r.inputs)
+        .filter(([, v]) => v.includes(needle))
+        .map(([p]) => p)
+        .filter((p) => !r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`)));
       expect({ key, resource: r.name, leaks }).toEqual({ key, resource: r.name, leaks: [] });
     }
   }

@@ -31,16 +31,35 @@ beforeAll(async () => {
   if (process.env.UPDATE_SECURITY_DOC === "1") {
     const doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : "";
     const current = documentedTables(doc);
-    fs.writeFileSync(DOC, current ? doc.replace(current, generated) : `${doc}${doc.endsWith("\n") || doc === "" ? "" : "\n"}${generated}\n`);
+    fs.writeFileSync(
+      DOC,
+      current ? doc.replace(current, generated) : `${doc}${doc.endsWith("\n") || doc === "" ? "" : "\n"}${generated}\n`,
+    );
   }
 });
 
 test("every option is on: all containers, the roles' policies, and each role-using container", () => {
   const names = prog.byType("docker:index/container:Container").map((c) => String(c.inputs.name));
-  for (const c of ["prometheus", "grafana", "loki", "backup", "backup-restore", "caddy", "socket-proxy", "postgres-exporter", "redis-exporter", "blackbox-exporter"]) {
+  for (const c of [
+    "prometheus",
+    "grafana",
+    "loki",
+    "backup",
+    "backup-restore",
+    "caddy",
+    "socket-proxy",
+    "postgres-exporter",
+    "redis-exporter",
+    "blackbox-exporter",
+  ]) {
     expect(names).toContain(c);
   }
-  expect(prog.byType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name).sort()).toEqual(["host-amp", "host-ec2-discovery", "host-s3"]);
+  expect(
+    prog
+      .byType("aws:iam/rolePolicy:RolePolicy")
+      .map((p) => p.name)
+      .sort(),
+  ).toEqual(["host-amp", "host-ec2-discovery", "host-s3"]);
   expect(generated.match(/instance role \(role address/g)).toHaveLength(5);
 });
 
@@ -56,7 +75,11 @@ test("the builder sees what it reports: a changed container shows in the table",
   const tampered: ProgramRun = {
     ...prog,
     byType: (type) =>
-      prog.byType(type).map((r) => (r === grafana ? { ...r, inputs: { ...r.inputs, user: "0:0", capabilities: { adds: ["SYS_ADMIN"], drops: ["ALL"] } } } : r)),
+      prog
+        .byType(type)
+        .map((r) =>
+          r === grafana ? { ...r, inputs: { ...r.inputs, user: "0:0", capabilities: { adds: ["SYS_ADMIN"], drops: ["ALL"] } } } : r,
+        ),
   };
   const changed = securityTables(tampered);
   expect(changed).not.toEqual(generated);

@@ -61,5 +61,6 @@ test("a new host's daemon uses the systemd cgroup driver; the user data itself w
 
 test("the never-started secrets writers get no slice: they have no tasks to limit", () => {
   expect(Object.keys(writers).length).toBeGreaterThan(0);
-  for (const [service, w] of Object.entries(writers)) expect({ service, slice: w.inputs.cgroupParent }).toEqual({ service, slice: undefined });
+  for (const [service, w] of Object.entries(writers))
+    expect({ service, slice: w.inputs.cgroupParent }).toEqual({ service, slice: undefined });
 });

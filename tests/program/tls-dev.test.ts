@@ -7,7 +7,14 @@ let prog: ProgramRun;
 let containers: Record<string, RecordedResource>;
 
 beforeAll(async () => {
-  prog = await runProgram({ stack: "dev", config: { grafanaDomain: "grafana.example.org", acmeCa: "https://acme-staging-v02.api.letsencrypt.org/directory", proxyBindAddress: "192.0.2.10" } });
+  prog = await runProgram({
+    stack: "dev",
+    config: {
+      grafanaDomain: "grafana.example.org",
+      acmeCa: "https://acme-staging-v02.api.letsencrypt.org/directory",
+      proxyBindAddress: "192.0.2.10",
+    },
+  });
   containers = {};
   // Services only: the secret carriers (created, never started) are checked on their own.
   for (const c of prog.byType(CONTAINER)) if (c.inputs.start !== false) containers[String(c.inputs.name)] = c;

@@ -10,7 +10,10 @@ import * as yaml from "js-yaml";
 const ROOT = path.join(__dirname, "..", "..");
 const DIR = path.join(ROOT, ".github", "workflows");
 const VALIDATOR = path.join(ROOT, "node_modules", ".bin", "action-validator");
-const FILES = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const FILES = fs
+  .readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 interface Step {
   name?: string;
@@ -40,7 +43,8 @@ interface Workflow {
 const text = (f: string): string => fs.readFileSync(path.join(DIR, f), "utf8");
 const load = (f: string): Workflow => yaml.load(text(f)) as Workflow;
 const envName = (j: Job): string | undefined => (typeof j.environment === "string" ? j.environment : j.environment?.name);
-const allJobs = (): [string, string, Job][] => FILES.flatMap((f) => Object.entries(load(f).jobs).map(([n, j]): [string, string, Job] => [f, n, j]));
+const allJobs = (): [string, string, Job][] =>
+  FILES.flatMap((f) => Object.entries(load(f).jobs).map(([n, j]): [string, string, Job] => [f, n, j]));
 const committedStacks = fs
   .readdirSync(ROOT)
   .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
@@ -54,7 +58,10 @@ describe("action-validator", () => {
   test.each(FILES)("%s passes the schema check", (f) => {
     const r = spawnSync(VALIDATOR, [path.join(DIR, f)], { encoding: "utf8", timeout: 60_000 });
     // action-validator 0.6 says it does not check `paths:` globs (e2e.yml's filter); nothing else may be said.
-    const said = `${r.stdout}${r.stderr}`.replace(/^WARNING: Glob validation is not yet supported\. Glob at \/on\/pull_request\/paths will not be validated\.\n/m, "");
+    const said = `${r.stdout}${r.stderr}`.replace(
+      /^WARNING: Glob validation is not yet supported\. Glob at \/on\/pull_request\/paths will not be validated\.\n/m,
+      "",
+    );
     expect(said).toBe("");
     expect(r.status).toBe(0);
   });
@@ -74,7 +81,9 @@ describe("action-validator", () => {
 test("every action is pinned to a full commit SHA with its version in a comment, the same SHA everywhere", () => {
   const pins = new Map<string, string>();
   for (const f of FILES) {
-    for (const line of text(f).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+    for (const line of text(f)
+      .split("\n")
+      .filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
       const m = /uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
       expect({ file: f, line, pinned: m !== null }).toEqual({ file: f, line, pinned: true });
       const key = `${m![1]}@${m![3]}`;
@@ -107,7 +116,8 @@ test("hosted runners, Node 22, one install command, tools from verified release 
 
 test("no ${{ }} expression inside a run script (values reach scripts through env)", () => {
   for (const [f, name, job] of allJobs()) {
-    for (const step of job.steps) if (step.run) expect({ f, name, run: step.run }).toEqual({ f, name, run: expect.not.stringContaining("${{") });
+    for (const step of job.steps)
+      if (step.run) expect({ f, name, run: step.run }).toEqual({ f, name, run: expect.not.stringContaining("${{") });
   }
 });
 
@@ -117,7 +127,8 @@ test("credentials only inside environments; prod's only behind production(-previ
     const usesSecrets = /secrets\./.test(raw);
     const assumesRole = job.permissions?.["id-token"] === "write" || /vars\.AWS_ROLE_ARN/.test(raw);
     if (usesSecrets) expect({ f, name, environment: envName(job) }).toEqual({ f, name, environment: expect.any(String) });
-    if (assumesRole) expect({ f, name, environment: envName(job) }).toEqual({ f, name, environment: expect.stringMatching(/^production(-preview)?$/) });
+    if (assumesRole)
+      expect({ f, name, environment: envName(job) }).toEqual({ f, name, environment: expect.stringMatching(/^production(-preview)?$/) });
     if (Object.keys(load(f).on).includes("pull_request")) expect(envName(job)).not.toBe("production");
   }
   for (const f of FILES) expect(load(f).permissions).toEqual({ contents: "read" });
@@ -142,7 +153,14 @@ describe("preview.yml", () => {
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")));
     expect(steps.map((s) => s.with?.["stack-name"]).sort()).toEqual(committedStacks);
     for (const s of steps) {
-      expect(s.with).toMatchObject({ command: "preview", policyPacks: "policy", "comment-on-pr": true, "edit-pr-comment": true, upsert: true, diff: true });
+      expect(s.with).toMatchObject({
+        command: "preview",
+        policyPacks: "policy",
+        "comment-on-pr": true,
+        "edit-pr-comment": true,
+        upsert: true,
+        diff: true,
+      });
     }
   });
   test("the review summary of `npm run review -- <base>` is posted as one comment updated in place", () => {
@@ -183,9 +201,13 @@ describe("deploy.yml", () => {
 });
 
 test("the Pulumi CLI version the actions install is the one the npm launcher in the lockfile runs", () => {
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { version: string }>;
+  };
   const launcher = lock.packages["node_modules/pulumi"].version;
-  const versions = allJobs().flatMap(([, , j]) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => s.with?.["pulumi-version"]));
+  const versions = allJobs().flatMap(([, , j]) =>
+    j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => s.with?.["pulumi-version"]),
+  );
   expect(versions.length).toBe(3);
   for (const v of versions) expect(v).toBe(launcher);
 });
@@ -198,17 +220,18 @@ describe("e2e.yml", () => {
   test("on pull requests touching the program, and on demand", () => {
     expect(Object.keys(wf.on).sort()).toEqual(["pull_request", "workflow_dispatch"]);
     const paths = (wf.on.pull_request as { paths: string[] }).paths;
-    for (const p of ["index.ts", "components/**", "configs/**", "rules/**", "dashboards/**", "Pulumi.dev.yaml", "package-lock.json"]) expect(paths).toContain(p);
+    for (const p of ["index.ts", "components/**", "configs/**", "rules/**", "dashboards/**", "Pulumi.dev.yaml", "package-lock.json"])
+      expect(paths).toContain(p);
   });
   test("local backend; the webhook secret set to the sink before deploy; deploy, doctor --notify, the sink asserted, destroy always", () => {
     expect(job.env?.PULUMI_BACKEND_URL).toMatch(/^file:\/\//);
     expect(job.env?.PULUMI_CONFIG_PASSPHRASE).toEqual(expect.any(String));
     expect(runs[at("config set --stack dev --secret observability-stack:webhookUrl")]).toContain('"http://$SINK:8080/alerts"');
     const order = [
-      at("docker run -d --name \"$SINK\""),
+      at('docker run -d --name "$SINK"'),
       at("observability-stack:webhookUrl"),
       at("npm run deploy -- dev --yes"),
-      at("docker network connect observability \"$SINK\""),
+      at('docker network connect observability "$SINK"'),
       at("npm run doctor -- dev --notify"),
       at("DoctorTestNotification"),
       at("pulumi destroy --stack dev --yes"),

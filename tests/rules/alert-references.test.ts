@@ -116,7 +116,11 @@ function texts(): Text[] {
       out.push({ where: `dashboard ${g.uid} (${input})`, prose: dashboardProse(json).join("\n"), code: dashboardQueries(json).join("\n") });
     }
   }
-  const sources = [...sourceFiles(path.join(ROOT, "dashboards")), ...sourceFiles(path.join(ROOT, "integrations")), path.join(ROOT, "configs", "thresholds.ts")];
+  const sources = [
+    ...sourceFiles(path.join(ROOT, "dashboards")),
+    ...sourceFiles(path.join(ROOT, "integrations")),
+    path.join(ROOT, "configs", "thresholds.ts"),
+  ];
   for (const f of sources) out.push({ where: path.relative(ROOT, f), prose: comments(fs.readFileSync(f, "utf8")), code: "" });
   return out;
 }
@@ -131,7 +135,8 @@ function unknownAlerts(t: Text): string[] {
 }
 
 test("the texts are read: runbooks, annotations, dashboards and sources all name real alerts", () => {
-  const naming = (prefix: string) => all.filter((t) => t.where.startsWith(prefix) && alertLikeWords(t.prose).some((w) => alertNames.has(w)));
+  const naming = (prefix: string) =>
+    all.filter((t) => t.where.startsWith(prefix) && alertLikeWords(t.prose).some((w) => alertNames.has(w)));
   expect(naming("docs/runbooks.md")).toHaveLength(1);
   const annotations = all.filter((t) => t.where.startsWith("rules/") || /^integrations\/\S+\.rules\.yml /.test(t.where));
   expect(annotations).toHaveLength(alertNames.size);
@@ -156,5 +161,8 @@ test("the check catches a made-up alert and lets products, plural acronyms and u
   expect(check("/** p95 latency: 1 s is slow, 2 s is the SlowResponseTime alert's threshold. */")).toEqual(["SlowResponseTime"]);
   expect(check("When HighLatencyP95 fires, see (TLSCertificateExpiryCritical) and ServiceDown's runbook.")).toEqual([]);
   expect(check("PostgreSQL and RabbitMQ on 2 CPUs with 512 MiB, three URLs")).toEqual([]);
-  expect(check("", 'amtool silence add alertname=PrometheusDown; ALERTS{alertname!~"Watchdog|Heartbeat"}')).toEqual(["Heartbeat", "PrometheusDown"]);
+  expect(check("", 'amtool silence add alertname=PrometheusDown; ALERTS{alertname!~"Watchdog|Heartbeat"}')).toEqual([
+    "Heartbeat",
+    "PrometheusDown",
+  ]);
 });

@@ -21,7 +21,10 @@ export function anchors(markdown: string): Set<string> {
   for (const line of markdown.split("\n")) {
     const m = /^#{1,6}\s+(.*?)\s*$/.exec(line);
     if (!m) continue;
-    const base = m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    const base = m[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
@@ -44,7 +47,9 @@ test("every area has its rule file and its tests; no stray files", () => {
   const files = fs.readdirSync(RULES_DIR).filter((f) => f.endsWith(".yml"));
   expect(files.sort()).toEqual([...CORE_RULE_AREAS, ...Object.keys(OPTIONAL_RULE_AREAS)].map((a) => `${a}.yml`).sort());
   const integrationFiles = fs.readdirSync(INTEGRATIONS_DIR).filter((f) => f.endsWith(".yml"));
-  expect(integrationFiles.sort()).toEqual(INTEGRATIONS.flatMap((i) => [i.rules.file, i.rules.test].map((f) => path.relative(INTEGRATIONS_DIR, f))).sort());
+  expect(integrationFiles.sort()).toEqual(
+    INTEGRATIONS.flatMap((i) => [i.rules.file, i.rules.test].map((f) => path.relative(INTEGRATIONS_DIR, f))).sort(),
+  );
   for (const a of allAreas()) expect({ test: a.test, exists: fs.existsSync(a.test) }).toEqual({ test: a.test, exists: true });
   // Rendered names are unique: two areas with one name would overwrite each other in Prometheus's rules directory.
   const names = allAreas().map((a) => a.area);
@@ -61,7 +66,10 @@ test("every test file of an area with recording rules pins the group order, reco
     const order = tests.group_eval_order ?? [];
     expect({ area, order: [...order].sort() }).toEqual({ area, order: [...groups].sort() });
     const firstAlertGroup = order.findIndex((g) => !g.endsWith(".rules"));
-    expect({ area, recordingFirst: order.slice(firstAlertGroup).every((g) => !g.endsWith(".rules")) }).toEqual({ area, recordingFirst: true });
+    expect({ area, recordingFirst: order.slice(firstAlertGroup).every((g) => !g.endsWith(".rules")) }).toEqual({
+      area,
+      recordingFirst: true,
+    });
   }
 });
 

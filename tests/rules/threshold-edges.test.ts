@@ -30,7 +30,11 @@ function mutations(): Mutation[] {
 const all = mutations();
 
 test("every named threshold of every Prometheus alert is mutated both ways", () => {
-  const promql = allAreas().flatMap((a) => readRuleFile(a.file).groups.flatMap((g) => g.rules).flatMap((r) => (r.alert ? [r.alert] : [])));
+  const promql = allAreas().flatMap((a) =>
+    readRuleFile(a.file)
+      .groups.flatMap((g) => g.rules)
+      .flatMap((r) => (r.alert ? [r.alert] : [])),
+  );
   const expected = promql.flatMap((a) => Object.keys(ALERT_THRESHOLDS[a] ?? {}).flatMap((n) => [`${a}.${n} raised`, `${a}.${n} lowered`]));
   expect(all.map((m) => m.label).sort()).toEqual(expected.sort());
   expect(all.length).toBeGreaterThanOrEqual(100);

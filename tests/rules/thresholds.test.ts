@@ -71,14 +71,25 @@ describe("the extraction the tests rely on", () => {
     expect(values("x < 0.4 and predict_linear(x[6h], 24 * 3600) < 0")).toEqual([0.4, 86400]);
     expect(values("up == 0 or absent(up) and y != 1 and count(z == 1) > 0")).toEqual([]);
     expect(values("x > bool 1h")).toEqual([3600]);
-    expect(values("sum(count_over_time({a=~\".+\"}[5m])) > 20 and sum(count_over_time({a=~\".+\"}[5m])) > (3 * (sum(count_over_time({a=~\".+\"}[1h])) / 12))", "logql")).toEqual([20, 3]);
-    expect(values("sum(count_over_time({a=\"b\"}[5m])) >= -2", "logql")).toEqual([2]);
+    expect(
+      values(
+        'sum(count_over_time({a=~".+"}[5m])) > 20 and sum(count_over_time({a=~".+"}[5m])) > (3 * (sum(count_over_time({a=~".+"}[1h])) / 12))',
+        "logql",
+      ),
+    ).toEqual([20, 3]);
+    expect(values('sum(count_over_time({a="b"}[5m])) >= -2', "logql")).toEqual([2]);
   });
 
   test("reads thresholds stated in words, and not for: durations, ages or windows", () => {
     const stated = (s: string) => statedThresholds(s).map((t) => t.value);
     expect(stated("is {{ $value | humanizeDuration }} over the last 5 minutes (threshold 500ms).")).toEqual([0.5]);
-    expect(stated("more than 90% of maxmemory, within 14 days, (threshold 100k), above 2.0, more than 3 times")).toEqual([0.9, 14 * 86400, 100000, 2, 3]);
+    expect(stated("more than 90% of maxmemory, within 14 days, (threshold 100k), above 2.0, more than 3 times")).toEqual([
+      0.9,
+      14 * 86400,
+      100000,
+      2,
+      3,
+    ]);
     expect(stated("has failed for more than 2 minutes; failed more than 10 minutes ago; in the last 8 hours")).toEqual([]);
     expect(stated("has taken more than 2s for 5 minutes")).toEqual([2]);
     expect(stated("above 100 MiB per hour; more than 100,000 active series; above 0")).toEqual([100 * 1024 * 1024, 100000]);
@@ -86,31 +97,32 @@ describe("the extraction the tests rely on", () => {
 
   test("the formats write thresholds as the prose always has", () => {
     const f = THRESHOLD_FORMATS;
-    expect([f.number(0.05), f.percent(0.05), f.percent(0.9), f.duration(0.5), f.duration(2), f.duration(3 * 3600), f.duration(14 * 86400)]).toEqual([
-      "0.05",
-      "5%",
-      "90%",
-      "500ms",
-      "2s",
-      "3h",
-      "14d",
-    ]);
-    expect([f.minutes(120), f.hours(8 * 3600), f.days(86400), f.bytes(100 * 1024 * 1024), f.count(100000), f.fixed1(2), f.fixed2(0.9)]).toEqual([
-      "2 minutes",
-      "8 hours",
-      "1 day",
-      "100 MiB",
-      "100,000",
-      "2.0",
-      "0.90",
-    ]);
+    expect([
+      f.number(0.05),
+      f.percent(0.05),
+      f.percent(0.9),
+      f.duration(0.5),
+      f.duration(2),
+      f.duration(3 * 3600),
+      f.duration(14 * 86400),
+    ]).toEqual(["0.05", "5%", "90%", "500ms", "2s", "3h", "14d"]);
+    expect([
+      f.minutes(120),
+      f.hours(8 * 3600),
+      f.days(86400),
+      f.bytes(100 * 1024 * 1024),
+      f.count(100000),
+      f.fixed1(2),
+      f.fixed2(0.9),
+    ]).toEqual(["2 minutes", "8 hours", "1 day", "100 MiB", "100,000", "2.0", "0.90"]);
   });
 });
 
 describe.each(alerts.map((a) => [a.alert, a] as const))("%s", (name, a) => {
   test("every number its expression compares with comes from one of its named thresholds (no literal in the rule file)", () => {
     const literal = literalsIn(withSentinels.get(name)!.expr, a.language).map(
-      (t) => `${t} in ${a.file} is written as a number: name it under ${name} (configs/thresholds.ts or the integration's module) and write \${name}`,
+      (t) =>
+        `${t} in ${a.file} is written as a number: name it under ${name} (configs/thresholds.ts or the integration's module) and write \${name}`,
     );
     expect({ alert: name, literal }).toEqual({ alert: name, literal: [] });
   });
@@ -142,7 +154,9 @@ test("every alert named in configs/thresholds.ts exists in the rule files", () =
 
 test("named thresholds are positive finite numbers (a bound below zero is written as its size)", () => {
   const bad = Object.entries(ALERT_THRESHOLDS).flatMap(([alert, t]) =>
-    Object.entries(t).filter(([, v]) => !(Number.isFinite(v) && v > 0)).map(([k, v]) => `${alert}.${k} = ${v}`),
+    Object.entries(t)
+      .filter(([, v]) => !(Number.isFinite(v) && v > 0))
+      .map(([k, v]) => `${alert}.${k} = ${v}`),
   );
   expect(bad).toEqual([]);
 });
@@ -150,7 +164,11 @@ test("named thresholds are positive finite numbers (a bound below zero is writte
 test("every runbook marker names an existing threshold and shows its value (npm run docs refreshes them)", () => {
   const markers = thresholdMarkers(runbooks);
   const bad = markers
-    .filter((m) => ALERT_THRESHOLDS[m.alert]?.[m.name] === undefined || THRESHOLD_FORMATS[m.format ?? "number"]?.(ALERT_THRESHOLDS[m.alert][m.name]) !== m.shown)
+    .filter(
+      (m) =>
+        ALERT_THRESHOLDS[m.alert]?.[m.name] === undefined ||
+        THRESHOLD_FORMATS[m.format ?? "number"]?.(ALERT_THRESHOLDS[m.alert][m.name]) !== m.shown,
+    )
     .map((m) => `<!-- threshold ${m.alert}.${m.name}${m.format ? `|${m.format}` : ""} --> shows "${m.shown}"`);
   expect(bad).toEqual([]);
   expect(markers.length).toBeGreaterThanOrEqual(50);
@@ -163,7 +181,9 @@ test("the checks are not vacuous: rendered expressions compare with the threshol
   // Rendered, the prose states the thresholds in words again.
   expect(alerts.flatMap((a) => statedThresholds(proseOf(a))).length).toBeGreaterThanOrEqual(30);
   // And the runbooks, read as GitHub shows them (the markers' comments hidden).
-  expect(alerts.flatMap((a) => statedThresholds(runbookReasons(a.alert).replace(/<!-- \/?threshold[^>]*-->/g, ""))).length).toBeGreaterThanOrEqual(45);
+  expect(
+    alerts.flatMap((a) => statedThresholds(runbookReasons(a.alert).replace(/<!-- \/?threshold[^>]*-->/g, ""))).length,
+  ).toBeGreaterThanOrEqual(45);
 });
 
 test("a literal written back into a rule file, an unknown placeholder or a stray marker would fail", () => {
@@ -175,6 +195,10 @@ test("a literal written back into a rule file, an unknown placeholder or a stray
   expect(() => renderRuleFile(file, { runbookBaseUrl: "", thresholds: ALERT_THRESHOLDS }, "integrations/redis.rules.yml")).toThrow(
     "integrations/redis.rules.yml: alert RedisHighMemory expr: ${usedRatoi} names no threshold; its named thresholds are usedRatio",
   );
-  expect(() => renderRuleFile(file.replace("usedRatoi", "usedRatio|percnt"), { runbookBaseUrl: "", thresholds: ALERT_THRESHOLDS })).toThrow(/unknown threshold format "percnt"; accepted: number, percent/);
-  expect(statedThresholds(withoutMarkers("above <!-- threshold RedisHighMemory.usedRatio|fixed2 -->0.90<!-- /threshold --> for 5 minutes"))).toEqual([]);
+  expect(() => renderRuleFile(file.replace("usedRatoi", "usedRatio|percnt"), { runbookBaseUrl: "", thresholds: ALERT_THRESHOLDS })).toThrow(
+    /unknown threshold format "percnt"; accepted: number, percent/,
+  );
+  expect(
+    statedThresholds(withoutMarkers("above <!-- threshold RedisHighMemory.usedRatio|fixed2 -->0.90<!-- /threshold --> for 5 minutes")),
+  ).toEqual([]);
 });

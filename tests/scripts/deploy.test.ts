@@ -53,8 +53,16 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "obs-deploy-"));
   copyRoot = path.join(tmp, "repo");
   fs.mkdirSync(copyRoot, { recursive: true });
-  for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, f), path.join(copyRoot, f));
-  for (const f of ["scripts/deploy.ts", "scripts/lib/placeholders.ts", "scripts/lib/docker-probe.ts", "scripts/lib/pulumi-cli.ts", "scripts/lib/stack-outputs.ts"]) transpile(f);
+  for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)))
+    fs.copyFileSync(path.join(ROOT, f), path.join(copyRoot, f));
+  for (const f of [
+    "scripts/deploy.ts",
+    "scripts/lib/placeholders.ts",
+    "scripts/lib/docker-probe.ts",
+    "scripts/lib/pulumi-cli.ts",
+    "scripts/lib/stack-outputs.ts",
+  ])
+    transpile(f);
   // node_modules of the copy: js-yaml (the one dependency) and the launcher stand-in.
   launcherDir = path.join(copyRoot, "node_modules", ".bin");
   fs.mkdirSync(launcherDir, { recursive: true });
@@ -71,9 +79,14 @@ beforeAll(async () => {
       s.close(() => resolve(port));
     });
   });
-  fs.writeFileSync(path.join(copyRoot, "Pulumi.remote.yaml"), `config:\n  observability-stack:target: local\n  observability-stack:dockerHost: tcp://127.0.0.1:${closed}\n`);
+  fs.writeFileSync(
+    path.join(copyRoot, "Pulumi.remote.yaml"),
+    `config:\n  observability-stack:target: local\n  observability-stack:dockerHost: tcp://127.0.0.1:${closed}\n`,
+  );
   ENGINE = path.join(tmp, "docker.sock");
-  engine = http.createServer((req, res) => (req.url === "/_ping" ? res.writeHead(200, { "content-type": "text/plain" }).end("OK") : res.writeHead(404).end()));
+  engine = http.createServer((req, res) =>
+    req.url === "/_ping" ? res.writeHead(200, { "content-type": "text/plain" }).end("OK") : res.writeHead(404).end(),
+  );
   await new Promise<void>((resolve) => engine.listen(ENGINE, resolve));
 });
 afterAll(async () => {
@@ -152,7 +165,9 @@ test("the launcher's last stderr line is the cause given", async () => {
   // Rewrite the launcher stand-in to fail as the real one does here, then restore it.
   const launcher = path.join(launcherDir, "pulumi");
   const saved = fs.readFileSync(launcher, "utf8");
-  fs.writeFileSync(launcher, '#!/bin/sh\necho "Downloading pulumi v3.265.0..."\necho "pulumi: fetch failed" >&2\nexit 1\n', { mode: 0o755 });
+  fs.writeFileSync(launcher, '#!/bin/sh\necho "Downloading pulumi v3.265.0..."\necho "pulumi: fetch failed" >&2\nexit 1\n', {
+    mode: 0o755,
+  });
   try {
     const failed = await run(["dev"], {}, { noSystem: true });
     expect(failed.status).toBe(1);
@@ -190,7 +205,9 @@ describe("stack names", () => {
   test("an unknown stack is refused, naming the known ones; nothing selected or created", async () => {
     const r = await run(["dve"], { FAKE_STACK_LS_OUT: '[{"name":"dev","current":true}]' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('refusing: no stack "dve" in the backend and no Pulumi.dve.yaml (known: dev, prod, remote); to create it, run again with --create');
+    expect(r.stderr).toContain(
+      'refusing: no stack "dve" in the backend and no Pulumi.dve.yaml (known: dev, prod, remote); to create it, run again with --create',
+    );
     expect(r.calls).toEqual(START);
   });
   test("--create creates it", async () => {
@@ -208,7 +225,8 @@ describe("placeholders in the committed prod stack", () => {
   test("refused at up, naming each key, before anything is run", async () => {
     const r = await run(["prod"]);
     expect(r.status).toBe(2);
-    for (const key of ["sshPublicKey", "sshAllowedCidrs[0]", "blackboxTargets[0]"]) expect(r.stderr).toContain(`observability-stack:${key}: `);
+    for (const key of ["sshPublicKey", "sshAllowedCidrs[0]", "blackboxTargets[0]"])
+      expect(r.stderr).toContain(`observability-stack:${key}: `);
     expect(r.stderr).toMatch(/refusing `pulumi up`: 3 placeholder value\(s\)/);
     expect(r.calls).toEqual(["system: version"]);
   });
@@ -242,7 +260,9 @@ test("no stack, or a bad one: a usage message naming the committed stacks, and n
   const none = await run([]);
   expect(none.status).toBe(2);
   expect(none.calls).toEqual([]);
-  expect(none.stderr).toContain("usage: npm run deploy -- <stack> [--create] [--preview] [--no-doctor] [pulumi up flags]; committed stacks: dev, prod");
+  expect(none.stderr).toContain(
+    "usage: npm run deploy -- <stack> [--create] [--preview] [--no-doctor] [pulumi up flags]; committed stacks: dev, prod",
+  );
   const bad = await run(["dev;rm"]);
   expect(bad.status).toBe(2);
   expect(bad.stderr).toContain('stack name "dev;rm" is not accepted');
@@ -277,12 +297,27 @@ describe("after up (in process, probe and doctor injected)", () => {
     const lines: string[] = [];
     const code = await deployInProcess(
       parseArgs(["dev"], copyRoot),
-      deps(fakeEnv({ grafanaUrl: "http://localhost:3000", grafanaAdminUser: "admin", grafanaAdminPassword: "s3cret", prometheusUrl: "http://127.0.0.1:9090", prometheusUser: "admin", alertmanagerUrl: "http://127.0.0.1:9093", lokiUrl: "http://127.0.0.1:3100" }), probed, doctored, lines),
+      deps(
+        fakeEnv({
+          grafanaUrl: "http://localhost:3000",
+          grafanaAdminUser: "admin",
+          grafanaAdminPassword: "s3cret",
+          prometheusUrl: "http://127.0.0.1:9090",
+          prometheusUser: "admin",
+          alertmanagerUrl: "http://127.0.0.1:9093",
+          lokiUrl: "http://127.0.0.1:3100",
+        }),
+        probed,
+        doctored,
+        lines,
+      ),
     );
     expect(code).toBe(7);
     expect(doctored).toEqual(["dev"]);
     const text = lines.join("\n");
-    expect(text).toContain("Grafana: http://localhost:3000  (user admin, password: pulumi stack output grafanaAdminPassword --show-secrets --stack dev)");
+    expect(text).toContain(
+      "Grafana: http://localhost:3000  (user admin, password: pulumi stack output grafanaAdminPassword --show-secrets --stack dev)",
+    );
     expect(text).toContain("Prometheus: http://127.0.0.1:9090");
     expect(text).toContain("Alertmanager: http://127.0.0.1:9093");
     expect(text).not.toContain("s3cret");

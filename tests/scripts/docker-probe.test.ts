@@ -42,7 +42,10 @@ test("tcp: an engine that answers /_ping is ok; a closed port is down, with the 
       s.close(() => resolve(p));
     });
   });
-  expect(await probe(`tcp://127.0.0.1:${closed}`)).toEqual({ state: "down", detail: expect.stringMatching(/does not answer: connect ECONNREFUSED/) });
+  expect(await probe(`tcp://127.0.0.1:${closed}`)).toEqual({
+    state: "down",
+    detail: expect.stringMatching(/does not answer: connect ECONNREFUSED/),
+  });
 });
 
 describe("ssh: `ssh -o BatchMode=yes <host> docker version`", () => {
@@ -53,17 +56,28 @@ describe("ssh: `ssh -o BatchMode=yes <host> docker version`", () => {
     return dir;
   }
   test("answers: ok with the engine's version; batch mode and the port are passed", async () => {
-    const dir = fakeSsh('echo 28.5.1');
-    expect(await sshProbe("ssh://ec2-user@198.18.0.10:2222")).toEqual({ state: "ok", detail: "ssh://ec2-user@198.18.0.10:2222 answers (Docker 28.5.1)" });
-    expect(fs.readFileSync(path.join(dir, "argv"), "utf8")).toBe("-o BatchMode=yes -o ConnectTimeout=2 -p 2222 ec2-user@198.18.0.10 docker version --format {{.Server.Version}}\n");
+    const dir = fakeSsh("echo 28.5.1");
+    expect(await sshProbe("ssh://ec2-user@198.18.0.10:2222")).toEqual({
+      state: "ok",
+      detail: "ssh://ec2-user@198.18.0.10:2222 answers (Docker 28.5.1)",
+    });
+    expect(fs.readFileSync(path.join(dir, "argv"), "utf8")).toBe(
+      "-o BatchMode=yes -o ConnectTimeout=2 -p 2222 ec2-user@198.18.0.10 docker version --format {{.Server.Version}}\n",
+    );
   });
   test("refused: down, with ssh's last line, and the fix names the agent", async () => {
     fakeSsh('echo "ec2-user@198.18.0.10: Permission denied (publickey)." >&2; exit 255');
-    expect(await sshProbe("ssh://ec2-user@198.18.0.10")).toEqual({ state: "down", detail: "ssh://ec2-user@198.18.0.10 does not answer: ec2-user@198.18.0.10: Permission denied (publickey)." });
+    expect(await sshProbe("ssh://ec2-user@198.18.0.10")).toEqual({
+      state: "down",
+      detail: "ssh://ec2-user@198.18.0.10 does not answer: ec2-user@198.18.0.10: Permission denied (publickey).",
+    });
     expect(dockerFix("ssh://ec2-user@198.18.0.10")).toContain("ssh-agent");
   });
   test("no ssh command: skipped, said why", async () => {
     sshEnv = { PATH: path.join(tmp, "empty") };
-    expect(await sshProbe("ssh://ec2-user@198.18.0.10")).toEqual({ state: "skipped", detail: expect.stringContaining("no ssh command here") });
+    expect(await sshProbe("ssh://ec2-user@198.18.0.10")).toEqual({
+      state: "skipped",
+      detail: expect.stringContaining("no ssh command here"),
+    });
   });
 });

@@ -13,7 +13,13 @@ import { ALERT_THRESHOLDS } from "../../integrations";
 
 const README = path.join(ROOT, "README.md");
 const DOCS = path.join(ROOT, "docs");
-const pages = (): string[] => [README, ...fs.readdirSync(DOCS).filter((f) => f.endsWith(".md")).map((f) => path.join(DOCS, f))];
+const pages = (): string[] => [
+  README,
+  ...fs
+    .readdirSync(DOCS)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => path.join(DOCS, f)),
+];
 const read = (f: string): string => fs.readFileSync(f, "utf8");
 const rel = (f: string): string => path.relative(ROOT, f);
 
@@ -64,7 +70,8 @@ test("every relative link in the README and docs/ resolves, anchors included", (
       const [file, anchor] = link.split("#");
       const target = file === "" ? page : path.resolve(path.dirname(page), file);
       if (!fs.existsSync(target)) broken.push(`${rel(page)}: ${link} (no such file)`);
-      else if (anchor !== undefined && target.endsWith(".md") && !anchors(read(target)).has(anchor)) broken.push(`${rel(page)}: ${link} (no such heading)`);
+      else if (anchor !== undefined && target.endsWith(".md") && !anchors(read(target)).has(anchor))
+        broken.push(`${rel(page)}: ${link} (no such heading)`);
     }
   }
   expect(broken).toEqual([]);
@@ -78,7 +85,9 @@ test("the link check can fail: a missing page and a missing heading are both fou
 });
 
 test("Pulumi.yaml, docs/settings.md and docs/alerts.md are what npm run docs generates", () => {
-  const stale = generated().filter((g) => g.current !== g.wanted).map((g) => g.file);
+  const stale = generated()
+    .filter((g) => g.current !== g.wanted)
+    .map((g) => g.file);
   expect(stale).toEqual([]);
 });
 
@@ -100,7 +109,8 @@ test("every typed setting's example has the setting's type", () => {
     const type = Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
     expect({ key, type }).toEqual({ key, type: spec.type });
   }
-  for (const key of Object.keys(STRUCTURED_SETTINGS)) expect({ key, list: Array.isArray(yaml.load(SETTING_DOCS[key].example)) }).toEqual({ key, list: true });
+  for (const key of Object.keys(STRUCTURED_SETTINGS))
+    expect({ key, list: Array.isArray(yaml.load(SETTING_DOCS[key].example)) }).toEqual({ key, list: true });
 });
 
 test("docs/alerts.md lists every alert with severity, for, its named thresholds and its runbook anchor", () => {
@@ -123,7 +133,8 @@ test("every command shown calls Pulumi as npm run deploy or npx pulumi, never a 
   for (const page of pages().filter((p) => !NOT_CHECKED_FOR_PULUMI.includes(rel(p)))) {
     const md = read(page);
     const code = [...md.matchAll(/^```[\s\S]*?^```/gm), ...prose(md).matchAll(/`[^`\n]+`/g)].map((m) => m[0]);
-    for (const c of code) for (const line of c.split("\n")) if (bare.test(line.replace(/npx pulumi/g, ""))) found.push(`${rel(page)}: ${line.trim()}`);
+    for (const c of code)
+      for (const line of c.split("\n")) if (bare.test(line.replace(/npx pulumi/g, ""))) found.push(`${rel(page)}: ${line.trim()}`);
   }
   expect(found).toEqual([]);
   expect(bare.test("run `pulumi up` now".replace(/npx pulumi/g, ""))).toBe(true);

@@ -13,7 +13,11 @@ import { formatResults, runDoctor, DEFAULT_OPTIONS } from "../../scripts/lib/doc
 import { parseDoctorArgs, targetsFrom } from "../../scripts/doctor";
 import { fetchError } from "../../scripts/lib/doctor/http";
 
-const rendered = renderAlertmanagerConfig({ receivers: { webhook: true, heartbeat: true }, secretsDir: "/run/secrets" , targetDownAlerts: TARGET_DOWN_ALERTS});
+const rendered = renderAlertmanagerConfig({
+  receivers: { webhook: true, heartbeat: true },
+  secretsDir: "/run/secrets",
+  targetDownAlerts: TARGET_DOWN_ALERTS,
+});
 
 describe("configDifferences (rendered ⊆ running, durations as durations)", () => {
   test("Alertmanager's re-marshalled form (defaults added, 24h as 1d, continue: false) equals the rendered file", () => {
@@ -54,13 +58,19 @@ test("counters: every label set of one metric family, and nothing of another", (
 
 test("the test route's receivers and the rule group names come from the rendered files", () => {
   expect(doctorReceivers(rendered)).toEqual(["critical", "warning", "info"]);
-  expect(doctorReceivers(renderAlertmanagerConfig({ receivers: { pagerduty: true }, secretsDir: "/s" , targetDownAlerts: TARGET_DOWN_ALERTS}))).toEqual(["critical"]);
+  expect(
+    doctorReceivers(renderAlertmanagerConfig({ receivers: { pagerduty: true }, secretsDir: "/s", targetDownAlerts: TARGET_DOWN_ALERTS })),
+  ).toEqual(["critical"]);
   expect(ruleGroupNames(["groups:\n  - name: a\n    rules: []\n  - name: b\n    rules: []\n", "groups: []\n"])).toEqual(["a", "b"]);
 });
 
 describe("the command line", () => {
   test("a stack, flags with values, --notify; anything else refused with the usage", () => {
-    expect(parseDoctorArgs(["dev", "--notify", "--wait", "60", "--loki-url", "http://l"])).toEqual({ stack: "dev", notify: true, flags: { wait: "60", "loki-url": "http://l" } });
+    expect(parseDoctorArgs(["dev", "--notify", "--wait", "60", "--loki-url", "http://l"])).toEqual({
+      stack: "dev",
+      notify: true,
+      flags: { wait: "60", "loki-url": "http://l" },
+    });
     expect(() => parseDoctorArgs([])).toThrow(/^usage: npm run doctor -- <stack>/);
     expect(() => parseDoctorArgs(["dev", "--bogus"])).toThrow(/"--bogus" is not an option/);
     expect(() => parseDoctorArgs(["dev", "--wait", "soon"])).toThrow(/--wait "soon": give whole seconds/);
@@ -70,7 +80,15 @@ describe("the command line", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "obs-doctor-"));
     fs.writeFileSync(path.join(dir, "pw"), "from-file\n");
     const t = targetsFrom(
-      { grafanaUrl: "http://localhost:3000", grafanaAdminUser: "admin", grafanaAdminPassword: "out", prometheusUrl: "http://127.0.0.1:9090", prometheusUser: "admin", prometheusPassword: "p", alertmanagerUrl: "http://127.0.0.1:9093" },
+      {
+        grafanaUrl: "http://localhost:3000",
+        grafanaAdminUser: "admin",
+        grafanaAdminPassword: "out",
+        prometheusUrl: "http://127.0.0.1:9090",
+        prometheusUser: "admin",
+        prometheusPassword: "p",
+        alertmanagerUrl: "http://127.0.0.1:9093",
+      },
       { "grafana-url": "https://grafana.mycorp.test", "grafana-password-file": path.join(dir, "pw"), "tls-address": "127.0.0.1:8443" },
       "grafana.mycorp.test",
     );

@@ -35,7 +35,14 @@ function tree(drop: string[] = []): string {
 function run(t: string, env: Record<string, string> = {}): { status: number | null; stderr: string } {
   if (asRoot) spawnSync("chown", ["-R", "nobody:nogroup", t]);
   const envList = Object.entries({ HOME: t, PATH: "/usr/bin:/bin", ...env }).map(([k, v]) => `${k}=${v}`);
-  const cmd = [...(asRoot ? ["runuser", "-u", "nobody", "--"] : []), "env", "-i", ...envList, "bash", path.join(t, "scripts", "fetch-prometheus-tools.sh")];
+  const cmd = [
+    ...(asRoot ? ["runuser", "-u", "nobody", "--"] : []),
+    "env",
+    "-i",
+    ...envList,
+    "bash",
+    path.join(t, "scripts", "fetch-prometheus-tools.sh"),
+  ];
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", timeout: 120_000 });
   return { status: r.status, stderr: r.stderr };
 }
@@ -71,7 +78,8 @@ test("missing tools are installed unprivileged from the source this machine used
   } else {
     // A runner: the first run verified and kept the release archives.
     fs.mkdirSync(path.join(t, ".tools", "upstream"));
-    for (const f of fs.readdirSync(archives).filter((f) => f.endsWith(".tar.gz"))) fs.symlinkSync(path.join(archives, f), path.join(t, ".tools", "upstream", f));
+    for (const f of fs.readdirSync(archives).filter((f) => f.endsWith(".tar.gz")))
+      fs.symlinkSync(path.join(archives, f), path.join(t, ".tools", "upstream", f));
     env = { TOOLS_SOURCE: "upstream", TOOLS_UPSTREAM_MIRROR: "http://127.0.0.1:9/unreachable" };
   }
   const r = run(t, env);
@@ -96,7 +104,9 @@ test("an upstream archive whose sha256 differs from the pinned sum is refused an
   spawnSync("tar", ["-czf", fake, "-C", path.dirname(staging), path.basename(staging)]);
   const r = run(t, { TOOLS_SOURCE: "upstream", TOOLS_UPSTREAM_MIRROR: `file://${mirror}` });
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain("sha256 mismatch for node_exporter-1.12.1.linux-amd64.tar.gz: expected b51d8a76aa2a9156a55d501aca6276fae09e262259a5e4e831d2c2222f084e63");
+  expect(r.stderr).toContain(
+    "sha256 mismatch for node_exporter-1.12.1.linux-amd64.tar.gz: expected b51d8a76aa2a9156a55d501aca6276fae09e262259a5e4e831d2c2222f084e63",
+  );
   expect(fs.existsSync(path.join(t, ".tools", "bin", "node_exporter"))).toBe(false);
   expect(fs.existsSync(path.join(t, ".tools", "upstream", "node_exporter-1.12.1.linux-amd64"))).toBe(false);
 });

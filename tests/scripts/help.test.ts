@@ -15,7 +15,12 @@ const PASSES_TO_JEST = new Set(["test", "test:live"]);
 
 function npmRun(script: string, arg: string): { status: number | null; stdout: string; stderr: string; ms: number } {
   const start = Date.now();
-  const r = spawnSync("npm", ["run", "--silent", script, "--", arg], { cwd: ROOT, encoding: "utf8", timeout: 30_000, env: { ...process.env, FORCE_COLOR: "0" } });
+  const r = spawnSync("npm", ["run", "--silent", script, "--", arg], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - start };
 }
 
@@ -28,7 +33,8 @@ function footprint(): string {
 }
 
 test("package.json has the scripts this test expects to find", () => {
-  for (const s of ["render", "review", "deploy", "docs", "tools", "bench:notify", "bench:rules", "bench:backup", "bench:capacity"]) expect(Object.keys(SCRIPTS)).toContain(s);
+  for (const s of ["render", "review", "deploy", "docs", "tools", "bench:notify", "bench:rules", "bench:backup", "bench:capacity"])
+    expect(Object.keys(SCRIPTS)).toContain(s);
 });
 
 describe.each(Object.keys(SCRIPTS))("npm run %s", (script) => {

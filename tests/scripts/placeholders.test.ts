@@ -6,7 +6,8 @@ import * as yaml from "js-yaml";
 import { findPlaceholders, placeholderReason } from "../../scripts/lib/placeholders";
 
 const ROOT = path.join(__dirname, "..", "..");
-const config = (stack: string) => (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+const config = (stack: string) =>
+  (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
 
 test("the committed prod stack: the example key, the documentation CIDR and the example.com target, each by key", () => {
   const found = findPlaceholders(config("prod"));

@@ -31,14 +31,22 @@ function post(existing: string, extraEnv: Record<string, string> = {}, key = "ob
   fs.writeFileSync(md, "### Alerts\n- HighLatencyP95: threshold 0.5 → 0.8\n");
   const r = spawnSync("bash", [SCRIPT, key, md], {
     encoding: "utf8",
-    env: { PATH: `${dir}:/usr/bin:/bin`, FAKE_LOG: log, FAKE_GH_EXISTING: existing, GITHUB_REPOSITORY: "acme/obs", PR_NUMBER: "42", ...extraEnv },
+    env: {
+      PATH: `${dir}:/usr/bin:/bin`,
+      FAKE_LOG: log,
+      FAKE_GH_EXISTING: existing,
+      GITHUB_REPOSITORY: "acme/obs",
+      PR_NUMBER: "42",
+      ...extraEnv,
+    },
   });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
   const body = fs.existsSync(`${log}.body`) ? fs.readFileSync(`${log}.body`, "utf8") : "";
   return { status: r.status, stderr: r.stderr, calls, body };
 }
 
-const LOOKUP = 'api --paginate repos/acme/obs/issues/42/comments --jq .[] | select(.body | startswith("<!-- observability-stack-review -->")) | .id';
+const LOOKUP =
+  'api --paginate repos/acme/obs/issues/42/comments --jq .[] | select(.body | startswith("<!-- observability-stack-review -->")) | .id';
 
 test("first push: no comment of ours yet, so one is posted, marked for later edits", () => {
   const r = post("");

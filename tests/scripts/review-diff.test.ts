@@ -81,10 +81,17 @@ const DASHBOARD = {
   uid: "service",
   title: "Service",
   tags: ["service"],
-  panels: [panel(1, "Requests/s", "sum(rate(http_requests_total[5m]))"), panel(2, "Latency distribution", "sum by (le) (x)"), panel(3, "Errors", "y")],
+  panels: [
+    panel(1, "Requests/s", "sum(rate(http_requests_total[5m]))"),
+    panel(2, "Latency distribution", "sum by (le) (x)"),
+    panel(3, "Errors", "y"),
+  ],
 };
 
-function snapshot(stack: string, parts: { rules?: Obj[]; am?: Obj; prom?: Obj; dashboard?: Obj; extra?: SnapshotResource[]; promImage?: string } = {}): Snapshot {
+function snapshot(
+  stack: string,
+  parts: { rules?: Obj[]; am?: Obj; prom?: Obj; dashboard?: Obj; extra?: SnapshotResource[]; promImage?: string } = {},
+): Snapshot {
   return {
     stack,
     resources: [
@@ -140,7 +147,12 @@ describe("stackModel", () => {
   test("recognises rules, alertmanager.yml, prometheus.yml and dashboards by content, keeps other files as files", () => {
     const m = stackModel(snapshot("dev"));
     expect([...m.rules.keys()]).toEqual(["HighLatencyP95", "Gone", "Relabelled", "svc:rate5m"]);
-    expect([...(m.alertmanager?.routes.keys() ?? [])]).toEqual(["root", 'alertname="Watchdog"', 'severity="critical"', 'severity="warning"']);
+    expect([...(m.alertmanager?.routes.keys() ?? [])]).toEqual([
+      "root",
+      'alertname="Watchdog"',
+      'severity="critical"',
+      'severity="warning"',
+    ]);
     expect([...(m.scrape?.jobs.keys() ?? [])]).toEqual(["prometheus", "api"]);
     expect([...(m.dashboards.get("service")?.panels.keys() ?? [])]).toEqual(["Requests/s", "Latency distribution", "Errors"]);
     expect([...m.files.keys()]).toEqual(["grafana:/etc/grafana/provisioning/datasources/datasources.yaml"]);
@@ -148,7 +160,9 @@ describe("stackModel", () => {
   });
 
   test("an alert evaluated by Loki is named with its service", () => {
-    const loki = container("loki", { "/etc/loki/rules/fake/logs.yml": rulesYaml([alert("ErrorLogSpike", "sum(count_over_time({a=\"b\"}[5m])) > 20")]) });
+    const loki = container("loki", {
+      "/etc/loki/rules/fake/logs.yml": rulesYaml([alert("ErrorLogSpike", 'sum(count_over_time({a="b"}[5m])) > 20')]),
+    });
     expect([...stackModel({ stack: "dev", resources: [loki] }).rules.keys()]).toEqual(["ErrorLogSpike (loki)"]);
   });
 });
@@ -195,14 +209,20 @@ describe("diffStack", () => {
           { receiver: "slack", matchers: ['team="payments"'], continue: true },
         ],
       },
-      receivers: [{ name: "default" }, { name: "pager", pagerduty_configs: [{ routing_key_file: "/run/secrets/pd" }] }, { name: "critical" }, { name: "warning" }, { name: "slack" }],
+      receivers: [
+        { name: "default" },
+        { name: "pager", pagerduty_configs: [{ routing_key_file: "/run/secrets/pd" }] },
+        { name: "critical" },
+        { name: "warning" },
+        { name: "slack" },
+      ],
       inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ["alertname"] }],
     };
     expect(linesOf(snapshot("dev"), snapshot("dev", { am })).Alertmanager).toEqual([
-      "added route `team=\"payments\"` → `slack` (continue)",
-      "removed route `alertname=\"Watchdog\"` (was → `heartbeat`)",
-      "root route: group_wait 30s → 1m; order of child routes severity=\"critical\" | severity=\"warning\" → severity=\"warning\" | severity=\"critical\"",
-      "route `severity=\"critical\"`: receiver critical → pager",
+      'added route `team="payments"` → `slack` (continue)',
+      'removed route `alertname="Watchdog"` (was → `heartbeat`)',
+      'root route: group_wait 30s → 1m; order of child routes severity="critical" | severity="warning" → severity="warning" | severity="critical"',
+      'route `severity="critical"`: receiver critical → pager',
       "added receiver `pager` (pagerduty_configs)",
       "added receiver `slack`",
       "removed receiver `heartbeat`",
@@ -253,12 +273,18 @@ describe("diffStack", () => {
   });
 
   test("containers: image, limits, published ports, other inputs; files by content", () => {
-    const before = snapshot("dev", { extra: [image("loki", "grafana/loki:3.7.8"), container("loki", { "/etc/loki/config.yaml": "a: 1\nb: 2\n" })] });
+    const before = snapshot("dev", {
+      extra: [image("loki", "grafana/loki:3.7.8"), container("loki", { "/etc/loki/config.yaml": "a: 1\nb: 2\n" })],
+    });
     const after = snapshot("dev", {
       promImage: "prom/prometheus:v3.13.4",
       extra: [
         image("loki", "grafana/loki:3.7.8"),
-        container("loki", { "/etc/loki/config.yaml": "a: 1\nb: 3\nc: 4\n" }, { cpus: "2", memory: 512, command: ["-config.file=/etc/loki/config.yaml"] }),
+        container(
+          "loki",
+          { "/etc/loki/config.yaml": "a: 1\nb: 3\nc: 4\n" },
+          { cpus: "2", memory: 512, command: ["-config.file=/etc/loki/config.yaml"] },
+        ),
       ],
     });
     const prom = after.resources.find((r) => r.inputs.name === "prometheus") as SnapshotResource;
@@ -272,17 +298,32 @@ describe("diffStack", () => {
   });
 
   test("security group rules, bucket settings (policy JSON as fields) and other resources", () => {
-    const sg = (ingress: Obj[]): SnapshotResource => ({ type: "aws:ec2/securityGroup:SecurityGroup", name: "host-sg", inputs: { ingress, egress: [] } });
+    const sg = (ingress: Obj[]): SnapshotResource => ({
+      type: "aws:ec2/securityGroup:SecurityGroup",
+      name: "host-sg",
+      inputs: { ingress, egress: [] },
+    });
     const policy = (effect: string): SnapshotResource => ({
       type: "aws:s3/bucketPolicy:BucketPolicy",
       name: "storage-loki-tls-only",
       inputs: { policy: JSON.stringify({ Statement: [{ Effect: effect, Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) },
     });
-    const instance = (type: string, userData: string): SnapshotResource => ({ type: "aws:ec2/instance:Instance", name: "host-instance", inputs: { instanceType: type, userData } });
+    const instance = (type: string, userData: string): SnapshotResource => ({
+      type: "aws:ec2/instance:Instance",
+      name: "host-instance",
+      inputs: { instanceType: type, userData },
+    });
     const grafana = { fromPort: 3000, toPort: 3000, protocol: "tcp", cidrBlocks: ["203.0.113.0/24"], description: "Grafana" };
     const before = snapshot("prod", { extra: [sg([grafana]), policy("Deny"), instance("t3.xlarge", "#cloud-config\na\n")] });
     const after = snapshot("prod", {
-      extra: [sg([{ ...grafana, cidrBlocks: ["0.0.0.0/0"] }, { fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }]), policy("Allow"), instance("t3.large", "#cloud-config\nb\n")],
+      extra: [
+        sg([
+          { ...grafana, cidrBlocks: ["0.0.0.0/0"] },
+          { fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] },
+        ]),
+        policy("Allow"),
+        instance("t3.large", "#cloud-config\nb\n"),
+      ],
     });
     const lines = linesOf(before, after);
     expect(lines["Security groups"]).toEqual([
@@ -291,7 +332,9 @@ describe("diffStack", () => {
       "`host-sg`: removed ingress tcp 3000 from 203.0.113.0/24 (Grafana)",
     ]);
     expect(lines.Buckets).toEqual(["`storage-loki-tls-only`: policy.Statement[0].Effect Deny → Allow"]);
-    expect(lines["Other resources"]).toEqual(["`aws:ec2/instance:Instance host-instance`: instanceType t3.xlarge → t3.large; userData changed (+1 −1 lines)"]);
+    expect(lines["Other resources"]).toEqual([
+      "`aws:ec2/instance:Instance host-instance`: instanceType t3.xlarge → t3.large; userData changed (+1 −1 lines)",
+    ]);
   });
 
   test("a list that grows or shrinks is shown by its elements; a second container of an image resolves its reference", () => {
@@ -300,8 +343,15 @@ describe("diffStack", () => {
       'labels + {"l":"d"}',
       'labels − {"l":"a"}',
     ]);
-    const writer: SnapshotResource = { type: CONTAINER, name: "x-grafana-secrets", inputs: { name: "grafana-secrets", image: "sha256:grafana", start: false } };
-    const snap: Snapshot = { stack: "dev", resources: [image("grafana", "grafana/grafana:13.2.0"), container("grafana", {}, { image: "sha256:grafana" }), writer] };
+    const writer: SnapshotResource = {
+      type: CONTAINER,
+      name: "x-grafana-secrets",
+      inputs: { name: "grafana-secrets", image: "sha256:grafana", start: false },
+    };
+    const snap: Snapshot = {
+      stack: "dev",
+      resources: [image("grafana", "grafana/grafana:13.2.0"), container("grafana", {}, { image: "sha256:grafana" }), writer],
+    };
     expect(stackModel(snap).containers.get("grafana-secrets")?.image).toBe("grafana/grafana:13.2.0");
   });
 
@@ -314,7 +364,10 @@ describe("diffStack", () => {
 
 describe("renderMarkdown", () => {
   test("a change in every stack is printed once, one in some stacks says which; nothing changed prints nothing", () => {
-    const changed = [alert("HighLatencyP95", 'svc:latency:p95{quantile="0.95"} > 0.8 and on (service) svc:rate5m > 0.05'), ...BASE_RULES.slice(1)];
+    const changed = [
+      alert("HighLatencyP95", 'svc:latency:p95{quantile="0.95"} > 0.8 and on (service) svc:rate5m > 0.05'),
+      ...BASE_RULES.slice(1),
+    ];
     const prodOnly = snapshot("prod", { rules: changed, promImage: "prom/prometheus:v3.13.4" });
     const md = renderMarkdown("origin/main", [
       { stack: "dev", sections: diffStack(stackModel(snapshot("dev")), stackModel(snapshot("dev", { rules: changed }))) },
@@ -337,6 +390,11 @@ describe("renderMarkdown", () => {
       ].join("\n"),
     );
     const same = diffStack(stackModel(snapshot("dev")), stackModel(snapshot("dev")));
-    expect(renderMarkdown("HEAD", [{ stack: "dev", sections: same }, { stack: "prod", sections: same }])).toBe("");
+    expect(
+      renderMarkdown("HEAD", [
+        { stack: "dev", sections: same },
+        { stack: "prod", sections: same },
+      ]),
+    ).toBe("");
   });
 });

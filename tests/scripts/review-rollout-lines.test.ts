@@ -15,7 +15,13 @@ function res(type: string, name: string, inputs: Obj): SnapshotResource {
 }
 
 function container(service: string, inputs: Obj = {}): SnapshotResource {
-  return res(CONTAINER, `c-${service}`, { name: service, image: "sha256:a", memory: 256, uploads: [{ file: "/etc/x.yml", content: "a: 1\n" }], ...inputs });
+  return res(CONTAINER, `c-${service}`, {
+    name: service,
+    image: "sha256:a",
+    memory: 256,
+    uploads: [{ file: "/etc/x.yml", content: "a: 1\n" }],
+    ...inputs,
+  });
 }
 
 function lines(before: SnapshotResource[], after: SnapshotResource[]): string[] {
@@ -60,14 +66,26 @@ test("a replaced or removed data volume, bucket or instance is a data-loss risk,
 });
 
 test("an instance type change stops and starts the host without a data-loss risk", () => {
-  const out = lines([res("aws:ec2/instance:Instance", "host", { ami: "ami-1", instanceType: "t3.large" })], [res("aws:ec2/instance:Instance", "host", { ami: "ami-1", instanceType: "t3.xlarge" })]);
+  const out = lines(
+    [res("aws:ec2/instance:Instance", "host", { ami: "ami-1", instanceType: "t3.large" })],
+    [res("aws:ec2/instance:Instance", "host", { ami: "ami-1", instanceType: "t3.xlarge" })],
+  );
   expect(out).toEqual(["EC2 instance `host` is stopped and started (instanceType changed): every container restarts; data volumes stay"]);
 });
 
 test("memory is updated in place; a new secrets writer replaces its service; new and removed containers are named", () => {
-  const writer = (content: string) => container("alertmanager-secrets", { labels: [{ label: SECRETS_FOR_LABEL, value: "alertmanager" }], uploads: [{ file: "/run/secrets/x", content }] });
+  const writer = (content: string) =>
+    container("alertmanager-secrets", {
+      labels: [{ label: SECRETS_FOR_LABEL, value: "alertmanager" }],
+      uploads: [{ file: "/run/secrets/x", content }],
+    });
   const before = [container("grafana"), container("alertmanager"), writer("old"), container("old-exporter")];
-  const after = [container("grafana", { memory: 512, memorySwap: 512 }), container("alertmanager"), writer("new"), container("new-exporter")];
+  const after = [
+    container("grafana", { memory: 512, memorySwap: 512 }),
+    container("alertmanager"),
+    writer("new"),
+    container("new-exporter"),
+  ];
   expect(lines(before, after)).toEqual([
     "`alertmanager` is replaced (stopped, removed, started again) for its secret files: no notifications until it is up again (alerts Prometheus sends meanwhile are retried)",
     "`new-exporter` is new and starts",
@@ -90,11 +108,20 @@ test("routes are walked as Alertmanager does: first matching child, continue, in
     },
     receivers: [{ name: "default" }, { name: "watchdog" }, { name: "all" }, { name: "critical" }],
   };
-  const model = stackModel({ stack: "t", resources: [container("alertmanager", { uploads: [{ file: "/etc/alertmanager/alertmanager.yml", content: yaml.dump(config) }] })] });
+  const model = stackModel({
+    stack: "t",
+    resources: [container("alertmanager", { uploads: [{ file: "/etc/alertmanager/alertmanager.yml", content: yaml.dump(config) }] })],
+  });
   const am = model.alertmanager!;
   expect(destinations(am, { alertname: "Watchdog", severity: "none" })).toEqual([{ receiver: "watchdog", groupWait: "0s" }]);
-  expect(destinations(am, { alertname: "X", severity: "critical" })).toEqual([{ receiver: "all", groupWait: "30s" }, { receiver: "critical", groupWait: "10s" }]);
-  expect(destinations(am, { alertname: "X", severity: "warning" })).toEqual([{ receiver: "all", groupWait: "30s" }, { receiver: "default", groupWait: "30s" }]);
+  expect(destinations(am, { alertname: "X", severity: "critical" })).toEqual([
+    { receiver: "all", groupWait: "30s" },
+    { receiver: "critical", groupWait: "10s" },
+  ]);
+  expect(destinations(am, { alertname: "X", severity: "warning" })).toEqual([
+    { receiver: "all", groupWait: "30s" },
+    { receiver: "default", groupWait: "30s" },
+  ]);
   expect(destinations(am, { alertname: "X", severity: "info" })).toEqual([{ receiver: "default", groupWait: "30s" }]);
 });
 
@@ -107,14 +134,26 @@ test("Prometheus durations in and out", () => {
 });
 
 test("a changed alert says where it goes and how fast; a removed one who no longer hears of it", () => {
-  const am = { route: { receiver: "default", group_wait: "30s", routes: [{ receiver: "critical", matchers: ['severity="critical"'], group_wait: "10s" }] }, receivers: [{ name: "default" }, { name: "critical", pagerduty_configs: [{}] }] };
+  const am = {
+    route: {
+      receiver: "default",
+      group_wait: "30s",
+      routes: [{ receiver: "critical", matchers: ['severity="critical"'], group_wait: "10s" }],
+    },
+    receivers: [{ name: "default" }, { name: "critical", pagerduty_configs: [{}] }],
+  };
   const prom = { global: { scrape_interval: "15s", evaluation_interval: "30s" }, scrape_configs: [] };
   const rules = (threshold: number, extra: object[] = []) => ({
     groups: [{ name: "g", rules: [{ alert: "Hot", expr: `temp > ${threshold}`, for: "5m", labels: { severity: "critical" } }, ...extra] }],
   });
   const stack = (r: object) => [
     container("alertmanager", { uploads: [{ file: "/etc/alertmanager/alertmanager.yml", content: yaml.dump(am) }] }),
-    container("prometheus", { uploads: [{ file: "/etc/prometheus/prometheus.yml", content: yaml.dump(prom) }, { file: "/etc/prometheus/rules/r.yml", content: yaml.dump(r) }] }),
+    container("prometheus", {
+      uploads: [
+        { file: "/etc/prometheus/prometheus.yml", content: yaml.dump(prom) },
+        { file: "/etc/prometheus/rules/r.yml", content: yaml.dump(r) },
+      ],
+    }),
   ];
   const out = lines(stack(rules(1, [{ alert: "Cold", expr: "temp < 0", labels: { severity: "warning" } }])), stack(rules(2)));
   expect(out).toEqual([

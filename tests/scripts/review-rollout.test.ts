@@ -54,7 +54,9 @@ test("the Rollout section comes first and names the replaced containers with wha
   const rollout = section("Rollout");
   expect(output.indexOf("### Rollout")).toBeLessThan(output.indexOf("### Alerts"));
   // New rule file and scrape interval: Prometheus; the dashboards colour from configs/thresholds.ts: Grafana.
-  expect(rollout).toMatch(/^- `prometheus` is replaced \(stopped, removed, started again\) for files `\/etc\/prometheus\/prometheus\.yml`, `\/etc\/prometheus\/rules\/latency\.yml`: no scrapes/m);
+  expect(rollout).toMatch(
+    /^- `prometheus` is replaced \(stopped, removed, started again\) for files `\/etc\/prometheus\/prometheus\.yml`, `\/etc\/prometheus\/rules\/latency\.yml`: no scrapes/m,
+  );
   expect(rollout).toMatch(/^- `grafana` is replaced \(stopped, removed, started again\) for files .*dashboards/m);
   // Nothing else restarts, and nothing that holds data is replaced.
   expect(rollout.match(/ is replaced /g)).toHaveLength(2);
@@ -63,17 +65,25 @@ test("the Rollout section comes first and names the replaced containers with wha
 
 test("the changed alert's severity, route and worst-case time to notify, and the timing effects", () => {
   const rollout = section("Rollout");
-  expect(rollout).toMatch(/^- `HighLatencyP99` is critical → receiver `critical` \(slack, pagerduty, email, webhook\); notifies at worst ≈ 5m55s after the condition starts \(scrape 30s \+ evaluation 15s \+ for 5m \+ group_wait 10s\), was 5m40s$/m);
+  expect(rollout).toMatch(
+    /^- `HighLatencyP99` is critical → receiver `critical` \(slack, pagerduty, email, webhook\); notifies at worst ≈ 5m55s after the condition starts \(scrape 30s \+ evaluation 15s \+ for 5m \+ group_wait 10s\), was 5m40s$/m,
+  );
   expect(rollout).toContain("- scrape interval 15s → 30s: every alert's worst-case time to notify grows by 15s");
   expect(rollout).toContain("- evaluation interval 15s is below the scrape interval 30s");
 });
 
 test("npm run render writes the stack's files with its secrets redacted", () => {
   const dir = tempDir("render-secure");
-  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", "prod", dir], { cwd: repo, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "scripts/render.ts", "prod", dir], {
+    cwd: repo,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  const slack = fs.readdirSync(path.join(dir, "alertmanager"), { recursive: true, encoding: "utf8" }).find((f) => f.endsWith("slack_webhook_url"));
+  const slack = fs
+    .readdirSync(path.join(dir, "alertmanager"), { recursive: true, encoding: "utf8" })
+    .find((f) => f.endsWith("slack_webhook_url"));
   expect(slack).toBeDefined();
   expect(fs.readFileSync(path.join(dir, "alertmanager", slack ?? ""), "utf8")).toContain("<secret: delivered by Pulumi at deploy time>");
 }, 120_000);

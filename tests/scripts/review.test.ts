@@ -46,7 +46,11 @@ beforeAll(() => {
       expr: 'service_quantile:http_request_duration_seconds:histogram_quantile_rate5m{quantile="0.5"} > 0.3',
       for: "15m",
       labels: { severity: "info" },
-      annotations: { summary: "High median latency", description: "{{ $labels.service }}", runbook_url: "https://example.com/runbooks.md#highlatencyp50" },
+      annotations: {
+        summary: "High median latency",
+        description: "{{ $labels.service }}",
+        runbook_url: "https://example.com/runbooks.md#highlatencyp50",
+      },
     });
     return yaml.dump(doc, { lineWidth: -1 });
   });
@@ -81,7 +85,7 @@ test("names exactly the threshold change, the new alert, the removed panel and t
       "",
       "### Alerts",
       "",
-      "- added `HighLatencyP50` (info, for 15m): `service_quantile:http_request_duration_seconds:histogram_quantile_rate5m{quantile=\"0.5\"} > 0.3`",
+      '- added `HighLatencyP50` (info, for 15m): `service_quantile:http_request_duration_seconds:histogram_quantile_rate5m{quantile="0.5"} > 0.3`',
       "- `HighLatencyP95`: threshold 0.5 → 0.8; for 5m → 10m",
       "",
       "### Alertmanager",

@@ -53,7 +53,12 @@ async function metrics(ep: Endpoint, t: number): Promise<string> {
   return r.text;
 }
 
-export async function alertmanagerChecks(ep: Endpoint, expected: Expectations, opts: DoctorOptions, since: Map<string, number> | undefined): Promise<CheckResult[]> {
+export async function alertmanagerChecks(
+  ep: Endpoint,
+  expected: Expectations,
+  opts: DoctorOptions,
+  since: Map<string, number> | undefined,
+): Promise<CheckResult[]> {
   const t = opts.timeoutMs;
   const out: CheckResult[] = [];
   try {
@@ -67,7 +72,14 @@ export async function alertmanagerChecks(ep: Endpoint, expected: Expectations, o
     try {
       const status = await getJson<{ config: { original: string } }>(ep, "/api/v2/status", t);
       const diff = configDifferences(yaml.load(expected.alertmanagerConfig), yaml.load(status.config.original));
-      out.push(diff.length === 0 ? pass("alertmanager config", "runs the rendered configuration") : fail("alertmanager config", `differs from the rendered one: ${diff.slice(0, 5).join("; ")}${diff.length > 5 ? ` (+${diff.length - 5} more)` : ""}`));
+      out.push(
+        diff.length === 0
+          ? pass("alertmanager config", "runs the rendered configuration")
+          : fail(
+              "alertmanager config",
+              `differs from the rendered one: ${diff.slice(0, 5).join("; ")}${diff.length > 5 ? ` (+${diff.length - 5} more)` : ""}`,
+            ),
+      );
     } catch (e) {
       out.push(fail("alertmanager config", (e as Error).message));
     }
@@ -76,7 +88,11 @@ export async function alertmanagerChecks(ep: Endpoint, expected: Expectations, o
   try {
     const now = counters(await metrics(ep, t), "alertmanager_notifications_failed_total");
     const grew = [...now].filter(([k, v]) => v > (since?.get(k) ?? (since ? 0 : v)));
-    out.push(grew.length === 0 ? pass("notifications", "no integration failed while the doctor ran") : fail("notifications", `failed deliveries: ${grew.map(([k, v]) => `${k} +${v - (since?.get(k) ?? 0)}`).join(", ")}`));
+    out.push(
+      grew.length === 0
+        ? pass("notifications", "no integration failed while the doctor ran")
+        : fail("notifications", `failed deliveries: ${grew.map(([k, v]) => `${k} +${v - (since?.get(k) ?? 0)}`).join(", ")}`),
+    );
   } catch (e) {
     out.push(fail("notifications", (e as Error).message));
   }
@@ -104,7 +120,10 @@ async function notifyCheck(ep: Endpoint, expected: Expectations, opts: DoctorOpt
     const body = JSON.stringify([
       {
         labels,
-        annotations: { summary: "Test notification from `npm run doctor --notify`: no action needed", description: `Sent ${run} to check that alerts reach every receiver.` },
+        annotations: {
+          summary: "Test notification from `npm run doctor --notify`: no action needed",
+          description: `Sent ${run} to check that alerts reach every receiver.`,
+        },
         startsAt: run,
         endsAt: new Date(Date.now() + 5 * 60_000).toISOString(),
       },
@@ -115,7 +134,11 @@ async function notifyCheck(ep: Endpoint, expected: Expectations, opts: DoctorOpt
     let routed: string[] = [];
     let sent: string[] = [];
     for (;;) {
-      const alerts = await getJson<{ labels: Record<string, string>; receivers: { name: string }[] }[]>(ep, `/api/v2/alerts?${new URLSearchParams({ filter: `doctor_run="${run}"` })}`, t);
+      const alerts = await getJson<{ labels: Record<string, string>; receivers: { name: string }[] }[]>(
+        ep,
+        `/api/v2/alerts?${new URLSearchParams({ filter: `doctor_run="${run}"` })}`,
+        t,
+      );
       routed = alerts.flatMap((a) => a.receivers.map((r) => r.name));
       const now = counters(await metrics(ep, t), "alertmanager_notifications_total");
       sent = [...now].filter(([k, v]) => v > (before.get(k) ?? 0)).map(([k]) => k);
@@ -123,7 +146,12 @@ async function notifyCheck(ep: Endpoint, expected: Expectations, opts: DoctorOpt
       if (allRouted && sent.length > 0) break;
       if (Date.now() > deadline) {
         const missing = receivers.filter((r) => !routed.includes(r));
-        return fail(name, missing.length ? `not routed to: ${missing.join(", ")} (the doctor's test route in alertmanager.yml)` : `routed to ${routed.join(", ")} but no integration sent it within ${opts.notifyTimeoutMs / 1000} s`);
+        return fail(
+          name,
+          missing.length
+            ? `not routed to: ${missing.join(", ")} (the doctor's test route in alertmanager.yml)`
+            : `routed to ${routed.join(", ")} but no integration sent it within ${opts.notifyTimeoutMs / 1000} s`,
+        );
       }
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -28,14 +28,19 @@ export function ruleGroupNames(files: readonly string[]): string[] {
 
 export async function stackExpectations(stack: string): Promise<{ expected: Expectations; tlsDomain?: string }> {
   const program = await runProgram({ stack });
-  const uploads = program
-    .byType("docker:index/container:Container")
-    .flatMap((c) => ((c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? []).map((u) => ({ file: u.file, content: u.content ?? "" })));
+  const uploads = program.byType("docker:index/container:Container").flatMap((c) =>
+    ((c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? []).map((u) => ({
+      file: u.file,
+      content: u.content ?? "",
+    })),
+  );
   const find = (re: RegExp) => uploads.filter((u) => re.test(u.file));
   const am = find(/\/alertmanager\/alertmanager\.yml$/)[0]?.content;
   const rules = find(/^\/etc\/prometheus\/rules\/[^/]+\.ya?ml$/).map((u) => u.content);
   const dashboards = uploads.filter((u) => u.file.startsWith(`${DASHBOARDS_DIR}/`) && u.file.endsWith(".json")).length;
-  const ds = find(/\/provisioning\/datasources\/[^/]+\.ya?ml$/).flatMap((u) => ((yaml.load(u.content) as { datasources?: { uid: string }[] }).datasources ?? []).map((d) => d.uid));
+  const ds = find(/\/provisioning\/datasources\/[^/]+\.ya?ml$/).flatMap((u) =>
+    ((yaml.load(u.content) as { datasources?: { uid: string }[] }).datasources ?? []).map((d) => d.uid),
+  );
   // The program ran with this stack's config: read the settings it read.
   const settings = loadSettings(pulumiConfigSource(), stack);
   return {

@@ -36,7 +36,11 @@ export async function grafanaChecks(ep: Endpoint, expected: Expectations, opts: 
   const out: CheckResult[] = [];
   try {
     const h = await getJson<{ database?: string; version?: string }>(ep, "/api/health", t, false);
-    out.push(h.database === "ok" ? pass("grafana health", `Grafana ${h.version ?? "?"}, database ok`) : fail("grafana health", `database ${JSON.stringify(h.database)}`));
+    out.push(
+      h.database === "ok"
+        ? pass("grafana health", `Grafana ${h.version ?? "?"}, database ok`)
+        : fail("grafana health", `database ${JSON.stringify(h.database)}`),
+    );
   } catch (e) {
     // Grafana unreachable: the other Grafana checks would only repeat it.
     return [fail("grafana health", (e as Error).message)];
@@ -45,7 +49,12 @@ export async function grafanaChecks(ep: Endpoint, expected: Expectations, opts: 
     const r = await request(ep, "/api/user", t);
     if (r.status === 200) out.push(pass("grafana login", `signed in as ${(JSON.parse(r.text) as { login: string }).login}`));
     else {
-      out.push(fail("grafana login", `the admin credentials were refused (HTTP ${r.status}); the password applies only when Grafana's database is first created (grafanaAdminPassword output)`));
+      out.push(
+        fail(
+          "grafana login",
+          `the admin credentials were refused (HTTP ${r.status}); the password applies only when Grafana's database is first created (grafanaAdminPassword output)`,
+        ),
+      );
       return out;
     }
   } catch (e) {
@@ -83,7 +92,13 @@ export async function grafanaChecks(ep: Endpoint, expected: Expectations, opts: 
     const want = expected.dashboards;
     if (want === undefined) out.push(pass("grafana dashboards", `${found.length} dashboards`));
     else if (found.length === want) out.push(pass("grafana dashboards", `${found.length} of ${want} provisioned`));
-    else out.push(fail("grafana dashboards", `${found.length} found, ${want} provisioned (a dashboard file Grafana could not load, or one made by hand): ${found.map((d) => d.title).join(", ")}`));
+    else
+      out.push(
+        fail(
+          "grafana dashboards",
+          `${found.length} found, ${want} provisioned (a dashboard file Grafana could not load, or one made by hand): ${found.map((d) => d.title).join(", ")}`,
+        ),
+      );
   } catch (e) {
     out.push(fail("grafana dashboards", (e as Error).message));
   }

@@ -20,11 +20,21 @@ export async function runDoctor(targets: DoctorTargets, expected: Expectations, 
     targets.loki ? lokiChecks(targets.loki, opts) : missing("loki ready"),
   ]);
   // Last: the notification test and the failure window cover the doctor's whole run.
-  const alertmanager = targets.alertmanager ? await alertmanagerChecks(targets.alertmanager, expected, opts, baseline) : missing("alertmanager ready");
+  const alertmanager = targets.alertmanager
+    ? await alertmanagerChecks(targets.alertmanager, expected, opts, baseline)
+    : missing("alertmanager ready");
   // Only when Prometheus answers: its own failure is already a line.
   if (prometheus[0]?.ok) alertmanager.push(await recentNotificationFailures(targets.prometheus!, opts.timeoutMs));
   const tls = targets.tlsDomain
-    ? [await tlsCheck(targets.tlsDomain, targets.tlsAddress ?? { host: targets.tlsDomain, port: 443 }, opts.tlsMinDays, opts.timeoutMs, targets.tlsCa)]
+    ? [
+        await tlsCheck(
+          targets.tlsDomain,
+          targets.tlsAddress ?? { host: targets.tlsDomain, port: 443 },
+          opts.tlsMinDays,
+          opts.timeoutMs,
+          targets.tlsCa,
+        ),
+      ]
     : [];
   return [...grafana, ...prometheus, ...alertmanager, ...loki, ...tls];
 }

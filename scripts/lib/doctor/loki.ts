@@ -28,14 +28,20 @@ export async function lokiChecks(ep: Endpoint, opts: DoctorOptions, now = Date.n
       end: String(now * 1e6),
       step: "60",
     });
-    const body = await getJson<{ status: string; data: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] } }>(ep, `/loki/api/v1/query_range?${q}`, t);
+    const body = await getJson<{
+      status: string;
+      data: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] };
+    }>(ep, `/loki/api/v1/query_range?${q}`, t);
     const per = body.data.result
       .map((s) => ({ service: s.metric[SERVICE], lines: s.values.reduce((n, [, v]) => n + Number(v), 0) }))
       .filter((s) => s.lines > 0);
     out.push(
       per.length > 0
         ? pass("loki logs", `lines in the last 5 min from ${per.map((s) => `${s.service} (${s.lines})`).join(", ")}`)
-        : fail("loki logs", "no line from any container in the last 5 minutes: is Alloy running and reaching the Docker API (socket proxy) and Loki?"),
+        : fail(
+            "loki logs",
+            "no line from any container in the last 5 minutes: is Alloy running and reaching the Docker API (socket proxy) and Loki?",
+          ),
     );
   } catch (e) {
     out.push(fail("loki logs", (e as Error).message));

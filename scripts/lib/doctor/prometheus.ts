@@ -42,7 +42,11 @@ export async function prometheusChecks(ep: Endpoint, expected: Expectations, opt
   if (ep.user !== undefined) {
     try {
       const r = await request(ep, "/api/v1/status/buildinfo", t, { auth: false });
-      out.push(r.status === 401 ? pass("prometheus auth", "asks for credentials (401 without them)") : fail("prometheus auth", `answered HTTP ${r.status} without credentials; its web config (web.yml) is not in force`));
+      out.push(
+        r.status === 401
+          ? pass("prometheus auth", "asks for credentials (401 without them)")
+          : fail("prometheus auth", `answered HTTP ${r.status} without credentials; its web config (web.yml) is not in force`),
+      );
     } catch (e) {
       out.push(fail("prometheus auth", (e as Error).message));
     }
@@ -53,7 +57,12 @@ export async function prometheusChecks(ep: Endpoint, expected: Expectations, opt
     out.push(
       bad.length === 0 && targets.length > 0
         ? pass("prometheus targets", `${targets.length} targets up`)
-        : fail("prometheus targets", targets.length === 0 ? "no targets" : `${bad.length} of ${targets.length} not up: ${bad.map((x) => `${x.scrapePool} ${x.scrapeUrl} (${x.health}${x.lastError ? `: ${x.lastError}` : ""})`).join("; ")}`),
+        : fail(
+            "prometheus targets",
+            targets.length === 0
+              ? "no targets"
+              : `${bad.length} of ${targets.length} not up: ${bad.map((x) => `${x.scrapePool} ${x.scrapeUrl} (${x.health}${x.lastError ? `: ${x.lastError}` : ""})`).join("; ")}`,
+          ),
     );
   } catch (e) {
     out.push(fail("prometheus targets", (e as Error).message));
@@ -68,7 +77,12 @@ export async function prometheusChecks(ep: Endpoint, expected: Expectations, opt
       out.push(
         missing.length === 0 && extra.length === 0
           ? pass("prometheus rule groups", `${loaded.size} groups, as the stack's catalogue`)
-          : fail("prometheus rule groups", [missing.length ? `missing: ${missing.join(", ")}` : "", extra.length ? `not in the catalogue: ${extra.join(", ")}` : ""].filter(Boolean).join("; ")),
+          : fail(
+              "prometheus rule groups",
+              [missing.length ? `missing: ${missing.join(", ")}` : "", extra.length ? `not in the catalogue: ${extra.join(", ")}` : ""]
+                .filter(Boolean)
+                .join("; "),
+            ),
       );
     }
     const erring = groups.flatMap((g) => g.rules.filter((r) => r.health === "err").map((r) => `${g.name}/${r.name}: ${r.lastError ?? ""}`));
@@ -79,7 +93,11 @@ export async function prometheusChecks(ep: Endpoint, expected: Expectations, opt
       // The self-scrape may be missing; the per-rule health above still speaks.
     }
     const failing = failures.map((s) => `${s.metric.rule_group}: ${Math.round(Number(s.value[1]))} failures in 10m`);
-    out.push(erring.length === 0 && failing.length === 0 ? pass("prometheus rule evaluation", "no rule failing") : fail("prometheus rule evaluation", [...erring, ...failing].join("; ")));
+    out.push(
+      erring.length === 0 && failing.length === 0
+        ? pass("prometheus rule evaluation", "no rule failing")
+        : fail("prometheus rule evaluation", [...erring, ...failing].join("; ")),
+    );
   } catch (e) {
     out.push(fail("prometheus rule groups", (e as Error).message));
   }
@@ -97,7 +115,10 @@ export async function recentNotificationFailures(ep: Endpoint, t: number): Promi
     const failed = await query(ep, "sum by (integration) (increase(alertmanager_notifications_failed_total[15m])) > 0", t);
     return failed.length === 0
       ? pass(name, "no failed delivery")
-      : fail(name, `failed deliveries: ${failed.map((s) => `${s.metric.integration} ${Math.round(Number(s.value[1]))}`).join(", ")} (Alertmanager's log says why)`);
+      : fail(
+          name,
+          `failed deliveries: ${failed.map((s) => `${s.metric.integration} ${Math.round(Number(s.value[1]))}`).join(", ")} (Alertmanager's log says why)`,
+        );
   } catch (e) {
     return fail(name, (e as Error).message);
   }
@@ -109,13 +130,20 @@ async function backupCheck(ep: Endpoint, intervalHours: number, t: number): Prom
     const last = await query(ep, "observability_backup_last_success_timestamp_seconds", t);
     if (last.length === 0) {
       const runs = await query(ep, "observability_backup_last_run_timestamp_seconds", t);
-      return fail(name, runs.length === 0 ? "no backup has reported yet (the job runs once Prometheus is ready, then every interval; node-exporter's textfile collector carries it)" : "runs reported, none succeeded");
+      return fail(
+        name,
+        runs.length === 0
+          ? "no backup has reported yet (the job runs once Prometheus is ready, then every interval; node-exporter's textfile collector carries it)"
+          : "runs reported, none succeeded",
+      );
     }
     const now = Date.now() / 1000;
     const limit = intervalHours * 3600;
     const old = last.filter((s) => now - Number(s.value[1]) > limit);
     const ages = last.map((s) => `${s.metric.backup ?? "?"} ${Math.round((now - Number(s.value[1])) / 60)} min ago`).join(", ");
-    return old.length === 0 ? pass(name, `last success: ${ages} (interval ${intervalHours} h)`) : fail(name, `older than the ${intervalHours} h interval: ${ages}`);
+    return old.length === 0
+      ? pass(name, `last success: ${ages} (interval ${intervalHours} h)`)
+      : fail(name, `older than the ${intervalHours} h interval: ${ages}`);
   } catch (e) {
     return fail(name, (e as Error).message);
   }

@@ -110,7 +110,10 @@ export function fieldChanges(before: unknown, after: unknown): string[] {
 }
 
 /** Keys only in `after`, only in `before`, and in both, each in a stable order. */
-function keyDiff<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): { added: string[]; removed: string[]; common: string[] } {
+function keyDiff<T>(
+  before: ReadonlyMap<string, T>,
+  after: ReadonlyMap<string, T>,
+): { added: string[]; removed: string[]; common: string[] } {
   return {
     added: [...after.keys()].filter((k) => !before.has(k)),
     removed: [...before.keys()].filter((k) => !after.has(k)),
@@ -143,7 +146,11 @@ export function exprChanges(before: string, after: string, language: "promql" | 
   return out;
 }
 
-function labelChanges(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>, skip: readonly string[]): string[] {
+function labelChanges(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+  skip: readonly string[],
+): string[] {
   const out: string[] = [];
   for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])]) {
     if (skip.includes(k) || before[k] === after[k]) continue;
@@ -216,7 +223,8 @@ function alertmanagerDiff(a: Alertmanager | undefined, b: Alertmanager | undefin
     const r = b.routes.get(k)?.settings ?? {};
     out.push(`added ${routeName(k)} → ${code(show(r.receiver ?? "(parent's receiver)"))}${r.continue === true ? " (continue)" : ""}`);
   }
-  for (const k of routes.removed) out.push(`removed ${routeName(k)} (was → ${code(show(a.routes.get(k)?.settings.receiver ?? "(parent's receiver)"))})`);
+  for (const k of routes.removed)
+    out.push(`removed ${routeName(k)} (was → ${code(show(a.routes.get(k)?.settings.receiver ?? "(parent's receiver)"))})`);
   for (const k of routes.common) {
     const x = a.routes.get(k);
     const y = b.routes.get(k);
@@ -332,7 +340,11 @@ function dashboardDiff(before: ReadonlyMap<string, Dashboard>, after: ReadonlyMa
 }
 
 function describeContainer(c: Container): string {
-  const facts = defined([c.cpus ? `${c.cpus} CPU` : undefined, c.memoryMb !== undefined ? `${c.memoryMb} MB` : undefined, ...c.ports.map((p) => `port ${p}`)]);
+  const facts = defined([
+    c.cpus ? `${c.cpus} CPU` : undefined,
+    c.memoryMb !== undefined ? `${c.memoryMb} MB` : undefined,
+    ...c.ports.map((p) => `port ${p}`),
+  ]);
   return `${code(c.image)}${facts.length > 0 ? `, ${facts.join(", ")}` : ""}`;
 }
 

@@ -36,7 +36,9 @@ export function renderMarkdown(ref: string, diffs: readonly StackDiff[], notes: 
   return [
     `## Observability stack changes since \`${ref}\``,
     "",
-    ...(dataLoss ? ["> [!CAUTION]", "> This change replaces or deletes something that holds data: see the data-loss risks under Rollout.", ""] : []),
+    ...(dataLoss
+      ? ["> [!CAUTION]", "> This change replaces or deletes something that holds data: see the data-loss risks under Rollout.", ""]
+      : []),
     `Stacks ${stacks.join(", ")} rendered under mocks at \`${ref}\` and at this change.`,
     ...notes.map((n) => `- ${n}`),
     ...body,

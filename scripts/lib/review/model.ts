@@ -185,7 +185,9 @@ function addRules(rules: Map<string, Rule>, doc: { groups: Obj[] }, service: str
       let key = language === "promql" ? name : `${name} (${service})`;
       // A recording rule may be defined several times with different labels.
       if (kind === "record" && rules.has(key) && Object.keys(labels).length > 0) {
-        key = `${key}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+        key = `${key}{${Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(",")}}`;
       }
       key = uniqueKey(rules, key);
       rules.set(key, {
@@ -263,7 +265,12 @@ function scrapeModel(doc: Obj): Scrape {
     const targets: string[] = [];
     for (const sc of (job.static_configs as Obj[] | undefined) ?? []) {
       const labels = strMap(sc.labels);
-      const suffix = Object.keys(labels).length > 0 ? ` {${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(", ")}}` : "";
+      const suffix =
+        Object.keys(labels).length > 0
+          ? ` {${Object.entries(labels)
+              .map(([k, v]) => `${k}="${v}"`)
+              .join(", ")}}`
+          : "";
       for (const t of (sc.targets as unknown[] | undefined) ?? []) targets.push(`${String(t)}${suffix}`);
     }
     jobs.set(uniqueKey(jobs, String(job.job_name)), { targets, settings: omit(job, ["job_name", "static_configs"]) });
@@ -316,7 +323,9 @@ function cidrsOf(rule: Obj): string {
     ...((rule.ipv6CidrBlocks as unknown[] | undefined) ?? []),
     ...((rule.securityGroups as unknown[] | undefined) ?? []),
     ...((rule.prefixListIds as unknown[] | undefined) ?? []),
-    ...[rule.cidrIpv4, rule.cidrIpv6, rule.referencedSecurityGroupId, rule.sourceSecurityGroupId, rule.prefixListId].filter((x) => x !== undefined),
+    ...[rule.cidrIpv4, rule.cidrIpv6, rule.referencedSecurityGroupId, rule.sourceSecurityGroupId, rule.prefixListId].filter(
+      (x) => x !== undefined,
+    ),
   ].map(String);
   if (rule.self === true) sources.push("self");
   return sources.join(", ");
@@ -327,7 +336,8 @@ export function describeFirewallRule(direction: string, rule: Obj): string {
   const protocol = String(rule.protocol ?? rule.ipProtocol ?? "tcp");
   const from = rule.fromPort;
   const to = rule.toPort;
-  const ports = protocol === "-1" ? "all traffic" : `${protocol} ${from === to || to === undefined ? String(from) : `${String(from)}-${String(to)}`}`;
+  const ports =
+    protocol === "-1" ? "all traffic" : `${protocol} ${from === to || to === undefined ? String(from) : `${String(from)}-${String(to)}`}`;
   const desc = rule.description ? ` (${String(rule.description)})` : "";
   return `${direction} ${ports} ${direction === "egress" ? "to" : "from"} ${cidrsOf(rule)}${desc}`;
 }

@@ -81,7 +81,11 @@ export function formatSeconds(seconds: number): string {
   if (seconds === 0) return "0s";
   const parts: string[] = [];
   let rest = Math.round(seconds);
-  for (const [u, n] of [["h", 3600], ["m", 60], ["s", 1]] as const) {
+  for (const [u, n] of [
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     if (rest >= n) {
       parts.push(`${Math.floor(rest / n)}${u}`);
       rest %= n;
@@ -141,24 +145,40 @@ function resourceLines(base: Snapshot, head: Snapshot): { risks: string[]; conta
     // Every input of docker_volume is ForceNew (name, driver, driver_opts, labels); a secrets
     // volume holds nothing its writer does not write again.
     if (a.type === VOLUME && !name.endsWith("-secrets")) {
-      if (!b) risks.push(`${DATA_LOSS}: volume ${code(name)} is removed from the stack (a data volume is retained on the host but no longer used)`);
+      if (!b)
+        risks.push(
+          `${DATA_LOSS}: volume ${code(name)} is removed from the stack (a data volume is retained on the host but no longer used)`,
+        );
       else if (changedInputs(a.inputs, b.inputs).length > 0) {
-        risks.push(`${DATA_LOSS}: volume ${code(name)} is replaced (${changedInputs(a.inputs, b.inputs).join(", ")} changed): its containers start on an empty volume`);
+        risks.push(
+          `${DATA_LOSS}: volume ${code(name)} is replaced (${changedInputs(a.inputs, b.inputs).join(", ")} changed): its containers start on an empty volume`,
+        );
       }
     } else if (BUCKETS.has(a.type)) {
       const forced = b ? changedInputs(a.inputs, b.inputs).filter((f) => BUCKET_REPLACE.has(f)) : [];
       if (!b) risks.push(`${DATA_LOSS}: bucket ${code(a.name)} is deleted (a protected bucket stops \`pulumi up\` instead)`);
-      else if (forced.length > 0) risks.push(`${DATA_LOSS}: bucket ${code(a.name)} is replaced (${forced.join(", ")} changed): a new, empty bucket`);
+      else if (forced.length > 0)
+        risks.push(`${DATA_LOSS}: bucket ${code(a.name)} is replaced (${forced.join(", ")} changed): a new, empty bucket`);
     } else if (a.type === INSTANCE) {
       const changed = b ? changedInputs(a.inputs, b.inputs) : [];
-      const forced = changed.filter((f) => INSTANCE_REPLACE.has(f) || (f === "rootBlockDevice" && rootDeviceReplaced(a.inputs, b?.inputs ?? {})));
+      const forced = changed.filter(
+        (f) => INSTANCE_REPLACE.has(f) || (f === "rootBlockDevice" && rootDeviceReplaced(a.inputs, b?.inputs ?? {})),
+      );
       if (b?.inputs.userDataReplaceOnChange === true) forced.push(...changed.filter((f) => f === "userData" || f === "userDataBase64"));
-      if (!b) risks.push(`${DATA_LOSS}: EC2 instance ${code(a.name)} is deleted, with every volume on its disk (Prometheus, Grafana, Alertmanager data)`);
+      if (!b)
+        risks.push(
+          `${DATA_LOSS}: EC2 instance ${code(a.name)} is deleted, with every volume on its disk (Prometheus, Grafana, Alertmanager data)`,
+        );
       else if (forced.length > 0) {
-        risks.push(`${DATA_LOSS}: EC2 instance ${code(a.name)} is replaced (${forced.join(", ")} changed): a new host with empty Docker volumes (Prometheus, Grafana, Alertmanager data); restore from the backup bucket`);
+        risks.push(
+          `${DATA_LOSS}: EC2 instance ${code(a.name)} is replaced (${forced.join(", ")} changed): a new host with empty Docker volumes (Prometheus, Grafana, Alertmanager data); restore from the backup bucket`,
+        );
       } else {
         const stopStart = changed.filter((f) => INSTANCE_STOP_START.has(f));
-        if (stopStart.length > 0) risks.push(`EC2 instance ${code(a.name)} is stopped and started (${stopStart.join(", ")} changed): every container restarts; data volumes stay`);
+        if (stopStart.length > 0)
+          risks.push(
+            `EC2 instance ${code(a.name)} is stopped and started (${stopStart.join(", ")} changed): every container restarts; data volumes stay`,
+          );
       }
     } else if (a.type === CONTAINER) {
       const writerOf = labelOf(a, SECRETS_FOR_LABEL);
@@ -173,7 +193,10 @@ function resourceLines(base: Snapshot, head: Snapshot): { risks: string[]; conta
       } else if (forcing.length > 0) {
         const files = forcing.includes("uploads") ? changedFiles(a.inputs, b.inputs) : [];
         const other = forcing.filter((f) => f !== "uploads");
-        replaced.set(name, [files.length > 0 ? `files ${listed(files)}` : "", other.length > 0 ? other.join(", ") : ""].filter((s) => s !== "").join("; "));
+        replaced.set(
+          name,
+          [files.length > 0 ? `files ${listed(files)}` : "", other.length > 0 ? other.join(", ") : ""].filter((s) => s !== "").join("; "),
+        );
       } else if (changed.length > 0) inPlace.set(name, changed);
     }
   }
@@ -266,7 +289,10 @@ interface Intervals {
 function intervals(m: StackModel): Intervals {
   const global = (m.scrape?.settings.global ?? {}) as Obj;
   // Prometheus's defaults: scrape_interval 1m, evaluation_interval 1m.
-  return { scrape: durationSeconds(String(global.scrape_interval ?? "1m")), evaluation: durationSeconds(String(global.evaluation_interval ?? "1m")) };
+  return {
+    scrape: durationSeconds(String(global.scrape_interval ?? "1m")),
+    evaluation: durationSeconds(String(global.evaluation_interval ?? "1m")),
+  };
 }
 
 /** Worst case from the condition becoming true to the first notification, as a sum of its parts. */
@@ -307,23 +333,33 @@ function alertLines(before: StackModel, after: StackModel): string[] {
     if (rule.language === "promql") {
       const now = timeToNotify(rule, ivAfter, dests[0].groupWait);
       const old = before.rules.get(rule.key);
-      const was = old && before.alertmanager ? timeToNotify(old, ivBefore, destinations(before.alertmanager, { ...old.labels, alertname: name })[0].groupWait) : undefined;
-      if (now) timing = `; notifies at worst ≈ ${formatSeconds(now.total)} after the condition starts (${now.parts})${was && was.total !== now.total ? `, was ${formatSeconds(was.total)}` : ""}`;
+      const was =
+        old && before.alertmanager
+          ? timeToNotify(old, ivBefore, destinations(before.alertmanager, { ...old.labels, alertname: name })[0].groupWait)
+          : undefined;
+      if (now)
+        timing = `; notifies at worst ≈ ${formatSeconds(now.total)} after the condition starts (${now.parts})${was && was.total !== now.total ? `, was ${formatSeconds(was.total)}` : ""}`;
     }
     out.push(`${code(rule.key)} is ${severity} → ${where}${timing}`);
   }
   for (const rule of before.rules.values()) {
     if (rule.kind !== "alert" || after.rules.has(rule.key)) continue;
-    const dests = before.alertmanager ? destinations(before.alertmanager, { ...rule.labels, alertname: rule.key.replace(/ \(.*\)$/, "") }) : [];
+    const dests = before.alertmanager
+      ? destinations(before.alertmanager, { ...rule.labels, alertname: rule.key.replace(/ \(.*\)$/, "") })
+      : [];
     const receivers = dests.map((d) => code(d.receiver)).join(" and ");
-    out.push(`${code(rule.key)} (${rule.labels.severity ?? "no severity"}) is removed${receivers ? `: ${receivers} no longer hears of it` : ""}`);
+    out.push(
+      `${code(rule.key)} (${rule.labels.severity ?? "no severity"}) is removed${receivers ? `: ${receivers} no longer hears of it` : ""}`,
+    );
   }
   return out;
 }
 
 /** Range selectors of an expression, in seconds (`rate(x[1m])` → 60). */
 function ranges(expr: string): number[] {
-  return [...expr.matchAll(/\[(\d+(?:ms|s|m|h|d|w|y)(?:\d+(?:ms|s|m|h|d|w|y))*)(?::[^\]]*)?\]/g)].map((m) => durationSeconds(m[1]) ?? 0).filter((s) => s > 0);
+  return [...expr.matchAll(/\[(\d+(?:ms|s|m|h|d|w|y)(?:\d+(?:ms|s|m|h|d|w|y))*)(?::[^\]]*)?\]/g)]
+    .map((m) => durationSeconds(m[1]) ?? 0)
+    .filter((s) => s > 0);
 }
 
 /** What the scrape and evaluation intervals do to every rule. */
@@ -334,21 +370,36 @@ function timingLines(before: StackModel, after: StackModel): string[] {
   const show = (s: number | undefined) => (s === undefined ? "unknown" : formatSeconds(s));
   if (a.scrape !== b.scrape) {
     const delta = (b.scrape ?? 0) - (a.scrape ?? 0);
-    out.push(`scrape interval ${show(a.scrape)} → ${show(b.scrape)}: every alert's worst-case time to notify ${delta > 0 ? "grows" : "shrinks"} by ${formatSeconds(Math.abs(delta))}, and each series has ${delta > 0 ? "fewer" : "more"} samples per window`);
+    out.push(
+      `scrape interval ${show(a.scrape)} → ${show(b.scrape)}: every alert's worst-case time to notify ${delta > 0 ? "grows" : "shrinks"} by ${formatSeconds(Math.abs(delta))}, and each series has ${delta > 0 ? "fewer" : "more"} samples per window`,
+    );
   }
   if (a.evaluation !== b.evaluation) {
     const delta = (b.evaluation ?? 0) - (a.evaluation ?? 0);
-    out.push(`evaluation interval ${show(a.evaluation)} → ${show(b.evaluation)}: every alert's worst-case time to notify ${delta > 0 ? "grows" : "shrinks"} by ${formatSeconds(Math.abs(delta))}`);
+    out.push(
+      `evaluation interval ${show(a.evaluation)} → ${show(b.evaluation)}: every alert's worst-case time to notify ${delta > 0 ? "grows" : "shrinks"} by ${formatSeconds(Math.abs(delta))}`,
+    );
   }
-  if (b.scrape !== undefined && b.evaluation !== undefined && b.evaluation < b.scrape && (a.scrape !== b.scrape || a.evaluation !== b.evaluation)) {
-    out.push(`evaluation interval ${show(b.evaluation)} is below the scrape interval ${show(b.scrape)}: consecutive evaluations see the same samples, so alert timing is set by the scrape interval, not by the evaluation`);
+  if (
+    b.scrape !== undefined &&
+    b.evaluation !== undefined &&
+    b.evaluation < b.scrape &&
+    (a.scrape !== b.scrape || a.evaluation !== b.evaluation)
+  ) {
+    out.push(
+      `evaluation interval ${show(b.evaluation)} is below the scrape interval ${show(b.scrape)}: consecutive evaluations see the same samples, so alert timing is set by the scrape interval, not by the evaluation`,
+    );
   }
   if (b.scrape !== undefined && a.scrape !== b.scrape) {
     // rate() and friends need at least two samples in the window; four scrapes leave room for a missed one.
     const minimum = 4 * b.scrape;
-    const short = [...after.rules.values()].filter((r) => r.language === "promql" && ranges(r.expr).some((s) => s < minimum)).map((r) => r.key);
+    const short = [...after.rules.values()]
+      .filter((r) => r.language === "promql" && ranges(r.expr).some((s) => s < minimum))
+      .map((r) => r.key);
     if (short.length > 0) {
-      out.push(`${short.length} rule(s) use a range shorter than 4 scrapes (${formatSeconds(minimum)}), which a missed scrape leaves with fewer than two samples: ${listed(short, 5)}`);
+      out.push(
+        `${short.length} rule(s) use a range shorter than 4 scrapes (${formatSeconds(minimum)}), which a missed scrape leaves with fewer than two samples: ${listed(short, 5)}`,
+      );
     }
   }
   return out;
