@@ -33,13 +33,14 @@ beforeAll(() => {
   for (const p of later) fs.renameSync(path.join(stash, path.basename(p)), path.join(repo, p));
   fs.rmSync(stash, { recursive: true, force: true });
 
-  // 1. A threshold and its `for:`; 2. a new alert (rule files are data: edit them as YAML).
+  // 1. A threshold (its named value: the rule file reads it) and its `for:`; 2. a new alert (rule
+  // files are data: edit them as YAML).
+  edit("configs/thresholds.ts", (text) => text.replace(/(HighLatencyP95: \{\n(\s*\/\*\*.*\*\/\n)?\s*seconds: )0\.5,/, "$10.8,"));
   edit("rules/latency.yml", (text) => {
     const doc = yaml.load(text) as RuleFile;
     const rules = doc.groups.flatMap((g) => g.rules);
     const p95 = rules.find((r) => r.alert === "HighLatencyP95");
     if (!p95) return text;
-    p95.expr = String(p95.expr).replace(/\} > 0\.5\n/, "} > 0.8\n");
     p95.for = "10m";
     doc.groups[doc.groups.length - 1].rules.push({
       alert: "HighLatencyP50",
@@ -78,7 +79,7 @@ test("names exactly the threshold change, the new alert, the removed panel and t
       "### Rollout",
       "",
       "- `alertmanager` is replaced (stopped, removed, started again) for files `/etc/alertmanager/alertmanager.yml`: no notifications until it is up again (alerts Prometheus sends meanwhile are retried)",
-      "- `grafana` is replaced (stopped, removed, started again) for files `/etc/grafana/dashboards/Service/service.json`: the UI is unavailable for the restart",
+      "- `grafana` is replaced (stopped, removed, started again) for files `/etc/grafana/dashboards/Overview/overview.json`, `/etc/grafana/dashboards/Service/service.json`: the UI is unavailable for the restart",
       "- `prometheus` is replaced (stopped, removed, started again) for files `/etc/prometheus/rules/latency.yml`: no scrapes and no rule evaluation until it is up again (a gap in every graph; alerts wait)",
       "- `HighLatencyP95` is warning → receiver `default` (no integration: nobody is notified); notifies at worst ≈ 11m after the condition starts (scrape 15s + evaluation 15s + for 10m + group_wait 30s), was 6m",
       "- `HighLatencyP50` is info → receiver `default` (no integration: nobody is notified); notifies at worst ≈ 16m after the condition starts (scrape 15s + evaluation 15s + for 15m + group_wait 30s)",
@@ -86,7 +87,8 @@ test("names exactly the threshold change, the new alert, the removed panel and t
       "### Alerts",
       "",
       '- added `HighLatencyP50` (info, for 15m): `service_quantile:http_request_duration_seconds:histogram_quantile_rate5m{quantile="0.5"} > 0.3`',
-      "- `HighLatencyP95`: threshold 0.5 → 0.8; for 5m → 10m",
+      // The named threshold also states itself in the description and colours its panels.
+      "- `HighLatencyP95`: threshold 0.5 → 0.8; for 5m → 10m; description changed",
       "",
       "### Alertmanager",
       "",
@@ -94,7 +96,12 @@ test("names exactly the threshold change, the new alert, the removed panel and t
       "",
       "### Dashboards",
       "",
+      "- dashboard `Overview`: panel `p95 latency` fieldConfig.defaults.thresholds.steps[1].value 0.5 → 0.8",
+      "- dashboard `Overview`: panel `Services` fieldConfig.overrides[4].properties[1].value.steps[1].value 0.5 → 0.8",
+      "- dashboard `Overview`: panel `p95 latency by service` fieldConfig.defaults.thresholds.steps[1].value 0.5 → 0.8",
       "- dashboard `Service`: removed panel `Latency distribution`",
+      "- dashboard `Service`: panel `Latency percentiles` fieldConfig.defaults.thresholds.steps[1].value 0.5 → 0.8",
+      "- dashboard `Service`: panel `Slowest 10 endpoints (p95)` fieldConfig.overrides[0].properties[1].value.steps[1].value 0.5 → 0.8",
       "",
     ].join("\n"),
   );
