@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/settings";
-import { SETTING_DOCS, SettingDoc } from "../../components/settings/schema";
+import { SETTING_DOCS, SettingDoc } from "../../components/settings/setting-docs";
 import { ALERT_THRESHOLDS } from "../../integrations";
 import { alerts } from "../../harness/alert-catalogue";
 import { refreshThresholdMarkers } from "./threshold-markers";
@@ -38,7 +38,7 @@ function shown(v: unknown): string {
 
 function doc(key: string): SettingDoc {
   const d = SETTING_DOCS[key];
-  if (!d) throw new Error(`components/settings/schema.ts SETTING_DOCS has no entry for ${key}`);
+  if (!d) throw new Error(`components/settings/setting-docs.ts SETTING_DOCS has no entry for ${key}`);
   return d;
 }
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ROOT, generated } from "../../scripts/lib/reference";
 import { SECRET_KEYS, SETTINGS, STRUCTURED_SETTINGS } from "../../components/settings";
-import { SETTING_DOCS } from "../../components/settings/schema";
+import { SETTING_DOCS } from "../../components/settings/setting-docs";
 import { alerts } from "../../harness/alert-catalogue";
 import { ALERT_THRESHOLDS } from "../../integrations";
 
