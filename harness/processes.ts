@@ -667,3 +667,27 @@ export function withLogOf<T>(proc: () => { tail(lines: number): string } | undef
     }
   };
 }
+
+/**
+ * Caddy running `caddyfile` with its data, config and HOME under `dir` (env(1) sets them: nothing
+ * lands in the real $HOME); `rootCaPath` is where its internal CA's root certificate appears.
+ */
+export function caddyProcess(dir: string, caddyfile: string): { readonly process: ManagedProcess; readonly rootCaPath: string } {
+  const process = new ManagedProcess(
+    "caddy",
+    "/usr/bin/env",
+    [
+      `HOME=${dir}`,
+      `XDG_DATA_HOME=${path.join(dir, "data")}`,
+      `XDG_CONFIG_HOME=${path.join(dir, "config")}`,
+      toolPath("caddy"),
+      "run",
+      "--config",
+      caddyfile,
+      "--adapter",
+      "caddyfile",
+    ],
+    path.join(dir, "caddy.log"),
+  );
+  return { process, rootCaPath: path.join(dir, "data", "caddy", "pki", "authorities", "local", "root.crt") };
+}

@@ -10,7 +10,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { HSTS_VALUE, SECURITY_HEADERS, renderCaddyfile } from "../../configs/caddy";
-import { ManagedProcess, freePort, makeTempDir, toolPath, waitFor, withLogOf } from "../../harness/processes";
+import { ManagedProcess, caddyProcess, freePort, makeTempDir, waitFor, withLogOf } from "../../harness/processes";
 
 const DOMAIN = "grafana.test";
 
@@ -91,25 +91,10 @@ beforeAll(async () => {
       bindAddress: "127.0.0.1",
     }),
   );
-  // env(1) gives Caddy its own data/config directories and HOME: nothing lands in the real $HOME.
-  caddy = new ManagedProcess(
-    "caddy",
-    "/usr/bin/env",
-    [
-      `HOME=${dir}`,
-      `XDG_DATA_HOME=${path.join(dir, "data")}`,
-      `XDG_CONFIG_HOME=${path.join(dir, "config")}`,
-      toolPath("caddy"),
-      "run",
-      "--config",
-      file,
-      "--adapter",
-      "caddyfile",
-    ],
-    path.join(dir, "caddy.log"),
-  );
+  const started = caddyProcess(dir, file);
+  caddy = started.process;
   caddy.start();
-  const rootPath = path.join(dir, "data", "caddy", "pki", "authorities", "local", "root.crt");
+  const rootPath = started.rootCaPath;
   rootCa = await waitFor(
     "Caddy's local CA root and a certificate for the site",
     async () => {

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import * as bcrypt from "bcryptjs";
-import { FakeService, ManagedProcess, WebhookReceiver, freePort, toolPath, waitFor } from "../../harness/processes";
+import { FakeService, ManagedProcess, WebhookReceiver, caddyProcess, freePort, toolPath, waitFor } from "../../harness/processes";
 import { LiveStack, oneServiceStack } from "../../harness/live-stack";
 import { FakeGrafana, FakeLoki } from "./fixtures/doctor/servers";
 import { GRAFANA_SEARCH } from "./fixtures/doctor/responses";
@@ -391,25 +391,10 @@ describe("doctor: the TLS check against the real Caddy (rendered Caddyfile, its 
         bindAddress: "127.0.0.1",
       }),
     );
-    // As tests/live/caddy.live.test.ts: Caddy's data and HOME under the test's directory.
-    caddy = new ManagedProcess(
-      "caddy",
-      "/usr/bin/env",
-      [
-        `HOME=${dir}`,
-        `XDG_DATA_HOME=${path.join(dir, "data")}`,
-        `XDG_CONFIG_HOME=${path.join(dir, "config")}`,
-        toolPath("caddy"),
-        "run",
-        "--config",
-        file,
-        "--adapter",
-        "caddyfile",
-      ],
-      path.join(dir, "caddy.log"),
-    );
+    const started = caddyProcess(dir, file);
+    caddy = started.process;
     caddy.start();
-    const rootPath = path.join(dir, "data", "caddy", "pki", "authorities", "local", "root.crt");
+    const rootPath = started.rootCaPath;
     rootCa = await waitFor(
       "Caddy's certificate for the site",
       async () => {
