@@ -15,8 +15,9 @@
 //      exists).
 //   6. `pulumi up --stack <stack> --policy-pack policy` (or `preview`), further flags passed on.
 //   7. After up: how to open each UI (from the stack outputs), then `npm run doctor -- <stack>`.
-import { spawnSync, SpawnSyncOptions } from "node:child_process";
+import { spawn, spawnSync, SpawnSyncOptions } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { findPlaceholders } from "./lib/placeholders";
@@ -103,6 +104,11 @@ export interface DeployDeps {
   readonly probeDocker: DockerProbe;
   /** Runs the post-deploy check; returns its exit status. */
   readonly doctor: (stack: string, pulumiPath: string) => number;
+  /**
+   * Opens the stack's SSH tunnel (the sshTunnelCommand output) for the check; resolves once its
+   * forwarded ports answer, with a function that closes it, or with a reason it could not.
+   */
+  readonly openTunnel: (command: string) => Promise<{ readonly close: () => void } | { readonly problem: string }>;
   readonly log: (line: string) => void;
 }
 
@@ -119,10 +125,52 @@ function defaultDoctor(root: string, env: NodeJS.ProcessEnv): DeployDeps["doctor
   };
 }
 
+/**
+ * The tunnel as the output prints it (`ssh -N -L p:127.0.0.1:p ... user@ip`, plain words), run with
+ * BatchMode (no prompt can hang the deploy) and ExitOnForwardFailure (a taken local port fails at
+ * once instead of checking something else that listens there).
+ */
+function defaultOpenTunnel(env: NodeJS.ProcessEnv): DeployDeps["openTunnel"] {
+  return async (command) => {
+    const [bin, ...args] = command.split(/\s+/);
+    const ports = [...command.matchAll(/-L (\d+):/g)].map((m) => Number(m[1]));
+    const child = spawn(bin, ["-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env,
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const close = () => child.kill("SIGTERM");
+    for (let i = 0; i < 60; i++) {
+      if (child.exitCode !== null) return { problem: `the tunnel exited (${child.exitCode}): ${stderr.trim() || "no output"}` };
+      const open = await Promise.all(ports.map((port) => portAnswers(port)));
+      if (open.every(Boolean)) return { close };
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    close();
+    return { problem: `the tunnel's ports ${ports.join(", ")} did not answer within 30 s` };
+  };
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
 export function defaultDeps(root = ROOT, env: NodeJS.ProcessEnv = process.env): DeployDeps {
   return {
     root,
     env,
+    openTunnel: defaultOpenTunnel(env),
     probeDocker: probeDockerHost(10_000, env),
     doctor: defaultDoctor(root, env),
     log: (l) => process.stderr.write(`deploy: ${l}\n`),
@@ -260,8 +308,17 @@ export async function deploy(plan: DeployPlan, deps: DeployDeps): Promise<number
   }
   if (outputs.sshTunnelCommand) {
     // Prometheus, Alertmanager and Loki are on the host's loopback: only the tunnel reaches them.
-    log(`the check reaches the host through the tunnel: open it (above), then run \`npm run doctor -- ${plan.stack}\``);
-    return 0;
+    log("opening the SSH tunnel for the check");
+    const tunnel = await deps.openTunnel(outputs.sshTunnelCommand);
+    if ("problem" in tunnel) {
+      log(`the check needs the tunnel, and ${tunnel.problem}; open it yourself (above), then run \`npm run doctor -- ${plan.stack}\``);
+      return 1;
+    }
+    try {
+      return deps.doctor(plan.stack, found!.path);
+    } finally {
+      tunnel.close();
+    }
   }
   return deps.doctor(plan.stack, found!.path);
 }

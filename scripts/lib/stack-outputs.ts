@@ -39,13 +39,15 @@ export function howToOpen(stack: string, o: StackOutputs): string[] {
       "Grafana",
       o.grafanaUrl,
       o.grafanaAdminUser
-        ? `user ${o.grafanaAdminUser}, password: pulumi stack output grafanaAdminPassword --show-secrets --stack ${stack}`
+        ? `user ${o.grafanaAdminUser}, password: npx pulumi stack output grafanaAdminPassword --show-secrets --stack ${stack}`
         : "",
     ],
     [
       "Prometheus",
       o.prometheusUrl,
-      o.prometheusUser ? `user ${o.prometheusUser}, password: pulumi stack output prometheusPassword --show-secrets --stack ${stack}` : "",
+      o.prometheusUser
+        ? `user ${o.prometheusUser}, password: npx pulumi stack output prometheusPassword --show-secrets --stack ${stack}`
+        : "",
     ],
     ["Alertmanager", o.alertmanagerUrl, ""],
     ["Loki (API only; browse logs in Grafana's Explore)", o.lokiUrl, ""],

@@ -275,10 +275,21 @@ describe("after up (in process, probe and doctor injected)", () => {
     FAKE_STACK_OUTPUT_OUT: JSON.stringify(outputs),
     PULUMI_BACKEND_URL: "file:///state",
   });
-  function deps(env: NodeJS.ProcessEnv, probed: string[], doctored: string[], lines: string[]): DeployDeps {
+  function deps(
+    env: NodeJS.ProcessEnv,
+    probed: string[],
+    doctored: string[],
+    lines: string[],
+    tunnels: string[] = [],
+    tunnelProblem?: string,
+  ): DeployDeps {
     return {
       root: copyRoot,
       env,
+      openTunnel: async (command) => {
+        tunnels.push(command);
+        return tunnelProblem ? { problem: tunnelProblem } : { close: () => tunnels.push("closed") };
+      },
       probeDocker: async (host): Promise<ProbeResult> => {
         probed.push(host);
         return { state: "ok", detail: `${host} answers` };
@@ -316,28 +327,95 @@ describe("after up (in process, probe and doctor injected)", () => {
     expect(doctored).toEqual(["dev"]);
     const text = lines.join("\n");
     expect(text).toContain(
-      "Grafana: http://localhost:3000  (user admin, password: pulumi stack output grafanaAdminPassword --show-secrets --stack dev)",
+      "Grafana: http://localhost:3000  (user admin, password: npx pulumi stack output grafanaAdminPassword --show-secrets --stack dev)",
     );
     expect(text).toContain("Prometheus: http://127.0.0.1:9090");
     expect(text).toContain("Alertmanager: http://127.0.0.1:9093");
     expect(text).not.toContain("s3cret");
   });
 
-  test("prod without a domain: the EC2 host is probed over SSH, the tunnel command is printed, the doctor waits for it", async () => {
+  test("prod without a domain: the EC2 host is probed over SSH, the tunnel command is printed, and the check runs through the tunnel", async () => {
     const probed: string[] = [];
     const doctored: string[] = [];
     const lines: string[] = [];
+    const tunnels: string[] = [];
     const tunnel = "ssh -N -L 3000:127.0.0.1:3000 -L 9090:127.0.0.1:9090 ec2-user@198.18.0.10";
     // A stack file without placeholders, on ec2.
     fs.writeFileSync(path.join(copyRoot, "Pulumi.ec2.yaml"), "config:\n  observability-stack:target: ec2\n");
     const code = await deployInProcess(
       parseArgs(["ec2"], copyRoot),
-      deps(fakeEnv({ grafanaUrl: "http://localhost:3000", publicIp: "198.18.0.10", sshTunnelCommand: tunnel }), probed, doctored, lines),
+      deps(
+        fakeEnv({ grafanaUrl: "http://localhost:3000", publicIp: "198.18.0.10", sshTunnelCommand: tunnel }),
+        probed,
+        doctored,
+        lines,
+        tunnels,
+      ),
     );
-    expect(code).toBe(0);
+    // The doctor's own exit status, with the tunnel opened before it and closed after.
+    expect(code).toBe(7);
     expect(probed).toEqual(["ssh://ec2-user@198.18.0.10"]);
-    expect(doctored).toEqual([]);
+    expect(doctored).toEqual(["ec2"]);
+    expect(tunnels).toEqual([tunnel, "closed"]);
     expect(lines.join("\n")).toContain(`open the tunnel first (leave it running):\n    ${tunnel}`);
-    expect(lines.join("\n")).toContain("then run `npm run doctor -- ec2`");
   });
+
+  test("prod without a domain: a tunnel that cannot open fails the deploy's check with the reason and the commands to run by hand", async () => {
+    const doctored: string[] = [];
+    const lines: string[] = [];
+    const tunnel = "ssh -N -L 3000:127.0.0.1:3000 ec2-user@198.18.0.10";
+    fs.writeFileSync(path.join(copyRoot, "Pulumi.ec2.yaml"), "config:\n  observability-stack:target: ec2\n");
+    const code = await deployInProcess(
+      parseArgs(["ec2"], copyRoot),
+      deps(
+        fakeEnv({ publicIp: "198.18.0.10", sshTunnelCommand: tunnel }),
+        [],
+        doctored,
+        lines,
+        [],
+        "the tunnel exited (255): Permission denied (publickey)",
+      ),
+    );
+    expect(code).toBe(1);
+    expect(doctored).toEqual([]);
+    expect(lines.join("\n")).toContain("Permission denied (publickey); open it yourself (above), then run `npm run doctor -- ec2`");
+  });
+});
+
+describe("the tunnel deploy opens for the check, with a stand-in ssh on PATH (no sshd here)", () => {
+  // The stand-in does what `ssh -N -L p:127.0.0.1:p user@host` does locally: it listens on each
+  // forwarded port until it is stopped; given the host "refused" it fails as ssh does (255).
+  function fakeSsh(dir: string): string {
+    const bin = path.join(dir, "ssh");
+    fs.writeFileSync(
+      bin,
+      `#!${process.execPath}
+const net = require("node:net");
+const args = process.argv.slice(2);
+if (!args.includes("BatchMode=yes") || !args.includes("ExitOnForwardFailure=yes")) { console.error("missing -o options: " + args.join(" ")); process.exit(2); }
+if (args[args.length - 1].endsWith("@refused")) { console.error("Permission denied (publickey)."); process.exit(255); }
+args.forEach((a, i) => { if (a === "-L") net.createServer((s) => s.end()).listen(Number(args[i + 1].split(":")[0]), "127.0.0.1"); });
+`,
+      { mode: 0o755 },
+    );
+    return dir;
+  }
+
+  test("it resolves once the forwarded ports answer, and close() stops it; a refused login is a problem, not a hang", async () => {
+    const { defaultDeps } = require("../../scripts/deploy") as typeof import("../../scripts/deploy");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-ssh-"));
+    const env = { ...process.env, PATH: `${fakeSsh(dir)}${path.delimiter}${process.env.PATH ?? ""}` };
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const open = await defaultDeps(ROOT, env).openTunnel(`ssh -N -L ${port}:127.0.0.1:${port} ec2-user@host`);
+    expect("close" in open).toBe(true);
+    if ("close" in open) open.close();
+    const refused = await defaultDeps(ROOT, env).openTunnel(`ssh -N -L ${port}:127.0.0.1:${port} ec2-user@refused`);
+    expect(refused).toEqual({ problem: expect.stringContaining("Permission denied (publickey)") });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 40_000);
 });
