@@ -2,9 +2,8 @@
 // naming its key and what is accepted. One row per bad value: [class, settings, secrets, key,
 // message fragment, text the message must not contain (a credential)]. Beside the table: the
 // neighbours just inside each line, which are accepted, and the committed stacks, which still load.
+import { settingsProblems } from "../helpers/settings-source";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigSource, SettingsError, loadSettings } from "../../components/settings";
 import { ed25519HostKey } from "../../configs/ssh-keys";
 import { ROOT, stackConfig } from "../../harness/mock-program";
 
@@ -20,24 +19,7 @@ const EMAIL = {
 const RW = { remoteWrite: "https://mimir.example.com/api/v1/push" };
 const PG = { integrations: ["postgres"] };
 
-function source(values: Record<string, unknown>, secrets: Record<string, string>): ConfigSource {
-  return {
-    get: (k) => (values[k] === undefined ? undefined : typeof values[k] === "string" ? (values[k] as string) : JSON.stringify(values[k])),
-    getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
-    secretText: (k) => secrets[k],
-    keys: () => [...Object.keys(values), ...Object.keys(secrets)],
-  };
-}
-
-function problems(values: Record<string, unknown>, secrets: Record<string, string> = {}): string[] {
-  try {
-    loadSettings(source(values, secrets), "test", { SSH_AUTH_SOCK: "/tmp/agent.sock" });
-  } catch (e) {
-    if (e instanceof SettingsError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problems = settingsProblems;
 
 function sshString(s: string | Buffer): Buffer {
   const b = typeof s === "string" ? Buffer.from(s) : s;

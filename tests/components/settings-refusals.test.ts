@@ -1,31 +1,13 @@
 // Every bad setting is refused before anything is created, one message per
 // problem naming the key, the value (never a secret's) and what is accepted. One row per bad
 // value, grouped by class; each class has its neighbours (the value just inside is accepted).
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigSource, SettingsError, loadSettings } from "../../components/settings";
+import { settingsProblems } from "../helpers/settings-source";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
 const EC2 = { target: "ec2", sshPublicKey: KEY, sshAllowedCidrs: ["198.51.100.7/32"] };
 const DOMAIN = { ...EC2, grafanaDomain: "grafana.example.com", grafanaAllowedCidrs: ["203.0.113.0/24"] };
 
-function source(values: Record<string, unknown>, secrets: Record<string, string>): ConfigSource {
-  return {
-    get: (k) => (values[k] === undefined ? undefined : typeof values[k] === "string" ? (values[k] as string) : JSON.stringify(values[k])),
-    getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
-    secretText: (k) => secrets[k],
-    keys: () => [...Object.keys(values), ...Object.keys(secrets)],
-  };
-}
-
-function problems(values: Record<string, unknown>, secrets: Record<string, string> = {}): string[] {
-  try {
-    loadSettings(source(values, secrets), "test", { SSH_AUTH_SOCK: "/tmp/agent.sock" });
-  } catch (e) {
-    if (e instanceof SettingsError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problems = settingsProblems;
 
 type Row = [cls: string, values: Record<string, unknown>, secrets: Record<string, string>, key: string, accepted: RegExp, shown?: string];
 

@@ -1,10 +1,10 @@
 // Every bad stack setting is refused before anything is deployed, with a message that names the
 // key, shows the bad value and says what is accepted; good settings come out typed.
+import { settingsSource } from "../helpers/settings-source";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigSource, SETTINGS, SettingsError, loadSettings } from "../../components/settings";
+import { SETTINGS, SettingsError, loadSettings } from "../../components/settings";
 import { checkPinnedImage } from "../../components/settings/checks";
 import { ALL_CONTAINERS } from "../../integrations";
 import { ROOT, generated, renderPulumiYaml } from "../../scripts/lib/reference";
@@ -13,14 +13,7 @@ import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "../helpers/stack-f
 const EC2_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIBCt215KpDas5Dt4ZLwGVIXApwaumyXtt6mDi+n4DHZ me@example.com";
 const EC2_BASE = { target: "ec2", sshPublicKey: EC2_KEY, sshAllowedCidrs: ["198.51.100.7/32"] };
 
-function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {
-  return {
-    get: (k) => (values[k] === undefined ? undefined : typeof values[k] === "string" ? (values[k] as string) : JSON.stringify(values[k])),
-    getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
-    secretText: (k) => secrets[k],
-    keys: () => [...Object.keys(values), ...Object.keys(secrets)],
-  };
-}
+const source = settingsSource;
 
 function load(values: Record<string, unknown>, secrets: Record<string, string> = {}) {
   return loadSettings(source(values, secrets), "test", { SSH_AUTH_SOCK: "/tmp/agent.sock" });

@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import * as pulumi from "@pulumi/pulumi";
 import { dockerEndpoints } from "../../catalog/containers";
-import { ConfigSource, loadSettings } from "../../components/settings";
+import { loadSettings } from "../../components/settings";
+import { settingsSource } from "../helpers/settings-source";
 import { renderPrometheusConfig } from "../../configs/prometheus";
 import { ruleAreas } from "../../configs/rules";
 import { generatedDashboards } from "../../dashboards";
@@ -35,13 +35,7 @@ function exampleStack() {
     }
     for (const [k, s] of Object.entries(i.secrets as Readonly<Record<string, SecretSpec>>)) secrets[k] = s.example;
   }
-  const source: ConfigSource = {
-    get: (k) => values[k],
-    getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
-    secretText: (k) => secrets[k],
-    keys: () => [...Object.keys(values), ...Object.keys(secrets)],
-  };
-  return loadSettings(source, "test", {});
+  return loadSettings(settingsSource(values, secrets), "test", {});
 }
 
 const settings = exampleStack();
