@@ -229,6 +229,11 @@ export function dockerEndpoints(): Endpoints {
   >;
 }
 
+/** `address:port` of each networked component published on a host address (the pair's private IPs). */
+export function endpointsAt(address: string): Endpoints {
+  return Object.fromEntries(NETWORK_COMPONENTS.map((k) => [k, `${address}:${CATALOG[k].port}`])) as Record<NetworkComponent, string>;
+}
+
 /** `user` as Docker's `uid:gid` string. */
 export function userSpec(u: ImageUser): string {
   return `${u.uid}:${u.gid}`;

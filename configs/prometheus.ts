@@ -8,6 +8,7 @@ import { RemoteWriteTarget, remoteWriteConfig } from "./remote-write";
 import { ServiceSettings } from "./service-settings";
 import { BasicAuthFile, prometheusBasicAuth } from "./prometheus-web";
 import { durationMs } from "./value-checks";
+import { DROP_REPLICA_LABEL, MEMBER_LABEL } from "./cluster";
 
 export interface PrometheusConfigInput {
   readonly scrapeInterval: string;
@@ -30,6 +31,22 @@ export interface PrometheusConfigInput {
   readonly ec2Discovery?: { readonly region: string; readonly jobs: readonly Ec2DiscoveryJob[] };
   /** A long-term store the samples are also written to; `expectedSeries` sizes the queue. */
   readonly remoteWrite?: { readonly target: RemoteWriteTarget; readonly expectedSeries: number };
+  /**
+   * The redundant pair (setting highAvailability): each member's own services (Prometheus,
+   * Alertmanager, Grafana, Loki, Alloy, node-exporter, cAdvisor) are scraped at its address, not
+   * by Docker name, with a `member` label, so both replicas write the same series under the same
+   * `instance`; alerts go to every member's Alertmanager, without the replica label. The
+   * integrations' exporters and the services stay as they are: each replica scrapes the same
+   * names, which its own host resolves. Default: one host.
+   */
+  readonly pair?: PairScrape;
+}
+
+export interface PairScrape {
+  /** Every member, in position order, with where its services are reached from the other host. */
+  readonly members: readonly { readonly member: string; readonly endpoints: Endpoints }[];
+  /** Only the live tests' negative control sets this: without the drop the copies are two alerts. */
+  readonly keepReplicaLabel?: boolean;
 }
 
 /** One entry of `scrape_configs`. */
@@ -63,15 +80,21 @@ export const CADVISOR_METRIC_RELABEL: Record<string, unknown>[] = [
 export function scrapeConfigs(input: PrometheusConfigInput): ScrapeConfig[] {
   const e = input.endpoints;
   const on = { grafana: true, loki: true, alloy: true, cadvisor: true, ...input.components };
-  const job = (name: string, target: string): ScrapeConfig => ({ job_name: name, static_configs: [{ targets: [target] }] });
-  const self = job(STACK_JOBS.prometheus, e.prometheus);
+  // A host's own service: by Docker name on one host, at every member's address on the pair.
+  const job = (key: keyof typeof STACK_JOBS): ScrapeConfig => ({
+    job_name: STACK_JOBS[key],
+    static_configs: input.pair
+      ? input.pair.members.map((m) => ({ targets: [m.endpoints[key]], labels: { [MEMBER_LABEL]: m.member } }))
+      : [{ targets: [e[key]] }],
+  });
+  const self = job("prometheus");
   if (input.selfAuth) self.basic_auth = prometheusBasicAuth(input.selfAuth);
-  const jobs: ScrapeConfig[] = [self, job(STACK_JOBS.alertmanager, e.alertmanager)];
-  if (on.grafana) jobs.push(job(STACK_JOBS.grafana, e.grafana));
-  if (on.loki) jobs.push(job(STACK_JOBS.loki, e.loki));
-  if (on.alloy) jobs.push(job(STACK_JOBS.alloy, e.alloy));
-  jobs.push(job(STACK_JOBS.nodeExporter, e.nodeExporter));
-  if (on.cadvisor) jobs.push({ ...job(STACK_JOBS.cadvisor, e.cadvisor), metric_relabel_configs: CADVISOR_METRIC_RELABEL });
+  const jobs: ScrapeConfig[] = [self, job("alertmanager")];
+  if (on.grafana) jobs.push(job("grafana"));
+  if (on.loki) jobs.push(job("loki"));
+  if (on.alloy) jobs.push(job("alloy"));
+  jobs.push(job("nodeExporter"));
+  if (on.cadvisor) jobs.push({ ...job("cadvisor"), metric_relabel_configs: CADVISOR_METRIC_RELABEL });
   jobs.push(...input.integrationJobs);
   for (const s of input.services) {
     jobs.push({
@@ -95,7 +118,11 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       ...(input.externalLabels && Object.keys(input.externalLabels).length > 0 ? { external_labels: { ...input.externalLabels } } : {}),
     },
     alerting: {
-      alertmanagers: [{ static_configs: [{ targets: [input.endpoints.alertmanager] }] }],
+      // Every Alertmanager of the pair, never one behind a load balancer: they deduplicate.
+      ...(input.pair && !input.pair.keepReplicaLabel ? { alert_relabel_configs: [...DROP_REPLICA_LABEL] } : {}),
+      alertmanagers: [
+        { static_configs: [{ targets: input.pair ? input.pair.members.map((m) => m.endpoints.alertmanager) : [input.endpoints.alertmanager] }] },
+      ],
     },
     rule_files: [...input.ruleFiles],
     scrape_configs: [...scrapeConfigs(input), ...(input.ec2Discovery ? ec2ScrapeConfigs(input.ec2Discovery) : [])],
