@@ -42,7 +42,7 @@ export interface ContainerVolume {
 export interface HostPort {
   readonly external: number;
   /** Host address to bind; 127.0.0.1 keeps internal UIs off the network. */
-  readonly ip: string;
+  readonly ip: pulumi.Input<string>;
 }
 
 export interface PublishedPort extends HostPort {
@@ -74,12 +74,18 @@ export interface Placement {
   readonly cgroupParent?: string;
   /** The user its image runs as, from its catalogue entry (core or an integration's). */
   readonly imageUser?: ImageUser;
+  /**
+   * On the redundant pair, the host's private address and the service's port, published there
+   * too (same port on host and container): the other member scrapes it, and the security group
+   * admits that port only from the pair's own group.
+   */
+  readonly pairAddress?: { readonly ip: pulumi.Input<string>; readonly port: number };
 }
 
 export interface ServiceContainerArgs extends Placement {
   /** Container name, DNS name on the network and value of the `service` label. */
   readonly service: string;
-  readonly command?: pulumi.Input<string>[];
+  readonly command?: pulumi.Input<pulumi.Input<string>[]>;
   readonly entrypoint?: pulumi.Input<string>[];
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Non-secret files (configs, dashboards, scripts): plain inputs, readable in a preview diff. */
@@ -263,7 +269,10 @@ export class ServiceContainer extends pulumi.ComponentResource {
           ...(secretMount ? [secretMount] : []),
         ],
         mounts: args.hostMounts ? [...args.hostMounts] : undefined,
-        ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+        ports: [
+          ...(args.ports ?? []),
+          ...(args.pairAddress ? [{ internal: args.pairAddress.port, external: args.pairAddress.port, ip: args.pairAddress.ip }] : []),
+        ].map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
         healthcheck: args.healthcheck
           ? { tests: ["CMD", ...args.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "30s" }
           : undefined,

@@ -37,6 +37,8 @@ export interface GrafanaStackArgs {
    * grafana.com reachable until the plugin is in the data volume. Default none: no plugin.
    */
   readonly amp?: { readonly queryUrl: pulumi.Input<string>; readonly region: string };
+  /** The pair's second member: the first member's Grafana, whose admin password it uses. */
+  readonly adminPasswordOf?: GrafanaStack;
 }
 
 export class GrafanaStack extends pulumi.ComponentResource {
@@ -48,8 +50,10 @@ export class GrafanaStack extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:GrafanaStack", name, {}, opts);
 
-    const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
-    this.adminPassword = pulumi.secret(password.result);
+    // The pair's second Grafana takes the first one's password: one admin login on both hosts.
+    this.adminPassword =
+      args.adminPasswordOf?.adminPassword ??
+      pulumi.secret(new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this }).result);
 
     const amp = args.amp;
     const dashboards = args.dashboards ?? {};

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { HostPort, Placement, SECRETS_DIR, ServiceContainer } from "./container";
 import { CATALOG, Endpoints } from "../catalog/containers";
-import { PrometheusConfigInput, ScrapeConfig, renderPrometheusConfig } from "../configs/prometheus";
+import { PairScrape, PrometheusConfigInput, ScrapeConfig, renderPrometheusConfig } from "../configs/prometheus";
 import { Ec2DiscoveryJob } from "../configs/ec2-discovery";
 import { RemoteWriteTarget } from "../configs/remote-write";
 import { ServiceSettings } from "../configs/service-settings";
@@ -43,6 +43,14 @@ export interface PrometheusStackArgs {
   readonly remoteWrite?: { readonly target: pulumi.Input<RemoteWriteTarget>; readonly expectedSeries: number };
   /** The remote-write password or bearer token (secret), delivered as a 0400 file. */
   readonly remoteWriteSecret?: pulumi.Input<string>;
+  /** The redundant pair: both members' services, at addresses known once the hosts exist. Default one host. */
+  readonly pair?: pulumi.Input<PairScrape>;
+  /**
+   * The pair's second member uses the first member's passwords: both replicas scrape both
+   * Prometheus servers with one scrape config, and Grafana, the backup job and people log in to
+   * either with the same credentials.
+   */
+  readonly passwordsOf?: PrometheusStack;
 }
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
@@ -62,18 +70,22 @@ export class PrometheusStack extends pulumi.ComponentResource {
    * the backup job, and `admin` for people through the SSH tunnel.
    */
   readonly credentials: Readonly<Record<PrometheusClient, { readonly user: string; readonly password: pulumi.Output<string> }>>;
+  private readonly passwords: Readonly<Record<keyof typeof PROMETHEUS_USERS, random.RandomPassword>>;
 
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:PrometheusStack", name, {}, opts);
 
     // One generated password per client. RandomPassword keeps the bcrypt hash in the state, so
     // web.yml is the same on every `up` and Prometheus is not replaced for nothing.
-    const passwords = Object.fromEntries(
-      (Object.keys(PROMETHEUS_USERS) as (keyof typeof PROMETHEUS_USERS)[]).map((k) => [
-        k,
-        new random.RandomPassword(`${name}-${PROMETHEUS_USERS[k]}-password`, { length: 32, special: false }, { parent: this }),
-      ]),
-    ) as Record<keyof typeof PROMETHEUS_USERS, random.RandomPassword>;
+    const passwords =
+      args.passwordsOf?.passwords ??
+      (Object.fromEntries(
+        (Object.keys(PROMETHEUS_USERS) as (keyof typeof PROMETHEUS_USERS)[]).map((k) => [
+          k,
+          new random.RandomPassword(`${name}-${PROMETHEUS_USERS[k]}-password`, { length: 32, special: false }, { parent: this }),
+        ]),
+      ) as Record<keyof typeof PROMETHEUS_USERS, random.RandomPassword>);
+    this.passwords = passwords;
     // A bcrypt hash of 32 random letters and digits (about 190 bits) cannot be reversed, so the
     // web config stays readable in `pulumi preview --diff` instead of hiding every upload of the
     // container behind [secret].
@@ -104,12 +116,19 @@ export class PrometheusStack extends pulumi.ComponentResource {
       ec2Discovery: args.ec2Discovery,
     };
     const remoteWrite = args.remoteWrite;
-    // The AMP URL is known only once the workspace exists.
-    const config: pulumi.Input<string> = remoteWrite
-      ? pulumi
-          .output(remoteWrite.target)
-          .apply((target) => renderPrometheusConfig({ ...input, remoteWrite: { target, expectedSeries: remoteWrite.expectedSeries } }))
-      : renderPrometheusConfig(input);
+    // The AMP URL is known only once the workspace exists, the pair's addresses once the hosts do.
+    const config: pulumi.Input<string> =
+      remoteWrite || args.pair
+        ? pulumi
+            .all([remoteWrite ? pulumi.output(remoteWrite.target) : undefined, args.pair ? pulumi.output(args.pair) : undefined])
+            .apply(([target, pair]) =>
+              renderPrometheusConfig({
+                ...input,
+                ...(remoteWrite && target ? { remoteWrite: { target, expectedSeries: remoteWrite.expectedSeries } } : {}),
+                ...(pair ? { pair } : {}),
+              }),
+            )
+        : renderPrometheusConfig(input);
 
     this.container = new ServiceContainer(
       `${name}-server`,

@@ -40,6 +40,8 @@ export interface StorageArgs {
    * (the same region as the EC2 host: Loki and the backup job are configured with it).
    */
   readonly region: string;
+  /** The pair's other members, each with a Loki bucket of its own besides the first member's. Default none. */
+  readonly moreLokis?: readonly string[];
 }
 
 /**
@@ -47,7 +49,21 @@ export interface StorageArgs {
  * (local target) or in one of this component's buckets (ec2 target). Decided once, here.
  */
 export type DataStore =
-  { readonly kind: "volume" } | { readonly kind: "s3"; readonly bucket: pulumi.Input<string>; readonly region: string };
+  | { readonly kind: "volume" }
+  | {
+      readonly kind: "s3";
+      readonly bucket: pulumi.Input<string>;
+      readonly region: string;
+      /** Key prefix inside the bucket (each member of the pair backs up under its own); default none. */
+      readonly prefix?: string;
+    };
+
+/** A Loki bucket: each Loki has its own (the compactor must be alone on its bucket). */
+export interface LokiBucket {
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly store: DataStore;
+}
 
 export const VOLUME_STORE: DataStore = { kind: "volume" };
 
@@ -66,6 +82,8 @@ export class Storage extends pulumi.ComponentResource {
   public readonly backupBucketArn: pulumi.Output<string>;
   /** Loki's chunks and index. */
   public readonly lokiStore: DataStore;
+  /** The other members' Loki buckets on the pair (StorageArgs.moreLokis), by member name. */
+  public readonly moreLokiBuckets: Readonly<Record<string, LokiBucket>>;
   /** The backup job's destination. */
   public readonly backupStore: DataStore;
 
@@ -87,22 +105,30 @@ export class Storage extends pulumi.ComponentResource {
     // Loki's compactor deletes chunks itself (retention); versioning keeps a deleted chunk for a
     // week in case the compactor misbehaves, then it goes for good. The delete marker left behind
     // is removed too, so listings stay fast.
-    const loki = this.secureBucket(name, {
-      stack: args.stack,
-      purpose: "loki",
-      protect: args.protect,
-      provider,
-      rules: [
-        {
-          id: "expire-noncurrent-versions",
-          status: "Enabled",
-          filter: {},
-          noncurrentVersionExpiration: noncurrent,
-          abortIncompleteMultipartUpload: abortMultipart,
-          expiration: { expiredObjectDeleteMarker: true },
-        },
-      ],
-    });
+    const lokiBucket = (purpose: string): aws.s3.Bucket =>
+      this.secureBucket(name, {
+        stack: args.stack,
+        purpose,
+        protect: args.protect,
+        provider,
+        rules: [
+          {
+            id: "expire-noncurrent-versions",
+            status: "Enabled",
+            filter: {},
+            noncurrentVersionExpiration: noncurrent,
+            abortIncompleteMultipartUpload: abortMultipart,
+            expiration: { expiredObjectDeleteMarker: true },
+          },
+        ],
+      });
+    const loki = lokiBucket("loki");
+    this.moreLokiBuckets = Object.fromEntries(
+      (args.moreLokis ?? []).map((member) => {
+        const b = lokiBucket(`loki-${member}`);
+        return [member, { name: b.bucket, arn: b.arn, store: { kind: "s3", bucket: b.bucket, region: args.region } }];
+      }),
+    );
 
     // The job expires backups by manifest; this age limit only catches what it never expired
     // (blocks are uploaded once and stay named while Prometheus keeps them, so it must be long).

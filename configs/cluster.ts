@@ -9,6 +9,7 @@
 // random; every Prometheus sends to every Alertmanager; the replica label must leave each alert
 // or the two copies are two alerts.
 import * as yaml from "js-yaml";
+import { CATALOG } from "../catalog/containers";
 
 /** The members in position order: "a" notifies first, "b" one peer timeout later if "a" did not. */
 export const PAIR_MEMBERS = ["a", "b"] as const;
@@ -96,5 +97,27 @@ export function alertmanagerClusterFlags(input: AlertmanagerClusterInput): strin
     `--cluster.peer-timeout=${input.peerTimeout ?? PEER_TIMEOUT}`,
     ...(input.settleTimeout ? [`--cluster.settle-timeout=${input.settleTimeout}`] : []),
     ...(input.tlsConfigFile ? [`--cluster.tls-config=${input.tlsConfigFile}`] : []),
+  ];
+}
+
+/**
+ * The services each member publishes at its private address for the other (scraped by both
+ * replicas; Loki also takes the other host's log pushes), with the gossip port: the ports the
+ * pair's security group admits from itself, and from nothing else.
+ */
+export const PAIR_SERVICES = [
+  "prometheus",
+  "alertmanager",
+  "grafana",
+  "loki",
+  "alloy",
+  "nodeExporter",
+  "cadvisor",
+] as const satisfies readonly (keyof typeof CATALOG)[];
+
+export function pairPeerPorts(): { readonly port: number; readonly description: string }[] {
+  return [
+    { port: GOSSIP_PORT, description: "Alertmanager gossip (mutual TLS)" },
+    ...PAIR_SERVICES.map((k) => ({ port: CATALOG[k].port, description: `${CATALOG[k].title} (${CATALOG[k].job})` })),
   ];
 }

@@ -121,7 +121,11 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       // Every Alertmanager of the pair, never one behind a load balancer: they deduplicate.
       ...(input.pair && !input.pair.keepReplicaLabel ? { alert_relabel_configs: [...DROP_REPLICA_LABEL] } : {}),
       alertmanagers: [
-        { static_configs: [{ targets: input.pair ? input.pair.members.map((m) => m.endpoints.alertmanager) : [input.endpoints.alertmanager] }] },
+        {
+          static_configs: [
+            { targets: input.pair ? input.pair.members.map((m) => m.endpoints.alertmanager) : [input.endpoints.alertmanager] },
+          ],
+        },
       ],
     },
     rule_files: [...input.ruleFiles],

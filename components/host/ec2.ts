@@ -35,6 +35,19 @@ export interface Ec2HostArgs {
    * workspace, EC2 discovery. Default none.
    */
   readonly rolePolicies?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The subnet to launch in, overriding `aws.subnetId` (each member of the pair has its own zone's). */
+  readonly subnetId?: pulumi.Input<string>;
+  /**
+   * The redundant pair: the first member's host creates the security group both share, with
+   * `peerPorts` (TCP) admitted only from the group itself and `loadBalancer` (Grafana's port)
+   * only from the load balancer's group; the second member's host joins it (`securityGroupId`).
+   */
+  readonly pair?:
+    | {
+        readonly peerPorts: readonly { readonly port: number; readonly description: string }[];
+        readonly loadBalancer?: { readonly securityGroupId: pulumi.Input<string>; readonly port: number };
+      }
+    | { readonly securityGroupId: pulumi.Input<string> };
 }
 
 export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
@@ -48,6 +61,10 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
   public readonly hostPublicKey: pulumi.Output<string>;
   /** The provider every AWS resource of this host uses (region `region`). */
   public readonly awsProvider: aws.Provider;
+  /** The address in its subnet: what the other member of a pair reaches this host at. */
+  public readonly privateIp: pulumi.Output<string>;
+  /** The host's security group (on a pair, the one both members share). */
+  public readonly securityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: Ec2HostArgs, opts?: pulumi.ComponentResourceOptions) {
     // Registered as "observability:host:Ec2Host" until the tokens were unified: the alias keeps existing stacks
@@ -78,57 +95,8 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     );
     const vpcId: pulumi.Input<string> = settings.vpcId ?? aws.ec2.getVpcOutput({ default: true }, child).id;
 
-    // Inline rules: Pulumi owns the whole rule set, so a rule added by hand is removed on the next up.
-    const ingress: aws.types.input.ec2.SecurityGroupIngress[] = [];
-    if (args.tls) {
-      ingress.push(
-        {
-          description: "HTTPS to Grafana through the TLS proxy",
-          protocol: "tcp",
-          fromPort: 443,
-          toPort: 443,
-          cidrBlocks: [...settings.grafanaAllowedCidrs],
-        },
-        {
-          description: "HTTP: ACME HTTP-01 challenge and redirect to HTTPS only",
-          protocol: "tcp",
-          fromPort: 80,
-          toPort: 80,
-          cidrBlocks: ["0.0.0.0/0"],
-          ipv6CidrBlocks: ["::/0"],
-        },
-      );
-    }
-    if (settings.sshAllowedCidrs.length > 0) {
-      ingress.push({
-        description: "SSH (administration and the Docker API)",
-        protocol: "tcp",
-        fromPort: 22,
-        toPort: 22,
-        cidrBlocks: [...settings.sshAllowedCidrs],
-      });
-    }
-    const securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        description: "Observability stack host",
-        vpcId,
-        ingress,
-        egress: [
-          {
-            description: "All outbound (package repositories, image registries, S3, alert receivers)",
-            protocol: "-1",
-            fromPort: 0,
-            toPort: 0,
-            cidrBlocks: ["0.0.0.0/0"],
-            ipv6CidrBlocks: ["::/0"],
-          },
-        ],
-        tags: tags(`${name}-sg`),
-      },
-      child,
-    );
-
+    const joined = args.pair && "securityGroupId" in args.pair ? args.pair.securityGroupId : undefined;
+    const securityGroupId = joined ? pulumi.output(joined) : this.securityGroup(name, args, vpcId, child).id;
     const keyPair = new aws.ec2.KeyPair(`${name}-key`, { publicKey: settings.sshPublicKey, tags: tags(`${name}-key`) }, child);
 
     const role = new aws.iam.Role(
@@ -175,8 +143,8 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
       {
         ami: ami.id,
         instanceType: settings.instanceType,
-        subnetId: settings.subnetId,
-        vpcSecurityGroupIds: [securityGroup.id],
+        subnetId: args.subnetId ?? settings.subnetId,
+        vpcSecurityGroupIds: [securityGroupId],
         keyName: keyPair.keyName,
         iamInstanceProfile: profile.name,
         // IMDSv2 only. Hop limit 2: containers on a bridge network are one hop further away and
@@ -276,7 +244,82 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     this.instanceId = instance.id;
     this.publicIp = eip.publicIp;
     this.publicAddress = eip.publicIp;
+    this.privateIp = instance.privateIp;
+    this.securityGroupId = securityGroupId;
 
     this.registerOutputs({ instanceId: this.instanceId, publicIp: this.publicIp, publicAddress: this.publicAddress });
+  }
+
+  /** Inline rules: Pulumi owns the whole rule set, so a rule added by hand is removed on the next up. */
+  private securityGroup(
+    name: string,
+    args: Ec2HostArgs,
+    vpcId: pulumi.Input<string>,
+    child: pulumi.CustomResourceOptions,
+  ): aws.ec2.SecurityGroup {
+    const settings = args.aws;
+    const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
+    const ingress: aws.types.input.ec2.SecurityGroupIngress[] = [];
+    const pair = args.pair && "peerPorts" in args.pair ? args.pair : undefined;
+    for (const p of pair?.peerPorts ?? []) {
+      ingress.push({ description: `Pair: ${p.description}`, protocol: "tcp", fromPort: p.port, toPort: p.port, self: true });
+    }
+    if (pair?.loadBalancer) {
+      ingress.push({
+        description: "Grafana, from the pair's load balancer only",
+        protocol: "tcp",
+        fromPort: pair.loadBalancer.port,
+        toPort: pair.loadBalancer.port,
+        securityGroups: [pair.loadBalancer.securityGroupId],
+      });
+    }
+    if (args.tls) {
+      ingress.push(
+        {
+          description: "HTTPS to Grafana through the TLS proxy",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [...settings.grafanaAllowedCidrs],
+        },
+        {
+          description: "HTTP: ACME HTTP-01 challenge and redirect to HTTPS only",
+          protocol: "tcp",
+          fromPort: 80,
+          toPort: 80,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
+      );
+    }
+    if (settings.sshAllowedCidrs.length > 0) {
+      ingress.push({
+        description: "SSH (administration and the Docker API)",
+        protocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        cidrBlocks: [...settings.sshAllowedCidrs],
+      });
+    }
+    return new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        description: pair ? "Observability stack pair (both hosts)" : "Observability stack host",
+        vpcId,
+        ingress,
+        egress: [
+          {
+            description: "All outbound (package repositories, image registries, S3, alert receivers)",
+            protocol: "-1",
+            fromPort: 0,
+            toPort: 0,
+            cidrBlocks: ["0.0.0.0/0"],
+            ipv6CidrBlocks: ["::/0"],
+          },
+        ],
+        tags: tags(`${name}-sg`),
+      },
+      child,
+    );
   }
 }

@@ -25,6 +25,7 @@ import {
 import { hasControl } from "../../configs/value-checks";
 import { dockerNetworkNameProblem, publishedPortProblems, reservedPorts } from "../../configs/network-checks";
 import { TlsSettings, readTls } from "./tls";
+import { PairSettings, readPair } from "./pair";
 import { IntegrationSecrets, readIntegrations } from "./integrations";
 import { ConfigSource, Reader, SettingsError } from "./reader";
 import { ReceiverSecrets, readReceivers } from "./receivers";
@@ -89,6 +90,8 @@ export interface StackSettings {
   /** TLS proxy in front of Grafana; undefined without grafanaDomain. */
   readonly tls?: TlsSettings;
   readonly aws?: AwsSettings;
+  /** The redundant pair (highAvailability, ec2 only); undefined: one host. */
+  readonly pair?: PairSettings;
 }
 
 /** Room on the root volume beside Prometheus's TSDB: OS, images, the other volumes, Loki's cache. */
@@ -199,6 +202,7 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
       restore: backup.restore !== undefined,
       integrations: integrations.integrations,
     });
+  const pair = readPair(r, target, tls);
   const ec2Discovery = readEc2Discovery(r, target, services);
   const remoteWrite = readRemoteWrite(r, target);
 
@@ -226,5 +230,6 @@ export function loadSettings(cfg: ConfigSource, stack: string, env: NodeJS.Proce
     runbookBaseUrl,
     tls,
     aws,
+    pair,
   };
 }

@@ -220,6 +220,18 @@ export const SETTINGS = {
       "Acknowledge an ingress wider than a /16: sshAllowedCidrs or grafanaAllowedCidrs covering up to a /8 in total, or proxyBindAddress 0.0.0.0 on target local.",
   },
   protectBuckets: { type: "boolean", default: true, description: "Protect the S3 buckets from deletion by pulumi destroy." },
+  highAvailability: {
+    type: "boolean",
+    default: false,
+    description:
+      "Run the stack on a redundant pair (target ec2): two hosts in two availability zones, each with the whole stack; Alertmanager clustered, both Prometheus scraping both hosts, two Lokis written by both log agents. Losing either host loses no notification (docs/scale.md, Redundant pair).",
+  },
+  subnetIds: {
+    type: "array",
+    default: [],
+    description:
+      "The pair's two subnets, in distinct availability zones (highAvailability; needs vpcId); empty means the default VPC's default subnets of two zones.",
+  },
 } satisfies Readonly<Record<string, SettingSpec>>;
 /** A key of the settings table: a typo in a setting's name fails to compile. */
 export type SettingKey = keyof typeof SETTINGS;

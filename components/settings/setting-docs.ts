@@ -143,6 +143,13 @@ export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
     example: "[198.51.100.7/32]",
   },
   protectBuckets: { accepts: "true or false", targets: "ec2", example: "false" },
+  highAvailability: { accepts: "true or false; true only on target ec2", targets: "ec2", example: "true" },
+  subnetIds: {
+    accepts:
+      "empty, or two distinct subnet ids (subnet- and 8-17 hex digits) in two availability zones; only with highAvailability and vpcId",
+    targets: "ec2",
+    example: "[subnet-0123456789abcdef0, subnet-0fedcba9876543210]",
+  },
   allowWideIngress: { accepts: "true or false", targets: "both", example: "true" },
   services: {
     accepts:
