@@ -133,9 +133,49 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       // A one-shot container (attach) has run to completion: the restore succeeded.
       return inputs.attach ? { ...inputs, exitCode: 0, containerLogs: "restore complete\n" } : inputs;
     case "aws:ec2/instance:Instance":
-      return { ...inputs, publicIp: "203.0.113.10", privateIp: "10.0.0.10", arn: `arn:aws:ec2:::instance/i-mock` };
+      // The pair's second host ("host-b-instance") gets addresses of its own.
+      return {
+        ...inputs,
+        publicIp: "203.0.113.10",
+        privateIp: name === "host-instance" ? "10.0.0.10" : "10.0.1.10",
+        arn: `arn:aws:ec2:::instance/i-mock`,
+      };
     case "aws:ec2/eip:Eip":
-      return { ...inputs, publicIp: "198.51.100.20", allocationId: "eipalloc-mock" };
+      return { ...inputs, publicIp: name === "host-eip" ? "198.51.100.20" : "198.51.100.21", allocationId: "eipalloc-mock" };
+    case "tls:index/privateKey:PrivateKey":
+      return { ...inputs, privateKeyPem: pulumi.secret(`-----BEGIN PRIVATE KEY-----\nmock key of ${name}\n-----END PRIVATE KEY-----\n`) };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { ...inputs, certPem: `-----BEGIN CERTIFICATE-----\nmock certificate of ${name}\n-----END CERTIFICATE-----\n` };
+    case "tls:index/certRequest:CertRequest":
+      return {
+        ...inputs,
+        certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nmock request of ${name}\n-----END CERTIFICATE REQUEST-----\n`,
+      };
+    case "aws:acm/certificate:Certificate":
+      return {
+        ...inputs,
+        arn: `arn:aws:acm:eu-west-1:123456789012:certificate/${name}`,
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_mock.${String(inputs.domainName)}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: "_mock.acm-validations.aws.",
+          },
+        ],
+      };
+    case "aws:acm/certificateValidation:CertificateValidation":
+      return { ...inputs };
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return {
+        ...inputs,
+        arn: `arn:aws:elasticloadbalancing:::loadbalancer/${name}`,
+        dnsName: `${name}.eu-west-1.elb.amazonaws.com`,
+        zoneId: "Z32O12XQLNTSW2",
+      };
+    case "aws:route53/record:Record":
+      return { ...inputs, fqdn: String(inputs.name) };
     case "aws:amp/workspace:Workspace":
       return {
         ...inputs,
@@ -156,6 +196,12 @@ function mockInvoke(token: string, args: Record<string, unknown>): Record<string
       return { id: "ami-0123456789abcdef0", name: "al2023-ami-2023.9.20251101.0-kernel-6.1-x86_64", architecture: "x86_64" };
     case "aws:ec2/getVpc:getVpc":
       return { id: "vpc-0123456789abcdef0", cidrBlock: "172.31.0.0/16" };
+    case "aws:ec2/getSubnets:getSubnets":
+      // The default VPC's default subnets, one per zone (as AWS makes them).
+      return { id: "mock", ids: ["subnet-0c0000000000000c3", "subnet-0a0000000000000a1", "subnet-0b0000000000000b2"] };
+    case "aws:ec2/getSubnet:getSubnet":
+      // A subnet's zone is the letter its mock id is made of (subnet-0a… in eu-west-1a).
+      return { id: args.id, availabilityZone: `eu-west-1${String(args.id).charAt(8)}` };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
     case "aws:index/getRegion:getRegion":

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProgramRun, RunOptions } from "../../harness/mock-program";
-import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG } from "./stack-fixtures";
+import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG, PAIR_CONFIG } from "./stack-fixtures";
 
 export const GOLDEN_DIR = path.join(__dirname, "..", "program", "golden");
 
@@ -14,6 +14,7 @@ export const GOLDEN_SCENARIOS: Readonly<Record<string, RunOptions>> = {
   dev: { stack: "dev" },
   prod: { stack: "prod" },
   "prod-full": { stack: "prod", config: { ...FULL_PROD_CONFIG, ...DOMAIN_CONFIG }, secrets: ALL_SECRETS },
+  "prod-pair": { stack: "prod", config: PAIR_CONFIG, secrets: ALL_SECRETS },
 };
 
 export interface GraphRecord {

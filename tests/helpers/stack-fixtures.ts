@@ -32,6 +32,20 @@ export const DOMAIN_CONFIG: Readonly<Record<string, unknown>> = {
   grafanaAllowedCidrs: ["203.0.113.0/24"],
 };
 
+/**
+ * The redundant pair behind its load balancer, with everything else on (prod only): the domain
+ * without ACME settings (the load balancer serves an ACM certificate), remote write to AMP (the
+ * pair's deduplication labels).
+ */
+export const PAIR_CONFIG: Readonly<Record<string, unknown>> = {
+  ...FULL_PROD_CONFIG,
+  highAvailability: true,
+  grafanaDomain: DOMAIN_CONFIG.grafanaDomain,
+  route53ZoneId: DOMAIN_CONFIG.route53ZoneId,
+  grafanaAllowedCidrs: DOMAIN_CONFIG.grafanaAllowedCidrs,
+  remoteWrite: "amp",
+};
+
 export const ALL_SECRETS: Readonly<Record<string, string>> = {
   slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/secret-slack-token",
   pagerdutyRoutingKey: "secretPagerdutyRoutingKey0000001",
