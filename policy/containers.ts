@@ -117,10 +117,18 @@ function isLoopback(ip: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === "::1" || ip === "localhost";
 }
 
+/** RFC 1918: a host's address inside its VPC (the redundant pair publishes there for the other host). */
+export function isPrivateIPv4(ip: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(ip);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
 export const loopbackPorts: ResourcePolicy = {
   name: "internal-ports-on-loopback",
   description:
-    "Containers publish ports on the host's loopback only; exceptions are the TLS entry ports 80/443 and the containers a documented setting exposes (Grafana's grafanaBindAddress).",
+    "Containers publish ports on the host's loopback only; exceptions are the TLS entry ports 80/443, the containers a documented setting exposes (Grafana's grafanaBindAddress), and ports on a private (RFC 1918) address, which the stack policy private-ports-only-from-own-group fences.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: { publicContainers: { type: "array", items: { type: "string" }, default: DOCUMENTED_PUBLIC } },
@@ -134,7 +142,7 @@ export const loopbackPorts: ResourcePolicy = {
     for (const p of ports) {
       const ip = typeof p.ip === "string" && p.ip !== "" ? p.ip : "0.0.0.0";
       const external = Number(p.external ?? p.internal);
-      if (isLoopback(ip) || TLS_PORTS.includes(external)) continue;
+      if (isLoopback(ip) || isPrivateIPv4(ip) || TLS_PORTS.includes(external)) continue;
       report(
         `${args.name}: container ${service} publishes port ${String(p.internal)} on ${ip}:${external}; internal ports go on 127.0.0.1 (reach them through the SSH tunnel).`,
       );

@@ -1,7 +1,9 @@
 // Security-group ingress: nothing is opened to more than a /8 of IPv4 (a /32 of IPv6), counting the
 // union of a rule's blocks, except HTTP/HTTPS, which the TLS proxy serves to everyone.
 import { ParsedCidr, blockSize, parseCidr, unionSize } from "./cidr";
-import { ResourcePolicy, TYPES } from "./types";
+import { ReportViolation, ResourcePolicy, StackValidationPolicy, TYPES } from "./types";
+import type { StackArgs } from "./buckets";
+import { isPrivateIPv4 } from "./containers";
 
 /** Widest IPv4 and IPv6 blocks one rule may open (prefix lengths). */
 export const WIDEST_PREFIX = { 4: 8, 6: 32 } as const;
@@ -85,6 +87,55 @@ export const narrowIngress: ResourcePolicy = {
             `${args.name}: ${rule.what} opens ports ${rule.fromPort}-${rule.toPort} to ${list}, more than a /${WIDEST_PREFIX[family]}; only tcp 80/443 may be that wide.`,
           );
         }
+      }
+    }
+  },
+};
+
+export interface PrivatePortsPolicy extends StackValidationPolicy {
+  readonly validateStack: (args: StackArgs, report: ReportViolation) => void;
+}
+
+/**
+ * A port a container publishes on a private address (the redundant pair's: the other host scrapes
+ * it) must be admitted by a security group only from a security group (`self` or another group),
+ * never from CIDR blocks; without such a rule (a local host has no security group) it is reported.
+ */
+export const privatePortsFenced: PrivatePortsPolicy = {
+  name: "private-ports-only-from-own-group",
+  description:
+    "A container port published on a private (RFC 1918) address is admitted by a security group only from a security group (the pair's own, or its load balancer's), and by no CIDR rule.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const groups = args.resources.filter((r) => r.type === TYPES.securityGroup);
+    const rules = groups.flatMap((g) =>
+      (Array.isArray(g.props.ingress) ? (g.props.ingress as Record<string, unknown>[]) : []).map((rule) => ({ group: g.name, rule })),
+    );
+    const covers = (rule: Record<string, unknown>, port: number): boolean =>
+      (rule.protocol === "tcp" || rule.protocol === "6" || rule.protocol === "-1") &&
+      Number(rule.fromPort) <= port &&
+      port <= Number(rule.toPort);
+    for (const c of args.resources.filter((r) => r.type === TYPES.container)) {
+      const ports = Array.isArray(c.props.ports) ? (c.props.ports as Record<string, unknown>[]) : [];
+      for (const p of ports) {
+        if (typeof p.ip !== "string" || !isPrivateIPv4(p.ip)) continue;
+        const port = Number(p.external ?? p.internal);
+        const admitting = rules.filter((r) => covers(r.rule, port));
+        const byCidr = admitting.filter(
+          (r) =>
+            strings(r.rule.cidrBlocks).length > 0 || strings(r.rule.ipv6CidrBlocks).length > 0 || strings(r.rule.prefixListIds).length > 0,
+        );
+        const byGroup = admitting.filter((r) => r.rule.self === true || strings(r.rule.securityGroups).length > 0);
+        for (const r of byCidr)
+          report(
+            `container ${c.name} publishes ${p.ip}:${port}, which security group ${r.group} opens to CIDR blocks; admit it only from a security group.`,
+            c.urn,
+          );
+        if (byGroup.length === 0)
+          report(
+            `container ${c.name} publishes ${p.ip}:${port}, which no security group admits from a security group (self or another group); publish it on 127.0.0.1.`,
+            c.urn,
+          );
       }
     }
   },

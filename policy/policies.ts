@@ -3,8 +3,8 @@
 import { BUCKET_POLICIES } from "./buckets";
 import { CONTAINER_POLICIES } from "./containers";
 import { EC2_POLICIES } from "./ec2";
-import { narrowIngress } from "./network";
+import { narrowIngress, privatePortsFenced } from "./network";
 import { SSH_POLICIES } from "./ssh";
 
 export const RESOURCE_POLICIES = [...CONTAINER_POLICIES, narrowIngress, ...EC2_POLICIES, ...SSH_POLICIES];
-export const STACK_POLICIES = [...BUCKET_POLICIES];
+export const STACK_POLICIES = [...BUCKET_POLICIES, privatePortsFenced];

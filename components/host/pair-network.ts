@@ -34,12 +34,11 @@ export function pairNetwork(settings: AwsSettings, pair: PairSettings, provider:
             );
           return [...ids].sort().slice(0, 2);
         });
-  const subnetIds = candidates.apply((ids) =>
-    pulumi.all(ids.map((id) => aws.ec2.getSubnetOutput({ id }, opts).availabilityZone)).apply((zones) => {
-      if (zones[0] === zones[1])
-        throw new Error(`subnetIds: ${ids[0]} and ${ids[1]} are both in ${zones[0]}; the pair needs two subnets in two availability zones`);
-      return ids;
-    }),
-  );
+  const subnetIds = candidates.apply(async (ids) => {
+    const zones = await Promise.all(ids.map((id) => aws.ec2.getSubnet({ id }, opts).then((s) => s.availabilityZone)));
+    if (zones[0] === zones[1])
+      throw new Error(`subnetIds: ${ids[0]} and ${ids[1]} are both in ${zones[0]}; the pair needs two subnets in two availability zones`);
+    return ids;
+  });
   return { vpcId, subnetIds };
 }

@@ -1,6 +1,6 @@
 // Ingress policy and the CIDR arithmetic behind it.
 import { parseCidr, unionSize } from "../../policy/cidr";
-import { narrowIngress } from "../../policy/network";
+import { narrowIngress, privatePortsFenced } from "../../policy/network";
 import { TYPES } from "../../policy/types";
 import { violations } from "../helpers/policy-args";
 
@@ -64,5 +64,46 @@ describe("ingress-narrower-than-slash-8", () => {
     expect(violations(narrowIngress, TYPES.securityGroup, sg(rule(22, ["my-office"])))).toEqual([
       expect.stringContaining('"my-office", which is not a CIDR block'),
     ]);
+  });
+});
+
+describe("private-ports-only-from-own-group", () => {
+  const container = (ip: string, port: number) => ({
+    type: TYPES.container,
+    name: "alerting-alertmanager",
+    urn: "urn:container",
+    props: { name: "alertmanager", ports: [{ internal: port, external: port, ip }] },
+  });
+  const group = (...ingress: Record<string, unknown>[]) => ({
+    type: TYPES.securityGroup,
+    name: "host-sg",
+    urn: "urn:sg",
+    props: { ingress },
+  });
+  const check = (...resources: { type: string; name: string; urn: string; props: Record<string, unknown> }[]): string[] => {
+    const found: string[] = [];
+    privatePortsFenced.validateStack({ resources }, (m) => found.push(m));
+    return found;
+  };
+
+  test("a private port admitted only from the pair's own group (or the load balancer's) passes", () => {
+    expect(check(container("10.0.0.10", 9094), group({ protocol: "tcp", fromPort: 9094, toPort: 9094, self: true }))).toEqual([]);
+    expect(
+      check(container("10.0.0.10", 3000), group({ protocol: "tcp", fromPort: 3000, toPort: 3000, securityGroups: ["sg-lb"] })),
+    ).toEqual([]);
+  });
+
+  test("a private port also opened to CIDR blocks is reported", () => {
+    const found = check(
+      container("10.0.0.10", 9093),
+      group({ protocol: "tcp", fromPort: 9093, toPort: 9093, self: true }, rule(9000, ["10.0.0.0/16"], { toPort: 9999 })),
+    );
+    expect(found).toEqual([expect.stringMatching(/10\.0\.0\.10:9093.*host-sg opens to CIDR blocks/)]);
+  });
+
+  test("a private port no group admits (a local host, or a forgotten rule) is reported; loopback ports are not this policy's", () => {
+    expect(check(container("192.168.1.20", 9093))).toEqual([expect.stringMatching(/192\.168\.1\.20:9093.*no security group admits/)]);
+    expect(check(container("10.0.0.10", 9100), group({ protocol: "tcp", fromPort: 9094, toPort: 9094, self: true }))).toHaveLength(1);
+    expect(check(container("127.0.0.1", 9093))).toEqual([]);
   });
 });

@@ -4,8 +4,12 @@
 // and sending to both Alertmanagers without the replica label (checked by the real promtool), two
 // Lokis with a bucket each, backups under each member's prefix, Grafana behind the load balancer.
 import * as yaml from "js-yaml";
+import * as aws from "@pulumi/aws";
+import { pairNetwork } from "../../components/host/pair-network";
+import type { AwsSettings } from "../../components/settings";
 import { ProgramRun, RecordedResource, runProgram, uploadsOf } from "../../harness/mock-program";
 import { promtoolCheckUploads } from "../helpers/tools";
+import { runPolicies } from "../helpers/policy-over-stack";
 import { ALL_SECRETS, PAIR_CONFIG } from "../helpers/stack-fixtures";
 import { GOSSIP_PORT, PAIR_SERVICES, REPLICA_LABEL } from "../../configs/cluster";
 import { CATALOG, STACK_JOBS } from "../../catalog/containers";
@@ -173,4 +177,31 @@ test("outputs name both hosts: addresses, tunnels, Loki buckets and backup prefi
   expect(hosts.b.backupPrefix).toBe("b/");
   expect(hosts.b.lokiBucket).toBe("obs-prod-loki-b-mock");
   expect(prog.outputs.sshTunnelCommand.value).toBe(hosts.a.sshTunnelCommand);
+});
+
+test("the pair violates no policy of the pack", () => {
+  expect(runPolicies(prog)).toEqual([]);
+});
+
+/** The error an Output rejects with (every promise it carries handled, or Node would exit). */
+async function rejection(o: unknown): Promise<unknown> {
+  const inner = o as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+  inner.isKnown.catch(() => undefined);
+  inner.isSecret.catch(() => undefined);
+  return inner.promise().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
+test("two given subnets in one zone stop the preview with a message naming subnetIds; two zones pass", async () => {
+  const provider = new aws.Provider("zone-check", { region: "eu-west-1" });
+  const settings = { vpcId: "vpc-0123456789abcdef0" } as unknown as AwsSettings;
+  // The mock's subnet ids name their zone: both of these are in eu-west-1a.
+  const sameZone = pairNetwork(settings, { subnetIds: ["subnet-0a0000000000000a1", "subnet-0a0000000000000a2"] }, provider);
+  expect(String(await rejection(sameZone.subnetIds))).toMatch(
+    /subnetIds: subnet-0a0000000000000a1 and subnet-0a0000000000000a2 are both in eu-west-1a; the pair needs two subnets in two availability zones/,
+  );
+  const twoZones = pairNetwork(settings, { subnetIds: ["subnet-0a0000000000000a1", "subnet-0b0000000000000b2"] }, provider);
+  expect(await rejection(twoZones.subnetIds)).toBeUndefined();
 });
