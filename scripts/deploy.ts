@@ -23,7 +23,7 @@ import * as yaml from "js-yaml";
 import { findPlaceholders } from "./lib/placeholders";
 import { DockerProbe, dockerFix, probeDockerHost } from "./lib/docker-probe";
 import { PulumiCli, checkPulumi, findPulumi } from "./lib/pulumi-cli";
-import { howToOpen, parseOutputs } from "./lib/stack-outputs";
+import { howToOpen, parseOutputs, tunnelsOf } from "./lib/stack-outputs";
 
 const ROOT = path.join(__dirname, "..");
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -306,19 +306,25 @@ export async function deploy(plan: DeployPlan, deps: DeployDeps): Promise<number
     log(`post-deploy check skipped (--no-doctor); run it with \`npm run doctor -- ${plan.stack}\``);
     return 0;
   }
-  if (outputs.sshTunnelCommand) {
-    // Prometheus, Alertmanager and Loki are on the host's loopback: only the tunnel reaches them.
-    log("opening the SSH tunnel for the check");
-    const tunnel = await deps.openTunnel(outputs.sshTunnelCommand);
-    if ("problem" in tunnel) {
-      log(`the check needs the tunnel, and ${tunnel.problem}; open it yourself (above), then run \`npm run doctor -- ${plan.stack}\``);
-      return 1;
+  // Prometheus, Alertmanager and Loki are on each host's loopback: only its tunnel reaches them.
+  // The pair's members are checked one after the other (their tunnels share the local ports).
+  const tunnels = tunnelsOf(outputs);
+  if (tunnels.length > 0) {
+    let worst = 0;
+    for (const { host, command } of tunnels) {
+      log(`opening the SSH tunnel to ${host} for the check`);
+      const tunnel = await deps.openTunnel(command);
+      if ("problem" in tunnel) {
+        log(`the check needs the tunnel, and ${tunnel.problem}; open it yourself (above), then run \`npm run doctor -- ${plan.stack}\``);
+        return 1;
+      }
+      try {
+        worst = Math.max(worst, deps.doctor(plan.stack, found!.path));
+      } finally {
+        tunnel.close();
+      }
     }
-    try {
-      return deps.doctor(plan.stack, found!.path);
-    } finally {
-      tunnel.close();
-    }
+    return worst;
   }
   return deps.doctor(plan.stack, found!.path);
 }

@@ -12,6 +12,18 @@ export interface StackOutputs {
   readonly prometheusPassword?: string;
   readonly publicIp?: string;
   readonly sshTunnelCommand?: string;
+  /** The redundant pair (highAvailability): each member's host and its own tunnel. */
+  readonly pairHosts?: Readonly<Record<string, { readonly publicIp?: string; readonly sshTunnelCommand?: string }>>;
+}
+
+/** The tunnels to open for a check: each member's on the pair, else the host's (none on local). */
+export function tunnelsOf(o: StackOutputs): { readonly host: string; readonly command: string }[] {
+  if (o.pairHosts) {
+    return Object.entries(o.pairHosts).flatMap(([member, h]) =>
+      h.sshTunnelCommand ? [{ host: `host ${member} (${h.publicIp ?? "?"})`, command: h.sshTunnelCommand }] : [],
+    );
+  }
+  return o.sshTunnelCommand ? [{ host: "the host", command: o.sshTunnelCommand }] : [];
 }
 
 /** Parses `pulumi stack output --json`; an empty answer (a stack never deployed) is no outputs. */
@@ -27,7 +39,12 @@ export function parseOutputs(json: string): StackOutputs {
 export function howToOpen(stack: string, o: StackOutputs): string[] {
   const lines: string[] = [];
   const tunnel = o.sshTunnelCommand && !o.grafanaUrl?.startsWith("https://");
-  if (o.sshTunnelCommand) {
+  if (o.pairHosts) {
+    lines.push(
+      `The pair: each host's UIs listen on its loopback; open one host's tunnel at a time (they use the same local ports):`,
+      ...tunnelsOf(o).map((t) => `    ${t.host}: ${t.command}`),
+    );
+  } else if (o.sshTunnelCommand) {
     lines.push(
       tunnel
         ? `The UIs listen on the host's loopback: open the tunnel first (leave it running):\n    ${o.sshTunnelCommand}`

@@ -360,6 +360,37 @@ describe("after up (in process, probe and doctor injected)", () => {
     expect(lines.join("\n")).toContain(`open the tunnel first (leave it running):\n    ${tunnel}`);
   });
 
+  test("the pair: each host's tunnel is printed, and the check runs on each host through its own tunnel, one after the other", async () => {
+    const doctored: string[] = [];
+    const lines: string[] = [];
+    const tunnels: string[] = [];
+    const a = "ssh -N -L 3000:127.0.0.1:3000 ec2-user@198.18.0.10";
+    const b = "ssh -N -L 3000:127.0.0.1:3000 ec2-user@198.18.0.11";
+    fs.writeFileSync(path.join(copyRoot, "Pulumi.ec2.yaml"), "config:\n  observability-stack:target: ec2\n");
+    const code = await deployInProcess(
+      parseArgs(["ec2"], copyRoot),
+      deps(
+        fakeEnv({
+          grafanaUrl: "https://grafana.example.com",
+          publicIp: "198.18.0.10",
+          sshTunnelCommand: a,
+          pairHosts: { a: { publicIp: "198.18.0.10", sshTunnelCommand: a }, b: { publicIp: "198.18.0.11", sshTunnelCommand: b } },
+        }),
+        [],
+        doctored,
+        lines,
+        tunnels,
+      ),
+    );
+    expect(code).toBe(7);
+    expect(doctored).toEqual(["ec2", "ec2"]);
+    expect(tunnels).toEqual([a, "closed", b, "closed"]);
+    const text = lines.join("\n");
+    expect(text).toContain(`host a (198.18.0.10): ${a}`);
+    expect(text).toContain(`host b (198.18.0.11): ${b}`);
+    expect(text).toContain("opening the SSH tunnel to host b (198.18.0.11) for the check");
+  });
+
   test("prod without a domain: a tunnel that cannot open fails the deploy's check with the reason and the commands to run by hand", async () => {
     const doctored: string[] = [];
     const lines: string[] = [];
