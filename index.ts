@@ -232,7 +232,7 @@ const logs = new LokiStack(
     placements: { loki: placement("loki", { roleAddress: "loki" }), alloy: placement("alloy", { dockerApi: true }) },
     retentionPeriod: settings.loki.retentionPeriod,
     store: stores.loki,
-    alertmanagerUrl: `http://${endpoints.alertmanager}`,
+    alertmanagerUrls: [`http://${endpoints.alertmanager}`],
     ruleFiles: renderLokiRuleFiles(ruleOptions),
     published: { external: settings.ports.loki, ip: LOOPBACK },
     dockerHost: dockerApi.dockerHost,
