@@ -43,6 +43,10 @@ export class LokiStack extends pulumi.ComponentResource {
   readonly containers: { readonly loki: ServiceContainer; readonly alloy: ServiceContainer };
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The URLs may be unknown until the instances exist; their count is known now, so an empty
+    // list fails before any resource is made (the renderers check each URL once it is known).
+    if (args.alertmanagerUrls.length === 0) throw new Error(`${name}: alertmanagerUrls is empty; the Loki ruler needs an Alertmanager`);
+    if (args.lokiPushUrls?.length === 0) throw new Error(`${name}: lokiPushUrls is empty; leave it unset for this stack's own Loki`);
     super("observability:index:LokiStack", name, {}, opts);
 
     const lokiPort = CATALOG.loki.port;
