@@ -342,7 +342,13 @@ function memberStack(member: string, first?: MemberStack): MemberStack {
       placements: { loki: placement("loki", { roleAddress: "loki" }), alloy: placement("alloy", { dockerApi: true }) },
       retentionPeriod: settings.loki.retentionPeriod,
       store: stores.loki,
-      alertmanagerUrl: `http://${endpoints.alertmanager}`,
+      // On the pair: the ruler alerts both Alertmanagers, and the log agent writes to both Lokis
+      // (member order, one pipeline each), labelling its streams with its member.
+      alertmanagerUrls: pair
+        ? privateIps.map((ip) => pulumi.interpolate`http://${ip}:${CATALOG.alertmanager.port}`)
+        : [`http://${endpoints.alertmanager}`],
+      lokiPushUrls: pair ? privateIps.map((ip) => pulumi.interpolate`http://${ip}:${CATALOG.loki.port}/loki/api/v1/push`) : undefined,
+      member: pair ? member : undefined,
       ruleFiles: renderLokiRuleFiles(ruleOptions),
       published: { external: settings.ports.loki, ip: LOOPBACK },
       dockerHost: dockerApi.dockerHost,

@@ -13,8 +13,21 @@ export interface LokiStackArgs {
   readonly retentionPeriod: string;
   /** Where chunks and index live: the data volume, or an S3 bucket. */
   readonly store: DataStore;
-  /** Where the Loki ruler sends alerts, e.g. http://alertmanager:9093. */
-  readonly alertmanagerUrl: string;
+  /**
+   * Every Alertmanager the Loki ruler sends alerts to, e.g. [http://alertmanager:9093]; on the
+   * redundant pair both members' (their private addresses, known once the instances exist).
+   */
+  readonly alertmanagerUrls: readonly pulumi.Input<string>[];
+  /**
+   * Every Loki Alloy pushes to, each fed by a pipeline of its own (configs/alloy.ts); on the
+   * redundant pair both members'. Default this stack's own Loki by its Docker name.
+   */
+  readonly lokiPushUrls?: readonly pulumi.Input<string>[];
+  /**
+   * The pair member this host is: Alloy adds it to every log stream (label `member`), since both
+   * Lokis receive the same container names from both hosts. Default none (one host).
+   */
+  readonly member?: string;
   /** LogQL rule files (file name → content) for the single tenant. Default none. */
   readonly ruleFiles?: Readonly<Record<string, string>>;
   /** Where Loki's API is published on the host. */
@@ -30,6 +43,10 @@ export class LokiStack extends pulumi.ComponentResource {
   readonly containers: { readonly loki: ServiceContainer; readonly alloy: ServiceContainer };
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The URLs may be unknown until the instances exist; their count is known now, so an empty
+    // list fails before any resource is made (the renderers check each URL once it is known).
+    if (args.alertmanagerUrls.length === 0) throw new Error(`${name}: alertmanagerUrls is empty; the Loki ruler needs an Alertmanager`);
+    if (args.lokiPushUrls?.length === 0) throw new Error(`${name}: lokiPushUrls is empty; leave it unset for this stack's own Loki`);
     super("observability:index:LokiStack", name, {}, opts);
 
     const lokiPort = CATALOG.loki.port;
@@ -40,9 +57,12 @@ export class LokiStack extends pulumi.ComponentResource {
       st.kind === "s3"
         ? pulumi.output(st.bucket).apply((bucket): LokiStorage => ({ kind: "s3", bucket, region: st.region }))
         : pulumi.output<LokiStorage>({ kind: "filesystem" });
-    const lokiConfig = storage.apply((s) =>
-      renderLokiConfig({ storage: s, retentionPeriod: args.retentionPeriod, alertmanagerUrl: args.alertmanagerUrl }),
-    );
+    const lokiConfig = pulumi
+      .all([storage, pulumi.all([...args.alertmanagerUrls])])
+      .apply(([s, alertmanagerUrls]) => renderLokiConfig({ storage: s, retentionPeriod: args.retentionPeriod, alertmanagerUrls }));
+    const alloyConfig = pulumi
+      .all([...(args.lokiPushUrls ?? [`${lokiUrl}/loki/api/v1/push`])])
+      .apply((lokiPushUrls) => renderAlloyConfig({ lokiPushUrls, member: args.member, dockerHost: args.dockerHost ?? ALLOY_DOCKER_HOST }));
 
     const ruleFiles = args.ruleFiles ?? {};
     const ruleNames = Object.keys(ruleFiles).sort();
@@ -79,12 +99,7 @@ export class LokiStack extends pulumi.ComponentResource {
           `--storage.path=${ALLOY_DATA_DIR}`,
           "--disable-reporting",
         ],
-        files: [
-          {
-            path: ALLOY_CONFIG_PATH,
-            content: renderAlloyConfig({ lokiPushUrl: `${lokiUrl}/loki/api/v1/push`, dockerHost: args.dockerHost ?? ALLOY_DOCKER_HOST }),
-          },
-        ],
+        files: [{ path: ALLOY_CONFIG_PATH, content: alloyConfig }],
         // Positions live here: without it a replaced agent re-sends every container's log.
         volumes: [{ name: "data", containerPath: ALLOY_DATA_DIR }],
         // The fixed container name collides on create-before-delete, and two agents would

@@ -5,6 +5,13 @@ import { Endpoints } from "../catalog/containers";
 import { ADMIN_USER_ACCEPTED, ADMIN_USER_PATTERN, AWS_REGION_PATTERN } from "./patterns";
 import { DASHBOARDS_DIR, DATASOURCE_UIDS } from "./grafana-datasources";
 
+/**
+ * Only datasources/ and dashboards/ are provisioned, never alerting/: Grafana's unified alerting
+ * is on by default and evaluates every rule it holds on every instance, so on the redundant pair
+ * a provisioned Grafana rule would run on both hosts and notify twice. Alert rules live in
+ * Prometheus and Loki (promtool-tested, with runbooks); Grafana only shows them.
+ * tests/program/grafana-no-alert-rules.test.ts fails if a rule ever reaches Grafana.
+ */
 export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";
 export const GRAFANA_DATASOURCES_PATH = `${GRAFANA_PROVISIONING_DIR}/datasources/datasources.yaml`;
 export const GRAFANA_DASHBOARD_PROVIDER_PATH = `${GRAFANA_PROVISIONING_DIR}/dashboards/dashboards.yaml`;

@@ -40,8 +40,15 @@ export interface LokiConfigInput {
   readonly storage: LokiStorage;
   /** Loki duration in whole days, e.g. "30d" or "720h"; "0s" keeps logs forever. */
   readonly retentionPeriod: string;
-  /** Where the ruler sends alerts, e.g. http://alertmanager:9093. */
-  readonly alertmanagerUrl: string;
+  /**
+   * Every Alertmanager the ruler sends alerts to, e.g. [http://alertmanager:9093]; on the
+   * redundant pair both members' (each Alertmanager of a cluster must get every alert, never
+   * through a load balancer). Loki 3.7 takes them as one comma-separated `alertmanager_url`, each
+   * URL a group of its own (pkg/ruler/base/ruler.go flag help, notifier.go buildNotifierConfig);
+   * `enable_alertmanager_discovery` stays unset (false): with it each URL would have to be a DNS
+   * SRV name.
+   */
+  readonly alertmanagerUrls: readonly string[];
   /** Default "info". */
   readonly logLevel?: "debug" | "info" | "warn" | "error";
 }
@@ -64,9 +71,16 @@ export function renderLokiConfig(input: LokiConfigInput): string {
       throw new Error(`Loki S3 region ${JSON.stringify(s3.region)} is not an AWS region such as eu-west-1`);
     }
   }
-  if (!/^https?:\/\/[^\s/]+/.test(input.alertmanagerUrl)) {
-    throw new Error(`alertmanagerUrl ${JSON.stringify(input.alertmanagerUrl)} is not an http(s) URL`);
+  const amUrls = input.alertmanagerUrls;
+  if (amUrls.length === 0) throw new Error("alertmanagerUrls is empty; give at least one Alertmanager URL");
+  for (const url of amUrls) {
+    // No comma: Loki splits the list on commas.
+    if (!/^https?:\/\/[^\s/,]+[^\s,]*$/.test(url)) {
+      throw new Error(`alertmanagerUrls: ${JSON.stringify(url)} is not an http(s) URL (without spaces or commas)`);
+    }
   }
+  const repeated = amUrls.filter((u, i) => amUrls.indexOf(u) !== i);
+  if (repeated.length > 0) throw new Error(`alertmanagerUrls: ${JSON.stringify(repeated[0])} is given twice`);
   if (!/^(\d+(y|w|d|h|m|s|ms))+$/.test(input.retentionPeriod)) {
     throw new Error(`Loki retentionPeriod ${JSON.stringify(input.retentionPeriod)} is not a duration such as 30d or 720h`);
   }
@@ -125,7 +139,7 @@ export function renderLokiConfig(input: LokiConfigInput): string {
     ruler: {
       storage: { type: "local", local: { directory: LOKI_RULER_DIR } },
       rule_path: LOKI_RULER_TEMP_DIR,
-      alertmanager_url: input.alertmanagerUrl,
+      alertmanager_url: amUrls.join(","),
       enable_api: true,
       ring: { kvstore: { store: "inmemory" } },
     },

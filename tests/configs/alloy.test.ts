@@ -1,9 +1,18 @@
 // configs/alloy.ts: pipeline wiring (every reference points at a declared component, every
-// component is used), the three stream labels, and string escaping.
-import { ALLOY_STREAM_LABELS, LEVEL_ALIASES, alloyString, levelTemplate, renderAlloyConfig } from "../../configs/alloy";
+// component is used), the three stream labels, and string escaping; on the redundant pair, one
+// independent pipeline per Loki.
+import {
+  ALLOY_MEMBER_LABEL,
+  ALLOY_STREAM_LABELS,
+  LEVEL_ALIASES,
+  alloyPipelineLabel,
+  alloyString,
+  levelTemplate,
+  renderAlloyConfig,
+} from "../../configs/alloy";
 
 const PUSH = "http://loki:3100/loki/api/v1/push";
-const text = renderAlloyConfig({ lokiPushUrl: PUSH });
+const text = renderAlloyConfig({ lokiPushUrls: [PUSH] });
 /** Comments removed, so prose cannot satisfy a structural check. */
 const code = text.replace(/^\s*\/\/.*$/gm, "");
 
@@ -81,7 +90,7 @@ describe("renderAlloyConfig", () => {
     const hosts = [...code.matchAll(/^\s*host\s*=\s*"([^"]*)"/gm)].map((m) => m[1]);
     expect(hosts).toEqual(["tcp://socket-proxy:2375", "tcp://socket-proxy:2375"]);
     expect(text).not.toContain("docker.sock");
-    expect(() => renderAlloyConfig({ lokiPushUrl: PUSH, dockerHost: "http://socket-proxy:2375" })).toThrow(/dockerHost/);
+    expect(() => renderAlloyConfig({ lokiPushUrls: [PUSH], dockerHost: "http://socket-proxy:2375" })).toThrow(/dockerHost/);
   });
 
   test("relabel maps the container name (leading / stripped) and the service label", () => {
@@ -122,8 +131,9 @@ describe("renderAlloyConfig", () => {
     expect(code).toContain(`template = ${alloyString(t)}`);
   });
 
-  test("loki.write pushes to the given URL", () => {
+  test("loki.write pushes to the given URL with Alloy's default retries and no extra label", () => {
     expect(code).toMatch(new RegExp(`endpoint \\{\\s*url = "${PUSH.replace(/[.]/g, "\\.")}"\\s*\\}`));
+    expect(code).not.toMatch(/max_backoff_retries|external_labels|queue_config/);
   });
 
   test("braces balance and every string literal is closed", () => {
@@ -134,8 +144,85 @@ describe("renderAlloyConfig", () => {
   });
 
   test("inputs are validated", () => {
-    expect(() => renderAlloyConfig({ lokiPushUrl: "loki:3100" })).toThrow(/lokiPushUrl/);
-    expect(() => renderAlloyConfig({ lokiPushUrl: PUSH, dropOlderThan: "7 days" })).toThrow(/dropOlderThan/);
+    expect(() => renderAlloyConfig({ lokiPushUrls: ["loki:3100"] })).toThrow(/lokiPushUrls/);
+    expect(() => renderAlloyConfig({ lokiPushUrls: [] })).toThrow(/lokiPushUrls is empty/);
+    expect(() => renderAlloyConfig({ lokiPushUrls: [PUSH, PUSH] })).toThrow(/given twice/);
+    expect(() => renderAlloyConfig({ lokiPushUrls: [PUSH], member: 'a" }' })).toThrow(/member/);
+    expect(() => renderAlloyConfig({ lokiPushUrls: [PUSH], dropOlderThan: "7 days" })).toThrow(/dropOlderThan/);
+  });
+});
+
+describe("renderAlloyConfig on the redundant pair (two Lokis)", () => {
+  // Alloy v1.18.1 (grafana/alloy internal/component/common/loki/fanout.go): a forward_to with two
+  // receivers hands each entry to them one after the other, so a blocked receiver stalls the
+  // others; loki.write's own endpoints fan out the same way (client/consumer_fanout.go). The only
+  // wiring that keeps one Loki fed while the other is down is a chain per Loki.
+  const URLS = ["http://10.0.1.10:3100/loki/api/v1/push", "http://10.0.2.10:3100/loki/api/v1/push"];
+  const pairCode = renderAlloyConfig({ lokiPushUrls: URLS, member: "a" }).replace(/^\s*\/\/.*$/gm, "");
+  const comps = components(pairCode);
+  const ids = comps.map((c) => `${c.type}.${c.label}`);
+  const body = (id: string) => comps.find((c) => `${c.type}.${c.label}` === id)!.body;
+  const forwards = (id: string) =>
+    [...(/forward_to\s*=\s*\[([^\]]*)\]/.exec(body(id)) ?? ["", ""])[1].matchAll(/[\w.]+\.receiver/g)].map((m) => m[0]);
+
+  test("discovery once, then source, process and write once per Loki", () => {
+    const labels = URLS.map((_u, i) => alloyPipelineLabel(i));
+    expect(labels).toEqual(["containers", "containers_1"]);
+    expect(ids).toEqual([
+      "discovery.docker.containers",
+      "discovery.relabel.containers",
+      ...labels.flatMap((l) => [`loki.source.docker.${l}`, `loki.process.${l}`, `loki.write.${l}`]),
+    ]);
+  });
+
+  test("each chain is closed: no component forwards to more than one receiver, none crosses to the other Loki", () => {
+    URLS.forEach((url, i) => {
+      const l = alloyPipelineLabel(i);
+      expect(forwards(`loki.source.docker.${l}`)).toEqual([`loki.process.${l}.receiver`]);
+      expect(forwards(`loki.process.${l}`)).toEqual([`loki.write.${l}.receiver`]);
+      const write = body(`loki.write.${l}`);
+      expect((write.match(/endpoint \{/g) ?? []).length).toBe(1);
+      expect(write).toContain(`url                 = "${url}"`);
+      // Both sources read the one discovery (targets and rules); positions stay per source.
+      expect(
+        references(body(`loki.source.docker.${l}`))
+          .map((r) => `${r.id}.${r.exp}`)
+          .sort(),
+      ).toEqual([`loki.process.${l}.receiver`, "discovery.relabel.containers.output", "discovery.relabel.containers.rules"].sort());
+    });
+  });
+
+  test("every endpoint retries forever and nothing needs Alloy's experimental stability level", () => {
+    for (const l of URLS.map((_u, i) => alloyPipelineLabel(i))) {
+      expect(body(`loki.write.${l}`)).toMatch(/endpoint \{[^}]*max_backoff_retries = 0\s*\}/);
+    }
+    // queue_config and wal are experimental in v1.18.1 (loki.write docs; write.go refuses a
+    // changed queue_config without --stability.level=experimental, which the container does not set).
+    expect(pairCode).not.toMatch(/queue_config|block_on_overflow|\bwal\b/);
+  });
+
+  test("every stream carries the member, so the two hosts' same-named containers stay apart", () => {
+    for (const l of URLS.map((_u, i) => alloyPipelineLabel(i))) {
+      expect(body(`loki.write.${l}`)).toMatch(new RegExp(`external_labels = \\{ ${ALLOY_MEMBER_LABEL} = "a" \\}`));
+    }
+    expect(ALLOY_MEMBER_LABEL).toBe("member");
+    expect(renderAlloyConfig({ lokiPushUrls: URLS, member: "b" })).toContain(`external_labels = { member = "b" }`);
+  });
+
+  test("the first chain renders as on one host but for the retries and the member label", () => {
+    const first = (src: string) =>
+      src
+        .slice(src.indexOf("loki.source.docker"), src.indexOf("loki.source.docker", src.indexOf("loki.write")))
+        .replace(/\n\s*\/\/.*$/gm, "")
+        .trim();
+    const single = renderAlloyConfig({ lokiPushUrls: [URLS[0]] });
+    const pair = renderAlloyConfig({ lokiPushUrls: URLS, member: "a" });
+    const strip = (t: string) =>
+      t
+        .replace(/\n\s*max_backoff_retries = 0/, "")
+        .replace(/\n\n\s*external_labels = \{[^}]*\}/, "")
+        .replace(/url\s+=/, "url =");
+    expect(strip(first(pair))).toBe(first(single + "loki.source.docker"));
   });
 });
 

@@ -16,7 +16,7 @@ type Doc = any;
 const base: LokiConfigInput = {
   storage: { kind: "filesystem" },
   retentionPeriod: "30d",
-  alertmanagerUrl: "http://alertmanager:9093",
+  alertmanagerUrls: ["http://alertmanager:9093"],
 };
 const s3: LokiConfigInput = { ...base, storage: { kind: "s3", bucket: "acme-loki-chunks", region: "eu-west-1" } };
 
@@ -84,6 +84,21 @@ describe("renderLokiConfig", () => {
     expect(ruler.ring.kvstore.store).toBe("inmemory");
   });
 
+  test("ruler on the redundant pair: every Alertmanager in one comma-separated alertmanager_url, no DNS discovery", () => {
+    // Loki 3.7 pkg/ruler/base/notifier.go buildNotifierConfig splits alertmanager_url on ","
+    // and makes each URL its own Alertmanager group: the ruler sends every alert to each.
+    const pair = ["http://10.0.1.10:9093", "http://10.0.2.10:9093"];
+    const ruler = render({ ...base, alertmanagerUrls: pair }).ruler;
+    expect(ruler.alertmanager_url).toBe("http://10.0.1.10:9093,http://10.0.2.10:9093");
+    expect(ruler.alertmanager_url.split(",")).toEqual(pair);
+    // With discovery on, every URL would have to be a DNS SRV name (_port._tcp.name).
+    expect(ruler.enable_alertmanager_discovery ?? false).toBe(false);
+    expect(render(base).ruler.enable_alertmanager_discovery).toBeUndefined();
+    expect(() => renderLokiConfig({ ...base, alertmanagerUrls: [] })).toThrow(/alertmanagerUrls is empty/);
+    expect(() => renderLokiConfig({ ...base, alertmanagerUrls: ["http://a:9093,http://b:9093"] })).toThrow(/commas/);
+    expect(() => renderLokiConfig({ ...base, alertmanagerUrls: [pair[0], pair[0]] })).toThrow(/given twice/);
+  });
+
   test("ruler files sit in the single tenant's directory, outside the data volume", () => {
     expect(LOKI_RULER_TENANT_DIR).toBe(`${LOKI_RULER_DIR}/fake`);
     expect(LOKI_RULER_DIR.startsWith("/loki/")).toBe(false);
@@ -96,7 +111,7 @@ describe("renderLokiConfig", () => {
   test("retention period is passed through; bad values are rejected", () => {
     expect(render({ ...base, retentionPeriod: "720h" }).limits_config.retention_period).toBe("720h");
     expect(() => renderLokiConfig({ ...base, retentionPeriod: "30 days" })).toThrow(/retentionPeriod/);
-    expect(() => renderLokiConfig({ ...base, alertmanagerUrl: "alertmanager:9093" })).toThrow(/alertmanagerUrl/);
+    expect(() => renderLokiConfig({ ...base, alertmanagerUrls: ["alertmanager:9093"] })).toThrow(/alertmanagerUrls/);
     expect(() => renderLokiConfig({ ...base, storage: { kind: "s3", bucket: "Bad_Bucket", region: "eu-west-1" } })).toThrow(/bucket/);
   });
 

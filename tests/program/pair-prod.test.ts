@@ -205,3 +205,14 @@ test("two given subnets in one zone stop the preview with a message naming subne
   const twoZones = pairNetwork(settings, { subnetIds: ["subnet-0a0000000000000a1", "subnet-0b0000000000000b2"] }, provider);
   expect(await rejection(twoZones.subnetIds)).toBeUndefined();
 });
+
+test("logs: each Loki has its own bucket and alerts both Alertmanagers; each log agent writes to both Lokis, labelled with its member", () => {
+  for (const m of ["a", "b"] as const) {
+    const loki = uploadsOf(containers[m].loki)["/etc/loki/config.yaml"];
+    expect(loki).toContain(`bucketnames: ${m === "a" ? "obs-prod-loki-mock" : "obs-prod-loki-b-mock"}`);
+    expect(loki).toContain(`alertmanager_url: http://${PRIVATE.a}:9093,http://${PRIVATE.b}:9093`);
+    const alloy = uploadsOf(containers[m].alloy)["/etc/alloy/config.alloy"];
+    for (const ip of [PRIVATE.a, PRIVATE.b]) expect(alloy).toContain(`"http://${ip}:3100/loki/api/v1/push"`);
+    expect(alloy).toContain(`external_labels = { member = "${m}" }`);
+  }
+});
