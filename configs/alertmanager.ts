@@ -24,6 +24,8 @@ export interface AlertmanagerConfigInput {
   readonly secretsDir: string;
   /** Alerts that say their target is down (integrations/index.ts, TARGET_DOWN_ALERTS). */
   readonly targetDownAlerts: readonly string[];
+  /** A member of the redundant pair (the `highAvailability` setting): adds pairInhibitRules. */
+  readonly pair?: boolean;
 }
 
 /** File names (under secretsDir) of each credential. */
@@ -102,9 +104,16 @@ export function inhibitRules(targetDownAlerts: readonly string[]) {
       target_matchers: ['alertname="HighMemoryUsage"', 'name=~".+"'],
       equal: ["name"],
     },
-    // The redundant pair (rules/cluster.yml; its alerts and the `member` and `cluster` labels
-    // exist only there). A member none of whose services answers is one fact: the down alerts
-    // of its services would only repeat it, one page per service.
+  ];
+}
+
+/**
+ * The redundant pair's inhibitions (rules/cluster.yml; its alerts and the `member` and `cluster`
+ * labels exist only on the pair). A member none of whose services answers is one fact: the down
+ * alerts of its services would only repeat it, one page per service.
+ */
+export function pairInhibitRules(targetDownAlerts: readonly string[]) {
+  return [
     {
       source_matchers: ['alertname="PairMemberUnreachable"'],
       target_matchers: [`alertname=~"${["TargetUnreachable", ...targetDownAlerts].join("|")}"`, `${MEMBER_LABEL}=~".+"`],
@@ -212,7 +221,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       ...ROUTE_TIMINGS.root,
       routes: [...doctorRoutes, ...routes],
     },
-    inhibit_rules: inhibitRules(input.targetDownAlerts),
+    inhibit_rules: [...inhibitRules(input.targetDownAlerts), ...(input.pair ? pairInhibitRules(input.targetDownAlerts) : [])],
     receivers,
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true });

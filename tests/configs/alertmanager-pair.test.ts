@@ -4,7 +4,8 @@
 // the API's status says which alert is inhibited by which. amtool cannot evaluate inhibitions.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SECRET_FILES, renderAlertmanagerConfig } from "../../configs/alertmanager";
+import { SECRET_FILES, pairInhibitRules, renderAlertmanagerConfig } from "../../configs/alertmanager";
+import { alerts } from "../../harness/alert-catalogue";
 import { TARGET_DOWN_ALERTS } from "../../integrations";
 import { AlertmanagerApi, AmAlert, ManagedProcess, freePort, httpJson, makeTempDir, toolPath, waitFor } from "../../harness/processes";
 
@@ -73,7 +74,7 @@ beforeAll(async () => {
   const config = path.join(dir, "alertmanager.yml");
   fs.writeFileSync(
     config,
-    renderAlertmanagerConfig({ receivers: { webhook: true }, secretsDir: secrets, targetDownAlerts: TARGET_DOWN_ALERTS }),
+    renderAlertmanagerConfig({ receivers: { webhook: true }, secretsDir: secrets, targetDownAlerts: TARGET_DOWN_ALERTS, pair: true }),
   );
   const port = await freePort();
   am = new ManagedProcess(
@@ -128,6 +129,26 @@ test("while PairMemberUnreachable fires, the lost member's down alerts and the s
   const by = (labels: Labels) => got.find((g) => same(g.labels, labels))?.by;
   for (const labels of INHIBITED) expect({ labels, by: by(labels) }).toEqual({ labels, by: ["PairMemberUnreachable"] });
   for (const labels of [SOURCE, ...KEPT]) expect({ labels, by: by(labels) }).toEqual({ labels, by: [] });
+});
+
+test("every alert the pair's inhibitions name exists in the catalogue", () => {
+  const known = new Set(alerts().map((a) => a.rule.alert));
+  const named = pairInhibitRules(TARGET_DOWN_ALERTS)
+    .flatMap((r) => [...r.source_matchers, ...r.target_matchers])
+    .flatMap((m) => /^alertname(?:=|=~)"(.*)"$/.exec(m)?.[1].split("|") ?? []);
+  expect(named).toEqual(
+    expect.arrayContaining(["PairMemberUnreachable", "AlertmanagerMembersInconsistent", "AlertmanagerClusterFailedPeers"]),
+  );
+  expect(named.filter((n) => !known.has(n))).toEqual([]);
+});
+
+test("a single host's configuration has none of the pair's inhibitions", () => {
+  const single = renderAlertmanagerConfig({ receivers: {}, secretsDir: "/s", targetDownAlerts: TARGET_DOWN_ALERTS });
+  const pair = renderAlertmanagerConfig({ receivers: {}, secretsDir: "/s", targetDownAlerts: TARGET_DOWN_ALERTS, pair: true });
+  for (const name of ["PairMemberUnreachable", "AlertmanagerMembersInconsistent"]) {
+    expect(single).not.toContain(name);
+    expect(pair).toContain(name);
+  }
 });
 
 test("two Alertmanagers that do not gossip: AlertmanagerMembersInconsistent stands for the member's failed peer", async () => {
