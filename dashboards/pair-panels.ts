@@ -22,8 +22,6 @@ function memberServices(member: string): PanelBuilder {
         `Whether this Prometheus can scrape each of member ${member}'s own services at its private address. ` +
         "All of them down at once is the host or the network between the hosts (PairMemberUnreachable).",
       mappings: UP_DOWN_MAPPINGS,
-      baseColor: "red",
-      thresholds: [{ value: 1, color: "green" }],
       w: 12,
     },
   );
