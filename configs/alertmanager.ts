@@ -2,6 +2,7 @@
 // Credentials never appear here: every integration reads its secret from a file that the
 // AlertingStack uploads next to this config.
 import * as yaml from "js-yaml";
+import { CLUSTER_LABEL, MEMBER_LABEL } from "./cluster";
 
 export interface AlertmanagerReceivers {
   readonly slack?: { readonly channels: { readonly critical: string; readonly warning: string; readonly info: string } };
@@ -23,6 +24,8 @@ export interface AlertmanagerConfigInput {
   readonly secretsDir: string;
   /** Alerts that say their target is down (integrations/index.ts, TARGET_DOWN_ALERTS). */
   readonly targetDownAlerts: readonly string[];
+  /** A member of the redundant pair (the `highAvailability` setting): adds pairInhibitRules. */
+  readonly pair?: boolean;
 }
 
 /** File names (under secretsDir) of each credential. */
@@ -100,6 +103,34 @@ export function inhibitRules(targetDownAlerts: readonly string[]) {
       source_matchers: ['alertname="CriticalMemoryUsage"'],
       target_matchers: ['alertname="HighMemoryUsage"', 'name=~".+"'],
       equal: ["name"],
+    },
+  ];
+}
+
+/**
+ * The redundant pair's inhibitions (rules/cluster.yml; its alerts and the `member` and `cluster`
+ * labels exist only on the pair). A member none of whose services answers is one fact: the down
+ * alerts of its services would only repeat it, one page per service.
+ */
+export function pairInhibitRules(targetDownAlerts: readonly string[]) {
+  return [
+    {
+      source_matchers: ['alertname="PairMemberUnreachable"'],
+      target_matchers: [`alertname=~"${["TargetUnreachable", ...targetDownAlerts].join("|")}"`, `${MEMBER_LABEL}=~".+"`],
+      equal: [MEMBER_LABEL],
+    },
+    {
+      // And what the survivor sees of it from its side: its Alertmanager has lost its peer, its
+      // Prometheus cannot send to the lost Alertmanager. `cluster` is the pair's external label.
+      source_matchers: ['alertname="PairMemberUnreachable"'],
+      target_matchers: ['alertname=~"AlertmanagerClusterFailedPeers|PrometheusErrorSendingAlerts"', `${CLUSTER_LABEL}=~".+"`],
+      equal: [CLUSTER_LABEL],
+    },
+    {
+      // Two running Alertmanagers that do not gossip: each has a failed peer too.
+      source_matchers: ['alertname="AlertmanagerMembersInconsistent"'],
+      target_matchers: ['alertname="AlertmanagerClusterFailedPeers"', `${MEMBER_LABEL}=~".+"`],
+      equal: [MEMBER_LABEL],
     },
   ];
 }
@@ -190,7 +221,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       ...ROUTE_TIMINGS.root,
       routes: [...doctorRoutes, ...routes],
     },
-    inhibit_rules: inhibitRules(input.targetDownAlerts),
+    inhibit_rules: [...inhibitRules(input.targetDownAlerts), ...(input.pair ? pairInhibitRules(input.targetDownAlerts) : [])],
     receivers,
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true });

@@ -36,6 +36,7 @@ export const CORE_RULE_AREAS = [
 export const OPTIONAL_RULE_AREAS = {
   backup: (i: RuleSelection) => i.backup,
   "remote-write": (i: RuleSelection) => i.remoteWrite === true,
+  cluster: (i: RuleSelection) => i.cluster === true,
 } as const;
 
 /** A rule file and the name it is loaded under (`<area>.yml`). */
@@ -51,6 +52,12 @@ export interface RuleSelection {
   readonly backup: boolean;
   /** Whether prometheus.yml has a `remote_write` queue (the `remoteWrite` setting). */
   readonly remoteWrite?: boolean;
+  /**
+   * Whether the stack is the redundant pair (the `highAvailability` setting): the `cluster` area
+   * watches Alertmanager's gossip and each member's view of the other. On one host its metrics
+   * and `member` labels do not exist.
+   */
+  readonly cluster?: boolean;
 }
 
 /** The core area's rule file in rules/. */

@@ -134,6 +134,14 @@ export const CORE_METRICS: Readonly<Record<string, MetricSource>> = Object.fromE
     "alertmanager_notifications_total",
     "alertmanager_silences",
   ]),
+  ...group(
+    "alertmanager",
+    STACK_JOBS.alertmanager,
+    "live",
+    SOURCES.alertmanager,
+    ["alertmanager_cluster_failed_peers", "alertmanager_cluster_health_score", "alertmanager_cluster_members"],
+    "clustering on (the `highAvailability` setting; v0.34 app/app.go registers them only with --cluster.listen-address)",
+  ),
 
   ...group("node-exporter", STACK_JOBS.nodeExporter, "live", SOURCES.nodeExporter, [
     "node_boot_time_seconds",

@@ -17,6 +17,7 @@ import {
   RANGE_WINDOW,
   RATE_WINDOW,
 } from "./lib/promql";
+import { pairPanels } from "./pair-panels";
 import { remoteWritePanels } from "./remote-write-panels";
 import { ALERTMANAGERS_DISCOVERED_STEPS, anyOccurrence, CONTAINER_CPU_STEPS, CONTAINER_MEMORY_STEPS, RESTART_STEPS } from "./lib/steps";
 
@@ -350,6 +351,7 @@ function containerPanels(containers: readonly string[]): PanelBuilder[] {
 export function buildStackHealthDashboard(input: DashboardInput): dashboard.Dashboard {
   const d = newDashboard(STACK_HEALTH, [prometheusDatasourceVariable(), lokiDatasourceVariable()], [alertAnnotation()]);
   addRow(d, "Scrape targets", targetPanels(input));
+  if (input.pair === true) addRow(d, "Redundant pair", pairPanels());
   addRow(d, "Prometheus", prometheusPanels());
   if (input.remoteWrite === true) addRow(d, "Remote write", remoteWritePanels());
   addRow(d, "Loki", lokiPanels());

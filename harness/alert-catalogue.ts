@@ -40,7 +40,7 @@ export interface TestedRuleArea extends RuleArea {
 /** Every area that has a rule file: core, optional and every integration's, each with its promtool test. */
 export function allAreas(): TestedRuleArea[] {
   const tests = new Map(INTEGRATIONS.map((i) => [i.rules.file, i.rules.test]));
-  return ruleAreas({ integrationAreas: INTEGRATIONS.map((i) => i.rules), backup: true, remoteWrite: true }).map((a) => ({
+  return ruleAreas({ integrationAreas: INTEGRATIONS.map((i) => i.rules), backup: true, remoteWrite: true, cluster: true }).map((a) => ({
     ...a,
     test: tests.get(a.file) ?? path.join(RULES_DIR, "tests", `${a.area}.test.yml`),
   }));

@@ -162,11 +162,13 @@ export function dashboardInput(input: {
   readonly kpis: readonly KpiSettings[];
   readonly integrations: EnabledIntegrations;
   readonly remoteWrite?: boolean;
+  readonly pair?: boolean;
 }): DashboardInput {
   return {
     services: input.services,
     kpis: input.kpis,
     remoteWrite: input.remoteWrite,
+    pair: input.pair,
     integrations: activeIntegrations(input.integrations).map((a) => ({ job: a.integration.job, rows: a.integration.dashboardRows })),
     containers: ALL_CONTAINER_NAMES,
   };

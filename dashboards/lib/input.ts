@@ -18,6 +18,8 @@ export interface DashboardInput {
   readonly kpis: readonly KpiSettings[];
   /** Whether Prometheus remote-writes (the Stack health dashboard then shows the queue). */
   readonly remoteWrite?: boolean;
+  /** Whether the stack is the redundant pair (the `highAvailability` setting): Stack health then shows each member. */
+  readonly pair?: boolean;
   /** The enabled integrations: the job each is scraped as (Stack health) and the rows each adds. */
   readonly integrations: readonly { readonly job: string; readonly rows: readonly DashboardRow[] }[];
   /** Every container the program can run, enabled or not (Stack health's container list). */

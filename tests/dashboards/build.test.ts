@@ -8,6 +8,7 @@ import { DEFAULT_REFRESH, DEFAULT_TIME, STACK_TAG } from "../../dashboards/lib/d
 import { DashboardInput } from "../../dashboards/lib/input";
 import { EnabledIntegrations, dashboardInput } from "../../integrations";
 import { system } from "../../configs/thresholds";
+import { MEMBER_LABEL, PAIR_MEMBERS } from "../../configs/cluster";
 import { allPanels, DashboardJson, datasourceKind, panelLinks, PanelJson, exploreQueries } from "../helpers/query-check";
 import { emptyDir, EMPTY_INPUT, FULL_INPUT, INPUTS, MANY_SERVICES_INPUT } from "../helpers/dashboard-fixtures";
 
@@ -202,6 +203,33 @@ describe("dashboard selection", () => {
     expect(rows({ rabbitmq: { targets: ["r:15692"] } })).toEqual(["RabbitMQ"]);
     expect(rows({ mysql: { address: "db:3306", user: "exporter" } })).toEqual(["MySQL"]);
     expect(rows({ blackbox: { httpTargets: ["https://x"] } })).toEqual([]);
+  });
+
+  it("shows the redundant pair's row on Stack health only for the pair: each member's services and the gossip cluster", () => {
+    const stackHealth = (input: DashboardInput) => build(input)["Observability stack health/stack-health.json"].panels ?? [];
+    const rows = (input: DashboardInput) =>
+      stackHealth(input)
+        .filter((p) => p.type === "row")
+        .map((p) => p.title);
+    expect(rows(EMPTY_INPUT)).not.toContain("Redundant pair");
+    expect(rows(dashboardInput({ services: [], kpis: [], integrations: {}, pair: false }))).not.toContain("Redundant pair");
+    const pair = dashboardInput({ services: [], kpis: [], integrations: {}, pair: true });
+    expect(rows(pair)).toContain("Redundant pair");
+    const panels = stackHealth(pair);
+    const start = panels.findIndex((p) => p.title === "Redundant pair");
+    const next = panels.findIndex((p, i) => i > start && p.type === "row");
+    const row = panels.slice(start + 1, next);
+    const exprs = row.flatMap((p) => (p.targets ?? []).map((t) => (t as { expr: string }).expr)).join("\n");
+    for (const member of PAIR_MEMBERS) expect(exprs).toContain(`${MEMBER_LABEL}="${member}"`);
+    for (const metric of ["alertmanager_cluster_members", "alertmanager_cluster_failed_peers", "alertmanager_cluster_health_score"])
+      expect(exprs).toContain(metric);
+    expect(row.map((p) => p.title)).toEqual([
+      "Member a: services",
+      "Member b: services",
+      "Alertmanager cluster members",
+      "Alertmanager failed peers",
+      "Alertmanager gossip health score",
+    ]);
   });
 
   it("collapses the per-service rows of a long service list, keeping their panels nested", () => {

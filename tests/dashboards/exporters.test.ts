@@ -90,12 +90,21 @@ let nodePort: number;
 let promPort: number;
 let amPort: number;
 let bbPort: number;
+/** Alertmanager's gossip listener: its alertmanager_cluster_* metrics exist only with clustering on. */
+let gossipPort: number;
 /** A port nothing listens on: the remote-write queue exists (its metrics with it) and keeps retrying. */
 let deadPort: number;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dashboards-exporters-"));
-  [nodePort, promPort, amPort, bbPort, deadPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  [nodePort, promPort, amPort, bbPort, deadPort, gossipPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
 
   start("node_exporter", [`--web.listen-address=127.0.0.1:${nodePort}`]);
 
@@ -107,7 +116,9 @@ beforeAll(async () => {
     `--config.file=${path.join(tmp, "alertmanager.yml")}`,
     `--storage.path=${path.join(tmp, "am-data")}`,
     `--web.listen-address=127.0.0.1:${amPort}`,
-    "--cluster.listen-address=",
+    // A cluster of one on loopback (the pair's panels and alerts read its metrics); no settling wait.
+    `--cluster.listen-address=127.0.0.1:${gossipPort}`,
+    "--cluster.settle-timeout=0s",
   ]);
 
   fs.writeFileSync(

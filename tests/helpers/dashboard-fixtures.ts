@@ -13,9 +13,10 @@ function service(name: string): ServiceSettings {
 /** Nothing configured: no services, integrations or KPIs. */
 export const EMPTY_INPUT: DashboardInput = dashboardInput({ services: [], integrations: {}, kpis: [] });
 
-/** Two services, every integration, two KPIs and remote write. */
+/** Two services, every integration, two KPIs, remote write and the redundant pair. */
 export const FULL_INPUT: DashboardInput = dashboardInput({
   remoteWrite: true,
+  pair: true,
   services: [service("api"), service("billing-worker")],
   integrations: {
     postgres: {},
