@@ -167,11 +167,22 @@ const remoteWriteTarget: pulumi.Input<RemoteWriteTarget> | undefined =
         }
       : undefined;
 const ruleFiles = renderRuleFiles(
-  { integrationAreas: integrationRuleAreas(integrations), backup: settings.backup.enabled, remoteWrite: rw !== undefined },
+  {
+    integrationAreas: integrationRuleAreas(integrations),
+    backup: settings.backup.enabled,
+    remoteWrite: rw !== undefined,
+    cluster: pair !== undefined,
+  },
   ruleOptions,
 );
 const dashboards = buildDashboards(
-  dashboardInput({ services: settings.services, integrations, kpis: settings.kpis, remoteWrite: rw !== undefined }),
+  dashboardInput({
+    services: settings.services,
+    integrations,
+    kpis: settings.kpis,
+    remoteWrite: rw !== undefined,
+    pair: pair !== undefined,
+  }),
 );
 
 /** What one member's stack hands to the others and to the outputs. */

@@ -77,6 +77,8 @@ export class AlertingStack extends pulumi.ComponentResource {
       receivers: args.receivers,
       secretsDir: ALERTMANAGER_SECRETS_DIR,
       targetDownAlerts: args.targetDownAlerts,
+      // The pair's inhibitions: a lost member's own down alerts behind PairMemberUnreachable.
+      pair: cluster !== undefined,
     });
 
     this.container = new ServiceContainer(

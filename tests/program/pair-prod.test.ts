@@ -216,3 +216,17 @@ test("logs: each Loki has its own bucket and alerts both Alertmanagers; each log
     expect(alloy).toContain(`external_labels = { member = "${m}" }`);
   }
 });
+
+test("the pair's own alerts, inhibitions and Stack health row are deployed on both members (and only on the pair)", () => {
+  for (const m of ["a", "b"] as const) {
+    expect(uploadsOf(containers[m].prometheus)["/etc/prometheus/rules/cluster.yml"]).toContain("alert: PairMemberUnreachable");
+    const am = yaml.load(uploadsOf(containers[m].alertmanager)["/etc/alertmanager/alertmanager.yml"]) as {
+      inhibit_rules: { source_matchers: string[]; equal: string[] }[];
+    };
+    expect(
+      am.inhibit_rules.some((r) => r.source_matchers.some((s) => s.includes("PairMemberUnreachable")) && r.equal.includes("member")),
+    ).toBe(true);
+    const health = Object.entries(uploadsOf(containers[m].grafana)).find(([f]) => f.endsWith("stack-health.json"));
+    expect(health?.[1]).toContain("Redundant pair");
+  }
+});
