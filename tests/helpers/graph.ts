@@ -9,7 +9,7 @@ import { ALL_SECRETS, DOMAIN_CONFIG, FULL_PROD_CONFIG, PAIR_CONFIG } from "./sta
 
 export const GOLDEN_DIR = path.join(__dirname, "..", "program", "golden");
 
-/** Scenarios recorded: the two committed stacks, and prod with every optional feature on. */
+/** Scenarios recorded: the two committed stacks, prod with every optional feature on, and that on the redundant pair. */
 export const GOLDEN_SCENARIOS: Readonly<Record<string, RunOptions>> = {
   dev: { stack: "dev" },
   prod: { stack: "prod" },
