@@ -24,7 +24,16 @@ import { renderPrometheusConfig } from "../configs/prometheus";
 import { ServiceSettings } from "../configs/service-settings";
 import { TARGET_DOWN_ALERTS } from "../integrations";
 import { applySuiteRouteTimings, renderRules } from "./live-stack";
-import { AlertmanagerApi, EXPOSITION_CONTENT_TYPE, ManagedProcess, PrometheusApi, freePort, makeTempDir, toolPath, waitFor } from "./processes";
+import {
+  AlertmanagerApi,
+  EXPOSITION_CONTENT_TYPE,
+  ManagedProcess,
+  PrometheusApi,
+  freePort,
+  makeTempDir,
+  toolPath,
+  waitFor,
+} from "./processes";
 
 export interface PairClusterOptions {
   readonly name: string;
@@ -95,31 +104,26 @@ async function stubExporter(): Promise<{ server: http.Server; address: string }>
   return { server, address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` };
 }
 
-function openssl(args: string[], cwd: string): void {
-  const r = childProcess.spawnSync("openssl", args, { cwd, encoding: "utf8", timeout: 30000 });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+/** Runs openssl in `cwd`; `command` is split on spaces (no argument here contains one). */
+function openssl(command: string, cwd: string): void {
+  const r = childProcess.spawnSync("openssl", command.split(" "), { cwd, encoding: "utf8", timeout: 30000 });
+  if (r.status !== 0) throw new Error(`openssl ${command} failed (${r.status}): ${r.stderr}`);
 }
 
 /** A CA and one certificate per member (see the header: stand-in for @pulumi/tls). */
 function makeGossipCertificates(dir: string, members: readonly string[]): void {
   fs.mkdirSync(dir, { recursive: true });
-  const key = (file: string) => openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file], dir);
+  const key = (file: string) => openssl(`genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${file}`, dir);
   key("ca.key");
-  openssl(
-    ["req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=gossip-ca", "-days", "2", "-out", "ca.crt", "-addext", "basicConstraints=critical,CA:TRUE"],
-    dir,
-  );
+  openssl("req -x509 -new -key ca.key -subj /CN=gossip-ca -days 2 -out ca.crt -addext basicConstraints=critical,CA:TRUE", dir);
   fs.writeFileSync(
     path.join(dir, "member.ext"),
     `subjectAltName=DNS:${GOSSIP_SERVER_NAME}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\n`,
   );
   for (const m of members) {
     key(`${m}.key`);
-    openssl(["req", "-new", "-key", `${m}.key`, "-subj", `/CN=${m}`, "-out", `${m}.csr`], dir);
-    openssl(
-      ["x509", "-req", "-in", `${m}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "member.ext", "-out", `${m}.crt`],
-      dir,
-    );
+    openssl(`req -new -key ${m}.key -subj /CN=${m} -out ${m}.csr`, dir);
+    openssl(`x509 -req -in ${m}.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile member.ext -out ${m}.crt`, dir);
   }
 }
 
@@ -171,7 +175,8 @@ export class PairCluster {
     fs.mkdirSync(secretsDir);
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.webhook), o.webhookUrl);
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.heartbeat), o.heartbeatUrl);
-    let amYml = renderAlertmanagerConfig({ receivers: { webhook: true, heartbeat: true }, secretsDir, targetDownAlerts: TARGET_DOWN_ALERTS });
+    const receivers = { webhook: true, heartbeat: true };
+    let amYml = renderAlertmanagerConfig({ receivers, secretsDir, targetDownAlerts: TARGET_DOWN_ALERTS });
     if (o.routeTimings === "suite") amYml = applySuiteRouteTimings(amYml);
     this.amConfig = path.join(this.dir, "alertmanager.yml");
     fs.writeFileSync(this.amConfig, amYml);
@@ -198,7 +203,12 @@ export class PairCluster {
       );
       this.writePrometheusConfig(m);
       const log = (p: string) => path.join(m.dir, "logs", `${p}.log`);
-      m.alertmanager = new ManagedProcess(`alertmanager-${m.name}`, toolPath("alertmanager"), this.alertmanagerArgs(m), log("alertmanager"));
+      m.alertmanager = new ManagedProcess(
+        `alertmanager-${m.name}`,
+        toolPath("alertmanager"),
+        this.alertmanagerArgs(m),
+        log("alertmanager"),
+      );
       const promArgs = [
         `--config.file=${m.promConfig}`,
         `--storage.tsdb.path=${m.promDataDir}`,
@@ -308,7 +318,10 @@ export class PairCluster {
         async () => {
           m.alertmanager.assertRunning();
           const peers = await this.settledPeers(m.name);
-          return JSON.stringify(peers) === JSON.stringify(want) && (await metricValue(m.am.baseUrl, "alertmanager_cluster_members")) === want.length;
+          return (
+            JSON.stringify(peers) === JSON.stringify(want) &&
+            (await metricValue(m.am.baseUrl, "alertmanager_cluster_members")) === want.length
+          );
         },
         timeoutMs,
         250,
@@ -361,18 +374,9 @@ export class PairCluster {
 }
 
 async function ready(p: ManagedProcess, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor(
-      `${p.name} ready`,
-      async () => {
-        p.assertRunning();
-        return probe();
-      },
-      timeoutMs,
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${p.tail()}`);
-  }
+  await waitFor(`${p.name} ready`, () => (p.assertRunning(), probe()), timeoutMs).catch((e: Error) => {
+    throw new Error(`${e.message}\n${p.tail()}`);
+  });
 }
 
 /** The value of an unlabelled metric on a /metrics page (undefined when absent). */

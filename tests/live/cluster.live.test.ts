@@ -74,7 +74,9 @@ function deliveries(target: Target, status: "firing" | "resolved"): { n: Notific
   return hooks.notifications
     .filter((n) => n.path === "/webhook" && n.receiver === "critical")
     .flatMap((n) =>
-      n.alerts.filter((a) => a.labels.alertname === "ServiceDown" && a.labels.service === target && a.status === status).map((a) => ({ n, a })),
+      n.alerts
+        .filter((a) => a.labels.alertname === "ServiceDown" && a.labels.service === target && a.status === status)
+        .map((a) => ({ n, a })),
     );
 }
 
@@ -130,7 +132,13 @@ beforeAll(async () => {
     resendDelay: RESEND_DELAY,
     peerTimeout: PEER_TIMEOUT,
     settleTimeout: "3s",
-    services: TARGETS.map((t) => ({ name: t, targets: [`127.0.0.1:${services[t].port}`], metricsPath: "/metrics", scheme: "http", labels: {} })),
+    services: TARGETS.map((t) => ({
+      name: t,
+      targets: [`127.0.0.1:${services[t].port}`],
+      metricsPath: "/metrics",
+      scheme: "http",
+      labels: {},
+    })),
     webhookUrl: hooks.url("/webhook"),
     heartbeatUrl: hooks.url("/heartbeat"),
   });
