@@ -66,9 +66,10 @@ function renderedTimings(files: { rules: string; alertmanager: string }): Timing
   const sd = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === "ServiceDown");
   if (!sd?.for) throw new Error("ServiceDown or its `for` not found in the rendered rules");
   const am = yaml.load(fs.readFileSync(files.alertmanager, "utf8")) as {
-    route: { group_wait?: string; routes: { receiver: string; group_wait?: string }[] };
+    route: { group_wait?: string; routes: { receiver: string; matchers?: string[]; group_wait?: string }[] };
   };
-  const critical = am.route.routes.find((r) => r.receiver === "critical");
+  // The severity route ServiceDown takes, not the doctor's test route to the same receiver (group_wait 0s).
+  const critical = am.route.routes.find((r) => r.receiver === "critical" && r.matchers?.includes('severity="critical"'));
   const gw = critical?.group_wait ?? am.route.group_wait;
   if (!gw) throw new Error("no group_wait for the critical route");
   const { durationSeconds } = prometheus;
