@@ -107,7 +107,8 @@ async function stubExporter(): Promise<{ server: http.Server; address: string }>
 /** Runs openssl in `cwd`; `command` is split on spaces (no argument here contains one). */
 function openssl(command: string, cwd: string): void {
   const r = childProcess.spawnSync("openssl", command.split(" "), { cwd, encoding: "utf8", timeout: 30000 });
-  if (r.status !== 0) throw new Error(`openssl ${command} failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`openssl ${command} failed (${r.error?.message ?? r.status}): ${r.stderr}; the pair's test needs openssl on PATH`);
 }
 
 /** A CA and one certificate per member (see the header: stand-in for @pulumi/tls). */
