@@ -176,8 +176,10 @@ export class PairCluster {
     fs.mkdirSync(secretsDir);
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.webhook), o.webhookUrl);
     fs.writeFileSync(path.join(secretsDir, SECRET_FILES.heartbeat), o.heartbeatUrl);
-    const receivers = { webhook: true, heartbeat: true };
-    let amYml = renderAlertmanagerConfig({ receivers, secretsDir, targetDownAlerts: TARGET_DOWN_ALERTS });
+    // `pair` as components/alerting.ts passes it on the pair (the pair's inhibitions, in
+    // configs/alertmanager.ts once the pair's rule area is merged; ignored before).
+    const amInput = { receivers: { webhook: true, heartbeat: true }, secretsDir, targetDownAlerts: TARGET_DOWN_ALERTS, pair: true };
+    let amYml = renderAlertmanagerConfig(amInput);
     if (o.routeTimings === "suite") amYml = applySuiteRouteTimings(amYml);
     this.amConfig = path.join(this.dir, "alertmanager.yml");
     fs.writeFileSync(this.amConfig, amYml);
