@@ -164,6 +164,14 @@ export class ManagedProcess {
     }
   }
 
+  /** SIGKILL at once, as a crash or a lost host: no graceful leave, no final flush to disk. Bounded. */
+  async kill(): Promise<void> {
+    if (!this.child || !this.running) return;
+    const exited = this.exited!;
+    this.child.kill("SIGKILL");
+    await Promise.race([exited, deadline(5000)]);
+  }
+
   /** Throws (with the log tail) when the process has exited. */
   assertRunning(): void {
     if (!this.running) {
@@ -386,6 +394,8 @@ export interface Notification {
   groupLabels: Record<string, string>;
   commonLabels: Record<string, string>;
   alerts: WebhookAlert[];
+  /** The sending Alertmanager's --web.external-url: tells the members of a cluster apart. */
+  externalURL: string;
   /** Arrival time, ms since the epoch. */
   at: number;
 }
@@ -408,6 +418,7 @@ export class WebhookReceiver {
             groupLabels: Record<string, string>;
             commonLabels: Record<string, string>;
             alerts: WebhookAlert[];
+            externalURL: string;
           };
           const n: Notification = {
             path: req.url ?? "",
@@ -417,6 +428,7 @@ export class WebhookReceiver {
             groupLabels: body.groupLabels,
             commonLabels: body.commonLabels,
             alerts: body.alerts,
+            externalURL: body.externalURL,
             at: Date.now(),
           };
           this.notifications.push(n);
