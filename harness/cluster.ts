@@ -141,7 +141,7 @@ export class PairCluster {
   private constructor(readonly opts: PairClusterOptions) {
     this.dir = makeTempDir(`live-${opts.name}`);
     this.certDir = path.join(this.dir, "gossip-tls");
-    const all = renderRules({ integrationAreas: [], backup: false }, opts.timeScale);
+    const all = renderRules({ integrationAreas: [], backup: false, cluster: true }, opts.timeScale);
     this.rules = Object.fromEntries(
       opts.ruleFiles.map((f) => {
         if (!all[f]) throw new Error(`no rendered rule file ${f}; have ${Object.keys(all).join(", ")}`);

@@ -7,6 +7,9 @@ import * as path from "node:path";
 import { SECRET_FILES, pairInhibitRules, renderAlertmanagerConfig } from "../../configs/alertmanager";
 import { alerts } from "../../harness/alert-catalogue";
 import { TARGET_DOWN_ALERTS } from "../../integrations";
+import * as yaml from "js-yaml";
+import { PAIR_MEMBERS, PEER_TIMEOUT } from "../../configs/cluster";
+import { durationSeconds } from "../../configs/prometheus";
 import { AlertmanagerApi, AmAlert, ManagedProcess, freePort, httpJson, makeTempDir, toolPath, waitFor } from "../../harness/processes";
 
 /** The pair's external labels on every alert (configs/cluster.ts: `cluster`; the replica label is dropped). */
@@ -157,3 +160,39 @@ test("two Alertmanagers that do not gossip: AlertmanagerMembersInconsistent stan
   expect(by(SPLIT_FAILED)).toEqual(["AlertmanagerMembersInconsistent"]);
   expect(by(INCONSISTENT)).toEqual([]);
 });
+
+test("on the pair every route's group_interval outlasts the last member's flush delay (position × peer timeout)", () => {
+  // prometheus/alertmanager#2447 and #4008 (open): a member whose flush is delayed by its position
+  // × peer timeout drifts out of step with its peer once that delay reaches group_interval, and
+  // then sends a stale firing after the resolved one (the live cluster suite hit it with 3s vs 2s).
+  const doc = yaml.load(
+    renderAlertmanagerConfig({
+      receivers: {
+        slack: { channels: { critical: "#c", warning: "#w", info: "#i" } },
+        email: { to: "a@example.com", from: "b@example.com", smarthost: "smtp.example.com:587", requireTls: true },
+        pagerduty: true,
+        webhook: true,
+        heartbeat: true,
+      },
+      secretsDir: "/run/secrets",
+      targetDownAlerts: TARGET_DOWN_ALERTS,
+      pair: true,
+    }),
+  ) as { route: Route };
+  const delay = (PAIR_MEMBERS.length - 1) * durationSeconds(PEER_TIMEOUT);
+  const intervals: { route: string; seconds: number }[] = [];
+  const walk = (r: Route, inherited: string, name: string): void => {
+    const gi = r.group_interval ?? inherited;
+    intervals.push({ route: name, seconds: durationSeconds(gi) });
+    (r.routes ?? []).forEach((c, i) => walk(c, gi, `${name}.routes[${i}] ${c.receiver ?? ""}`));
+  };
+  walk(doc.route, "5m", "route");
+  expect(intervals.length).toBeGreaterThan(3);
+  expect(intervals.filter((i) => i.seconds <= delay)).toEqual([]);
+});
+
+interface Route {
+  receiver?: string;
+  group_interval?: string;
+  routes?: Route[];
+}

@@ -127,7 +127,7 @@ beforeAll(async () => {
     scrapeInterval: EVALUATION,
     evaluationInterval: EVALUATION,
     timeScale: TIME_SCALE,
-    ruleFiles: ["service-health.yml"],
+    ruleFiles: ["service-health.yml", "cluster.yml"],
     routeTimings: "suite",
     resendDelay: RESEND_DELAY,
     peerTimeout: PEER_TIMEOUT,
