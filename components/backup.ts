@@ -66,14 +66,12 @@ const NETRC_PATH = `${SECRETS_DIR}/prometheus.netrc`;
 
 function destinationOf(store: DataStore): pulumi.Output<BackupDestination> {
   return store.kind === "s3"
-    ? pulumi
-        .output(store.bucket)
-        .apply((bucket): BackupDestination => ({
-          kind: "s3",
-          bucket,
-          region: store.region,
-          ...(store.prefix ? { prefix: store.prefix } : {}),
-        }))
+    ? pulumi.output(store.bucket).apply((bucket): BackupDestination => ({
+        kind: "s3",
+        bucket,
+        region: store.region,
+        ...(store.prefix ? { prefix: store.prefix } : {}),
+      }))
     : pulumi.output<BackupDestination>({ kind: "volume", dir: ARCHIVE_DIR });
 }
 
