@@ -21,6 +21,7 @@
 // main after 0.34.0).
 // Gossip settles and both Prometheus discover both Alertmanagers before the first alert (an alert
 // fired before discovery would wait for the resend delay).
+import { liveSuite } from "../helpers/live-test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tls from "node:tls";
@@ -45,29 +46,14 @@ type Target = (typeof TARGETS)[number];
 let hooks: WebhookReceiver;
 let cluster: PairCluster;
 const services = {} as Record<Target, FakeService>;
-let failed = false;
 
 function log(msg: string): void {
   console.log(`[cluster ${new Date().toISOString().slice(11, 23)}] ${msg}`);
 }
 
-/** A test whose failure message carries the webhook record and the process log tails. */
-function live(name: string, fn: () => Promise<void>, timeoutMs: number): void {
-  test(
-    name,
-    async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        const err = e instanceof Error ? e : new Error(String(e));
-        err.message += `\n\nwebhook notifications so far:\n${hooks?.summary(40) ?? "(none)"}\n\n${cluster?.logTails(20) ?? ""}`;
-        throw err;
-      }
-    },
-    timeoutMs,
-  );
-}
+/** Its tests: a failure message carries the webhook record and the process log tails. */
+const suite = liveSuite(() => `webhook notifications so far:\n${hooks?.summary(40) ?? "(none)"}\n\n${cluster?.logTails(20) ?? ""}`);
+const live = suite.test;
 
 /** Every (notification, alert) pair in which the critical receiver heard of ServiceDown for `target` with `status`. */
 function deliveries(target: Target, status: "firing" | "resolved"): { n: Notification; a: WebhookAlert }[] {
@@ -151,7 +137,7 @@ afterAll(async () => {
   await cluster?.stopAll();
   for (const s of Object.values(services)) await s.stop();
   await hooks?.stop();
-  if (failed && cluster) console.log(`cluster suite failed: logs and configs kept in ${cluster.dir}`);
+  if (suite.failed && cluster) console.log(`cluster suite failed: logs and configs kept in ${cluster.dir}`);
   else cluster?.cleanup();
 }, 60000);
 

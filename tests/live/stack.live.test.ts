@@ -14,6 +14,7 @@
 // node_exporter reads a fixture host (harness/host-fixture.ts, harness/fixtures/host/),
 // not this machine: a busy CI runner's load, memory or disk writes cannot fire a host alert,
 // and the host cases (9a/9b) make them fire by rewriting the fixture.
+import { liveSuite } from "../helpers/live-test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -46,29 +47,14 @@ const EXPECTED_JOBS = ["alertmanager", "blackbox", "node-exporter", "prometheus"
 let hooks: WebhookReceiver;
 let shop: FakeService;
 let stack: LiveStack;
-let failed = false;
 
 function log(msg: string): void {
   console.log(`[live ${new Date().toISOString().slice(11, 23)}] ${msg}`);
 }
 
-/** A test whose failure message carries the webhook record and the process log tails. */
-function live(name: string, fn: () => Promise<void>, timeoutMs: number): void {
-  test(
-    name,
-    async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        const err = e instanceof Error ? e : new Error(String(e));
-        err.message += `\n\nwebhook notifications so far:\n${hooks?.summary() ?? "(none)"}\n\n` + (stack ? stack.logTails(25) : "");
-        throw err;
-      }
-    },
-    timeoutMs,
-  );
-}
+/** Its tests: a failure message carries the webhook record and the process log tails. */
+const suite = liveSuite(() => `webhook notifications so far:\n${hooks?.summary() ?? "(none)"}\n\n` + (stack ? stack.logTails(25) : ""));
+const live = suite.test;
 
 const isCritical = (n: Notification) => n.receiver === "critical" && n.path === "/webhook";
 const isWarning = (n: Notification) => n.receiver === "warning" && n.path === "/webhook";
@@ -139,7 +125,7 @@ afterAll(async () => {
   await stack?.stopAll();
   await shop?.stop();
   await hooks?.stop();
-  if (failed && stack) {
+  if (suite.failed && stack) {
     console.log(`live suite failed: logs and configs kept in ${stack.dir}`);
   } else {
     stack?.cleanup();
