@@ -105,7 +105,8 @@ export function alertmanagerClusterFlags(input: AlertmanagerClusterInput): strin
  * replicas; Loki also takes the other host's log pushes), with the gossip port: the ports the
  * pair's security group admits from itself, and from nothing else. All TCP: plain gossip would
  * need UDP 9094 too, but with --cluster.tls-config memberlist's transport is TCP only
- * (Alertmanager docs/https.md, "Gossip Traffic"), so no UDP rule is opened.
+ * (Alertmanager v0.34 cluster/tls_transport.go: "TLS over TCP for both packet and stream
+ * operations"), so no UDP rule is opened.
  */
 export const PAIR_SERVICES = [
   "prometheus",
