@@ -26,6 +26,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { PairCluster } from "../../harness/cluster";
+import { alertmanagerClusterCheck, prometheusAlertmanagersCheck } from "../../scripts/lib/doctor/cluster";
 import { FakeService, Notification, WebhookAlert, WebhookReceiver, sleep, waitFor } from "../../harness/processes";
 import { durationSeconds } from "../../configs/prometheus";
 import { GOSSIP_SERVER_NAME, REPLICA_LABEL } from "../../configs/cluster";
@@ -170,6 +171,27 @@ live(
     // and refuses a client without a certificate.
     expect(await gossipHandshake("a", true)).toBe("open");
     expect(await gossipHandshake("a", false)).toMatch(/^refused/);
+  },
+  30000,
+);
+
+live(
+  "cluster: the doctor's pair checks pass on each member (cluster ready with both, Prometheus sending to both) and fail for a third member",
+  async () => {
+    for (const m of ["a", "b"]) {
+      const am = { url: amUrl(m) };
+      const prom = { url: cluster.member(m).prom.baseUrl };
+      expect(await alertmanagerClusterCheck(am, 2, 5000)).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(/^status ready, 2 member\(s\): a \(/),
+      });
+      expect(await prometheusAlertmanagersCheck(prom, 2, 5000)).toMatchObject({ ok: true });
+      expect(await alertmanagerClusterCheck(am, 3, 5000)).toMatchObject({
+        ok: false,
+        detail: expect.stringMatching(/the pair needs 3 members/),
+      });
+      expect(await prometheusAlertmanagersCheck(prom, 3, 5000)).toMatchObject({ ok: false });
+    }
   },
   30000,
 );

@@ -7,6 +7,7 @@ import { loadSettings, pulumiConfigSource } from "../../../components/settings";
 import { DOCTOR_TEST } from "../../../configs/alertmanager";
 import { DASHBOARDS_DIR } from "../../../configs/grafana-datasources";
 import { Expectations } from "./types";
+import { PAIR_MEMBERS } from "../../../configs/cluster";
 
 interface Route {
   readonly receiver: string;
@@ -28,12 +29,13 @@ export function ruleGroupNames(files: readonly string[]): string[] {
 
 export async function stackExpectations(stack: string): Promise<{ expected: Expectations; tlsDomain?: string }> {
   const program = await runProgram({ stack });
-  const uploads = program.byType("docker:index/container:Container").flatMap((c) =>
-    ((c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? []).map((u) => ({
-      file: u.file,
-      content: u.content ?? "",
-    })),
-  );
+  // Each file once: on the redundant pair both members upload the same dashboards, rules and
+  // alertmanager.yml, and the doctor checks one member at a time.
+  const byFile = new Map<string, string>();
+  for (const c of program.byType("docker:index/container:Container"))
+    for (const u of (c.inputs.uploads as { file: string; content?: string }[] | undefined) ?? [])
+      if (!byFile.has(u.file)) byFile.set(u.file, u.content ?? "");
+  const uploads = [...byFile].map(([file, content]) => ({ file, content }));
   const find = (re: RegExp) => uploads.filter((u) => re.test(u.file));
   const am = find(/\/alertmanager\/alertmanager\.yml$/)[0]?.content;
   const rules = find(/^\/etc\/prometheus\/rules\/[^/]+\.ya?ml$/).map((u) => u.content);
@@ -51,6 +53,7 @@ export async function stackExpectations(stack: string): Promise<{ expected: Expe
       datasources: ds,
       receivers: am ? doctorReceivers(am) : [],
       backupIntervalHours: settings.backup.enabled ? settings.backup.intervalHours : undefined,
+      pairMembers: settings.pair ? PAIR_MEMBERS.length : undefined,
     },
     tlsDomain: settings.tls?.domain,
   };

@@ -6,6 +6,7 @@ import { grafanaChecks } from "./grafana";
 import { lokiChecks } from "./loki";
 import { prometheusChecks, recentNotificationFailures } from "./prometheus";
 import { tlsCheck } from "./tls";
+import { alertmanagerClusterCheck, prometheusAlertmanagersCheck } from "./cluster";
 import { CheckResult, DoctorOptions, DoctorTargets, Expectations, fail } from "./types";
 
 export type { CheckResult, DoctorOptions, DoctorTargets, Endpoint, Expectations } from "./types";
@@ -25,6 +26,11 @@ export async function runDoctor(targets: DoctorTargets, expected: Expectations, 
     : missing("alertmanager ready");
   // Only when Prometheus answers: its own failure is already a line.
   if (prometheus[0]?.ok) alertmanager.push(await recentNotificationFailures(targets.prometheus!, opts.timeoutMs));
+  const members = expected.pairMembers;
+  if (members !== undefined) {
+    if (alertmanager[0]?.ok) alertmanager.push(await alertmanagerClusterCheck(targets.alertmanager!, members, opts.timeoutMs));
+    if (prometheus[0]?.ok) alertmanager.push(await prometheusAlertmanagersCheck(targets.prometheus!, members, opts.timeoutMs));
+  }
   const tls = targets.tlsDomain
     ? [
         await tlsCheck(

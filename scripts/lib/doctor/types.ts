@@ -42,6 +42,8 @@ export interface Expectations {
   readonly receivers?: readonly string[];
   /** The backup interval when backups are on. */
   readonly backupIntervalHours?: number;
+  /** The redundant pair's member count (highAvailability): the cluster each member must be part of. */
+  readonly pairMembers?: number;
 }
 
 export interface DoctorOptions {
