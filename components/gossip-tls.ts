@@ -4,7 +4,7 @@
 // containers as 0400 secret files; the certificates are public and travel as plain files.
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { GOSSIP_SERVER_NAME } from "../configs/cluster";
+import { GOSSIP_CERTIFICATES, GOSSIP_SERVER_NAME } from "../configs/cluster";
 
 /** Five years; renewed by the first `up` within the last year (earlyRenewalHours). */
 const VALIDITY_HOURS = 5 * 365 * 24;
@@ -23,7 +23,7 @@ export class GossipCertificates extends pulumi.ComponentResource {
   constructor(name: string, args: { readonly members: readonly string[] }, opts?: pulumi.ComponentResourceOptions) {
     super("observability:index:GossipCertificates", name, {}, opts);
     const child = { parent: this };
-    const key = (n: string): tls.PrivateKey => new tls.PrivateKey(n, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+    const key = (n: string): tls.PrivateKey => new tls.PrivateKey(n, { algorithm: "ECDSA", ecdsaCurve: GOSSIP_CERTIFICATES.curve }, child);
 
     const caKey = key(`${name}-ca-key`);
     const ca = new tls.SelfSignedCert(
@@ -34,7 +34,7 @@ export class GossipCertificates extends pulumi.ComponentResource {
         subject: { commonName: "observability-stack gossip CA" },
         validityPeriodHours: VALIDITY_HOURS,
         earlyRenewalHours: EARLY_RENEWAL_HOURS,
-        allowedUses: ["cert_signing", "crl_signing"],
+        allowedUses: [...GOSSIP_CERTIFICATES.caUses],
       },
       child,
     );
@@ -57,7 +57,7 @@ export class GossipCertificates extends pulumi.ComponentResource {
           validityPeriodHours: VALIDITY_HOURS,
           earlyRenewalHours: EARLY_RENEWAL_HOURS,
           // Each member is a server to its peer's pushes and a client of its own.
-          allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+          allowedUses: [...GOSSIP_CERTIFICATES.memberUses],
         },
         child,
       );

@@ -29,6 +29,18 @@ export const PEER_TIMEOUT = "15s";
 /** The name both members' gossip certificates carry and each checks its peer's against. */
 export const GOSSIP_SERVER_NAME = "alertmanager-gossip";
 
+/**
+ * The gossip certificates' profile, one fact for the program (components/gossip-tls.ts, TLS
+ * provider names) and the live suite's openssl stand-in (harness/cluster.ts): ECDSA P-256 keys, a
+ * CA of the stack's own, member certificates for GOSSIP_SERVER_NAME that serve and authenticate
+ * as clients (each member is both to its peer).
+ */
+export const GOSSIP_CERTIFICATES = {
+  curve: "P256",
+  caUses: ["cert_signing", "crl_signing"],
+  memberUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+} as const;
+
 /** `alerting.alert_relabel_configs`: the two replicas' copies of an alert become one. */
 export const DROP_REPLICA_LABEL: readonly Record<string, unknown>[] = [{ action: "labeldrop", regex: REPLICA_LABEL }];
 

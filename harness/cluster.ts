@@ -5,11 +5,14 @@
 // (suite timings) and `npm run bench:notify -- --ha` (production timings).
 //
 // Stand-ins, and what they stand for:
-// - Gossip certificates: made here with `openssl` (a CA, then one ECDSA P-256 key and certificate
-//   per member, SAN DNS = GOSSIP_SERVER_NAME, extended key usage serverAuth and clientAuth, since
-//   each member is the server of one connection and the client of the other). The program makes
-//   them with @pulumi/tls (PrivateKey, SelfSignedCert, LocallySignedCert): X.509 PEM either way,
-//   read by Alertmanager through the same tls-config file (renderGossipTlsConfig).
+// - Gossip certificates: made here with `openssl` from the profile the program uses
+//   (GOSSIP_CERTIFICATES in configs/cluster.ts: a CA, then one ECDSA P-256 key and certificate per
+//   member, SAN DNS = GOSSIP_SERVER_NAME, server and client authentication, since each member is
+//   the server of one connection and the client of the other). The program makes them with
+//   @pulumi/tls (PrivateKey, SelfSignedCert, LocallySignedCert): X.509 PEM either way, read by
+//   Alertmanager through the same tls-config file (renderGossipTlsConfig).
+//   tests/program/golden-prod-pair.test.ts checks the program's resources carry that profile, and
+//   the cluster suite that the certificates made here do.
 // - The member's other services (Grafana, Loki, Alloy, node-exporter, cAdvisor) are not run: one
 //   stub exporter per member answers their scrapes, so only the targets a test kills go down.
 import * as childProcess from "node:child_process";
@@ -19,7 +22,14 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { renderAlertmanagerConfig, SECRET_FILES } from "../configs/alertmanager";
 import { Endpoints, NETWORK_COMPONENTS } from "../catalog/containers";
-import { GOSSIP_SERVER_NAME, PAIR_MEMBERS, alertmanagerClusterFlags, pairExternalLabels, renderGossipTlsConfig } from "../configs/cluster";
+import {
+  GOSSIP_CERTIFICATES,
+  GOSSIP_SERVER_NAME,
+  PAIR_MEMBERS,
+  alertmanagerClusterFlags,
+  pairExternalLabels,
+  renderGossipTlsConfig,
+} from "../configs/cluster";
 import { renderPrometheusConfig } from "../configs/prometheus";
 import { ServiceSettings } from "../configs/service-settings";
 import { TARGET_DOWN_ALERTS } from "../integrations";
@@ -111,15 +121,37 @@ function openssl(command: string, cwd: string): void {
     throw new Error(`openssl ${command} failed (${r.error?.message ?? r.status}): ${r.stderr}; the pair's test needs openssl on PATH`);
 }
 
-/** A CA and one certificate per member (see the header: stand-in for @pulumi/tls). */
+/** The TLS provider's names (GOSSIP_CERTIFICATES) as openssl's extension values. */
+const OPENSSL_CURVE = { P256: "P-256" } as const;
+const OPENSSL_KEY_USAGE: Partial<Record<string, string>> = {
+  digital_signature: "digitalSignature",
+  key_encipherment: "keyEncipherment",
+  cert_signing: "keyCertSign",
+  crl_signing: "cRLSign",
+};
+const OPENSSL_EXTENDED_USAGE: Partial<Record<string, string>> = { server_auth: "serverAuth", client_auth: "clientAuth" };
+
+/** openssl's extensions for a profile's uses (keyUsage and extendedKeyUsage lines). */
+export function opensslUsages(uses: readonly string[]): string {
+  const pick = (table: Partial<Record<string, string>>) => uses.flatMap((u) => (table[u] ? [table[u]!] : []));
+  const key = pick(OPENSSL_KEY_USAGE);
+  const extended = pick(OPENSSL_EXTENDED_USAGE);
+  return [key.length ? `keyUsage=critical,${key.join(",")}` : "", extended.length ? `extendedKeyUsage=${extended.join(",")}` : ""]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** A CA and one certificate per member with the program's profile (see the header: stand-in for @pulumi/tls). */
 function makeGossipCertificates(dir: string, members: readonly string[]): void {
   fs.mkdirSync(dir, { recursive: true });
-  const key = (file: string) => openssl(`genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${file}`, dir);
+  const curve = OPENSSL_CURVE[GOSSIP_CERTIFICATES.curve];
+  const key = (file: string) => openssl(`genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve} -out ${file}`, dir);
   key("ca.key");
-  openssl("req -x509 -new -key ca.key -subj /CN=gossip-ca -days 2 -out ca.crt -addext basicConstraints=critical,CA:TRUE", dir);
+  const caExtensions = ["basicConstraints=critical,CA:TRUE", ...opensslUsages(GOSSIP_CERTIFICATES.caUses).split("\n")];
+  openssl(`req -x509 -new -key ca.key -subj /CN=gossip-ca -days 2 -out ca.crt ${caExtensions.map((e) => `-addext ${e}`).join(" ")}`, dir);
   fs.writeFileSync(
     path.join(dir, "member.ext"),
-    `subjectAltName=DNS:${GOSSIP_SERVER_NAME}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\n`,
+    `subjectAltName=DNS:${GOSSIP_SERVER_NAME}\n${opensslUsages(GOSSIP_CERTIFICATES.memberUses)}\n`,
   );
   for (const m of members) {
     key(`${m}.key`);

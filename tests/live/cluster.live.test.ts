@@ -22,6 +22,7 @@
 // Gossip settles and both Prometheus discover both Alertmanagers before the first alert (an alert
 // fired before discovery would wait for the resend delay).
 import { liveSuite } from "../helpers/live-test";
+import * as childProcess from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tls from "node:tls";
@@ -171,6 +172,18 @@ live(
     // and refuses a client without a certificate.
     expect(await gossipHandshake("a", true)).toBe("open");
     expect(await gossipHandshake("a", false)).toMatch(/^refused/);
+    // The stand-in certificates carry the program's profile (GOSSIP_CERTIFICATES; the program's
+    // own resources are checked against it in tests/program/golden-prod-pair.test.ts).
+    const text = (file: string) =>
+      childProcess.execFileSync("openssl", ["x509", "-in", path.join(cluster.certDir, file), "-noout", "-text"], { encoding: "utf8" });
+    expect(text("ca.crt")).toMatch(/CA:TRUE[\s\S]*Certificate Sign, CRL Sign/);
+    for (const m of ["a", "b"]) {
+      const cert = text(`${m}.crt`);
+      expect(cert).toContain("NIST CURVE: P-256");
+      expect(cert).toContain(`DNS:${GOSSIP_SERVER_NAME}`);
+      expect(cert).toMatch(/Digital Signature, Key Encipherment/);
+      expect(cert).toContain("TLS Web Server Authentication, TLS Web Client Authentication");
+    }
   },
   30000,
 );

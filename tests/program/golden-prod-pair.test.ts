@@ -14,7 +14,7 @@ import { runPolicies } from "../helpers/policy-over-stack";
 import { PAIR_CONFIG } from "../helpers/stack-fixtures";
 import { GOLDEN_SCENARIOS, graphRecord, readGolden, writeGolden } from "../helpers/graph";
 import { expectGraphsEqual } from "../helpers/graph-compare";
-import { GOSSIP_PORT, PAIR_SERVICES, REPLICA_LABEL } from "../../configs/cluster";
+import { GOSSIP_CERTIFICATES, GOSSIP_PORT, GOSSIP_SERVER_NAME, PAIR_SERVICES, REPLICA_LABEL } from "../../configs/cluster";
 import { CATALOG, STACK_JOBS } from "../../catalog/containers";
 
 const CONTAINER = "docker:index/container:Container";
@@ -239,4 +239,20 @@ test("the pair's own alerts, inhibitions and Stack health row are deployed on bo
     const health = Object.entries(uploadsOf(containers[m].grafana)).find(([f]) => f.endsWith("stack-health.json"));
     expect(health?.[1]).toContain("Redundant pair");
   }
+});
+
+test("the gossip certificates carry the profile the live suite's openssl stand-in makes (GOSSIP_CERTIFICATES)", () => {
+  const keys = prog.byType("tls:index/privateKey:PrivateKey");
+  expect(keys.map((k) => [k.inputs.algorithm, k.inputs.ecdsaCurve])).toEqual(keys.map(() => ["ECDSA", GOSSIP_CERTIFICATES.curve]));
+  expect(keys).toHaveLength(3);
+  const ca = prog.one("tls:index/selfSignedCert:SelfSignedCert", "gossip-tls-ca").inputs;
+  expect(ca).toMatchObject({ isCaCertificate: true, allowedUses: [...GOSSIP_CERTIFICATES.caUses] });
+  for (const m of ["a", "b"]) {
+    expect(prog.one("tls:index/certRequest:CertRequest", `gossip-tls-${m}-csr`).inputs.dnsNames).toEqual([GOSSIP_SERVER_NAME]);
+    expect(prog.one("tls:index/locallySignedCert:LocallySignedCert", `gossip-tls-${m}-cert`).inputs.allowedUses).toEqual([
+      ...GOSSIP_CERTIFICATES.memberUses,
+    ]);
+  }
+  // The key reaches Alertmanager only as a secret file.
+  for (const m of ["a", "b"] as const) expect(JSON.stringify(containers[m].alertmanager.inputs)).not.toContain("mock key of");
 });
