@@ -304,7 +304,9 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     return new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
-        description: pair ? "Observability stack pair (both hosts)" : "Observability stack host",
+        // The same on the pair: AWS cannot change a group's description in place, so turning the
+        // pair on would replace host a's group for nothing.
+        description: "Observability stack host",
         vpcId,
         ingress,
         egress: [
