@@ -256,3 +256,19 @@ test("the gossip certificates carry the profile the live suite's openssl stand-i
   // The key reaches Alertmanager only as a secret file.
   for (const m of ["a", "b"] as const) expect(JSON.stringify(containers[m].alertmanager.inputs)).not.toContain("mock key of");
 });
+
+test("turning the pair on keeps host a: every resource of one host keeps its name, only the TLS proxy and its record give way, and the instance's inputs differ only in the subnet", () => {
+  // The single host with every feature (golden prod-full: the same settings but the pair, ACME and AMP).
+  const single = readGolden("prod-full").resources;
+  const pairNames = new Set(prog.resources.map((r) => `${r.type} ${r.name}`));
+  const gone = single.filter((r) => !pairNames.has(`${r.type} ${r.name}`)).map((r) => r.name);
+  expect(gone.sort()).toEqual(["host-grafana-dns", "tls", "tls-caddy", "tls-caddy", "tls-caddy-data", "tls-caddy-image"]);
+  const before = single.find((r) => r.name === "host-instance")!.inputs;
+  const after = prog.one("aws:ec2/instance:Instance", "host-instance").inputs;
+  const changed = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  // The subnet is one AWS had chosen before: listed first in subnetIds it stays (docs/scale.md).
+  expect(changed).toEqual(["subnetId"]);
+  const group = (rs: readonly { type: string; name: string; inputs: Record<string, unknown> }[]) =>
+    rs.find((r) => r.name === "host-sg")!.inputs.description;
+  expect(group(prog.resources)).toBe(group(single));
+});
