@@ -46,6 +46,7 @@ import { renderLokiRuleFiles, renderRuleFiles } from "./configs/rules";
 import { buildDashboards } from "./dashboards";
 import { PAIR_MEMBERS, PAIR_SERVICES, pairExternalLabels, pairPeerPorts } from "./configs/cluster";
 import { PairScrape } from "./configs/prometheus";
+import { LOKI_PUSH_PATH } from "./configs/loki";
 
 const settings = loadSettings(pulumiConfigSource(), pulumi.getStack());
 const { integrations } = settings;
@@ -142,8 +143,10 @@ if (settings.aws) {
 
 /** Each member's private address (the pair only): where the other member reaches its services. */
 const privateIps = pair ? MEMBERS.map((m) => hosts[m].ec2!.privateIp) : [];
+/** Each member's services as the other member reaches them (its private address). */
+const pairEndpoints = privateIps.map((ip) => ip.apply(endpointsAt));
 const pairScrape: pulumi.Output<PairScrape> | undefined = pair
-  ? pulumi.all(privateIps).apply((ips) => ({ members: MEMBERS.map((member, i) => ({ member, endpoints: endpointsAt(ips[i]) })) }))
+  ? pulumi.all(pairEndpoints).apply((eps) => ({ members: MEMBERS.map((member, i) => ({ member, endpoints: eps[i] })) }))
   : undefined;
 const gossipCertificates = pair ? new GossipCertificates("gossip-tls", { members: MEMBERS }) : undefined;
 
@@ -355,10 +358,8 @@ function memberStack(member: string, first?: MemberStack): MemberStack {
       store: stores.loki,
       // On the pair: the ruler alerts both Alertmanagers, and the log agent writes to both Lokis
       // (member order, one pipeline each), labelling its streams with its member.
-      alertmanagerUrls: pair
-        ? privateIps.map((ip) => pulumi.interpolate`http://${ip}:${CATALOG.alertmanager.port}`)
-        : [`http://${endpoints.alertmanager}`],
-      lokiPushUrls: pair ? privateIps.map((ip) => pulumi.interpolate`http://${ip}:${CATALOG.loki.port}/loki/api/v1/push`) : undefined,
+      alertmanagerUrls: pair ? pairEndpoints.map((e) => e.apply((x) => `http://${x.alertmanager}`)) : [`http://${endpoints.alertmanager}`],
+      lokiPushUrls: pair ? pairEndpoints.map((e) => e.apply((x) => `http://${x.loki}${LOKI_PUSH_PATH}`)) : undefined,
       member: pair ? member : undefined,
       ruleFiles: renderLokiRuleFiles(ruleOptions),
       published: { external: settings.ports.loki, ip: LOOPBACK },

@@ -3,7 +3,7 @@
 // instance-role credentials (the host's role gets ampWorkspacePolicy on this workspace only).
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { STACK_TAG } from "../configs/docker";
+import { stackTags } from "../configs/docker";
 import { ampRemoteWriteUrl } from "../configs/remote-write";
 
 export interface AmpWorkspaceArgs {
@@ -25,7 +25,7 @@ export class AmpWorkspace extends pulumi.ComponentResource {
     const provider = new aws.Provider(`${name}-aws`, { region: args.region }, { parent: this });
     const workspace = new aws.amp.Workspace(
       `${name}-workspace`,
-      { alias: `observability-${args.stack}`, tags: { Name: `${name}-workspace`, [STACK_TAG]: args.stack } },
+      { alias: `observability-${args.stack}`, tags: stackTags(args.stack, `${name}-workspace`) },
       { parent: this, provider },
     );
     this.arn = workspace.arn;

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HostPort, Placement, ServiceContainer } from "./container";
 import { CATALOG } from "../catalog/containers";
 import { DataStore } from "./storage";
-import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, LokiStorage, lokiRuleFilePath, renderLokiConfig } from "../configs/loki";
+import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, LOKI_PUSH_PATH, LokiStorage, lokiRuleFilePath, renderLokiConfig } from "../configs/loki";
 import { ALLOY_CONFIG_PATH, ALLOY_DATA_DIR, ALLOY_DOCKER_HOST, renderAlloyConfig } from "../configs/alloy";
 
 export interface LokiStackArgs {
@@ -61,7 +61,7 @@ export class LokiStack extends pulumi.ComponentResource {
       .all([storage, pulumi.all([...args.alertmanagerUrls])])
       .apply(([s, alertmanagerUrls]) => renderLokiConfig({ storage: s, retentionPeriod: args.retentionPeriod, alertmanagerUrls }));
     const alloyConfig = pulumi
-      .all([...(args.lokiPushUrls ?? [`${lokiUrl}/loki/api/v1/push`])])
+      .all([...(args.lokiPushUrls ?? [`${lokiUrl}${LOKI_PUSH_PATH}`])])
       .apply((lokiPushUrls) => renderAlloyConfig({ lokiPushUrls, member: args.member, dockerHost: args.dockerHost ?? ALLOY_DOCKER_HOST }));
 
     const ruleFiles = args.ruleFiles ?? {};

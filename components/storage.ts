@@ -4,7 +4,7 @@
 // (see host/ec2.ts); there are no access keys anywhere.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { STACK_TAG } from "../configs/docker";
+import { stackTags } from "../configs/docker";
 import { bucketPrefix, tlsOnlyPolicy } from "../configs/aws-policies";
 
 /** Loki's noncurrent (overwritten or deleted) chunk versions are kept this long: a week to notice a compactor mistake. */
@@ -184,7 +184,7 @@ export class Storage extends pulumi.ComponentResource {
       {
         bucketPrefix: bucketPrefix(a.stack, a.purpose),
         forceDestroy: false,
-        tags: { Name: id, [STACK_TAG]: a.stack },
+        tags: stackTags(a.stack, id),
       },
       { ...child, protect: a.protect },
     );

@@ -9,6 +9,11 @@ export const LOG_ROTATION = { "max-size": "10m", "max-file": "3" } as const;
  */
 export const STACK_TAG = "observability-stack/stack";
 
+/** Tags of an AWS resource the stack creates: its Name and the stack it belongs to. */
+export function stackTags(stack: string, name: string): Record<string, string> {
+  return { Name: name, [STACK_TAG]: stack };
+}
+
 /**
  * /etc/docker/daemon.json on the EC2 host only (the local target's daemon is the user's own and is
  * left as it is): rotation for containers that set no log options, the daemon hardening explained

@@ -10,6 +10,8 @@ export const LOKI_DATA_DIR = "/loki";
 export const LOKI_CONFIG_PATH = "/etc/loki/config.yaml";
 /** With auth disabled every request belongs to this tenant. */
 export const LOKI_TENANT = "fake";
+/** Where the log agent pushes, on every Loki (one host's, or each of the pair's). */
+export const LOKI_PUSH_PATH = "/loki/api/v1/push";
 /**
  * Rule storage of the ruler (type local). Deliberately OUTSIDE the data volume: the rule files
  * are container uploads, and uploads into a volume would survive the container, so a rule

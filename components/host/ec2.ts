@@ -11,7 +11,7 @@ import { DockerHost } from "./types";
 import { EC2_ASSUME_ROLE_POLICY } from "../../configs/aws-policies";
 import { instanceRolePolicy } from "../../configs/bucket-access";
 import { WAIT_FOR_DOCKER, renderCloudConfig } from "../../configs/cloud-init";
-import { STACK_TAG } from "../../configs/docker";
+import { stackTags } from "../../configs/docker";
 import { containerSliceFiles, renderSliceInstallScript } from "../../configs/container-slices";
 import { ed25519HostKey, pinnedSshOptions, publicKeyWithoutComment } from "../../configs/ssh-keys";
 
@@ -77,7 +77,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     );
 
     const settings = args.aws;
-    const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
+    const tags = (n: string): Record<string, string> => stackTags(args.stack, n);
 
     this.awsProvider = new aws.Provider(`${name}-aws`, { region: settings.region }, { parent: this });
     const child = { parent: this, provider: this.awsProvider };
@@ -258,7 +258,7 @@ export class Ec2Host extends pulumi.ComponentResource implements DockerHost {
     child: pulumi.CustomResourceOptions,
   ): aws.ec2.SecurityGroup {
     const settings = args.aws;
-    const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
+    const tags = (n: string): Record<string, string> => stackTags(args.stack, n);
     const ingress: aws.types.input.ec2.SecurityGroupIngress[] = [];
     const pair = args.pair && "peerPorts" in args.pair ? args.pair : undefined;
     for (const p of pair?.peerPorts ?? []) {

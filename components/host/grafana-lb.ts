@@ -7,7 +7,7 @@
 // failover takes health-check intervals, not DNS TTLs.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { STACK_TAG } from "../../configs/docker";
+import { stackTags } from "../../configs/docker";
 
 export interface GrafanaLoadBalancerArgs {
   readonly stack: string;
@@ -42,7 +42,7 @@ export class GrafanaLoadBalancer extends pulumi.ComponentResource {
     super("observability:index:GrafanaLoadBalancer", name, {}, opts);
     this.name = name;
     const child = { parent: this, provider: args.provider };
-    const tags = (n: string): Record<string, string> => ({ Name: n, [STACK_TAG]: args.stack });
+    const tags = (n: string): Record<string, string> => stackTags(args.stack, n);
 
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
