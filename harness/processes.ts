@@ -703,3 +703,29 @@ export function caddyProcess(dir: string, caddyfile: string): { readonly process
   );
   return { process, rootCaPath: path.join(dir, "data", "caddy", "pki", "authorities", "local", "root.crt") };
 }
+
+/**
+ * Starts Caddy on `caddyfile` and waits until its local CA's root exists and `ready` accepts a
+ * connection made with it (the site's certificate is issued); resolves with the root (PEM).
+ */
+export async function startCaddyWithLocalCa(
+  dir: string,
+  caddyfile: string,
+  what: string,
+  ready: (rootCa: string) => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<{ readonly process: ManagedProcess; readonly rootCa: string }> {
+  const { process, rootCaPath } = caddyProcess(dir, caddyfile);
+  process.start();
+  const rootCa = await waitFor(
+    what,
+    async () => {
+      process.assertRunning();
+      if (!fs.existsSync(rootCaPath)) return undefined;
+      const ca = fs.readFileSync(rootCaPath, "utf8");
+      return (await ready(ca)) ? ca : undefined;
+    },
+    timeoutMs,
+  );
+  return { process, rootCa };
+}

@@ -10,7 +10,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { HSTS_VALUE, SECURITY_HEADERS, renderCaddyfile } from "../../configs/caddy";
-import { ManagedProcess, caddyProcess, freePort, makeTempDir, waitFor, withLogOf } from "../../harness/processes";
+import { ManagedProcess, freePort, makeTempDir, startCaddyWithLocalCa, withLogOf } from "../../harness/processes";
 
 const DOMAIN = "grafana.test";
 
@@ -33,7 +33,7 @@ const seen: SeenRequest[] = [];
 let caddy: ManagedProcess;
 let httpPort: number;
 let httpsPort: number;
-let rootCa: Buffer;
+let rootCa: string;
 
 function request(options: https.RequestOptions, secure: boolean): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -58,7 +58,7 @@ function request(options: https.RequestOptions, secure: boolean): Promise<Answer
 }
 
 /** `ca: null` trusts only the system's roots. */
-function httpsGet(pathname: string, extraHeaders: Record<string, string> = {}, ca: Buffer | null = rootCa): Promise<Answer> {
+function httpsGet(pathname: string, extraHeaders: Record<string, string> = {}, ca: string | null = rootCa): Promise<Answer> {
   return request(
     { port: httpsPort, path: pathname, servername: DOMAIN, headers: { host: DOMAIN, ...extraHeaders }, ca: ca ?? undefined, agent: false },
     true,
@@ -91,24 +91,14 @@ beforeAll(async () => {
       bindAddress: "127.0.0.1",
     }),
   );
-  const started = caddyProcess(dir, file);
-  caddy = started.process;
-  caddy.start();
-  const rootPath = started.rootCaPath;
-  rootCa = await waitFor(
+  ({ process: caddy, rootCa } = await startCaddyWithLocalCa(
+    dir,
+    file,
     "Caddy's local CA root and a certificate for the site",
-    async () => {
-      caddy.assertRunning();
-      if (!fs.existsSync(rootPath)) return undefined;
-      const ca = fs.readFileSync(rootPath);
-      const r = await request(
-        { port: httpsPort, path: "/api/health", servername: DOMAIN, headers: { host: DOMAIN }, ca, agent: false },
-        true,
-      );
-      return r.status === 200 ? ca : undefined;
-    },
-    20_000,
-  );
+    async (ca) =>
+      (await request({ port: httpsPort, path: "/api/health", servername: DOMAIN, headers: { host: DOMAIN }, ca, agent: false }, true))
+        .status === 200,
+  ));
 }, 30_000);
 
 afterAll(async () => {

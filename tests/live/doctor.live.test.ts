@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import * as bcrypt from "bcryptjs";
-import { FakeService, ManagedProcess, WebhookReceiver, caddyProcess, freePort, toolPath, waitFor } from "../../harness/processes";
+import { FakeService, ManagedProcess, WebhookReceiver, freePort, startCaddyWithLocalCa, toolPath, waitFor } from "../../harness/processes";
 import { LiveStack, oneServiceStack } from "../../harness/live-stack";
 import { FakeGrafana, FakeLoki } from "./fixtures/doctor/servers";
 import { GRAFANA_SEARCH } from "./fixtures/doctor/responses";
@@ -391,21 +391,12 @@ describe("doctor: the TLS check against the real Caddy (rendered Caddyfile, its 
         bindAddress: "127.0.0.1",
       }),
     );
-    const started = caddyProcess(dir, file);
-    caddy = started.process;
-    caddy.start();
-    const rootPath = started.rootCaPath;
-    rootCa = await waitFor(
+    ({ process: caddy, rootCa } = await startCaddyWithLocalCa(
+      dir,
+      file,
       "Caddy's certificate for the site",
-      async () => {
-        caddy.assertRunning();
-        if (!fs.existsSync(rootPath)) return undefined;
-        const ca = fs.readFileSync(rootPath, "utf8");
-        const r = await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 2000, ca);
-        return r.ok ? ca : undefined;
-      },
-      20_000,
-    );
+      async (ca) => (await tlsCheck(DOMAIN, { host: "127.0.0.1", port: httpsPort }, 0, 2000, ca)).ok,
+    ));
   }, 30_000);
   afterAll(async () => caddy?.stop(5000));
 
