@@ -16,6 +16,10 @@ interface IngressRule {
   readonly fromPort: number;
   readonly toPort: number;
   readonly cidrs: string[];
+  /** Prefix lists the rule admits (address sets by reference). */
+  readonly prefixLists: string[];
+  /** Whether the rule admits a security group (itself, or another) rather than addresses. */
+  readonly fromGroup: boolean;
 }
 
 function strings(v: unknown): string[] {
@@ -32,6 +36,8 @@ export function ingressRules(type: string, props: Record<string, unknown>): Ingr
       fromPort: Number(r.fromPort),
       toPort: Number(r.toPort),
       cidrs: [...strings(r.cidrBlocks), ...strings(r.ipv6CidrBlocks)],
+      prefixLists: strings(r.prefixListIds),
+      fromGroup: r.self === true || strings(r.securityGroups).length > 0,
     }));
   }
   if (type === TYPES.securityGroupRule && props.type === "ingress") {
@@ -42,6 +48,8 @@ export function ingressRules(type: string, props: Record<string, unknown>): Ingr
         fromPort: Number(props.fromPort),
         toPort: Number(props.toPort),
         cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)],
+        prefixLists: strings(props.prefixListIds),
+        fromGroup: props.self === true || strings(props.sourceSecurityGroupId).length > 0,
       },
     ];
   }
@@ -53,6 +61,8 @@ export function ingressRules(type: string, props: Record<string, unknown>): Ingr
         fromPort: Number(props.fromPort),
         toPort: Number(props.toPort),
         cidrs: [...strings(props.cidrIpv4), ...strings(props.cidrIpv6)],
+        prefixLists: strings(props.prefixListId),
+        fromGroup: strings(props.referencedSecurityGroupId).length > 0,
       },
     ];
   }
@@ -107,25 +117,18 @@ export const privatePortsFenced: PrivatePortsPolicy = {
     "A container port published on a private (RFC 1918) address is admitted by a security group only from a security group (the pair's own, or its load balancer's), and by no CIDR rule.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const groups = args.resources.filter((r) => r.type === TYPES.securityGroup);
-    const rules = groups.flatMap((g) =>
-      (Array.isArray(g.props.ingress) ? (g.props.ingress as Record<string, unknown>[]) : []).map((rule) => ({ group: g.name, rule })),
-    );
-    const covers = (rule: Record<string, unknown>, port: number): boolean =>
-      (rule.protocol === "tcp" || rule.protocol === "6" || rule.protocol === "-1") &&
-      Number(rule.fromPort) <= port &&
-      port <= Number(rule.toPort);
+    // Every ingress rule of the stack, inline in a group or a rule resource of its own.
+    const rules = args.resources.flatMap((r) => ingressRules(r.type, r.props).map((rule) => ({ group: r.name, rule })));
+    const covers = (rule: IngressRule, port: number): boolean =>
+      ["tcp", "6", "-1"].includes(rule.protocol) && rule.fromPort <= port && port <= rule.toPort;
     for (const c of args.resources.filter((r) => r.type === TYPES.container)) {
       const ports = Array.isArray(c.props.ports) ? (c.props.ports as Record<string, unknown>[]) : [];
       for (const p of ports) {
         if (typeof p.ip !== "string" || !isPrivateIPv4(p.ip)) continue;
         const port = Number(p.external ?? p.internal);
         const admitting = rules.filter((r) => covers(r.rule, port));
-        const byCidr = admitting.filter(
-          (r) =>
-            strings(r.rule.cidrBlocks).length > 0 || strings(r.rule.ipv6CidrBlocks).length > 0 || strings(r.rule.prefixListIds).length > 0,
-        );
-        const byGroup = admitting.filter((r) => r.rule.self === true || strings(r.rule.securityGroups).length > 0);
+        const byCidr = admitting.filter((r) => r.rule.cidrs.length > 0 || r.rule.prefixLists.length > 0);
+        const byGroup = admitting.filter((r) => r.rule.fromGroup);
         for (const r of byCidr)
           report(
             `container ${c.name} publishes ${p.ip}:${port}, which security group ${r.group} opens to CIDR blocks; admit it only from a security group.`,

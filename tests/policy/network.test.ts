@@ -101,6 +101,19 @@ describe("private-ports-only-from-own-group", () => {
     expect(found).toEqual([expect.stringMatching(/10\.0\.0\.10:9093.*host-sg opens to CIDR blocks/)]);
   });
 
+  test("rules as resources of their own count the same as inline ones", () => {
+    const ruleResource = (props: Record<string, unknown>) => ({
+      type: TYPES.securityGroupRule,
+      name: "pair-rule",
+      urn: "urn:rule",
+      props: { type: "ingress", protocol: "tcp", fromPort: 9093, toPort: 9093, ...props },
+    });
+    expect(check(container("10.0.0.10", 9093), ruleResource({ sourceSecurityGroupId: "sg-pair" }))).toEqual([]);
+    expect(check(container("10.0.0.10", 9093), ruleResource({ self: true }), ruleResource({ cidrBlocks: ["10.0.0.0/16"] }))).toEqual([
+      expect.stringMatching(/10\.0\.0\.10:9093.*pair-rule opens to CIDR blocks/),
+    ]);
+  });
+
   test("a private port no group admits (a local host, or a forgotten rule) is reported; loopback ports are not this policy's", () => {
     expect(check(container("192.168.1.20", 9093))).toEqual([expect.stringMatching(/192\.168\.1\.20:9093.*no security group admits/)]);
     expect(check(container("10.0.0.10", 9100), group({ protocol: "tcp", fromPort: 9094, toPort: 9094, self: true }))).toHaveLength(1);
